@@ -1,0 +1,129 @@
+"""Reading and writing recordings: one entry point, readers chosen by content first, suffix second.
+
+Reader modules (``emgviz/io/<name>.py``) each define:
+
+``FORMAT`` : str
+    Human name shown in the app ("EDF/BDF", "C3D", ...).
+``SUFFIXES`` : tuple of str
+    Lower-case suffixes with the dot (".edf", ".bdf").
+``sniff(head: bytes, name: str) -> bool``
+    True when the first bytes (up to 64 KiB) look like this format. Content only; never the suffix.
+``read(content: bytes, name: str, *, fs=None, **options) -> Recording``
+    Parse the whole file. Raise :class:`~emgviz.errors.ReadError` (never another type)
+    naming the file, the problem and the fix. Sets ``meta["format"] = FORMAT``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
+from ..recording import Recording
+
+__all__ = ["read_file", "read_bytes", "read_files", "ReadError", "NeedsSamplingRate", "NeedsChoice",
+           "READER_MODULES", "SNIFF_BYTES"]
+
+#: Reader modules, in sniffing order (most specific magic first; generic text last).
+READER_MODULES = ("npz", "zipped", "edf", "c3d", "matlab", "opensignals", "wfdb", "vendor", "text")
+#: How many leading bytes a reader's ``sniff`` sees.
+SNIFF_BYTES = 65536
+
+
+def _reader(name: str):
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def _available_readers():
+    for name in READER_MODULES:
+        try:
+            yield _reader(name)
+        except ImportError:  # a module not written yet, or its library missing
+            continue
+
+
+def choose_reader(content: bytes, name: str):
+    """The reader module for ``content``: by content sniffing first, then by suffix."""
+    head = bytes(content[:SNIFF_BYTES])
+    readers = list(_available_readers())
+    for mod in readers:
+        if mod.sniff(head, name):
+            return mod
+    suffix = Path(name).suffix.lower()
+    for mod in readers:
+        if suffix in mod.SUFFIXES:
+            return mod
+    known = sorted({s for mod in readers for s in mod.SUFFIXES})
+    raise ReadError(name, "the content matches no format emgviz reads",
+                    f"use one of {', '.join(known)} (see the format table in the README)")
+
+
+def read_bytes(content: bytes, name: str, *, fs: float | None = None, **options) -> Recording:
+    """Read a recording from the bytes of one file.
+
+    Parameters
+    ----------
+    content : bytes
+        The whole file.
+    name : str
+        Its file name (used in messages and as a hint for the format).
+    fs : float, optional
+        Sampling rate in Hz, for files that state none.
+    **options
+        Reader-specific choices (e.g. ``variable=`` for MATLAB, ``group=`` for mixed rates).
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    ReadError
+        For anything that cannot be read; the message names the file, problem and fix.
+    """
+    if not content:
+        raise ReadError(name, "the file is empty (0 bytes)", "check that the upload or export finished")
+    mod = choose_reader(content, name)
+    try:
+        return mod.read(bytes(content), name, fs=fs, **options)
+    except ReadError:
+        raise
+    except TypeError as exc:
+        if "unexpected keyword" in str(exc):
+            raise ReadError(name, f"option not understood by the {mod.FORMAT} reader ({exc})",
+                            "remove it") from exc
+        raise ReadError(name, f"the {mod.FORMAT} reader failed: {exc}", "check the file is complete") from exc
+    except (ValueError, OSError, KeyError, IndexError, EOFError, UnicodeDecodeError) as exc:
+        raise ReadError(name, f"the {mod.FORMAT} reader failed: {exc}",
+                        "check the file is complete and of this format") from exc
+
+
+def read_file(path: str | os.PathLike, *, fs: float | None = None, **options) -> Recording:
+    """Read a recording from a path. For WFDB pass the ``.hea`` path; the ``.dat`` beside it is read.
+
+    See :func:`read_bytes` for the parameters.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ReadError(str(path), "no such file", "check the path")
+    if path.is_dir():
+        raise ReadError(str(path), "this is a folder, not a file", "pass one file (for WFDB, the .hea file)")
+    content = path.read_bytes()
+    if path.suffix.lower() == ".hea":
+        return read_files([(path.name, content)], fs=fs, _folder=path.parent, **options)
+    return read_bytes(content, path.name, fs=fs, **options)
+
+
+def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, **options) -> Recording:
+    """Read one recording that arrives as several files (WFDB ``.hea`` + ``.dat``) or a zip.
+
+    Parameters
+    ----------
+    files : sequence of (name, bytes)
+        The uploaded files. A single ordinary file is read as by :func:`read_bytes`.
+    """
+    from . import multi
+
+    return multi.read_files(files, fs=fs, **options)

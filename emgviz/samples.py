@@ -1,0 +1,43 @@
+"""The real recordings bundled in ``sample_data/`` (see its README for sources and licences)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["SAMPLE_DIR", "Sample", "SAMPLES", "DEFAULT_SAMPLE", "sample_path"]
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One bundled recording: a short key (used in links), its file and what it is."""
+
+    key: str
+    filename: str
+    title: str
+    n_channels: int
+    fs_hz: float
+    licence: str
+
+
+SAMPLES = (
+    Sample("uci-gestures", "uci_gestures_1_raw_data_11-08_21.03.16.txt",
+           "Forearm, 8 channels, hand gestures (UCI, MYO armband)", 8, 1000.0, "CC BY 4.0"),
+    Sample("emgdb-healthy", "emg_healthy.hea",
+           "Tibialis anterior, needle EMG, healthy (PhysioNet emgdb)", 1, 4000.0, "ODC-By 1.0"),
+    Sample("biosppy", "biosppy_emg_1.txt",
+           "Bursts and rest, raw ADC counts (BioSPPy)", 1, 1000.0, "BSD-3-Clause"),
+    Sample("ktk-biceps", "ktk_emg_biceps_brachii.csv",
+           "Biceps brachii, right (Kinetics Toolkit)", 1, 1925.9, "Apache-2.0"),
+)
+DEFAULT_SAMPLE = SAMPLES[0].key
+
+
+def sample_path(key: str) -> Path:
+    """Path of a bundled sample by key; the error lists the keys."""
+    for s in SAMPLES:
+        if s.key == key:
+            return SAMPLE_DIR / s.filename
+    raise KeyError(f"no bundled sample {key!r}; samples are {[s.key for s in SAMPLES]}")

@@ -1,0 +1,193 @@
+"""Processing settings: one frozen object, validated once, with a stable text form."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ._checks import check_choice, check_positive
+
+__all__ = ["Settings", "NOTCH_CHOICES", "ENVELOPE_CHOICES"]
+
+#: Mains notch: off, or the mains frequency in Hz (harmonics are notched too).
+NOTCH_CHOICES = (None, 50.0, 60.0)
+#: Envelope methods: RMS over a window, or low-pass of the rectified signal (linear envelope).
+ENVELOPE_CHOICES = ("rms", "lowpass")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The standard EMG pipeline's settings (SENIAM / ISEK conventions).
+
+    Parameters
+    ----------
+    remove_dc : bool, default=True
+        Subtract each channel's mean before filtering.
+    bandpass : bool, default=True
+        Apply the zero-phase Butterworth band-pass.
+    low_hz : float, default=20.0
+        Band-pass lower edge in Hz.
+    high_hz : float, default=450.0
+        Band-pass upper edge in Hz. At or above fs/2 it is clipped to 0.95·fs/2,
+        with a warning in :attr:`Processed.warnings`.
+    order : int, default=4
+        Butterworth order of the band-pass design (zero-phase doubles the effective order).
+    notch_hz : {None, 50.0, 60.0}, default=None
+        Mains frequency to notch (with its harmonics below fs/2), or None for off.
+    notch_harmonics : int, default=3
+        How many multiples of ``notch_hz`` to notch (1 = the fundamental only).
+    notch_q : float, default=30.0
+        Quality factor of each notch (bandwidth = f0 / Q).
+    envelope : {"rms", "lowpass"}, default="rms"
+        Envelope of the rectified signal: moving RMS, or low-pass (linear envelope).
+    rms_window_ms : float, default=100.0
+        RMS window length in ms.
+    lowpass_hz : float, default=6.0
+        Linear-envelope low-pass cutoff in Hz.
+
+    Examples
+    --------
+    >>> Settings(notch_hz=50).describe()
+    'DC removed; band-pass 20–450 Hz (Butterworth order 4, zero-phase); notch 50 Hz ×3 harmonics (Q 30); full-wave rectified; envelope RMS 100 ms'
+    """
+
+    remove_dc: bool = True
+    bandpass: bool = True
+    low_hz: float = 20.0
+    high_hz: float = 450.0
+    order: int = 4
+    notch_hz: float | None = None
+    notch_harmonics: int = 3
+    notch_q: float = 30.0
+    envelope: str = "rms"
+    rms_window_ms: float = 100.0
+    lowpass_hz: float = 6.0
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "remove_dc", bool(self.remove_dc))
+        set_(self, "bandpass", bool(self.bandpass))
+        low = check_positive(self.low_hz, "low_hz", "Hz")
+        high = check_positive(self.high_hz, "high_hz", "Hz")
+        if low >= high:
+            raise ValueError(f"low_hz must be below high_hz, got {low:g} Hz and {high:g} Hz")
+        set_(self, "low_hz", low)
+        set_(self, "high_hz", high)
+        if int(self.order) != self.order or not 1 <= int(self.order) <= 10:
+            raise ValueError(f"order must be a whole number from 1 to 10, got {self.order!r}")
+        set_(self, "order", int(self.order))
+        notch = self.notch_hz
+        if isinstance(notch, str):
+            notch = None if notch.strip().lower() in ("", "off", "none") else float(notch.strip().lower().rstrip("hz "))
+        if notch is not None:
+            notch = float(notch)
+        check_choice(notch, "notch_hz", NOTCH_CHOICES)
+        set_(self, "notch_hz", notch)
+        if int(self.notch_harmonics) != self.notch_harmonics or not 1 <= int(self.notch_harmonics) <= 20:
+            raise ValueError(f"notch_harmonics must be a whole number from 1 to 20, got {self.notch_harmonics!r}")
+        set_(self, "notch_harmonics", int(self.notch_harmonics))
+        set_(self, "notch_q", check_positive(self.notch_q, "notch_q"))
+        check_choice(self.envelope, "envelope", ENVELOPE_CHOICES)
+        set_(self, "rms_window_ms", check_positive(self.rms_window_ms, "rms_window_ms", "ms"))
+        set_(self, "lowpass_hz", check_positive(self.lowpass_hz, "lowpass_hz", "Hz"))
+
+    # ---- text forms ------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (JSON-safe)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "Settings":
+        """Settings from a dict; unknown keys raise, naming the known ones."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; known settings are {sorted(known)}")
+        return cls(**dict(values))
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with some settings changed."""
+        return dataclasses.replace(self, **changes)
+
+    def to_query(self) -> dict[str, str]:
+        """The settings that differ from the defaults, as URL query parameters (strings)."""
+        default = Settings()
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value != getattr(default, f.name):
+                out[f.name] = _to_text(value)
+        return out
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> tuple["Settings", list[str]]:
+        """Settings from URL query parameters; bad or unknown values are skipped.
+
+        Returns
+        -------
+        settings : Settings
+        problems : list of str
+            One message per parameter that was ignored, for the UI to show.
+        """
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for key, raw in params.items():
+            if key not in fields:
+                continue  # other parameters (view, sample) belong to the app
+            text = raw[-1] if isinstance(raw, (list, tuple)) else raw
+            try:
+                values[key] = _from_text(text, fields[key].default)
+                cls(**values)
+            except (TypeError, ValueError) as exc:
+                values.pop(key, None)
+                problems.append(f"ignored {key}={text!r} from the link: {exc}")
+        return cls(**values), problems
+
+    def describe(self) -> str:
+        """One line a person can read and a paper can quote."""
+        parts = []
+        if self.remove_dc:
+            parts.append("DC removed")
+        if self.bandpass:
+            parts.append(f"band-pass {self.low_hz:g}–{self.high_hz:g} Hz (Butterworth order {self.order}, zero-phase)")
+        if self.notch_hz:
+            parts.append(f"notch {self.notch_hz:g} Hz ×{self.notch_harmonics} harmonics (Q {self.notch_q:g})")
+        parts.append("full-wave rectified")
+        if self.envelope == "rms":
+            parts.append(f"envelope RMS {self.rms_window_ms:g} ms")
+        else:
+            parts.append(f"envelope low-pass {self.lowpass_hz:g} Hz")
+        return "; ".join(parts)
+
+
+def _to_text(value) -> str:
+    if value is None:
+        return "off"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _from_text(text, default):
+    text = str(text).strip()
+    if isinstance(default, bool):
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"expected 1 or 0, got {text!r}")
+    if default is None:  # notch_hz
+        return None if text.lower() in ("off", "none", "") else float(text)
+    if isinstance(default, int):
+        v = float(text)
+        if not math.isfinite(v) or v != int(v):
+            raise ValueError(f"expected a whole number, got {text!r}")
+        return int(v)
+    if isinstance(default, float):
+        return float(text)
+    return text
