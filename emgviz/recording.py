@@ -145,6 +145,8 @@ class Recording:
                 hint = "; the array looks like (n_samples, n_channels): pass data.T"
             raise ValueError(f"data has {arr.shape[0]} channel rows but {len(names)} channel names were "
                              f"given{hint}")
+        if arr.shape[0] < 1:
+            raise ValueError(f"data has no channels (shape {arr.shape}); a recording needs at least one channel")
         if arr.shape[1] < 1:
             raise ValueError("data has no samples; a recording needs at least one sample per channel")
         if len(set(names)) != len(names):

@@ -27,7 +27,7 @@ __all__ = ["read_file", "read_bytes", "read_files", "ReadError", "NeedsSamplingR
            "READER_MODULES", "SNIFF_BYTES"]
 
 #: Reader modules, in sniffing order (most specific magic first; generic text last).
-READER_MODULES = ("npz", "zipped", "edf", "c3d", "matlab", "opensignals", "wfdb", "vendor", "text")
+READER_MODULES = ("npz", "zipped", "edf", "c3d", "matlab", "opensignals", "wfdbio", "vendor", "text")
 #: How many leading bytes a reader's ``sniff`` sees.
 SNIFF_BYTES = 65536
 

@@ -2,3 +2,7 @@
 
 Only this package and ``app.py`` import streamlit; the rest of emgviz never does.
 """
+
+#: The views, in the order shown. "Teach" makes its own signal; the others show the loaded file.
+VIEWS = ("Overview", "Browse", "Summary", "Compare", "Teach")
+

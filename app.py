@@ -1,0 +1,54 @@
+"""emgviz dashboard: `streamlit run app.py`. Wires widgets to the emgviz package; no signal math here."""
+
+import importlib
+
+import streamlit as st
+
+from emgviz import __version__
+from emgviz.views import VIEWS, sidebar
+
+st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
+
+problems = sidebar.apply_query_params()
+st.sidebar.title("emgviz")
+view = st.sidebar.radio("View", VIEWS, key="view", horizontal=True,
+                        help="Overview: the whole recording and its table. Browse: page through it like an "
+                             "EMG machine, with sound. Summary: per-muscle features, quality and exports. "
+                             "Compare: sessions side by side. Teach: a synthetic EMG, step by step.")
+for message in problems:
+    st.warning(message)
+
+
+def _view_module(name: str):
+    try:
+        return importlib.import_module(f"emgviz.views.{name.lower()}")
+    except ImportError as exc:
+        st.error(f"The {name} view is not available: {exc}")
+        st.stop()
+
+
+if view == "Teach":
+    sidebar.write_query_params(view, sidebar.processing_settings())
+    _view_module("teach").render()
+    st.stop()
+
+loaded = sidebar.load_source()
+settings = sidebar.processing_settings()
+sidebar.write_query_params(view, settings)
+if loaded is None:
+    st.stop()
+rec_full, name, digest = loaded
+rec = sidebar.pick_channels(rec_full, digest)
+if rec is None:
+    st.stop()
+try:
+    ctx = sidebar.build_context(rec_full, rec, name, digest, settings)
+except ValueError as exc:  # e.g. a recording too short for the chosen filter
+    st.error(f"Cannot process {name!r} with these settings: {exc}")
+    st.stop()
+
+st.markdown(f"#### {name}")
+st.caption(f"{ctx.description} · {settings.describe()} · emgviz {__version__}")
+for warning in ctx.processed.warnings:
+    st.warning(warning)
+_view_module(view).render(ctx)

@@ -1,0 +1,523 @@
+"""Compare sessions: recordings matched by muscle, with change, effect size and symmetry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .recording import Recording
+from .settings import Settings
+
+__all__ = ["Session", "match_channels", "compare_features", "hedges_g", "symmetry_index",
+           "pair_left_right", "symmetry_table", "session_symmetry", "compare_spectra",
+           "comparison_csv", "EFFECT_SIZE_METHOD", "SYMMETRY_METHOD"]
+
+#: How the effect size and its CI are computed, for captions and CSV headers.
+EFFECT_SIZE_METHOD = (
+    "Hedges' g (Hedges & Olkin 1985): difference of the window means over the pooled SD, times the "
+    "small-sample correction J = 1 − 3/(4·(n1+n2) − 9); 95 % CI g ± 1.96·√Var(g) with "
+    "Var(g) = (n1+n2)/(n1·n2) + g²/(2·(n1+n2)) (normal approximation). n counts independent windows: "
+    "n_windows·min(1, step/window), so overlapping windows are not counted twice.")
+#: The symmetry index formula, for captions.
+SYMMETRY_METHOD = "Symmetry index SI = (R − L) / (0.5·(R + L)) · 100 % (Robinson et al. 1987); 0 = symmetric"
+
+_RESERVED = ("muscle", "matched")
+
+
+@dataclass(frozen=True, eq=False)
+class Session:
+    """One recording in a comparison, with the label the user gave it.
+
+    Parameters
+    ----------
+    label : str
+        A short unique name ("pre", "post", "left", "day 30").
+    recording : Recording
+        The raw recording of that session.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Session("pre", Recording(np.zeros((1, 100)), fs=1000, ch_names=["biceps"])).label
+    'pre'
+    """
+
+    label: str
+    recording: Recording
+
+    def __post_init__(self):
+        label = str(self.label).strip()
+        if not label:
+            raise ValueError("a session label must not be empty; use e.g. 'pre', 'post', 'left'")
+        if label in _RESERVED:
+            raise ValueError(f"a session label must not be one of {_RESERVED}, got {label!r}")
+        if not isinstance(self.recording, Recording):
+            raise ValueError(f"recording must be an emgviz Recording, got {type(self.recording).__name__}")
+        object.__setattr__(self, "label", label)
+
+
+def _check_sessions(sessions: Sequence[Session]) -> list[Session]:
+    sessions = list(sessions)
+    if not sessions:
+        raise ValueError("compare needs at least one session")
+    for s in sessions:
+        if not isinstance(s, Session):
+            raise ValueError(f"sessions must be Session objects, got {type(s).__name__}")
+    labels = [s.label for s in sessions]
+    if len(set(labels)) != len(labels):
+        dupes = sorted({x for x in labels if labels.count(x) > 1})
+        raise ValueError(f"session labels must be unique, these repeat: {dupes}; rename one (e.g. 'pre 2')")
+    return sessions
+
+
+def _norm(name: str) -> str:
+    """Case-, space- and punctuation-insensitive key of a channel name."""
+    return re.sub(r"[\W_]+", "", str(name).casefold())
+
+
+def match_channels(sessions: Sequence[Session], *,
+                   mapping: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """Match the channels of several sessions by muscle.
+
+    A channel first gets its common name: ``mapping[label][channel]`` when given, else its own
+    name. Channels are then matched to the muscles already seen by exact common name, then by a
+    case-, space- and punctuation-insensitive key ("Biceps_L" = "biceps l"). A channel that
+    matches nothing starts a new muscle row.
+
+    Parameters
+    ----------
+    sessions : sequence of Session
+        With unique labels. The first session's names (after mapping) name the muscles.
+    mapping : dict of {session_label: {channel_name: common_name}}, default=None
+        Renames, e.g. ``{"post": {"EMG1": "biceps"}}``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``muscle``, one column per session label holding that session's channel name
+        (``None`` when the session lacks the muscle), and ``matched`` (True when every session has
+        it). ``attrs["unmatched"]`` is ``{label: [channel names not matched in every session]}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = Recording(np.zeros((2, 10)), fs=100, ch_names=["Biceps_L", "Triceps"])
+    >>> b = Recording(np.zeros((1, 10)), fs=200, ch_names=["biceps l"])
+    >>> match_channels([Session("pre", a), Session("post", b)])[["muscle", "pre", "post"]].values.tolist()
+    [['Biceps_L', 'Biceps_L', 'biceps l'], ['Triceps', 'Triceps', None]]
+    """
+    sessions = _check_sessions(sessions)
+    mapping = dict(mapping or {})
+    unknown = set(mapping) - {s.label for s in sessions}
+    if unknown:
+        raise ValueError(f"mapping names sessions {sorted(unknown)} that are not in the comparison; "
+                         f"sessions are {[s.label for s in sessions]}")
+    muscles: list[str] = []
+    assigned: list[dict[str, str]] = []
+    for s in sessions:
+        renames = {str(k): str(v).strip() for k, v in dict(mapping.get(s.label, {})).items() if str(v).strip()}
+        bad = set(renames) - set(s.recording.ch_names)
+        if bad:
+            raise ValueError(f"mapping for {s.label!r} names channels {sorted(bad)} that the recording lacks; "
+                             f"its channels are {list(s.recording.ch_names)}")
+        pending = []
+        for ch in s.recording.ch_names:
+            common = renames.get(ch, ch)
+            idx = next((i for i, m in enumerate(muscles) if m == common and s.label not in assigned[i]), None)
+            if idx is None:
+                pending.append((ch, common))
+            else:
+                assigned[idx][s.label] = ch
+        for ch, common in pending:
+            key = _norm(common)
+            idx = next((i for i, m in enumerate(muscles) if _norm(m) == key and s.label not in assigned[i]), None)
+            if idx is None:
+                muscles.append(common)
+                assigned.append({s.label: ch})
+            else:
+                assigned[idx][s.label] = ch
+    rows = []
+    for m, got in zip(muscles, assigned):
+        row = {"muscle": m}
+        row.update({s.label: got.get(s.label) for s in sessions})
+        row["matched"] = len(got) == len(sessions)
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=["muscle", *[s.label for s in sessions], "matched"])
+    table = table.astype({s.label: object for s in sessions})
+    for s in sessions:
+        table[s.label] = [v if isinstance(v, str) else None for v in table[s.label]]
+    table.attrs["unmatched"] = {
+        s.label: [v for v in table.loc[~table["matched"], s.label] if v is not None] for s in sessions}
+    return table
+
+
+def hedges_g(a, b) -> tuple[float, float, float]:
+    """Hedges' g of ``b`` versus ``a`` with its 95 % confidence interval.
+
+    g = J · (mean(b) − mean(a)) / s_pooled, with s_pooled from the two sample variances
+    (ddof=1) and the small-sample correction J = 1 − 3 / (4·(n1 + n2) − 9) (Hedges & Olkin
+    1985). The CI is g ± 1.96·√Var(g), Var(g) = (n1 + n2)/(n1·n2) + g²/(2·(n1 + n2)) (normal
+    approximation).
+
+    Parameters
+    ----------
+    a, b : array_like
+        Observations of the reference and the compared group (any unit, the same for both).
+
+    Returns
+    -------
+    g, ci_low, ci_high : float
+        NaN when a group has fewer than 2 values or both have zero spread.
+
+    Examples
+    --------
+    >>> g, lo, hi = hedges_g([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0])
+    >>> g, lo < 0 < hi
+    (0.0, True)
+    """
+    g, lo, hi = _hedges(np.asarray(a, float), np.asarray(b, float))
+    return g, lo, hi
+
+
+def _hedges(a: np.ndarray, b: np.ndarray, *, n_a: float | None = None, n_b: float | None = None):
+    a = a[np.isfinite(a)]
+    b = b[np.isfinite(b)]
+    if a.size < 2 or b.size < 2:
+        return np.nan, np.nan, np.nan
+    n1 = float(a.size if n_a is None else n_a)
+    n2 = float(b.size if n_b is None else n_b)
+    pooled = np.sqrt(((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / (a.size + b.size - 2))
+    if not pooled > 0:
+        return np.nan, np.nan, np.nan
+    n1, n2 = max(n1, 2.0), max(n2, 2.0)
+    j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
+    g = float(j * (b.mean() - a.mean()) / pooled)
+    se = np.sqrt((n1 + n2) / (n1 * n2) + g * g / (2.0 * (n1 + n2)))
+    return g, float(g - 1.96 * se), float(g + 1.96 * se)
+
+
+def _features(rec: Recording, settings: Settings, *, window_s: float, step_s: float):
+    from .features import feature_table, windowed_features
+    from .pipeline import preprocess
+
+    out = preprocess(rec, settings)
+    whole = feature_table(out.filtered)
+    windows = windowed_features(out.filtered, window_s=window_s, step_s=step_s)
+    return whole, windows, list(getattr(out, "warnings", []) or [])
+
+
+def compare_features(sessions: Sequence[Session], settings: Settings = Settings(), *, window_s: float = 1.0,
+                     step_s: float = 0.5, mapping: Mapping[str, Mapping[str, str]] | None = None,
+                     reference: int | str = 0) -> pd.DataFrame:
+    """Per muscle × feature: each session's value, its change from the reference and Hedges' g.
+
+    Each session is processed on its own (``preprocess(rec, settings)`` at its own sampling
+    rate), so sessions recorded at different rates compare in physical units. The value is
+    :func:`emgviz.features.feature_table` of the filtered signal; the spread and the effect size
+    come from :func:`emgviz.features.windowed_features`. Effect size: Hedges' g with the
+    small-sample correction J and a 95 % CI from the normal approximation of its variance
+    (Hedges & Olkin 1985), see :data:`EFFECT_SIZE_METHOD`. Overlapping windows are not
+    independent, so the CI uses n = n_windows·min(1, step_s/window_s).
+
+    Parameters
+    ----------
+    sessions : sequence of Session
+        Two or more (one is allowed, giving only values).
+    settings : Settings
+        The processing applied to every session.
+    window_s, step_s : float, default=1.0, 0.5
+        Window length and step in s for the windowed features.
+    mapping : dict, default=None
+        Channel renames, see :func:`match_channels`.
+    reference : int or str, default=0
+        The reference session: index or label.
+
+    Returns
+    -------
+    DataFrame
+        One row per muscle × feature × session, columns ``muscle``, ``feature``, ``session``,
+        ``channel``, ``value``, ``window_mean``, ``window_sd``, ``n_windows``, ``reference``,
+        ``change`` (value − reference value, in the feature's unit), ``change_pct`` (%),
+        ``hedges_g``, ``g_ci_low``, ``g_ci_high`` (NaN on the reference rows). Only muscles present
+        in every session. ``attrs``: ``warnings`` (list of str), ``matches`` (see
+        :func:`match_channels`), ``method`` (:data:`EFFECT_SIZE_METHOD`).
+    """
+    sessions = _check_sessions(sessions)
+    if step_s <= 0 or window_s <= 0:
+        raise ValueError(f"window_s and step_s must be above 0 s, got {window_s!r} and {step_s!r}")
+    labels = [s.label for s in sessions]
+    if isinstance(reference, str):
+        if reference not in labels:
+            raise ValueError(f"reference {reference!r} is not a session; sessions are {labels}")
+        ref = labels.index(reference)
+    else:
+        ref = int(reference)
+        if not -len(sessions) <= ref < len(sessions):
+            raise ValueError(f"reference index {reference} out of range for {len(sessions)} sessions")
+        ref %= len(sessions)
+    matches = match_channels(sessions, mapping=mapping)
+    matched = matches[matches["matched"]]
+    warnings: list[str] = []
+    if matched.empty:
+        raise ValueError(f"no muscle is in every session; channels are "
+                         f"{ {s.label: list(s.recording.ch_names) for s in sessions} }. Map names with mapping=")
+    units = {s.label: s.recording.unit for s in sessions}
+    if len(set(units.values())) > 1:
+        warnings.append(f"sessions have different units {units}: amplitude changes are not comparable")
+    n_factor = min(1.0, step_s / window_s)
+    per_session = {}
+    for s in sessions:
+        chans = list(matched[s.label])
+        whole, windows, warn = _features(s.recording.pick(chans), settings, window_s=window_s, step_s=step_s)
+        warnings += [f"{s.label}: {w}" for w in warn]
+        per_session[s.label] = (whole.set_index("channel"), windows)
+    whole_ref = per_session[labels[0]][0]
+    features = [c for c in whole_ref.columns
+                if all(c in per_session[lab][0].columns and c in per_session[lab][1].columns for lab in labels)
+                and pd.api.types.is_numeric_dtype(whole_ref[c])]
+    rows = []
+    for _, m in matched.iterrows():
+        for feat in features:
+            ref_ch = m[labels[ref]]
+            ref_whole, ref_win = per_session[labels[ref]]
+            ref_value = float(ref_whole.loc[ref_ch, feat])
+            ref_w = ref_win.loc[ref_win["channel"] == ref_ch, feat].to_numpy(float)
+            for i, lab in enumerate(labels):
+                ch = m[lab]
+                whole, win = per_session[lab]
+                value = float(whole.loc[ch, feat])
+                w = win.loc[win["channel"] == ch, feat].to_numpy(float)
+                w = w[np.isfinite(w)]
+                if i == ref:
+                    g = lo = hi = np.nan
+                else:
+                    g, lo, hi = _hedges(ref_w, w, n_a=ref_w[np.isfinite(ref_w)].size * n_factor,
+                                        n_b=w.size * n_factor)
+                change = value - ref_value
+                rows.append({
+                    "muscle": m["muscle"], "feature": feat, "session": lab, "channel": ch, "value": value,
+                    "window_mean": float(w.mean()) if w.size else np.nan,
+                    "window_sd": float(w.std(ddof=1)) if w.size > 1 else np.nan,
+                    "n_windows": int(w.size), "reference": labels[ref], "change": change,
+                    "change_pct": 100.0 * change / abs(ref_value) if ref_value != 0 else np.nan,
+                    "hedges_g": g, "g_ci_low": lo, "g_ci_high": hi})
+    table = pd.DataFrame(rows)
+    table.attrs["warnings"] = warnings
+    table.attrs["matches"] = matches
+    table.attrs["method"] = EFFECT_SIZE_METHOD
+    return table
+
+
+def compare_spectra(sessions: Sequence[Session], settings: Settings = Settings(), *,
+                    mapping: Mapping[str, Mapping[str, str]] | None = None,
+                    segment_s: float = 0.25) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Welch power spectra of the filtered signal, per matched muscle and session.
+
+    Parameters
+    ----------
+    sessions, settings, mapping
+        As in :func:`compare_features`.
+    segment_s : float, default=0.25
+        Welch segment length in s (:func:`emgviz.spectral.welch_psd`).
+
+    Returns
+    -------
+    dict of {muscle: {session_label: (f_hz, psd)}}
+        PSD in unit²/Hz of the recording.
+    """
+    from .pipeline import preprocess
+    from .spectral import welch_psd
+
+    sessions = _check_sessions(sessions)
+    matches = match_channels(sessions, mapping=mapping)
+    matched = matches[matches["matched"]]
+    out: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {m: {} for m in matched["muscle"]}
+    for s in sessions:
+        chans = list(matched[s.label])
+        filt = preprocess(s.recording.pick(chans), settings).filtered
+        for muscle, ch in zip(matched["muscle"], chans):
+            f, p = welch_psd(filt.channel(ch), filt.fs, segment_s=segment_s)
+            out[muscle][s.label] = (np.asarray(f), np.asarray(p))
+    return out
+
+
+# ---- symmetry ------------------------------------------------------------------
+def symmetry_index(left, right):
+    """Symmetry index in %: SI = (R − L) / (0.5·(R + L)) · 100 (Robinson et al. 1987).
+
+    Parameters
+    ----------
+    left, right : float or array_like
+        The same measure on the left and right side (e.g. RMS in V). Broadcast together.
+
+    Returns
+    -------
+    float or ndarray
+        0 for perfect symmetry, positive when the right side is larger; NaN where L + R = 0.
+
+    Examples
+    --------
+    >>> symmetry_index(1.0, 1.5)
+    40.0
+    """
+    left = np.asarray(left, dtype=float)
+    right = np.asarray(right, dtype=float)
+    total = 0.5 * (right + left)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        si = np.where(total != 0, (right - left) / np.where(total != 0, total, 1.0) * 100.0, np.nan)
+    return float(si) if si.ndim == 0 else si
+
+
+_SIDE_PATTERNS = (
+    # regexes with "base" and "side" groups, tried in order (most explicit first)
+    re.compile(r"^(?P<base>.+?)[\s_\-.(\[]+(?P<side>left|right)[)\]]?$", re.I),
+    re.compile(r"^(?P<side>left|right)[\s_\-.]+(?P<base>.+)$", re.I),
+    re.compile(r"^(?P<base>.+?)(?:[\s_\-.]+\(?|\()(?P<side>[LR])\)?$"),
+    re.compile(r"^(?P<side>[LR])[\s_\-.]+(?P<base>.+)$"),
+    re.compile(r"^(?P<base>.+?[a-z])(?P<side>Left|Right)$"),
+)
+
+
+def _side_of(name: str) -> tuple[str, str] | None:
+    """``(base, "L"|"R")`` when ``name`` states a side, else None."""
+    for pat in _SIDE_PATTERNS:
+        m = pat.match(name.strip())
+        if m and m.group("base").strip(" _-.()[]"):
+            return m.group("base").strip(" _-.()[]"), m.group("side")[0].upper()
+    return None
+
+
+def pair_left_right(names: Sequence[str], *,
+                    mapping: Mapping[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Pair left and right channels by name ("_L"/"_R", "Left"/"Right", "L "/"R " prefixes...).
+
+    Parameters
+    ----------
+    names : sequence of str
+        Channel names.
+    mapping : dict of {muscle: (left_name, right_name)}, default=None
+        Explicit pairs; they replace any pair found by name for those channels.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``muscle``, ``left``, ``right``; one row per pair, in the order of ``names``.
+
+    Examples
+    --------
+    >>> pair_left_right(["VL_L", "VL_R", "Left TA", "Right TA", "trigger"]).values.tolist()
+    [['VL', 'VL_L', 'VL_R'], ['TA', 'Left TA', 'Right TA']]
+    """
+    names = [str(n) for n in names]
+    rows = []
+    used: set[str] = set()
+    for muscle, pair in dict(mapping or {}).items():
+        left, right = (str(p) for p in pair)
+        missing = [n for n in (left, right) if n not in names]
+        if missing:
+            raise ValueError(f"pair {muscle!r} names channels {missing} that are not among {names}")
+        rows.append({"muscle": str(muscle), "left": left, "right": right})
+        used.update((left, right))
+    sides: dict[str, dict[str, str]] = {}
+    order: list[str] = []
+    for n in names:
+        if n in used:
+            continue
+        found = _side_of(n)
+        if found is None:
+            continue
+        base, side = found
+        key = _norm(base)
+        if key not in sides:
+            sides[key] = {"muscle": base}
+            order.append(key)
+        sides[key].setdefault(side, n)
+    for key in order:
+        d = sides[key]
+        if "L" in d and "R" in d:
+            rows.append({"muscle": d["muscle"], "left": d["L"], "right": d["R"]})
+    return pd.DataFrame(rows, columns=["muscle", "left", "right"])
+
+
+def symmetry_table(features: pd.DataFrame, *,
+                   mapping: Mapping[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """Symmetry index of every feature for each left/right channel pair of one recording.
+
+    Parameters
+    ----------
+    features : DataFrame
+        :func:`emgviz.features.feature_table` output: ``channel`` plus numeric feature columns.
+    mapping : dict of {muscle: (left_name, right_name)}, default=None
+        Explicit pairs, see :func:`pair_left_right`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``muscle``, ``left``, ``right``, ``feature``, ``left_value``, ``right_value``,
+        ``symmetry_index_pct`` (Robinson et al. 1987).
+    """
+    if "channel" not in features.columns:
+        raise ValueError("features needs a 'channel' column (the output of feature_table)")
+    pairs = pair_left_right(list(features["channel"]), mapping=mapping)
+    by = features.set_index("channel")
+    cols = [c for c in by.columns if pd.api.types.is_numeric_dtype(by[c])]
+    rows = []
+    for _, p in pairs.iterrows():
+        for c in cols:
+            lv, rv = float(by.loc[p["left"], c]), float(by.loc[p["right"], c])
+            rows.append({"muscle": p["muscle"], "left": p["left"], "right": p["right"], "feature": c,
+                         "left_value": lv, "right_value": rv, "symmetry_index_pct": symmetry_index(lv, rv)})
+    return pd.DataFrame(rows, columns=["muscle", "left", "right", "feature", "left_value", "right_value",
+                                       "symmetry_index_pct"])
+
+
+def session_symmetry(comparison: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
+    """Symmetry index between two sessions recorded on the left and right side.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :func:`compare_features` output.
+    left, right : str
+        The session labels of the left and right side.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``muscle``, ``feature``, ``left_value``, ``right_value``, ``symmetry_index_pct``.
+    """
+    sessions = set(comparison["session"])
+    for lab in (left, right):
+        if lab not in sessions:
+            raise ValueError(f"no session {lab!r} in the comparison; sessions are {sorted(sessions)}")
+    wide = comparison.pivot_table(index=["muscle", "feature"], columns="session", values="value", sort=False)
+    out = pd.DataFrame({"left_value": wide[left], "right_value": wide[right]}).reset_index()
+    out["symmetry_index_pct"] = symmetry_index(out["left_value"].to_numpy(), out["right_value"].to_numpy())
+    return out
+
+
+def comparison_csv(table: pd.DataFrame, settings: Settings, *, sessions: Sequence[str] = (),
+                   window_s: float | None = None, step_s: float | None = None) -> str:
+    """The comparison table as CSV text with the processing stated in leading ``#`` lines.
+
+    Read it back with ``pd.read_csv(path, comment="#")``.
+    """
+    import json
+
+    from . import __version__
+
+    lines = [f"# emgviz {__version__} session comparison",
+             f"# processing: {settings.describe()}",
+             f"# settings: {json.dumps(settings.to_dict())}"]
+    if sessions:
+        lines.append(f"# sessions: {', '.join(sessions)}")
+    if window_s is not None:
+        lines.append(f"# windows: {window_s:g} s, step {step_s:g} s")
+    lines.append(f"# effect size: {EFFECT_SIZE_METHOD}")
+    for w in table.attrs.get("warnings", []) or []:
+        lines.append(f"# warning: {w}")
+    return "\n".join(lines) + "\n" + table.to_csv(index=False)

@@ -1,0 +1,30 @@
+"""Overview: the whole recording stacked (decimated), its envelope, the per-muscle table and a bar chart."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..features import feature_table
+from ..plotting.browser import stacked_figure
+from ..plotting.summary import feature_bars
+from .context import ViewContext
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _table(key: str, settings_json: str, _filtered):
+    return feature_table(_filtered)
+
+
+def render(ctx: ViewContext) -> None:
+    """Draw the overview of ``ctx``: traces with the envelope, the feature table, one bar chart."""
+    out = ctx.processed
+    show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
+    fig = stacked_figure(out.filtered, t_start_s=out.filtered.t0, t_window_s=out.filtered.duration_s,
+                         overlay=out.envelope if show_env else None, events=ctx.rec.events)
+    st.plotly_chart(fig, key="overview_chart", width="stretch")
+    table = _table(ctx.key, repr(ctx.settings), out.filtered)
+    st.markdown("##### Per-muscle features (filtered signal)")
+    st.dataframe(table, key="overview_table", hide_index=True, width="stretch")
+    numeric = [c for c in table.columns if c != "channel"]
+    feature = st.selectbox("Feature", numeric, key="overview_feature")
+    st.plotly_chart(feature_bars(table, feature), key="overview_bars", width="stretch")

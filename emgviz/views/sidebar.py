@@ -1,0 +1,233 @@
+"""The sidebar: where the recording comes from, which channels, and the processing settings.
+
+Loading and processing are cached at the I/O boundary (keyed on the file's SHA-256 and the
+settings), so widget changes elsewhere never reload or reprocess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import streamlit as st
+
+from .. import samples
+from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
+from ..io import read_files
+from ..io.summary import describe
+from ..pipeline import preprocess
+from ..recording import Recording
+from ..settings import NOTCH_CHOICES, Settings
+from .context import ViewContext
+
+SOURCES = ("Sample", "Upload", "Synthetic")
+_SAMPLE_TITLES = {s.key: s.title for s in samples.SAMPLES}
+#: Widget key of each setting: "set_" + field name.
+SETTING_KEYS = {name: f"set_{name}" for name in Settings().to_dict()}
+
+
+# ---- cached I/O and processing ---------------------------------------------------------------
+@st.cache_resource(max_entries=8, show_spinner="Reading the recording…")
+def _read_cached(digest: str, names: tuple[str, ...], fs: float | None, options_json: str,
+                 _files: tuple[tuple[str, bytes], ...]) -> Recording:
+    """Read once per (content digest, fs, options); the Recording is immutable, so sharing is safe."""
+    return read_files(list(_files), fs=fs, **json.loads(options_json))
+
+
+@st.cache_resource(max_entries=16, show_spinner="Filtering…")
+def _process_cached(rec_key: str, settings_json: str, _rec: Recording):
+    return preprocess(_rec, Settings.from_dict(json.loads(settings_json)))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Simulating…")
+def _simulate_cached(params_json: str) -> Recording:
+    from ..simulate import simulate
+
+    return simulate(**json.loads(params_json)).recording
+
+
+def _digest(files) -> str:
+    h = hashlib.sha256()
+    for name, content in files:
+        h.update(name.encode("utf-8", "replace") + b"\0")
+        h.update(hashlib.sha256(content).digest())
+    return h.hexdigest()
+
+
+# ---- query parameters (shareable links) ------------------------------------------------------
+def apply_query_params() -> list[str]:
+    """On a session's first run, seed widget state from the URL. Returns problems to show."""
+    if st.session_state.get("_qp_applied"):
+        return []
+    st.session_state["_qp_applied"] = True
+    qp = st.query_params
+    settings, problems = Settings.from_query({k: qp.get(k) for k in qp.keys()})
+    for name, value in settings.to_dict().items():
+        st.session_state[SETTING_KEYS[name]] = _widget_value(name, value)
+    if "sample" in qp:
+        if qp["sample"] in _SAMPLE_TITLES:
+            st.session_state["sample"] = qp["sample"]
+            st.session_state["source"] = "Sample"
+        else:
+            problems.append(f"ignored sample={qp['sample']!r} from the link: no such bundled sample")
+    if "source" in qp and qp["source"] in SOURCES:
+        st.session_state["source"] = qp["source"]
+    if "view" in qp:
+        from . import VIEWS
+
+        if qp["view"] in VIEWS:
+            st.session_state["view"] = qp["view"]
+        else:
+            problems.append(f"ignored view={qp['view']!r} from the link: views are {', '.join(VIEWS)}")
+    return problems
+
+
+def write_query_params(view: str, settings: Settings) -> None:
+    """Keep the URL in step with the view, sample and settings, so a copied link reopens them."""
+    params = {"view": view, **settings.to_query()}
+    source = st.session_state.get("source", "Sample")
+    if source == "Sample":
+        params["sample"] = st.session_state.get("sample", samples.DEFAULT_SAMPLE)
+    else:
+        params["source"] = source
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
+def _widget_value(name: str, value):
+    if name == "notch_hz":
+        return "Off" if value is None else f"{value:g} Hz"
+    return value
+
+
+# ---- source -----------------------------------------------------------------------------------
+def load_source() -> tuple[Recording, str, str] | None:
+    """Sidebar source picker. Returns (recording, display name, digest) or None (message shown)."""
+    sb = st.sidebar
+    source = sb.radio("Source", SOURCES, key="source", horizontal=True)
+    if source == "Sample":
+        key = sb.selectbox("Bundled recording", list(_SAMPLE_TITLES), key="sample",
+                           format_func=_SAMPLE_TITLES.get)
+        path = samples.sample_path(key)
+        files = [(path.name, path.read_bytes())]
+        if path.suffix == ".hea":
+            dat = path.with_suffix(".dat")
+            files.append((dat.name, dat.read_bytes()))
+        return _read_with_prompts(files, name=path.name)
+    if source == "Upload":
+        uploads = sb.file_uploader(
+            "EMG file(s)", key="upload", accept_multiple_files=True,
+            help="CSV/TXT, EDF/BDF, C3D, MATLAB, OpenSignals, NPZ, WFDB (.hea + .dat together) or a zip.")
+        if not uploads:
+            st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
+            return None
+        files = [(u.name, u.getvalue()) for u in uploads]
+        return _read_with_prompts(files, name=" + ".join(n for n, _ in files))
+    # Synthetic
+    params = dict(st.session_state.get("emgviz_sim_params") or {})
+    params.setdefault("profile", "bursts")
+    params.setdefault("duration_s", 20.0)
+    params.setdefault("fs", 2000.0)
+    params.setdefault("n_channels", 4)
+    params.setdefault("seed", 0)
+    sb.caption("Synthetic EMG from the motor-unit model (shape it in the Teach view).")
+    params["seed"] = int(sb.number_input("Seed", 0, 10_000, int(params["seed"]), key="synthetic_seed"))
+    params_json = json.dumps(params, sort_keys=True)
+    try:
+        rec = _simulate_cached(params_json)
+    except (ImportError, ValueError) as exc:
+        st.error(f"Cannot simulate: {exc}")
+        return None
+    return rec, "synthetic EMG", hashlib.sha256(params_json.encode()).hexdigest()
+
+
+def _read_with_prompts(files, *, name: str):
+    digest = _digest(files)
+    names = tuple(n for n, _ in files)
+    state_key = f"read_opts_{digest[:16]}"
+    opts = st.session_state.setdefault(state_key, {"fs": None, "options": {}})
+    while True:
+        try:
+            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True),
+                               tuple(files))
+            return rec, name, digest
+        except NeedsSamplingRate as exc:
+            st.warning(str(exc))
+            fs = st.sidebar.number_input("Sampling rate of this file (Hz)", min_value=1.0, max_value=1e6,
+                                         value=None, placeholder="e.g. 1000", key=f"fs_{digest[:16]}")
+            if fs is None:
+                st.info("Enter the sampling rate in the sidebar to open this file.")
+                return None
+            opts["fs"] = float(fs)
+        except NeedsChoice as exc:
+            if exc.option in opts["options"]:
+                st.error(str(exc))
+                return None
+            choice = st.sidebar.selectbox(f"This file holds several options for {exc.option!r}",
+                                          exc.candidates, key=f"choice_{exc.option}_{digest[:16]}")
+            opts["options"] = {**opts["options"], exc.option: choice}
+        except ReadError as exc:
+            st.error(str(exc))
+            return None
+
+
+# ---- channels and settings --------------------------------------------------------------------
+def pick_channels(rec: Recording, digest: str) -> Recording | None:
+    """Channel picker: EMG channels by default, the others (force, triggers, ...) can be added."""
+    default = [n for n, k in zip(rec.ch_names, rec.ch_kinds) if k == "emg"] or list(rec.ch_names)
+    kinds = dict(zip(rec.ch_names, rec.ch_kinds))
+    chosen = st.sidebar.multiselect(
+        "Channels", list(rec.ch_names), default=default, key=f"channels_{digest[:16]}",
+        format_func=lambda n: n if kinds[n] == "emg" else f"{n} ({kinds[n]})")
+    if not chosen:
+        st.info("Pick at least one channel in the sidebar.")
+        return None
+    return rec if list(chosen) == list(rec.ch_names) else rec.pick(chosen)
+
+
+def processing_settings() -> Settings:
+    """Filter and envelope widgets → a validated Settings (bad combinations shown, defaults kept).
+
+    Widget values live in ``st.session_state`` under :data:`SETTING_KEYS`, seeded once from the
+    URL by :func:`apply_query_params`; every widget is always drawn (disabled when it does not
+    apply) so no value is forgotten when an option is switched off and on again.
+    """
+    d = Settings()
+    k = SETTING_KEYS
+    for name, value in d.to_dict().items():
+        st.session_state.setdefault(k[name], _widget_value(name, value))
+    ex = st.sidebar.expander("Filters and envelope", expanded=True)
+    remove_dc = ex.checkbox("Remove DC offset", key=k["remove_dc"])
+    bandpass = ex.checkbox("Band-pass (Butterworth, zero-phase)", key=k["bandpass"])
+    c1, c2 = ex.columns(2)
+    low = c1.number_input("Low (Hz)", 0.1, 10_000.0, step=5.0, key=k["low_hz"], disabled=not bandpass)
+    high = c2.number_input("High (Hz)", 1.0, 20_000.0, step=10.0, key=k["high_hz"], disabled=not bandpass)
+    order = ex.select_slider("Filter order", options=list(range(1, 11)), key=k["order"], disabled=not bandpass)
+    notch_options = ["Off"] + [f"{v:g} Hz" for v in NOTCH_CHOICES if v]
+    notch = ex.radio("Mains notch", notch_options, key=k["notch_hz"], horizontal=True,
+                     help="Notch the mains frequency and its harmonics (50 Hz: Europe, Asia, Africa, "
+                          "Australia; 60 Hz: the Americas and parts of Asia).")
+    harmonics = ex.number_input("Notch harmonics", 1, 20, key=k["notch_harmonics"], disabled=notch == "Off")
+    envelope = ex.radio("Envelope", ["rms", "lowpass"], key=k["envelope"], horizontal=True,
+                        format_func={"rms": "RMS window", "lowpass": "Low-pass (linear envelope)"}.get)
+    c3, c4 = ex.columns(2)
+    window = c3.number_input("RMS window (ms)", 1.0, 5000.0, step=10.0, key=k["rms_window_ms"],
+                             disabled=envelope != "rms")
+    cutoff = c4.number_input("Low-pass (Hz)", 0.1, 100.0, step=1.0, key=k["lowpass_hz"],
+                             disabled=envelope != "lowpass")
+    try:
+        return Settings(remove_dc=remove_dc, bandpass=bandpass, low_hz=low, high_hz=high, order=order,
+                        notch_hz=None if notch == "Off" else float(notch.split()[0]),
+                        notch_harmonics=harmonics, notch_q=float(st.session_state[k["notch_q"]]),
+                        envelope=envelope, rms_window_ms=window, lowpass_hz=cutoff)
+    except ValueError as exc:
+        ex.error(f"{exc}. Using the default settings until this is fixed.")
+        return d
+
+
+def build_context(rec_full: Recording, rec: Recording, name: str, digest: str, settings: Settings) -> ViewContext:
+    """Process (cached) and bundle what the views need."""
+    key = hashlib.sha256((digest + "|" + ",".join(rec.ch_names)).encode()).hexdigest()[:12]
+    processed = _process_cached(key, json.dumps(settings.to_dict(), sort_keys=True), rec)
+    return ViewContext(rec=rec, full=rec_full, processed=processed, settings=processed.settings, name=name,
+                       digest=digest, description=describe(rec_full), key=key)
