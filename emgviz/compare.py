@@ -140,16 +140,10 @@ def match_channels(sessions: Sequence[Session], *,
                 assigned.append({s.label: ch})
             else:
                 assigned[idx][s.label] = ch
-    rows = []
-    for m, got in zip(muscles, assigned):
-        row = {"muscle": m}
-        row.update({s.label: got.get(s.label) for s in sessions})
-        row["matched"] = len(got) == len(sessions)
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=["muscle", *[s.label for s in sessions], "matched"])
-    table = table.astype({s.label: object for s in sessions})
+    table = pd.DataFrame({"muscle": pd.Series(muscles, dtype=object)})
     for s in sessions:
-        table[s.label] = [v if isinstance(v, str) else None for v in table[s.label]]
+        table[s.label] = pd.Series([got.get(s.label) for got in assigned], dtype=object)
+    table["matched"] = pd.Series([len(got) == len(sessions) for got in assigned], dtype=bool)
     table.attrs["unmatched"] = {
         s.label: [v for v in table.loc[~table["matched"], s.label] if v is not None] for s in sessions}
     return table

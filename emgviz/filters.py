@@ -1,0 +1,333 @@
+"""Zero-phase filters for surface EMG: DC removal, band-pass, mains notch, rectification.
+
+Conventions follow SENIAM / ISEK (Merletti & Parker 2004, ch. 5; De Luca 1997, J Appl
+Biomech 13:135): a 20–450 Hz Butterworth band-pass applied forwards and backwards
+(zero phase, so the effective magnitude response is |H|²), an optional notch at the
+mains frequency and its harmonics, then full-wave rectification. Every function works
+along the last axis, takes the sampling rate ``fs`` in Hz and returns a new array; the
+input is never modified.
+
+Short signals
+-------------
+``sosfiltfilt`` pads the signal at both ends (odd extension of ``padlen`` samples,
+``3 * (2 * n_sections + 1)`` by default). When a signal is not longer than that pad,
+the pad is shortened to ``n_samples - 1`` samples instead of failing, so a short crop
+still filters; expect edge transients on such signals (a filter cannot settle in fewer
+samples than its impulse response). :func:`pad_length` tells the default pad.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import signal
+
+from ._checks import check_band, check_fs, check_positive
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .settings import Settings
+
+__all__ = [
+    "remove_dc", "design_bandpass", "bandpass", "design_notch", "notch", "rectify",
+    "frequency_response", "effective_band", "effective_notch", "pipeline_sos", "pad_length",
+    "filtfilt",
+]
+
+#: Band edges at or above fs/2 are clipped to this fraction of fs/2.
+NYQUIST_FRACTION = 0.95
+
+
+def remove_dc(x) -> np.ndarray:
+    """Subtract the mean of each signal (DC offset) along the last axis.
+
+    Parameters
+    ----------
+    x : array_like, shape (..., n_samples)
+        Signal(s), any unit.
+
+    Returns
+    -------
+    ndarray of float64, same shape
+        ``x - mean(x)`` along the last axis (a new array).
+
+    Examples
+    --------
+    >>> remove_dc([1.0, 2.0, 3.0])
+    array([-1.,  0.,  1.])
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    return arr - arr.mean(axis=-1, keepdims=True)
+
+
+def design_bandpass(fs: float, low_hz: float, high_hz: float, *, order: int = 4) -> np.ndarray:
+    """Butterworth band-pass as second-order sections.
+
+    Parameters
+    ----------
+    fs : float
+        Sampling rate in Hz.
+    low_hz, high_hz : float
+        Pass-band edges in Hz (-3 dB points of a single pass); ``0 < low_hz < high_hz < fs/2``.
+    order : int, default=4
+        Butterworth order of the low-pass prototype (the band-pass has ``order`` sections).
+
+    Returns
+    -------
+    sos : ndarray, shape (order, 6)
+
+    Raises
+    ------
+    ValueError
+        When the band is not inside (0, fs/2); the message gives the numbers.
+    """
+    fs = check_fs(fs)
+    check_band(low_hz, high_hz, fs)
+    order = _check_order(order)
+    return signal.butter(order, [float(low_hz), float(high_hz)], btype="bandpass", fs=fs, output="sos")
+
+
+def bandpass(x, fs: float, low_hz: float, high_hz: float, *, order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth band-pass along the last axis (``sosfiltfilt``).
+
+    Forward-backward filtering squares the magnitude response (|H|², so each edge is
+    -6 dB) and cancels the phase (Merletti & Parker 2004, sec. 5.4).
+
+    Parameters
+    ----------
+    x : array_like, shape (..., n_samples)
+    fs : float
+        Sampling rate in Hz.
+    low_hz, high_hz : float
+        Pass-band edges in Hz, ``0 < low_hz < high_hz < fs/2``.
+    order : int, default=4
+        Butterworth order.
+
+    Returns
+    -------
+    ndarray of float64, same shape as ``x``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(2000) / 1000.0
+    >>> y = bandpass(np.sin(2 * np.pi * 100 * t), 1000.0, 20, 450)
+    >>> bool(abs(y[500:1500].std() * np.sqrt(2) - 1) < 0.02)
+    True
+    """
+    return filtfilt(design_bandpass(fs, low_hz, high_hz, order=order), x)
+
+
+def design_notch(fs: float, mains_hz: float, *, harmonics: int = 3, q: float = 30.0) -> np.ndarray:
+    """IIR notches at the mains frequency and its harmonics below fs/2, as sections.
+
+    Parameters
+    ----------
+    fs : float
+        Sampling rate in Hz.
+    mains_hz : float
+        Mains frequency in Hz (50 in Europe/Asia/Africa, 60 in the Americas); must be below fs/2.
+    harmonics : int, default=3
+        Number of multiples ``k * mains_hz`` (k = 1..harmonics) to notch; those at or
+        above fs/2 are left out.
+    q : float, default=30.0
+        Quality factor of each notch: -3 dB width = f0 / q (``scipy.signal.iirnotch``).
+
+    Returns
+    -------
+    sos : ndarray, shape (n_notches, 6)
+    """
+    fs = check_fs(fs)
+    freqs = _notch_freqs(fs, mains_hz, harmonics)
+    q = check_positive(q, "q")
+    sections = [signal.tf2sos(*signal.iirnotch(f0, q, fs=fs)) for f0 in freqs]
+    return np.vstack(sections)
+
+
+def notch(x, fs: float, mains_hz: float, *, harmonics: int = 3, q: float = 30.0) -> np.ndarray:
+    """Remove mains hum: zero-phase notches at ``mains_hz`` and its harmonics below fs/2.
+
+    Parameters
+    ----------
+    x : array_like, shape (..., n_samples)
+    fs : float
+        Sampling rate in Hz.
+    mains_hz : float
+        Mains frequency in Hz; pass your country's value (50 or 60), there is no default.
+    harmonics : int, default=3
+    q : float, default=30.0
+
+    Returns
+    -------
+    ndarray of float64, same shape as ``x``
+    """
+    return filtfilt(design_notch(fs, mains_hz, harmonics=harmonics, q=q), x)
+
+
+def rectify(x) -> np.ndarray:
+    """Full-wave rectification ``|x|`` (De Luca 1997).
+
+    Examples
+    --------
+    >>> rectify([-1.0, 2.0, -3.0])
+    array([1., 2., 3.])
+    """
+    return np.abs(np.asarray(x, dtype=np.float64))
+
+
+# ---- helpers shared with the pipeline --------------------------------------------------
+def pad_length(sos) -> int:
+    """Default ``sosfiltfilt`` pad (samples) for ``sos``; shorter signals get a shorter pad."""
+    sos = np.atleast_2d(sos)
+    ntaps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    return 3 * ntaps
+
+
+def filtfilt(sos, x, *, padtype: str = "odd", padlen: int | None = None, dtype=np.float64) -> np.ndarray:
+    """``scipy.signal.sosfiltfilt`` along the last axis that does not fail on short signals.
+
+    The pad is ``min(padlen, n_samples - 1)`` samples (``padlen`` defaults to
+    :func:`pad_length`). The result is a new C-contiguous array of ``dtype``.
+    """
+    arr = np.asarray(x, dtype=dtype)
+    n = arr.shape[-1]
+    if n == 0:
+        raise ValueError("cannot filter a signal with no samples")
+    pad = pad_length(sos) if padlen is None else int(padlen)
+    pad = max(0, min(pad, n - 1))
+    y = signal.sosfiltfilt(np.asarray(sos, dtype=np.float64), arr, axis=-1, padtype=padtype if pad else None,
+                           padlen=pad if pad else None)
+    return np.ascontiguousarray(y, dtype=dtype)
+
+
+def effective_band(settings: "Settings", fs: float) -> tuple[float | None, float | None, list[str]]:
+    """The band-pass edges actually used for ``settings`` at sampling rate ``fs``.
+
+    An edge at or above fs/2 is clipped to 0.95·fs/2 and a warning says so with the
+    numbers; if the low edge is then not below the high edge the band-pass is skipped,
+    with a warning. Nothing is changed silently.
+
+    Parameters
+    ----------
+    settings : Settings
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    low_hz, high_hz : float or None
+        Edges in Hz; both None when no band-pass is applied (switched off, or skipped).
+    warnings : list of str
+        Messages for the user, empty when the band is used as set.
+
+    Examples
+    --------
+    >>> from emgviz.settings import Settings
+    >>> effective_band(Settings(), 500.0)
+    (20.0, 237.5, ['high_hz 450 Hz is at or above fs/2 = 250 Hz; clipped to 237.5 Hz'])
+    """
+    fs = check_fs(fs)
+    if not settings.bandpass:
+        return None, None, []
+    nyq = fs / 2
+    limit = NYQUIST_FRACTION * nyq
+    low, high = float(settings.low_hz), float(settings.high_hz)
+    warnings: list[str] = []
+    if high >= nyq:
+        warnings.append(f"high_hz {high:g} Hz is at or above fs/2 = {nyq:g} Hz; clipped to {limit:g} Hz")
+        high = limit
+    if low >= nyq:
+        warnings.append(f"low_hz {low:g} Hz is at or above fs/2 = {nyq:g} Hz; clipped to {limit:g} Hz")
+        low = limit
+    if low >= high:
+        warnings.append(f"band-pass skipped: low_hz {low:g} Hz is not below high_hz {high:g} Hz "
+                        f"at fs = {fs:g} Hz")
+        return None, None, warnings
+    return low, high, warnings
+
+
+def effective_notch(settings: "Settings", fs: float) -> tuple[tuple[float, ...], list[str]]:
+    """The notch frequencies (Hz) actually used for ``settings`` at ``fs``, and warnings.
+
+    Harmonics at or above fs/2 are left out (with a warning); a mains frequency at or
+    above fs/2 skips the notch (with a warning). Empty when the notch is off.
+    """
+    fs = check_fs(fs)
+    if not settings.notch_hz:
+        return (), []
+    mains = float(settings.notch_hz)
+    nyq = fs / 2
+    if mains >= nyq:
+        return (), [f"notch skipped: mains {mains:g} Hz is at or above fs/2 = {nyq:g} Hz"]
+    freqs = _notch_freqs(fs, mains, settings.notch_harmonics)
+    warnings = []
+    if len(freqs) < settings.notch_harmonics:
+        warnings.append(f"notch: only {len(freqs)} of {settings.notch_harmonics} harmonics of {mains:g} Hz "
+                        f"are below fs/2 = {nyq:g} Hz; notching {', '.join(f'{f:g}' for f in freqs)} Hz")
+    return freqs, warnings
+
+
+def pipeline_sos(settings: "Settings", fs: float) -> tuple[np.ndarray | None, list[str]]:
+    """One SOS cascade: the band-pass then the notches that ``settings`` describe at ``fs``.
+
+    Returns
+    -------
+    sos : ndarray, shape (n_sections, 6), or None when neither filter is on
+    warnings : list of str
+        From :func:`effective_band` and :func:`effective_notch`.
+    """
+    low, high, warnings = effective_band(settings, fs)
+    freqs, notch_warnings = effective_notch(settings, fs)
+    warnings = warnings + notch_warnings
+    parts = []
+    if low is not None:
+        parts.append(design_bandpass(fs, low, high, order=settings.order))
+    if freqs:
+        parts.append(design_notch(fs, settings.notch_hz, harmonics=len(freqs), q=settings.notch_q))
+    return (np.vstack(parts) if parts else None), warnings
+
+
+def frequency_response(settings: "Settings", fs: float, freqs_hz) -> np.ndarray:
+    """Magnitude |H(f)|² of the zero-phase band-pass + notch that ``settings`` describe.
+
+    Forward-backward filtering applies the filter twice, so the effective gain is the
+    squared magnitude (Merletti & Parker 2004, sec. 5.4). Useful as an overlay on a
+    power spectrum (multiply a PSD by it to see what the filter keeps).
+
+    Parameters
+    ----------
+    settings : Settings
+    fs : float
+        Sampling rate in Hz.
+    freqs_hz : array_like
+        Frequencies in Hz at which to evaluate (0 to fs/2).
+
+    Returns
+    -------
+    ndarray, same shape as ``freqs_hz``
+        Linear gain |H|² (1 = passed unchanged, 0.5 = -3 dB); all ones when no filter is on.
+    """
+    fs = check_fs(fs)
+    f = np.asarray(freqs_hz, dtype=np.float64)
+    sos, _ = pipeline_sos(settings, fs)
+    if sos is None:
+        return np.ones_like(f)
+    _, h = signal.sosfreqz(sos, worN=f.ravel(), fs=fs)
+    return (np.abs(h) ** 2).reshape(f.shape)
+
+
+def _notch_freqs(fs: float, mains_hz, harmonics) -> tuple[float, ...]:
+    mains = check_positive(mains_hz, "mains_hz", "Hz")
+    if int(harmonics) != harmonics or int(harmonics) < 1:
+        raise ValueError(f"harmonics must be a whole number of at least 1, got {harmonics!r}")
+    if mains >= fs / 2:
+        raise ValueError(f"mains_hz must be below fs/2 = {fs / 2:g} Hz (fs={fs:g} Hz), got {mains:g} Hz")
+    return tuple(k * mains for k in range(1, int(harmonics) + 1) if k * mains < fs / 2)
+
+
+def _check_order(order) -> int:
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer, float)) or order != int(order) \
+            or not 1 <= int(order) <= 10 or (isinstance(order, float) and not math.isfinite(order)):
+        raise ValueError(f"order must be a whole number from 1 to 10, got {order!r}")
+    return int(order)

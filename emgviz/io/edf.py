@@ -1,0 +1,218 @@
+"""EDF, EDF+, BDF and BDF+ files, read with ``edfio``: physical units to volts, rate groups, annotations."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import NeedsChoice, ReadError
+from ..recording import Recording
+from . import limits, units
+from .wfdbio import _unique
+
+__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "group_key"]
+
+FORMAT = "EDF/BDF"
+SUFFIXES = (".edf", ".bdf", ".rec")
+
+_EDF_MAGIC = b"0       "
+_BDF_MAGIC = b"\xffBIOSEMI"
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """True for an EDF (``"0       "``) or BDF (``b"\\xffBIOSEMI"``) version field at byte 0."""
+    return head[:8] in (_EDF_MAGIC, _BDF_MAGIC)
+
+
+def group_key(fs: float) -> str:
+    """The name of a rate group: ``"2000 Hz"``."""
+    return f"{fs:g} Hz"
+
+
+def _open(content: bytes, name: str, is_bdf: bool):
+    """The edfio object, with edfio's warnings about short or lying files turned into ReadError."""
+    import edfio
+
+    kind = "BDF" if is_bdf else "EDF"
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            edf = edfio.read_bdf(content) if is_bdf else edfio.read_edf(content, lazy_load_data=False)
+    except Exception as exc:
+        raise ReadError(name, f"edfio cannot parse the {kind} header ({type(exc).__name__}: {exc})",
+                        f"check that the file is a complete {kind} file") from exc
+    messages = [str(w.message) for w in caught]
+    declared = _declared_records(content)
+    for msg in messages:
+        if "Incomplete data record" in msg:
+            raise ReadError(name, f"the file ends inside a data record ({len(content):,} bytes; the last "
+                            f"record is cut off)", f"upload the complete {kind} file; the copy or export "
+                            "was truncated")
+        if "header indicates" in msg and declared != -1:
+            raise ReadError(name, f"the header declares {declared} data records but the file holds "
+                            f"{edf.num_data_records} ({len(content):,} bytes)",
+                            f"upload the complete {kind} file, or repair the record count in its header")
+    if edf.num_data_records < 1:
+        raise ReadError(name, "the file holds no data records (header only)",
+                        f"upload a {kind} file with samples")
+    return edf
+
+
+def _declared_records(content: bytes) -> int:
+    """The header's record count field (bytes 236–244); -1 means 'unknown' in the EDF spec."""
+    try:
+        return int(content[236:244].decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        return -2
+
+
+def _channel(sig) -> tuple[np.ndarray, str]:
+    """Physical samples (volts for voltages) and the unit of one edfio signal."""
+    unit = sig.physical_dimension.strip()
+    factor = units.to_volts_factor(unit) if unit else None
+    digital = sig.digital
+    # physical = (digital + offset) * gain, fused with the volts factor into one pass
+    pmin, pmax = sig.physical_min, sig.physical_max
+    dmin, dmax = sig.digital_min, sig.digital_max
+    gain = (pmax - pmin) / (dmax - dmin)
+    offset = pmax / gain - dmax
+    scale = gain * (factor if factor is not None else 1.0)
+    data = digital.astype(np.float64)
+    data += offset
+    data *= scale
+    return data, ("V" if factor is not None else units.normalise_unit(unit))
+
+
+def _choose_group(name, groups: dict[str, list[int]], kinds: list[str], group, channels, labels):
+    """Indices of the signals to read, and the group they come from."""
+    if channels is not None:
+        if isinstance(channels, str):
+            channels = [channels]
+        missing = [c for c in channels if c not in labels]
+        if missing:
+            raise ReadError(name, f"no channel(s) {missing} in the file; channels are {labels}",
+                            "pass names exactly as listed")
+        idx = [labels.index(c) for c in channels]
+        in_groups = {g for g, members in groups.items() for i in idx if i in members}
+        if len(in_groups) > 1:
+            raise ReadError(name, f"the chosen channels have different sampling rates ({', '.join(sorted(in_groups))})",
+                            "choose channels of one rate (emgviz never resamples), or use group=...")
+        return idx, in_groups.pop()
+    if group is not None:
+        key = group if isinstance(group, str) else group_key(float(group))
+        key = key.strip()
+        if key not in groups:
+            try:
+                key = group_key(float(key.lower().replace("hz", "").strip()))
+            except ValueError:
+                pass
+        if key not in groups:
+            raise NeedsChoice(name, f"there is no rate group {group!r}", "group", list(groups))
+        return groups[key], key
+
+    def score(item):
+        key, members = item
+        n_emg = sum(kinds[i] == "emg" for i in members)
+        return (n_emg, len(members), float(key.split()[0]))
+
+    key = max(groups.items(), key=score)[0]
+    return groups[key], key
+
+
+def read(content: bytes, name: str, *, fs: float | None = None, group: str | float | None = None,
+         channels: Sequence[str] | None = None) -> Recording:
+    """Read an EDF/EDF+/BDF/BDF+ file.
+
+    Parameters
+    ----------
+    content : bytes
+        The whole file.
+    name : str
+        Its name, for messages.
+    fs : float, optional
+        Ignored: EDF states the rate of every signal.
+    group : str or float, optional
+        The rate group to read when signals have different rates, e.g. ``"100 Hz"``
+        (see ``meta["groups"]``). Default: the group with the most EMG channels, then
+        the most channels. Signals are never resampled.
+    channels : list of str, optional
+        Read exactly these signals (all must share one rate).
+
+    Returns
+    -------
+    Recording
+        Voltages (uV, mV, V in any case) in volts; other physical dimensions kept per
+        channel in ``ch_units``; kinds from the label and unit. EDF+/BDF+ annotations
+        become events (onset s, duration s, text). ``meta`` holds ``variant``
+        (``"EDF"``, ``"EDF+C"``, ``"BDF+D"``...), ``start`` (ISO date-time when not
+        anonymised), ``groups`` ({"2000 Hz": [names], ...}), ``group`` (the one read),
+        ``resolution`` (one digital step per channel, in the channel's unit).
+
+    Raises
+    ------
+    ReadError
+        Header not parseable, file truncated, record count in the header not matching
+        the file, unknown channels, channels of several rates.
+    NeedsChoice
+        ``group=`` names no group of the file (``candidates`` lists them).
+    """
+    is_bdf = content[:8] == _BDF_MAGIC
+    edf = _open(content, name, is_bdf)
+    signals = list(edf.signals)
+    if not signals:
+        raise ReadError(name, "the file holds only annotations, no signals", "upload a file with signal channels")
+    labels = _unique([s.label.strip() or f"signal {i + 1}" for i, s in enumerate(signals)])
+    raw_units = [s.physical_dimension.strip() for s in signals]
+    kinds = [units.guess_kind(lab, u or None) for lab, u in zip(labels, raw_units)]
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(signals):
+        groups.setdefault(group_key(s.sampling_frequency), []).append(i)
+    idx, key = _choose_group(name, groups, kinds, group, channels, labels)
+    n_samples = len(signals[idx[0]].digital)
+    limits.check_size(name, len(idx), n_samples)
+    data = np.empty((len(idx), n_samples), dtype=np.float64)
+    ch_units, resolution = [], []
+    for row, i in enumerate(idx):
+        samples, unit = _channel(signals[i])
+        data[row] = samples
+        ch_units.append(unit)
+        s = signals[i]
+        step = (s.physical_max - s.physical_min) / (s.digital_max - s.digital_min)
+        resolution.append(abs(step) * (units.to_volts_factor(raw_units[i]) or 1.0))
+    ch_kinds = [units.guess_kind(labels[i], u) if kinds[i] == "other" else kinds[i] for i, u in zip(idx, ch_units)]
+    emg_units = {u for u, k in zip(ch_units, ch_kinds) if k == "emg"}
+    unit = "V" if emg_units == {"V"} or (not emg_units and "V" in ch_units) else "a.u."
+    events = [(float(a.onset), float(a.duration or 0.0), a.text) for a in edf.annotations if a.text.strip()]
+    meta = _meta(edf, is_bdf, groups, labels, key, resolution)
+    return Recording._trusted(data, fs=float(signals[idx[0]].sampling_frequency),
+                              ch_names=tuple(labels[i] for i in idx), unit=unit, source=name, meta=meta,
+                              events=events or None, ch_units=tuple(ch_units), ch_kinds=tuple(ch_kinds))
+
+
+def _meta(edf, is_bdf, groups, labels, key, resolution) -> dict:
+    reserved = (edf.reserved or "").strip()
+    base = "BDF" if is_bdf else "EDF"
+    variant = base + reserved[len("EDF"):] if reserved.startswith(("EDF+", "BDF+")) else base
+    meta = {"format": FORMAT, "variant": variant,
+            "groups": {g: [labels[i] for i in members] for g, members in groups.items()},
+            "group": key, "resolution": resolution, "data_record_duration_s": float(edf.data_record_duration),
+            "n_data_records": int(edf.num_data_records)}
+    try:
+        meta["start"] = edf.startdatetime.isoformat()
+    except Exception:  # anonymised dates ("X" or 01.01.85) have no datetime
+        try:
+            meta["start_time"] = edf.starttime.isoformat()
+        except Exception:
+            pass
+    for field in ("local_patient_identification", "local_recording_identification"):
+        try:
+            text = str(getattr(edf, field)).strip()
+        except Exception:
+            continue
+        if text and text not in ("X", "X X X X", "Startdate X X X X"):
+            meta[field.replace("local_", "")] = text
+    if variant.endswith("+D"):
+        meta["note"] = "EDF+D (discontinuous): the data records are joined without gaps"
+    return meta

@@ -1,0 +1,195 @@
+"""Units and channel kinds: voltage factors, canonical unit strings, and a kind guessed from a label."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["to_volts_factor", "normalise_unit", "is_voltage", "known_unit", "guess_kind", "split_unit"]
+
+_MICRO = str.maketrans({"µ": "u", "μ": "u"})
+
+_VOLT_FACTORS = {
+    "v": 1.0, "volt": 1.0, "volts": 1.0,
+    "mv": 1e-3, "millivolt": 1e-3, "millivolts": 1e-3,
+    "uv": 1e-6, "microvolt": 1e-6, "microvolts": 1e-6, "mcv": 1e-6,
+    "nv": 1e-9, "nanovolt": 1e-9, "nanovolts": 1e-9,
+    "kv": 1e3, "kilovolt": 1e3, "kilovolts": 1e3,
+}
+
+# lower-case spelling -> canonical unit (non-voltage units)
+_CANONICAL = {
+    "n": "N", "newton": "N", "newtons": "N", "kn": "kN",
+    "nm": "Nm", "n.m": "Nm", "n*m": "Nm", "n·m": "Nm", "n m": "Nm", "newton meter": "Nm",
+    "newton metre": "Nm", "nmm": "Nmm", "n.mm": "Nmm", "n*mm": "Nmm",
+    "g": "g", "gravity": "g", "m/s^2": "m/s²", "m/s2": "m/s²", "m/s²": "m/s²", "m.s-2": "m/s²",
+    "m s-2": "m/s²",
+    "deg": "deg", "degree": "deg", "degrees": "deg", "°": "deg", "rad": "rad",
+    "deg/s": "deg/s", "°/s": "deg/s", "dps": "deg/s", "degrees/s": "deg/s", "rad/s": "rad/s",
+    "s": "s", "sec": "s", "seconds": "s", "ms": "ms", "us": "us", "%": "%",
+    "mm": "mm", "m": "m", "kg": "kg", "hz": "Hz",
+    "a.u.": "a.u.", "au": "a.u.", "a.u": "a.u.", "arb. units": "a.u.", "adc": "a.u.",
+    "counts": "a.u.", "count": "a.u.", "raw": "a.u.", "digital": "a.u.", "bits": "a.u.",
+}
+
+
+def _key(unit) -> str:
+    text = str(unit).translate(_MICRO).strip().strip("()[]{}").strip().lower()
+    return re.sub(r"\s+", " ", text)
+
+
+def to_volts_factor(unit) -> float | None:
+    """Factor that turns values in ``unit`` into volts.
+
+    Parameters
+    ----------
+    unit : str or None
+        A unit string as found in a file: ``"V"``, ``"mV"``, ``"µV"``/``"uV"``/``"μV"``,
+        ``"microvolts"``, ... in any letter case, with or without brackets.
+
+    Returns
+    -------
+    float or None
+        ``1.0``, ``1e-3``, ``1e-6`` ...; ``None`` when ``unit`` is not a voltage (or empty).
+
+    Examples
+    --------
+    >>> to_volts_factor("µV"), to_volts_factor("millivolt"), to_volts_factor("N")
+    (1e-06, 0.001, None)
+    """
+    if unit is None:
+        return None
+    return _VOLT_FACTORS.get(_key(unit))
+
+
+def is_voltage(unit) -> bool:
+    """True when ``unit`` is a voltage unit (V, mV, µV, ...)."""
+    return to_volts_factor(unit) is not None
+
+
+def known_unit(unit) -> bool:
+    """True when ``unit`` is a unit emgviz recognises (voltage or one of the canonical units)."""
+    return unit is not None and (is_voltage(unit) or _key(unit) in _CANONICAL)
+
+
+def normalise_unit(unit) -> str:
+    """Canonical spelling of a unit: ``"V"`` for every voltage unit, ``"a.u."`` for none.
+
+    Parameters
+    ----------
+    unit : str or None
+        Unit as found in a file.
+
+    Returns
+    -------
+    str
+        ``"V"`` for voltages (the samples must be scaled with :func:`to_volts_factor`),
+        ``"N"``, ``"Nm"``, ``"g"``, ``"m/s²"``, ``"deg"``, ``"deg/s"``, ... for known units,
+        ``"a.u."`` for no unit or raw counts, otherwise the stripped original.
+
+    Examples
+    --------
+    >>> normalise_unit("uV"), normalise_unit("n.m"), normalise_unit(None)
+    ('V', 'Nm', 'a.u.')
+    """
+    if unit is None or not str(unit).strip():
+        return "a.u."
+    if is_voltage(unit):
+        return "V"
+    return _CANONICAL.get(_key(unit), str(unit).strip())
+
+
+_UNIT_AT_END = re.compile(r"^(?P<name>.*?)[\s_]*(?:\((?P<p>[^()]*)\)|\[(?P<b>[^\[\]]*)\])\s*$")
+
+
+def split_unit(label: str) -> tuple[str, str | None]:
+    """Split ``"Biceps (mV)"`` or ``"EMG 1 (IM) [V]"`` into ``("Biceps", "mV")`` / ``("EMG 1 (IM)", "V")``.
+
+    A trailing bracket that holds no known unit (``"EMG 1 (IM)"``) stays in the name and the
+    unit is ``None``.
+    """
+    text = str(label).strip()
+    m = _UNIT_AT_END.match(text)
+    if m:
+        unit = (m.group("p") if m.group("p") is not None else m.group("b")).strip()
+        name = m.group("name").strip()
+        if unit and name and known_unit(unit):
+            return name, unit
+    return text, None
+
+
+_MUSCLES = (
+    "biceps", "triceps", "deltoid", "tibialis", "tib.ant", "tib ant", "gastroc", "soleus", "vastus",
+    "rectus", "trapezius", "brachi", "flexor", "extensor", "pectoral", "latissimus", "lat dorsi",
+    "glute", "gluteus", "hamstring", "semitend", "semimemb", "quadriceps", "masseter", "temporalis",
+    "sternocleido", "erector", "multifidus", "oblique", "abdomin", "infraspinatus", "supraspinatus",
+    "serratus", "rhomboid", "peroneus", "fibularis", "adductor", "abductor", "sartorius", "gracilis",
+    "forearm", "thenar", "interosse", "splenius", "scalene", "iliocostalis", "longissimus",
+    "pronator", "supinator", "anconeus", "coracobrach", "teres", "subscapularis", "psoas",
+    "piriformis", "plantaris", "popliteus", "gemellus", "orbicularis", "zygomatic", "frontalis",
+    "corrugator", "digastric", "mylohyoid", "diaphragm", "intercostal",
+)
+_MUSCLE_TOKENS = {"fdi", "apb", "adm", "ecr", "fcr", "ecu", "fcu", "edc", "fds", "fdp", "vmo", "vlo",
+                  "scm", "gmax", "gmed", "glut", "gastro", "semg", "emg"}
+
+_KIND_TOKENS = (
+    ("trigger", {"trigger", "trig", "sync", "ttl", "marker", "event", "din", "digital", "button", "stim"}),
+    ("gyro", {"gyro", "gyroscope", "gyr", "gyrox", "gyroy", "gyroz"}),
+    ("acc", {"acc", "accel", "accelerometer", "acceleration", "accx", "accy", "accz"}),
+    ("gonio", {"gonio", "goniometer", "angle", "elgon", "gon"}),
+    ("force", {"force", "forces", "fx", "fy", "fz", "mx", "my", "mz", "moment", "torque", "load",
+               "forceplate", "copx", "grf"}),
+)
+
+
+def _tokens(label: str) -> list[str]:
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(label))       # AccX -> Acc X
+    text = re.sub(r"([A-Za-z])(\d)", r"\1 \2", text)              # EMG1 -> EMG 1
+    return [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
+
+
+def guess_kind(label: str, unit: str | None = None) -> str:
+    """Guess a channel's kind from its label and unit.
+
+    Parameters
+    ----------
+    label : str
+        Channel label (``"EMG 1"``, ``"Biceps"``, ``"FP1_Fx"``, ``"ACC X"``, ``"Sync"``, ...).
+    unit : str or None
+        Its unit, if known.
+
+    Returns
+    -------
+    str
+        One of ``recording.CHANNEL_KINDS``: the label decides first (keywords, then muscle
+        names, which count as ``"emg"``), then the unit (voltage → ``"emg"``, N/Nm → ``"force"``,
+        g or m/s² → ``"acc"``, deg/s → ``"gyro"``, deg → ``"gonio"``); ``"other"`` otherwise.
+
+    Examples
+    --------
+    >>> guess_kind("FP1_Fx", "N"), guess_kind("R Biceps", None), guess_kind("ACC X", "V")
+    ('force', 'emg', 'acc')
+    """
+    tokens = _tokens(label)
+    tokset = set(tokens)
+    for kind, words in _KIND_TOKENS:
+        if tokset & words:
+            return kind
+    if any(t.startswith("fp") and t[2:].isdigit() for t in tokens) or ("fp" in tokset):
+        return "force"
+    low = " ".join(tokens)
+    raw = str(label).lower()
+    if tokset & _MUSCLE_TOKENS or any(m in raw or m in low for m in _MUSCLES):
+        return "emg"
+    if unit is not None and str(unit).strip():
+        if is_voltage(unit):
+            return "emg"
+        canon = normalise_unit(unit)
+        if canon in ("N", "kN", "Nm", "Nmm"):
+            return "force"
+        if canon in ("g", "m/s²"):
+            return "acc"
+        if canon in ("deg/s", "rad/s"):
+            return "gyro"
+        if canon in ("deg", "rad"):
+            return "gonio"
+    return "other"

@@ -1,0 +1,277 @@
+"""WFDB records (PhysioNet): a ``.hea`` header plus its ``.dat`` signal file(s), read with ``wfdb``."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import warnings
+from pathlib import PurePath
+from typing import Mapping
+
+import numpy as np
+
+from ..errors import NeedsSamplingRate, ReadError
+from ..recording import Recording
+from . import limits, units
+
+__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_record"]
+
+FORMAT = "WFDB"
+SUFFIXES = (".hea",)
+
+#: Annotation file suffixes read as events when uploaded with the record (WFDB conventions).
+ANNOTATION_SUFFIXES = (".atr", ".ann", ".qrs", ".ecg", ".event", ".trigger")
+
+_RECORD = "record"  # the safe name the header is written under in the temporary folder
+_SIGNAL_FILE = re.compile(r"^[\w.\-+~]+\.[A-Za-z][\w]*$")
+
+
+def _header_parts(text: str):
+    """(record fields, signal fields, comments) of a header, parsed by wfdb's own parser."""
+    from wfdb.io import _header, header
+
+    lines, comments = header.parse_header_content(text)
+    if not lines:
+        raise ValueError("the header has no record line")
+    record = _header._parse_record_line(lines[0])
+    signals = _header._parse_signal_lines(lines[1:]) if len(lines) > 1 else None
+    return lines, record, signals, [c.strip(" \t#") for c in comments]
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """True when ``head`` starts with a WFDB record line followed by a signal line naming a file."""
+    if not head or head[:1] in (b"\x00", b"\xff") or b"\x00" in head[:4096]:
+        return False
+    try:
+        text = head[:4096].decode("ascii")
+        lines, record, signals, _ = _header_parts(text.rsplit("\n", 1)[0] if len(head) > 4096 else text)
+    except Exception:  # anything wfdb cannot parse is simply not a WFDB header
+        return False
+    if record.get("n_seg") is not None or not record.get("n_sig") or signals is None:
+        return False
+    first_file = signals["file_name"][0]
+    return bool(first_file and _SIGNAL_FILE.match(first_file))
+
+
+def read(content: bytes, name: str, *, fs: float | None = None, **options) -> Recording:
+    """A lone ``.hea`` cannot be read: its samples live in the ``.dat`` file(s) it names."""
+    try:
+        _, _, signals, _ = _header_parts(content.decode("ascii", errors="replace"))
+        needed = sorted(set(signals["file_name"])) if signals else []
+    except Exception:
+        needed = []
+    listing = f" ({', '.join(needed)})" if needed else ""
+    raise ReadError(name, f"a WFDB header holds no samples; they are in the signal file{listing} it names",
+                    "upload the .hea and .dat together, or a zip holding both")
+
+
+def _match_files(header_name: str, needed: list[str], dat_files: Mapping[str, bytes]) -> dict[str, str]:
+    """Map each signal file the header names to one uploaded file name."""
+    uploaded = {PurePath(n).name: n for n in dat_files}
+    lower = {k.lower(): v for k, v in uploaded.items()}
+    out: dict[str, str] = {}
+    missing = []
+    for want in needed:
+        base = PurePath(want).name
+        hit = uploaded.get(base) or lower.get(base.lower())
+        if hit is None:
+            missing.append(want)
+        else:
+            out[want] = hit
+    if missing:
+        spare = [n for n in dat_files if n not in out.values()
+                 and PurePath(n).suffix.lower() not in ANNOTATION_SUFFIXES + (".hea",)]
+        if len(missing) == 1 and len(spare) == 1:
+            out[missing[0]] = spare[0]  # one file needed, one uploaded under another name
+        else:
+            have = ", ".join(sorted(dat_files)) or "none"
+            raise ReadError(header_name, f"the header names the signal file(s) {', '.join(missing)} but the "
+                            f"upload holds {have}",
+                            "upload the .dat file(s) the header names (same names), or a zip of the record")
+    return out
+
+
+def _rewrite_header(lines: list[str], files: dict[str, str]) -> str:
+    """The header with the record named ``record`` and the signal files under safe fixed names."""
+    record_line = lines[0].split(maxsplit=1)
+    out = [" ".join([_RECORD] + record_line[1:])]
+    for line in lines[1:]:
+        parts = line.split(maxsplit=1)
+        out.append(" ".join([files[parts[0]]] + parts[1:]))
+    return "\n".join(out) + "\n"
+
+
+def read_record(header_bytes: bytes, header_name: str, dat_files: Mapping[str, bytes], *,
+                fs: float | None = None) -> Recording:
+    """Read a WFDB record from the bytes of its header and signal files.
+
+    Parameters
+    ----------
+    header_bytes : bytes
+        The ``.hea`` file.
+    header_name : str
+        Its name, for messages and :attr:`Recording.source`.
+    dat_files : dict of str to bytes
+        The uploaded signal files by name. The header decides which file holds which
+        signal; uploads are matched by name (case-insensitive), or a single upload is
+        used for a single named file. Annotation files (``.atr``, ``.ann``, ``.qrs``,
+        ...) become events.
+    fs : float, optional
+        Sampling rate in Hz, used only when the header states none.
+
+    Returns
+    -------
+    Recording
+        Physical values; voltages (uV, mV, V) in volts with ``ch_units`` ``"V"``, other
+        units kept per channel. ``ch_names`` are the header's signal names.
+
+    Raises
+    ------
+    ReadError
+        Unparseable header, missing or short ``.dat``, multi-segment records.
+    NeedsSamplingRate
+        The header states no sampling rate and ``fs`` was not given.
+    """
+    try:
+        text = header_bytes.decode("ascii")
+    except UnicodeDecodeError:
+        raise ReadError(header_name, "the header is not ASCII text, so it is not a WFDB .hea file",
+                        "upload the record's .hea text file") from None
+    try:
+        lines, record, signals, comments = _header_parts(text)
+    except Exception as exc:
+        raise ReadError(header_name, f"wfdb cannot parse the header ({exc})",
+                        "check that this is a WFDB .hea file (first line: record n_signals fs n_samples)") from exc
+    if record.get("n_seg") is not None:
+        raise ReadError(header_name, f"this is a multi-segment record ({record['n_seg']} segments), which "
+                        "emgviz does not read", "convert it to a single-segment record with wfdb first")
+    n_sig = int(record.get("n_sig") or 0)
+    n_lines = len(lines) - 1
+    if n_sig < 1 or signals is None:
+        raise ReadError(header_name, "the header declares no signals", "upload a record with at least one signal")
+    if n_lines != n_sig:
+        raise ReadError(header_name, f"the record line declares {n_sig} signals but {n_lines} signal "
+                        "lines follow", "repair the header so both agree")
+    header_fs = record.get("fs")
+    if not re.match(r"^\S+\s+\d+\s+[0-9.]", lines[0]):
+        header_fs = None  # wfdb fills in its default of 250 Hz; we never assume a rate
+    if header_fs is None:
+        if fs is None:
+            raise NeedsSamplingRate(header_name, "the WFDB header states no sampling rate",
+                                    "pass the sampling rate in Hz, e.g. fs=1000")
+        lines[0] = " ".join(lines[0].split()[:2] + [f"{float(fs):.12g}"])
+    sig_len = record.get("sig_len")
+    if sig_len:
+        limits.check_size(header_name, n_sig, int(sig_len))
+    needed = list(dict.fromkeys(signals["file_name"]))
+    if "~" in needed:
+        raise ReadError(header_name, "the header names no signal file ('~') for some signals",
+                        "upload a record whose signals are stored in .dat files")
+    files = _match_files(header_name, needed, dat_files)
+    safe = {want: f"signal{k}.dat" for k, want in enumerate(needed)}
+    annotations = [n for n in dat_files
+                   if PurePath(n).suffix.lower() in ANNOTATION_SUFFIXES and n not in files.values()]
+    import wfdb
+
+    with tempfile.TemporaryDirectory(prefix="emgviz-wfdb-") as tmp:
+        with open(os.path.join(tmp, _RECORD + ".hea"), "w", encoding="ascii") as fh:
+            fh.write(_rewrite_header(lines, safe))
+        for want, upload in files.items():
+            with open(os.path.join(tmp, safe[want]), "wb") as fh:
+                fh.write(dat_files[upload])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                rec = wfdb.rdrecord(os.path.join(tmp, _RECORD), physical=True)
+        except Exception as exc:
+            sizes = ", ".join(f"{u} holds {len(dat_files[u]):,} bytes" for u in files.values())
+            raise ReadError(header_name, f"wfdb cannot read the samples ({type(exc).__name__}: {exc}); {sizes}, "
+                            f"the header declares {sig_len or 'an unstated number of'} samples × {n_sig} "
+                            f"signal(s) in format {'/'.join(dict.fromkeys(map(str, signals['fmt'])))}",
+                            "upload the complete .dat file that belongs to this header "
+                            "(it may be truncated, or the header may list the wrong length)") from exc
+        events, ann_meta = _read_annotations(tmp, rec.fs, annotations, dat_files)
+    rec.record_name = record["record_name"]
+    return _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta)
+
+
+def _read_annotations(tmp: str, fs: float, names: list[str], dat_files: Mapping[str, bytes]):
+    """Events from uploaded annotation files (sample → s, label = aux note or symbol)."""
+    import wfdb
+
+    events: list[tuple[float, float, str]] = []
+    skipped = []
+    for k, name in enumerate(names):
+        ext = f"ann{k}"
+        with open(os.path.join(tmp, f"{_RECORD}.{ext}"), "wb") as fh:
+            fh.write(dat_files[name])
+        try:
+            ann = wfdb.rdann(os.path.join(tmp, _RECORD), ext)
+        except Exception as exc:  # an unreadable annotation file must not lose the signals
+            skipped.append(f"{name}: {exc}")
+            continue
+        ann_fs = float(ann.fs or fs)
+        notes = ann.aux_note or [""] * len(ann.sample)
+        for sample, symbol, note in zip(ann.sample, ann.symbol, notes):
+            label = (note or "").strip("\x00 ") or symbol
+            events.append((float(sample) / ann_fs, 0.0, label))
+    return events, ({"annotations_skipped": skipped} if skipped else {})
+
+
+def _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta) -> Recording:
+    signal = rec.p_signal
+    if signal is None or signal.ndim != 2 or signal.shape[0] == 0:
+        raise ReadError(header_name, "the signal file holds no samples",
+                        f"check that {', '.join(files.values())} is the complete .dat file")
+    if sig_len and signal.shape[0] != int(sig_len):
+        raise ReadError(header_name, f"the header says {int(sig_len)} samples per signal but the signal file "
+                        f"holds {signal.shape[0]}", "upload the complete .dat file (it may be truncated)")
+    data = np.array(signal.T, dtype=np.float64, order="C")
+    invalid = ~np.isfinite(data)
+    n_invalid = int(invalid.sum())
+    if n_invalid:
+        data[invalid] = 0.0  # WFDB marks invalid samples; Recording holds finite values only
+    names = _unique([str(n).strip() or f"signal {i + 1}" for i, n in enumerate(rec.sig_name)])
+    ch_units, ch_kinds = [], []
+    for i, (label, unit) in enumerate(zip(names, rec.units or [""] * len(names))):
+        factor = units.to_volts_factor(unit) if unit else None
+        if factor is not None:
+            if factor != 1.0:
+                data[i] *= factor
+            unit_out = "V"
+        else:
+            unit_out = units.normalise_unit(unit) if unit else "a.u."
+        ch_units.append(unit_out)
+        ch_kinds.append(units.guess_kind(label, unit_out))
+    emg_units = {u for u, k in zip(ch_units, ch_kinds) if k == "emg"}
+    unit = "V" if emg_units == {"V"} or (not emg_units and "V" in ch_units) else "a.u."
+    meta = {"format": FORMAT, "record_name": rec.record_name, "files": dict(files),
+            "adc_gain": list(map(float, rec.adc_gain)), "baseline": list(map(int, rec.baseline)),
+            "units_in_file": list(rec.units or []), "fmt": list(rec.fmt or [])}
+    if comments:
+        meta["comments"] = comments
+    if rec.base_datetime is not None:
+        meta["start"] = rec.base_datetime.isoformat()
+    elif rec.base_time is not None:
+        meta["start_time"] = rec.base_time.isoformat()
+    if n_invalid:
+        meta["invalid_samples"] = n_invalid
+        meta["note"] = f"{n_invalid} samples marked invalid in the file were set to 0"
+    meta.update(ann_meta)
+    return Recording._trusted(data, fs=float(rec.fs), ch_names=tuple(names), unit=unit, source=header_name,
+                              meta=meta, events=events or None, ch_units=tuple(ch_units),
+                              ch_kinds=tuple(ch_kinds))
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in seen:
+            seen[n] += 1
+            n = f"{n}_{seen[n]}"
+        else:
+            seen[n] = 1
+        out.append(n)
+    return out

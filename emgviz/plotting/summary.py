@@ -1,0 +1,297 @@
+"""Per-muscle summary figures: feature bars, muscles × windows heatmaps, quality badges, envelopes."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .decimate import minmax_decimate
+
+__all__ = ["feature_bars", "feature_heatmap", "quality_badges", "envelope_overview",
+           "display_table", "display_unit", "split_unit", "GRADE_STYLE"]
+
+#: How each quality grade is drawn: emoji, colour (hex), Streamlit badge colour.
+GRADE_STYLE = {
+    "good": ("🟢", "#2ca02c", "green"),
+    "check": ("🟡", "#e6a700", "orange"),
+    "poor": ("🔴", "#d62728", "red"),
+}
+_UNKNOWN_GRADE = ("⚪", "#7f7f7f", "gray")
+
+_FONT = dict(size=15)
+_BAR_COLOUR = "#1f77b4"
+_POOR_COLOUR = "#bdbdbd"
+# Display units for SI columns: a surface EMG amplitude reads best in µV.
+_SCALES = {"V": ("µV", 1e6), "V·s": ("µV·s", 1e6), "V s": ("µV·s", 1e6), "V*s": ("µV·s", 1e6),
+           "V²": ("µV²", 1e12), "V^2": ("µV²", 1e12)}
+_UNIT_RE = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
+
+
+def split_unit(column: str) -> tuple[str, str]:
+    """Split ``"RMS (V)"`` into ``("RMS", "V")``; a column without a unit gives ``(column, "")``."""
+    m = _UNIT_RE.match(str(column))
+    if not m:
+        return str(column), ""
+    return m.group("name"), m.group("unit").strip()
+
+
+def display_unit(column: str) -> tuple[str, float, str]:
+    """The column name, scale factor and number format to show ``column`` to people.
+
+    Volts become microvolts (``"RMS (V)"`` → ``("RMS (µV)", 1e6, "%.1f")``); frequencies,
+    percentages and µV get one decimal; unit-less numbers keep three significant digits.
+    Exports keep the raw SI numbers; this is for display only.
+
+    Returns
+    -------
+    label : str
+        The column header with the display unit.
+    factor : float
+        Multiply the stored values by this.
+    fmt : str
+        A printf-style format for the scaled values.
+    """
+    name, unit = split_unit(column)
+    if unit in _SCALES:
+        new_unit, factor = _SCALES[unit]
+        return f"{name} ({new_unit})", factor, "%.1f"
+    if unit in ("Hz", "%MVC", "%", "µV", "uV", "ms", "µV·s", "N"):
+        return str(column), 1.0, "%.1f"
+    if unit in ("s",):
+        return str(column), 1.0, "%.3f"
+    if unit in ("count", "n", "#"):
+        return str(column), 1.0, "%d"
+    return str(column), 1.0, "%.3g"
+
+
+def _feature_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if c != "channel" and pd.api.types.is_numeric_dtype(table[c])]
+
+
+def display_table(table: pd.DataFrame, quality: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The per-muscle table scaled for people, plus a printf format per numeric column.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A :func:`emgviz.feature_table` result: a ``channel`` column and unit-named feature
+        columns (``"RMS (V)"``, ``"MDF (Hz)"``, ...).
+    quality : DataFrame, optional
+        A :func:`emgviz.signal_quality` result (``channel``, ``grade``, ``reason``); adds a
+        ``quality`` column (``"🔴 poor"``) after ``channel``.
+
+    Returns
+    -------
+    shown : DataFrame
+        Numeric columns scaled (V → µV) and renamed with their display unit; still numbers,
+        so a table widget sorts them correctly.
+    formats : dict
+        Display column name → printf format (``"%.1f"``).
+    """
+    shown = pd.DataFrame({"channel": table["channel"].astype(str).to_numpy()})
+    if quality is not None and len(quality):
+        badges = quality_badges(quality).set_index("channel")
+        shown["quality"] = [badges["label"].get(ch, "") for ch in shown["channel"]]
+    formats = {}
+    for col in table.columns:
+        if col == "channel":
+            continue
+        if pd.api.types.is_numeric_dtype(table[col]):
+            label, factor, fmt = display_unit(col)
+            shown[label] = table[col].to_numpy(dtype=float) * factor
+            formats[label] = fmt
+        else:
+            shown[str(col)] = table[col].to_numpy()
+    return shown, formats
+
+
+def quality_badges(quality: pd.DataFrame) -> pd.DataFrame:
+    """Badge data per channel: emoji, colour and the reason (for a hover or help text).
+
+    Parameters
+    ----------
+    quality : DataFrame
+        Per-channel quality with columns ``channel``, ``grade`` (``"good"``, ``"check"``,
+        ``"poor"``) and ``reason``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``channel``, ``grade``, ``emoji``, ``colour`` (hex), ``badge_colour``
+        (a Streamlit badge colour), ``label`` (``"🟢 good"``) and ``reason`` (never empty).
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"channel": ["biceps"], "grade": ["poor"], "reason": ["flat line"]})
+    >>> quality_badges(q)[["channel", "label"]].to_dict("records")
+    [{'channel': 'biceps', 'label': '🔴 poor'}]
+    """
+    missing = {"channel", "grade"} - set(quality.columns)
+    if missing:
+        raise ValueError(f"quality needs the columns channel and grade; missing {sorted(missing)}")
+    rows = []
+    for _, row in quality.iterrows():
+        grade = str(row["grade"]).strip().lower()
+        emoji, colour, badge = GRADE_STYLE.get(grade, _UNKNOWN_GRADE)
+        reason = str(row["reason"]) if "reason" in quality.columns and pd.notna(row["reason"]) else ""
+        rows.append({"channel": str(row["channel"]), "grade": grade, "emoji": emoji, "colour": colour,
+                     "badge_colour": badge, "label": f"{emoji} {grade}",
+                     "reason": reason.strip() or ("no problem found" if grade == "good" else grade)})
+    return pd.DataFrame(rows, columns=["channel", "grade", "emoji", "colour", "badge_colour", "label", "reason"])
+
+
+def feature_bars(table: pd.DataFrame, feature_column: str, *, quality: pd.DataFrame | None = None,
+                 title: str | None = None) -> go.Figure:
+    """Bars of one feature across muscles, poor-quality channels greyed, hatched and labelled.
+
+    The dashed reference line is the median over the channels that are not graded
+    ``"poor"``: a broken electrode never shifts what "normal" looks like. Poor channels
+    keep their bar (so nothing silently disappears) but are drawn grey with a hatch and
+    the text "poor: <reason>".
+
+    Parameters
+    ----------
+    table : DataFrame
+        Per-muscle features: a ``channel`` column and ``feature_column``.
+    feature_column : str
+        The column to draw, e.g. ``"RMS (V)"`` (shown in µV) or ``"MDF (Hz)"``.
+    quality : DataFrame, optional
+        :func:`emgviz.signal_quality` output (``channel``, ``grade``, ``reason``).
+    title : str, optional
+        Figure title; defaults to the feature name.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    if feature_column not in table.columns:
+        raise KeyError(f"no column {feature_column!r}; feature columns are {_feature_columns(table)}")
+    label, factor, fmt = display_unit(feature_column)
+    channels = table["channel"].astype(str).tolist()
+    values = table[feature_column].to_numpy(dtype=float) * factor
+    grades = {ch: ("", "") for ch in channels}
+    if quality is not None and len(quality):
+        for _, r in quality_badges(quality).iterrows():
+            grades[r["channel"]] = (r["grade"], r["reason"])
+    poor = np.array([grades.get(ch, ("", ""))[0] == "poor" for ch in channels], dtype=bool)
+    colours = [_POOR_COLOUR if p else _BAR_COLOUR for p in poor]
+    patterns = ["/" if p else "" for p in poor]
+    py_fmt = fmt.replace("%", ":").replace(":d", ":.0f")
+    texts = []
+    for ch, v, p in zip(channels, values, poor):
+        shown = "–" if not np.isfinite(v) else ("{" + py_fmt + "}").format(v)
+        texts.append(f"poor: {grades[ch][1]}" if p else shown)
+    hover = [f"{ch}<br>{label}: {t}" + (f"<br>quality: {grades[ch][0]} ({grades[ch][1]})" if grades[ch][0] else "")
+             for ch, t in zip(channels, [("{" + py_fmt + "}").format(v) if np.isfinite(v) else "–" for v in values])]
+    fig = go.Figure(go.Bar(
+        x=channels, y=values, text=texts, textposition="auto", hovertext=hover, hoverinfo="text",
+        marker=dict(color=colours, pattern=dict(shape=patterns, fgcolor="#555555"),
+                    line=dict(color=["#555555" if p else _BAR_COLOUR for p in poor], width=1)),
+        name=label, showlegend=False))
+    usable = values[~poor & np.isfinite(values)]
+    if usable.size:
+        ref = float(np.median(usable))
+        n_excl = int(poor.sum())
+        note = f"median of {usable.size} usable channel{'s' if usable.size != 1 else ''}"
+        if n_excl:
+            note += f" ({n_excl} poor excluded)"
+        fig.add_hline(y=ref, line=dict(dash="dash", color="#444444", width=1.5),
+                      annotation_text=note, annotation_position="top right", annotation_font_size=13)
+    fig.update_layout(title=dict(text=title or label, font=dict(size=18)), font=_FONT,
+                      yaxis_title=label, xaxis_title="muscle / channel", bargap=0.25,
+                      margin=dict(l=70, r=30, t=60, b=80), template="plotly_white", height=420,
+                      uniformtext=dict(minsize=11, mode="hide"))
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def feature_heatmap(windowed: pd.DataFrame, feature_column: str, *, title: str | None = None) -> go.Figure:
+    """Heatmap of one windowed feature: muscles (rows) × time windows (columns).
+
+    Use RMS to see where each muscle works, MDF (median frequency) to see fatigue: a
+    falling MDF along a row over sustained work.
+
+    Parameters
+    ----------
+    windowed : DataFrame
+        :func:`emgviz.windowed_features` output, tidy: ``channel``, ``t_start_s``,
+        ``t_end_s`` and feature columns.
+    feature_column : str
+        The feature to colour by, e.g. ``"RMS (V)"`` (shown in µV) or ``"MDF (Hz)"``.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        x = window centre in s, y = channel (in table order), colour = feature.
+    """
+    needed = {"channel", "t_start_s", "t_end_s", feature_column}
+    missing = needed - set(windowed.columns)
+    if missing:
+        raise KeyError(f"windowed table lacks {sorted(missing)}; columns are {list(windowed.columns)}")
+    label, factor, fmt = display_unit(feature_column)
+    channels = list(dict.fromkeys(windowed["channel"].astype(str)))
+    df = windowed.assign(channel=windowed["channel"].astype(str),
+                         t_mid_s=(windowed["t_start_s"] + windowed["t_end_s"]) / 2.0)
+    grid = df.pivot_table(index="channel", columns="t_mid_s", values=feature_column, aggfunc="mean", sort=True)
+    grid = grid.reindex(channels)
+    z = grid.to_numpy(dtype=float) * factor
+    x = grid.columns.to_numpy(dtype=float)
+    py_fmt = fmt.replace("%", "").replace("d", ".0f")
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=channels, colorscale="Viridis", colorbar=dict(title=dict(text=label)),
+        hovertemplate="%{y}<br>t = %{x:.2f} s<br>" + label + ": %{z:" + py_fmt + "}<extra></extra>",
+        hoverongaps=False))
+    width = float(np.median(df["t_end_s"] - df["t_start_s"])) if len(df) else 0.0
+    fig.update_layout(title=dict(text=title or f"{split_unit(feature_column)[0]} per window "
+                                 f"({width:g} s windows)", font=dict(size=18)),
+                      font=_FONT, xaxis_title="time (s, window centre)", yaxis_title="muscle / channel",
+                      template="plotly_white", height=max(300, 90 + 38 * len(channels)),
+                      margin=dict(l=110, r=30, t=60, b=60))
+    fig.update_yaxes(type="category", autorange="reversed")
+    return fig
+
+
+def envelope_overview(envelope, *, bursts: pd.DataFrame | None = None, n_points: int = 2000,
+                      title: str = "Envelopes") -> go.Figure:
+    """One small panel per channel with its envelope (min–max decimated) and shaded bursts.
+
+    Parameters
+    ----------
+    envelope : Recording
+        The envelope (e.g. ``preprocess(...).envelope``, or a %MVC recording).
+    bursts : DataFrame, optional
+        Bursts with ``channel``, ``onset_s``, ``offset_s``; each is shaded in its panel.
+    n_points : int, default=2000
+        Most points drawn per channel.
+    title : str, default="Envelopes"
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    n = envelope.n_channels
+    fig = make_subplots(rows=n, cols=1, shared_xaxes=True, vertical_spacing=min(0.04, 0.3 / max(n, 1)),
+                        subplot_titles=list(envelope.ch_names))
+    t = envelope.times
+    for i, name in enumerate(envelope.ch_names):
+        unit = envelope.ch_units[i]
+        label, factor, _ = display_unit(f"x ({unit})")
+        td, yd = minmax_decimate(t, envelope.data[i], n_out=n_points)
+        fig.add_trace(go.Scatter(x=td, y=np.asarray(yd) * factor, mode="lines", name=name,
+                                 line=dict(width=1.2, color=_BAR_COLOUR), showlegend=False,
+                                 hovertemplate="%{x:.3f} s: %{y:.3g}<extra></extra>"), row=i + 1, col=1)
+        fig.update_yaxes(title_text=split_unit(label)[1], row=i + 1, col=1)
+        if bursts is not None and len(bursts) and {"channel", "onset_s", "offset_s"} <= set(bursts.columns):
+            for _, b in bursts[bursts["channel"].astype(str) == name].iterrows():
+                fig.add_vrect(x0=float(b["onset_s"]), x1=float(b["offset_s"]), fillcolor="#ff7f0e",
+                              opacity=0.18, line_width=0, row=i + 1, col=1)
+    fig.update_xaxes(title_text="time (s)", row=n, col=1)
+    fig.update_layout(title=dict(text=title, font=dict(size=18)), font=_FONT, template="plotly_white",
+                      height=max(300, 60 + 140 * n), margin=dict(l=70, r=30, t=70, b=50))
+    fig.update_annotations(font_size=14)
+    return fig
