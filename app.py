@@ -5,7 +5,7 @@ import importlib
 import streamlit as st
 
 from emgviz import __version__
-from emgviz.views import VIEWS, sidebar
+from emgviz.views import VIEW_MODULES, VIEWS, sidebar
 
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
 
@@ -21,15 +21,16 @@ for message in problems:
 
 def _view_module(name: str):
     try:
-        return importlib.import_module(f"emgviz.views.{name.lower()}")
+        return importlib.import_module(f"emgviz.views.{VIEW_MODULES[name]}")
     except ImportError as exc:
         st.error(f"The {name} view is not available: {exc}")
         st.stop()
 
 
 if view == "Teach":
-    sidebar.write_query_params(view, sidebar.processing_settings())
-    _view_module("teach").render()
+    settings = sidebar.processing_settings()
+    sidebar.write_query_params(view, settings)
+    _view_module(view).render(settings=settings)
     st.stop()
 
 loaded = sidebar.load_source()

@@ -10,10 +10,10 @@ from . import __version__
 from .errors import ReadError
 from .settings import Settings
 
-__all__ = ["main", "build_parser", "settings_from_args"]
+__all__ = ["main", "build_parser", "settings_from_args", "add_settings_args"]
 
 
-def _add_settings_args(p: argparse.ArgumentParser) -> None:
+def add_settings_args(p: argparse.ArgumentParser) -> None:
     d = Settings()
     g = p.add_argument_group("processing settings")
     g.add_argument("--no-dc", action="store_true", help="keep the DC offset")
@@ -48,12 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     feat.add_argument("file")
     feat.add_argument("--fs", type=float, help="sampling rate in Hz, for files that state none")
     feat.add_argument("--raw", action="store_true", help="measure the raw signal instead of the filtered one")
-    _add_settings_args(feat)
+    add_settings_args(feat)
 
     rep = sub.add_parser("report", help="a self-contained HTML report (figures, tables, settings, snippet)")
     rep.add_argument("file")
     rep.add_argument("-o", "--output", required=True, help="the HTML file to write")
-    _add_settings_args(rep)
+    add_settings_args(rep)
 
     sub.add_parser("batch", help="features of many files into one tidy CSV (see `batch --help`)",
                    add_help=False)

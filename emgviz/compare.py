@@ -13,12 +13,12 @@ from .recording import Recording
 from .settings import Settings
 
 __all__ = ["Session", "match_channels", "compare_features", "hedges_g", "symmetry_index",
-           "pair_left_right", "symmetry_table", "session_symmetry", "compare_spectra",
+           "pair_left_right", "symmetry_table", "session_symmetry", "compare_spectra", "compare_fatigue",
            "comparison_csv", "EFFECT_SIZE_METHOD", "SYMMETRY_METHOD"]
 
 #: How the effect size and its CI are computed, for captions and CSV headers.
 EFFECT_SIZE_METHOD = (
-    "Hedges' g (Hedges & Olkin 1985): difference of the window means over the pooled SD, times the "
+    "Values are means over sliding windows. Hedges' g (Hedges & Olkin 1985): difference of the window means over the pooled SD, times the "
     "small-sample correction J = 1 − 3/(4·(n1+n2) − 9); 95 % CI g ± 1.96·√Var(g) with "
     "Var(g) = (n1+n2)/(n1·n2) + g²/(2·(n1+n2)) (normal approximation). n counts independent windows: "
     "n_windows·min(1, step/window), so overlapping windows are not counted twice.")
@@ -194,14 +194,13 @@ def _hedges(a: np.ndarray, b: np.ndarray, *, n_a: float | None = None, n_b: floa
     return g, float(g - 1.96 * se), float(g + 1.96 * se)
 
 
-def _features(rec: Recording, settings: Settings, *, window_s: float, step_s: float):
-    from .features import feature_table, windowed_features
+def _windows(rec: Recording, settings: Settings, *, window_s: float, step_s: float):
+    from .features import windowed_features
     from .pipeline import preprocess
 
     out = preprocess(rec, settings)
-    whole = feature_table(out.filtered)
     windows = windowed_features(out.filtered, window_s=window_s, step_s=step_s)
-    return whole, windows, list(getattr(out, "warnings", []) or [])
+    return windows, list(getattr(out, "warnings", []) or [])
 
 
 def compare_features(sessions: Sequence[Session], settings: Settings = Settings(), *, window_s: float = 1.0,
@@ -210,9 +209,10 @@ def compare_features(sessions: Sequence[Session], settings: Settings = Settings(
     """Per muscle × feature: each session's value, its change from the reference and Hedges' g.
 
     Each session is processed on its own (``preprocess(rec, settings)`` at its own sampling
-    rate), so sessions recorded at different rates compare in physical units. The value is
-    :func:`emgviz.features.feature_table` of the filtered signal; the spread and the effect size
-    come from :func:`emgviz.features.windowed_features`. Effect size: Hedges' g with the
+    rate), so sessions recorded at different rates compare in physical units. Features come from
+    :func:`emgviz.features.windowed_features` of the filtered signal; a session's value is the mean
+    over its windows, so recordings of different durations compare (counts and WL are per window
+    of ``window_s``). The change is that mean minus the reference's. Effect size: Hedges' g with the
     small-sample correction J and a 95 % CI from the normal approximation of its variance
     (Hedges & Olkin 1985), see :data:`EFFECT_SIZE_METHOD`. Overlapping windows are not
     independent, so the CI uses n = n_windows·min(1, step_s/window_s).
@@ -234,7 +234,8 @@ def compare_features(sessions: Sequence[Session], settings: Settings = Settings(
     -------
     DataFrame
         One row per muscle × feature × session, columns ``muscle``, ``feature``, ``session``,
-        ``channel``, ``value``, ``window_mean``, ``window_sd``, ``n_windows``, ``reference``,
+        ``channel``, ``value`` (mean over windows), ``window_sd`` (SD over windows, ddof=1),
+        ``n_windows``, ``reference``,
         ``change`` (value − reference value, in the feature's unit), ``change_pct`` (%),
         ``hedges_g``, ``g_ci_low``, ``g_ci_high`` (NaN on the reference rows). Only muscles present
         in every session. ``attrs``: ``warnings`` (list of str), ``matches`` (see
@@ -262,42 +263,47 @@ def compare_features(sessions: Sequence[Session], settings: Settings = Settings(
     units = {s.label: s.recording.unit for s in sessions}
     if len(set(units.values())) > 1:
         warnings.append(f"sessions have different units {units}: amplitude changes are not comparable")
+    rates = {s.label: s.recording.fs for s in sessions}
+    if len(set(rates.values())) > 1:
+        warnings.append(f"sampling rates differ {rates}: WL, ZC and SSC depend on the rate; compare "
+                        "amplitude (RMS, MAV) and spectral (MNF, MDF) features")
     n_factor = min(1.0, step_s / window_s)
     per_session = {}
     for s in sessions:
         chans = list(matched[s.label])
-        whole, windows, warn = _features(s.recording.pick(chans), settings, window_s=window_s, step_s=step_s)
+        windows, warn = _windows(s.recording.pick(chans), settings, window_s=window_s, step_s=step_s)
         warnings += [f"{s.label}: {w}" for w in warn]
-        per_session[s.label] = (whole.set_index("channel"), windows)
-    whole_ref = per_session[labels[0]][0]
-    features = [c for c in whole_ref.columns
-                if all(c in per_session[lab][0].columns and c in per_session[lab][1].columns for lab in labels)
-                and pd.api.types.is_numeric_dtype(whole_ref[c])]
+        if windows.empty:
+            raise ValueError(f"session {s.label!r} ({s.recording.duration_s:.3g} s) is shorter than one "
+                             f"{window_s:g} s window; use a shorter window_s")
+        per_session[s.label] = windows
+    skip = {"channel", "t_start_s", "t_end_s"}
+    features = [c for c in per_session[labels[0]].columns
+                if c not in skip and all(c in per_session[lab].columns for lab in labels)
+                and pd.api.types.is_numeric_dtype(per_session[labels[0]][c])]
     rows = []
     for _, m in matched.iterrows():
         for feat in features:
-            ref_ch = m[labels[ref]]
-            ref_whole, ref_win = per_session[labels[ref]]
-            ref_value = float(ref_whole.loc[ref_ch, feat])
-            ref_w = ref_win.loc[ref_win["channel"] == ref_ch, feat].to_numpy(float)
+            ref_win = per_session[labels[ref]]
+            ref_w = ref_win.loc[ref_win["channel"] == m[labels[ref]], feat].to_numpy(float)
+            ref_w = ref_w[np.isfinite(ref_w)]
+            ref_value = float(ref_w.mean()) if ref_w.size else np.nan
             for i, lab in enumerate(labels):
                 ch = m[lab]
-                whole, win = per_session[lab]
-                value = float(whole.loc[ch, feat])
+                win = per_session[lab]
                 w = win.loc[win["channel"] == ch, feat].to_numpy(float)
                 w = w[np.isfinite(w)]
+                value = float(w.mean()) if w.size else np.nan
                 if i == ref:
                     g = lo = hi = np.nan
                 else:
-                    g, lo, hi = _hedges(ref_w, w, n_a=ref_w[np.isfinite(ref_w)].size * n_factor,
-                                        n_b=w.size * n_factor)
+                    g, lo, hi = _hedges(ref_w, w, n_a=ref_w.size * n_factor, n_b=w.size * n_factor)
                 change = value - ref_value
                 rows.append({
                     "muscle": m["muscle"], "feature": feat, "session": lab, "channel": ch, "value": value,
-                    "window_mean": float(w.mean()) if w.size else np.nan,
                     "window_sd": float(w.std(ddof=1)) if w.size > 1 else np.nan,
                     "n_windows": int(w.size), "reference": labels[ref], "change": change,
-                    "change_pct": 100.0 * change / abs(ref_value) if ref_value != 0 else np.nan,
+                    "change_pct": 100.0 * change / abs(ref_value) if ref_value else np.nan,
                     "hedges_g": g, "g_ci_low": lo, "g_ci_high": hi})
     table = pd.DataFrame(rows)
     table.attrs["warnings"] = warnings
@@ -337,6 +343,47 @@ def compare_spectra(sessions: Sequence[Session], settings: Settings = Settings()
             f, p = welch_psd(filt.channel(ch), filt.fs, segment_s=segment_s)
             out[muscle][s.label] = (np.asarray(f), np.asarray(p))
     return out
+
+
+def compare_fatigue(sessions: Sequence[Session], settings: Settings = Settings(), *, feature: str = "MDF",
+                    window_s: float = 1.0, mapping: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """Fatigue slopes of one feature per matched muscle and session, side by side.
+
+    Each session's filtered signal goes to :func:`emgviz.fatigue.fatigue_trend` with
+    non-overlapping windows (``step_s = window_s``), so its 95 % CI (t distribution, n − 2 df)
+    is not made too narrow by overlap.
+
+    Parameters
+    ----------
+    sessions, settings, mapping
+        As in :func:`compare_features`.
+    feature : str, default="MDF"
+        Feature name without unit ("MDF", "MNF", "RMS", ...).
+    window_s : float, default=1.0
+        Window length (and step) in s.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``muscle``, ``session``, ``channel``, ``feature``, ``unit``, ``slope_per_s``
+        (unit/s), ``ci_low``, ``ci_high``, ``change_pct_per_min``, ``n_windows``.
+    """
+    from .fatigue import fatigue_trend
+    from .pipeline import preprocess
+
+    sessions = _check_sessions(sessions)
+    matches = match_channels(sessions, mapping=mapping)
+    matched = matches[matches["matched"]]
+    frames = []
+    for s in sessions:
+        chans = list(matched[s.label])
+        filt = preprocess(s.recording.pick(chans), settings).filtered
+        t = fatigue_trend(filt, window_s=window_s, step_s=window_s, features=(feature,)).table
+        t = t.assign(session=s.label, muscle=t["channel"].map(dict(zip(chans, matched["muscle"]))))
+        frames.append(t)
+    cols = ["muscle", "session", "channel", "feature", "unit", "slope_per_s", "ci_low", "ci_high",
+            "change_pct_per_min", "n_windows"]
+    return pd.concat(frames, ignore_index=True)[cols]
 
 
 # ---- symmetry ------------------------------------------------------------------

@@ -4,7 +4,8 @@ All envelopes are centred (no delay), as long as the input, computed along the l
 in O(n) with cumulative sums (no Python loop over samples). At the edges the window is
 kept at full length and slid inwards (it stops at the first / last sample), so there is
 neither zero-padding dip nor shortened-window noise: a constant-amplitude sine has a flat
-envelope right up to both ends.
+envelope right up to both ends. An even window of w samples around sample n spans
+n − w/2 + 1 … n + w/2.
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ def _centred_mean(y: np.ndarray, w: int) -> np.ndarray:
     n = y.shape[-1]
     if w >= n:
         return np.broadcast_to(y.mean(axis=-1, keepdims=True), y.shape).copy()
-    c = np.zeros(y.shape[:-1] + (n + 1,), dtype=np.float64)
+    c = np.empty(y.shape[:-1] + (n + 1,), dtype=np.float64)
+    c[..., 0] = 0.0
     np.cumsum(y, axis=-1, out=c[..., 1:])
-    start = np.clip(np.arange(n) - (w - 1) // 2, 0, n - w)
-    out = c[..., start + w]
-    out -= c[..., start]
+    h = (w - 1) // 2                     # samples before the centre
+    m = n - w + 1                        # number of full windows
+    out = np.empty(y.shape, dtype=np.float64)
+    np.subtract(c[..., w:], c[..., :m], out=out[..., h:h + m])
+    out[..., :h] = out[..., h:h + 1]     # window slid inwards at the start ...
+    out[..., h + m:] = out[..., h + m - 1:h + m]  # ... and at the end
     out *= 1.0 / w
     return out
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .settings import Settings
 
-__all__ = ["table_csv", "provenance_lines", "figure_html", "figure_png", "library_versions"]
+__all__ = ["table_csv", "provenance_lines", "figure_html", "figure_png", "png_available", "library_versions"]
 
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 _NO_BROWSER = ("PNG export needs Chromium (or Google Chrome) for kaleido, and none was found. "
@@ -143,6 +143,11 @@ def _find_browser() -> str | None:
         if path:
             return path
     return None
+
+
+def png_available() -> bool:
+    """Whether :func:`figure_png` can find a Chromium/Chrome to render with."""
+    return _find_browser() is not None
 
 
 def _server_alive() -> bool:

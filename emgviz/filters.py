@@ -18,6 +18,7 @@ samples than its impulse response). :func:`pad_length` tells the default pad.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -185,20 +186,62 @@ def pad_length(sos) -> int:
 
 
 def filtfilt(sos, x, *, padtype: str = "odd", padlen: int | None = None, dtype=np.float64) -> np.ndarray:
-    """``scipy.signal.sosfiltfilt`` along the last axis that does not fail on short signals.
+    """Forward-backward ``sosfilt`` along the last axis that does not fail on short signals.
 
-    The pad is ``min(padlen, n_samples - 1)`` samples (``padlen`` defaults to
-    :func:`pad_length`). The result is a new C-contiguous array of ``dtype``.
+    Same result as ``scipy.signal.sosfiltfilt(sos, x, axis=-1, padtype=padtype,
+    padlen=padlen)``, with the pad shortened to ``n_samples - 1`` when the signal is not
+    longer than it (``padlen`` defaults to :func:`pad_length`). The result is a new
+    C-contiguous array of ``dtype``.
     """
-    arr = np.asarray(x, dtype=dtype)
+    return _filtfilt(sos, np.asarray(x, dtype=dtype), padtype=padtype, padlen=padlen)
+
+
+def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None = None,
+              subtract: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
+    """:func:`filtfilt` of ``arr - subtract`` (broadcast along the last axis), written to ``out``.
+
+    Subtracting inside the padded copy saves a full-size temporary (the odd and even
+    extensions commute with subtracting a constant).
+    """
     n = arr.shape[-1]
     if n == 0:
         raise ValueError("cannot filter a signal with no samples")
+    if padtype not in ("odd", "even"):
+        raise ValueError(f"padtype must be 'odd' or 'even', got {padtype!r}")
+    sos = np.asarray(sos, dtype=np.float64)
     pad = pad_length(sos) if padlen is None else int(padlen)
     pad = max(0, min(pad, n - 1))
-    y = signal.sosfiltfilt(np.asarray(sos, dtype=np.float64), arr, axis=-1, padtype=padtype if pad else None,
-                           padlen=pad if pad else None)
-    return np.ascontiguousarray(y, dtype=dtype)
+    if pad:
+        left = arr[..., pad:0:-1]
+        right = arr[..., -2:-pad - 2:-1]
+        if padtype == "odd":
+            left = 2 * arr[..., :1] - left
+            right = 2 * arr[..., -1:] - right
+        ext = np.concatenate([left, arr, right], axis=-1)
+        if subtract is not None:
+            ext -= subtract
+    else:
+        ext = arr - subtract if subtract is not None else arr
+    zi = _sosfilt_zi(sos.tobytes(), sos.shape[0]).reshape((sos.shape[0],) + (1,) * (arr.ndim - 1) + (2,))
+    y, _ = signal.sosfilt(sos, ext, axis=-1, zi=zi * ext[..., :1])
+    del ext
+    y = y[..., ::-1]
+    y, _ = signal.sosfilt(sos, y, axis=-1, zi=zi * y[..., :1])
+    y = y[..., ::-1]
+    if pad:
+        y = y[..., pad:n + pad]
+    if out is None:
+        return np.ascontiguousarray(y, dtype=arr.dtype)
+    out[...] = y
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _sosfilt_zi(sos_bytes: bytes, n_sections: int) -> np.ndarray:
+    sos = np.frombuffer(sos_bytes, dtype=np.float64).reshape(n_sections, 6)
+    zi = signal.sosfilt_zi(sos)
+    zi.flags.writeable = False
+    return zi
 
 
 def effective_band(settings: "Settings", fs: float) -> tuple[float | None, float | None, list[str]]:

@@ -294,8 +294,18 @@ class Recording:
         ev = ev[(ev["time_s"] >= t_start) & (ev["time_s"] < t_end)]
         return self.with_data(self.data[:, start:stop].copy(), t0=t_start, events=ev)
 
+    def __reduce__(self):
+        # meta is a read-only mappingproxy, which pickle refuses: send a plain dict and rebuild.
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "data"}
+        fields["meta"] = dict(self.meta)
+        return (_unpickle, (np.array(self.data), fields))
+
     def __repr__(self) -> str:
         src = f", source={self.source!r}" if self.source else ""
         ev = f", {len(self.events)} events" if len(self.events) else ""
         return (f"<Recording | {self.n_channels} ch × {self.n_samples} ({self.duration_s:.3f} s) "
                 f"@ {self.fs:g} Hz, {self.unit}{ev}{src}>")
+
+
+def _unpickle(data: np.ndarray, fields: dict) -> Recording:
+    return Recording._trusted(data, **fields)

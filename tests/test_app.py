@@ -72,6 +72,10 @@ def test_bad_link_values_are_reported_not_fatal():
 def test_every_view_renders(at, view):
     at.radio(key="view").set_value(view).run()
     assert_no_exception(at)
+    if view == "Compare":  # needs a second session first
+        assert any("second recording" in i.value for i in at.info)
+        at.multiselect(key="compare_samples").set_value(["uci-gestures"]).run()
+        assert_no_exception(at)
     assert at.get("plotly_chart"), f"{view} drew no chart"
 
 

@@ -1,6 +1,7 @@
 """Exports: CSV with provenance that reads back equal, offline HTML, PNG via kaleido."""
 
 import io
+import re
 import json
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def test_figure_html_is_self_contained():
     fig = go.Figure(go.Bar(x=["a"], y=[1]))
     page = figure_html(fig)
     assert page.lstrip().lower().startswith("<!doctype html>")
-    assert "cdn.plot.ly" not in page and len(page) > 1_000_000  # plotly.js inlined
+    assert not re.search(r"<script[^>]+src=", page) and len(page) > 1_000_000  # plotly.js inlined
     div = figure_html(fig, include_plotlyjs=False, full_html=False)
     assert len(div) < 50_000 and "<html" not in div
 

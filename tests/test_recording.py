@@ -110,3 +110,13 @@ def test_events_table():
     assert make_events(None).empty
     with pytest.raises(ValueError, match="time_s"):
         make_events(pd.DataFrame({"t": [1.0]}))
+
+
+def test_pickle_round_trip_keeps_everything_and_stays_read_only():
+    import pickle
+
+    rec = rec2(meta={"gain": 1000}, events=[(0.5, "go")], t0=2.0, source="x.csv")
+    back = pickle.loads(pickle.dumps(rec))
+    assert np.array_equal(back.data, rec.data) and not back.data.flags.writeable
+    assert back.ch_names == rec.ch_names and back.fs == rec.fs and back.t0 == 2.0
+    assert dict(back.meta) == {"gain": 1000} and list(back.events["label"]) == ["go"]

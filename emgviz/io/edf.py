@@ -39,7 +39,8 @@ def _open(content: bytes, name: str, is_bdf: bool):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            edf = edfio.read_bdf(content) if is_bdf else edfio.read_edf(content, lazy_load_data=False)
+            # EDF: lazy, so the samples stay one view of the bytes until _channel scales them
+            edf = edfio.read_bdf(content) if is_bdf else edfio.read_edf(content, lazy_load_data=True)
     except Exception as exc:
         raise ReadError(name, f"edfio cannot parse the {kind} header ({type(exc).__name__}: {exc})",
                         f"check that the file is a complete {kind} file") from exc
@@ -68,21 +69,35 @@ def _declared_records(content: bytes) -> int:
         return -2
 
 
-def _channel(sig) -> tuple[np.ndarray, str]:
-    """Physical samples (volts for voltages) and the unit of one edfio signal."""
+def _digital_view(sig) -> np.ndarray:
+    """The signal's digital samples as (n_records, samples_per_record), without a copy when edfio loads lazily.
+
+    Falls back to edfio's public ``digital`` (a flat copy) if its lazy loader ever changes.
+    """
+    loader = getattr(sig, "_lazy_loader", None)
+    buffer = getattr(loader, "buffer", None)
+    if isinstance(buffer, np.ndarray) and buffer.ndim == 2:
+        view = buffer[:, loader.start_sample:loader.end_sample]
+        if view.shape[1] == sig.samples_per_data_record:
+            return view
+    return sig.digital.reshape(-1, sig.samples_per_data_record)
+
+
+def _channel(sig, out: np.ndarray) -> str:
+    """Write one edfio signal's physical samples (volts for voltages) into ``out``; return its unit."""
     unit = sig.physical_dimension.strip()
     factor = units.to_volts_factor(unit) if unit else None
-    digital = sig.digital
-    # physical = (digital + offset) * gain, fused with the volts factor into one pass
+    # physical = (digital + offset) * gain (edfio's formula), fused with the volts factor:
+    # two passes into the output row, no temporary array
     pmin, pmax = sig.physical_min, sig.physical_max
     dmin, dmax = sig.digital_min, sig.digital_max
     gain = (pmax - pmin) / (dmax - dmin)
     offset = pmax / gain - dmax
     scale = gain * (factor if factor is not None else 1.0)
-    data = digital.astype(np.float64)
-    data += offset
-    data *= scale
-    return data, ("V" if factor is not None else units.normalise_unit(unit))
+    np.multiply(_digital_view(sig), scale, out=out.reshape(-1, sig.samples_per_data_record), casting="unsafe")
+    if offset:
+        out += offset * scale
+    return "V" if factor is not None else units.normalise_unit(unit)
 
 
 def _choose_group(name, groups: dict[str, list[int]], kinds: list[str], group, channels, labels):
@@ -170,14 +185,12 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | flo
     for i, s in enumerate(signals):
         groups.setdefault(group_key(s.sampling_frequency), []).append(i)
     idx, key = _choose_group(name, groups, kinds, group, channels, labels)
-    n_samples = len(signals[idx[0]].digital)
+    n_samples = int(edf.num_data_records) * int(signals[idx[0]].samples_per_data_record)
     limits.check_size(name, len(idx), n_samples)
     data = np.empty((len(idx), n_samples), dtype=np.float64)
     ch_units, resolution = [], []
     for row, i in enumerate(idx):
-        samples, unit = _channel(signals[i])
-        data[row] = samples
-        ch_units.append(unit)
+        ch_units.append(_channel(signals[i], data[row]))
         s = signals[i]
         step = (s.physical_max - s.physical_min) / (s.digital_max - s.digital_min)
         resolution.append(abs(step) * (units.to_volts_factor(raw_units[i]) or 1.0))

@@ -24,6 +24,7 @@ SUFFIXES = (".hea",)
 ANNOTATION_SUFFIXES = (".atr", ".ann", ".qrs", ".ecg", ".event", ".trigger")
 
 _RECORD = "record"  # the safe name the header is written under in the temporary folder
+_QUICK = re.compile(rb"^(?:\s*#[^\n]*\n)*\s*[\w\-]+(?:/\d+)?[ \t]+\d+[^\n]*\r?\n(?:\s*#[^\n]*\n)*\s*[\w\-.+~]+\.[A-Za-z]\w*[ \t]+\d")
 _SIGNAL_FILE = re.compile(r"^[\w.\-+~]+\.[A-Za-z][\w]*$")
 
 
@@ -42,6 +43,8 @@ def _header_parts(text: str):
 def sniff(head: bytes, name: str) -> bool:
     """True when ``head`` starts with a WFDB record line followed by a signal line naming a file."""
     if not head or head[:1] in (b"\x00", b"\xff") or b"\x00" in head[:4096]:
+        return False
+    if not _QUICK.match(head[:4096]):  # cheap check first: wfdb is slow to import
         return False
     try:
         text = head[:4096].decode("ascii")

@@ -278,6 +278,7 @@ def envelope_overview(envelope, *, bursts: pd.DataFrame | None = None, n_points:
     fig = make_subplots(rows=n, cols=1, shared_xaxes=True, vertical_spacing=min(0.04, 0.3 / max(n, 1)),
                         subplot_titles=list(envelope.ch_names))
     t = envelope.times
+    shapes: list[dict] = []  # one layout update: add_vrect per burst is O(n²) in plotly
     for i, name in enumerate(envelope.ch_names):
         unit = envelope.ch_units[i]
         label, factor, _ = display_unit(f"x ({unit})")
@@ -287,11 +288,13 @@ def envelope_overview(envelope, *, bursts: pd.DataFrame | None = None, n_points:
                                  hovertemplate="%{x:.3f} s: %{y:.3g}<extra></extra>"), row=i + 1, col=1)
         fig.update_yaxes(title_text=split_unit(label)[1], row=i + 1, col=1)
         if bursts is not None and len(bursts) and {"channel", "onset_s", "offset_s"} <= set(bursts.columns):
-            for _, b in bursts[bursts["channel"].astype(str) == name].iterrows():
-                fig.add_vrect(x0=float(b["onset_s"]), x1=float(b["offset_s"]), fillcolor="#ff7f0e",
-                              opacity=0.18, line_width=0, row=i + 1, col=1)
+            axis = "" if i == 0 else str(i + 1)
+            mine = bursts[bursts["channel"].astype(str) == name]
+            shapes += [dict(type="rect", xref=f"x{axis}", yref=f"y{axis} domain", x0=float(a), x1=float(b),
+                            y0=0, y1=1, fillcolor="#ff7f0e", opacity=0.18, line_width=0, layer="below")
+                       for a, b in zip(mine["onset_s"], mine["offset_s"])]
     fig.update_xaxes(title_text="time (s)", row=n, col=1)
-    fig.update_layout(title=dict(text=title, font=dict(size=18)), font=_FONT, template="plotly_white",
+    fig.update_layout(shapes=shapes, title=dict(text=title, font=dict(size=18)), font=_FONT, template="plotly_white",
                       height=max(300, 60 + 140 * n), margin=dict(l=70, r=30, t=70, b=50))
     fig.update_annotations(font_size=14)
     return fig

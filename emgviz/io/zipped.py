@@ -1,0 +1,113 @@
+"""Zip uploads: expanded in memory within size limits, then read like several uploaded files."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import PurePosixPath
+
+from ..errors import ReadError
+from ..recording import Recording
+
+__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "expand", "MAX_TOTAL_BYTES", "MAX_RATIO", "MAX_MEMBERS"]
+
+FORMAT = "ZIP archive"
+SUFFIXES = (".zip",)
+#: Largest total uncompressed size accepted (bytes); env ``EMGVIZ_MAX_UNZIPPED_BYTES`` overrides.
+MAX_TOTAL_BYTES = 1024 ** 3
+#: Largest compression ratio of a member above 1 MB (zip bombs reach 1000:1 and more).
+MAX_RATIO = 200
+#: Most members expanded.
+MAX_MEMBERS = 1000
+
+
+def sniff(head: bytes, name: str) -> bool:
+    """A zip archive that is not an emgviz ``.npz``."""
+    from . import npz
+
+    return head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and not npz.sniff(head, name)
+
+
+def _limit() -> int:
+    raw = os.environ.get("EMGVIZ_MAX_UNZIPPED_BYTES", "").strip()
+    return int(float(raw)) if raw else MAX_TOTAL_BYTES
+
+
+def _skip(member: str) -> bool:
+    parts = PurePosixPath(member).parts
+    base = parts[-1] if parts else ""
+    return (not parts or parts[0] == "__MACOSX" or base.startswith("._") or base == ".DS_Store"
+            or member.endswith("/"))
+
+
+def expand(content: bytes, name: str) -> list[tuple[str, bytes]]:
+    """The members of a zip as (name, bytes), checked for zip bombs and unsafe names; never on disk.
+
+    Raises
+    ------
+    ReadError
+        For a damaged zip, encrypted members, a name that climbs out of the archive
+        (``../x``, ``/etc/x``), more than :data:`MAX_MEMBERS` members, a total above
+        1 GB uncompressed, or a member compressed more than :data:`MAX_RATIO`:1.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError(name, f"the zip archive is damaged ({exc})", "zip the files again") from None
+    limit = _limit()
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir() and not _skip(i.filename)]
+        if len(infos) > MAX_MEMBERS:
+            raise ReadError(name, f"the zip holds {len(infos):,} files, above the limit of {MAX_MEMBERS:,}",
+                            "zip only the recording's files")
+        total = 0
+        for info in infos:
+            fname = info.filename.replace("\\", "/")
+            parts = PurePosixPath(fname).parts
+            if fname.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
+                raise ReadError(name, f"the zip member {info.filename!r} points outside the archive",
+                                "zip the files again without absolute or '..' paths")
+            if info.flag_bits & 0x1:
+                raise ReadError(name, f"the zip member {info.filename!r} is encrypted", "zip it without a password")
+            total += info.file_size
+            if info.file_size > 1024 ** 2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise ReadError(name, f"the zip member {info.filename!r} expands from {info.compress_size:,} to "
+                                      f"{info.file_size:,} bytes ({info.file_size // max(info.compress_size, 1):,}:1), "
+                                      "which looks like a zip bomb", f"upload the files unzipped")
+        if total > limit:
+            raise ReadError(name, f"the zip expands to {total:,} bytes, above the limit of {limit:,} bytes",
+                            "upload fewer or smaller files")
+        out = []
+        seen = 0
+        for info in infos:
+            with zf.open(info) as fh:
+                data = fh.read(info.file_size + 1)
+            seen += len(data)
+            if len(data) > info.file_size or seen > limit:  # the directory lied about the size
+                raise ReadError(name, f"the zip member {info.filename!r} holds more bytes than its directory "
+                                      f"states ({info.file_size:,})", "zip the files again")
+            out.append((info.filename, data))
+    if not out:
+        raise ReadError(name, "the zip archive holds no files (only folders or __MACOSX entries)",
+                        "zip the recording's files")
+    return out
+
+
+def read(content: bytes, name: str, *, fs: float | None = None, **options) -> Recording:
+    """Read the recording inside a zip (WFDB pair, or one data file; ``member=`` picks among several)."""
+    from . import multi, npz
+
+    members = expand(content, name)
+    if all(n.endswith(".npy") for n, _ in members) and any(PurePosixPath(n).name == "data.npy" for n, _ in members):
+        return npz.read(content, name, fs=fs, **options)
+    nested = [n for n, c in members if c.startswith(b"PK\x03\x04") and not n.endswith(".npz")]
+    if nested:
+        raise ReadError(name, f"the zip holds another zip archive ({nested[0]!r}), which emgviz does not expand",
+                        "zip the data files directly")
+    rec = multi.read_files(members, fs=fs, **options)
+    meta = dict(rec.meta)
+    meta["archive"] = name
+    fields = {k: getattr(rec, k) for k in ("fs", "ch_names", "unit", "source", "events", "ch_units",
+                                            "ch_kinds", "t0")}
+    return type(rec)._trusted(rec.data, meta=meta, **fields)  # the frozen array is shared, not copied

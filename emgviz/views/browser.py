@@ -1,0 +1,355 @@
+"""Browse view: page through a recording like a clinical EMG machine, with spectrum, sound and markers.
+
+Only wires widgets to :mod:`emgviz.plotting.browser`, :mod:`emgviz.plotting.spectra`,
+:mod:`emgviz.audio` and :mod:`emgviz.markers`. Everything below the view's header runs in
+an ``st.fragment``: paging reruns the browser only, never loading or processing.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import numpy as np
+import streamlit as st
+
+from ..audio import to_wav
+from ..markers import add_marker, delete_marker, empty_markers, markers_from_csv, markers_to_csv
+from ..plotting.browser import (auto_scales, format_scale, overview_envelope, overview_figure, page_slice,
+                                scale_choices, stacked_figure)
+from ..plotting.spectra import psd_figure, spectrogram_figure
+from .context import ViewContext
+
+__all__ = ["render", "PAGE_CHOICES", "SLOWDOWN_CHOICES"]
+
+#: Page lengths offered, in s (the clinical "time base").
+PAGE_CHOICES = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
+#: Sound slow-down factors offered.
+SLOWDOWN_CHOICES = (1.0, 2.0, 4.0, 8.0)
+DIVISIONS = 4
+_P = "browse_"
+_T = _P + "t"               # page start in s (the state the paging widgets share)
+_FILE = _P + "_file"        # ctx.key the widget state belongs to
+_MARKERS = _P + "markers"   # {digest: DataFrame}: survives new files, channel changes and reprocessing
+_MSG = _P + "_marker_msg"
+_KEEP = {_MARKERS}
+_SIGNALS = ("Raw", "Filtered")
+_SHARED, _AUTO = "shared", "auto"
+
+
+# ---------------------------------------------------------------------------- caches
+def _settings_key(ctx: ViewContext) -> str:
+    return json.dumps(ctx.settings.to_dict(), sort_keys=True)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _auto_scales(key: str, which: str, settings_key: str, divisions: float, _rec) -> dict:
+    return auto_scales(_rec, divisions_per_channel=divisions)
+
+
+@st.cache_data(max_entries=8, show_spinner="Summarising the whole recording…")
+def _overview_env(key: str, which: str, settings_key: str, n_points: int, _rec):
+    return overview_envelope(_rec, n_points=n_points)
+
+
+@st.cache_data(max_entries=4, show_spinner="Detecting bursts…")
+def _bursts(key: str, settings_key: str, _rec):
+    from ..onsets import detect_bursts
+    return detect_bursts(_rec, method="threshold")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _response(settings_key: str, fs: float):
+    from ..filters import frequency_response
+    from ..settings import Settings
+    freqs = np.linspace(0, fs / 2, 1024)
+    return freqs, frequency_response(Settings.from_dict(json.loads(settings_key)), fs, freqs)
+
+
+# ---------------------------------------------------------------------------- state
+def _reset_on_new_file(ctx: ViewContext) -> None:
+    """A new file (or channel set) starts at its beginning with default controls; markers stay."""
+    state = st.session_state
+    if state.get(_FILE) == ctx.key:
+        return
+    for k in [k for k in state.keys() if isinstance(k, str) and k.startswith(_P) and k not in _KEEP]:
+        del state[k]
+    state[_FILE] = ctx.key
+    state[_T] = ctx.rec.t0
+
+
+def _bounds(rec, page_s: float) -> tuple[float, float]:
+    """First and last allowed page start (the last page ends at the recording's end)."""
+    t_min = rec.t0
+    return t_min, max(t_min, rec.t0 + rec.duration_s - page_s)
+
+
+def _clamp(t: float, rec, page_s: float) -> float:
+    lo, hi = _bounds(rec, page_s)
+    return float(min(max(t, lo), hi))
+
+
+def _page_s() -> float:
+    return float(st.session_state.get(_P + "page_s", 10.0))
+
+
+def _on_prev(rec) -> None:
+    st.session_state[_T] = _clamp(st.session_state[_T] - _page_s(), rec, _page_s())
+
+
+def _on_next(rec) -> None:
+    st.session_state[_T] = _clamp(st.session_state[_T] + _page_s(), rec, _page_s())
+
+
+def _on_jump(rec) -> None:
+    value = st.session_state.get(_P + "jump")
+    if value is not None:
+        st.session_state[_T] = _clamp(float(value), rec, _page_s())
+
+
+def _on_slider(rec) -> None:
+    st.session_state[_T] = _clamp(float(st.session_state[_P + "pos"]), rec, _page_s())
+
+
+def _on_overview_click(rec) -> None:
+    event = st.session_state.get(_P + "overview")
+    try:
+        x = float(event["selection"]["points"][0]["x"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return
+    st.session_state[_T] = _clamp(x - _page_s() / 2, rec, _page_s())
+
+
+def _markers(ctx: ViewContext):
+    return st.session_state.setdefault(_MARKERS, {}).get(ctx.digest, empty_markers())
+
+
+def _set_markers(ctx: ViewContext, table) -> None:
+    st.session_state.setdefault(_MARKERS, {})[ctx.digest] = table
+
+
+def _on_add_marker(ctx: ViewContext) -> None:
+    t = st.session_state.get(_P + "marker_time")
+    t = st.session_state[_T] if t is None else float(t)
+    note = st.session_state.get(_P + "marker_note", "")
+    _set_markers(ctx, add_marker(_markers(ctx), t, note))
+    st.session_state[_P + "marker_note"] = ""
+    st.session_state[_MSG] = ("success", f"Marker added at {t:.3f} s.")
+
+
+def _on_delete_marker(ctx: ViewContext) -> None:
+    i = st.session_state.get(_P + "marker_pick")
+    table = _markers(ctx)
+    if i is not None and 0 <= int(i) < len(table):
+        _set_markers(ctx, delete_marker(table, int(i)))
+        st.session_state[_MSG] = ("success", "Marker deleted.")
+
+
+def _on_upload_markers(ctx: ViewContext) -> None:
+    upload = st.session_state.get(_P + "marker_upload")
+    if upload is None:
+        return
+    try:
+        table = markers_from_csv(upload.getvalue())
+    except ValueError as exc:
+        st.session_state[_MSG] = ("error", f"Could not read markers from {upload.name}: {exc}")
+        return
+    _set_markers(ctx, table)
+    st.session_state[_MSG] = ("success", f"Loaded {len(table)} markers from {upload.name}.")
+
+
+# ---------------------------------------------------------------------------- view
+def render(ctx: ViewContext) -> None:
+    """The Browse view: paged stacked channels, overview strip, markers, spectrum and sound."""
+    _reset_on_new_file(ctx)
+    _browser(ctx)
+
+
+@st.fragment
+def _browser(ctx: ViewContext) -> None:
+    rec = ctx.rec
+    processed = ctx.processed
+    has_processed = processed is not None and getattr(processed, "filtered", None) is not None
+    state = st.session_state
+
+    # ---- time base and position
+    c_page, c_prev, c_next, c_jump = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    default_page = next((p for p in PAGE_CHOICES if p >= min(10.0, rec.duration_s)), PAGE_CHOICES[-1])
+    page_s = c_page.selectbox("Time base (s per page)", PAGE_CHOICES, key=_P + "page_s",
+                              index=PAGE_CHOICES.index(default_page), format_func=lambda p: f"{p:g} s")
+    c_prev.button("◀ Previous", key=_P + "prev", on_click=_on_prev, args=(rec,), width="stretch",
+                  shortcut="Ctrl+ArrowLeft", help="Previous page (Ctrl+←)")
+    c_next.button("Next ▶", key=_P + "next", on_click=_on_next, args=(rec,), width="stretch",
+                  shortcut="Ctrl+ArrowRight", help="Next page (Ctrl+→)")
+    t = _clamp(state.get(_T, rec.t0), rec, page_s)
+    state[_T] = t
+    t_lo, t_hi = _bounds(rec, page_s)
+    state[_P + "jump"] = t
+    c_jump.number_input("Go to time (s)", min_value=float(t_lo), max_value=float(t_hi), key=_P + "jump",
+                        step=float(page_s), format="%.3f", on_change=_on_jump, args=(rec,))
+    if t_hi > t_lo:
+        state[_P + "pos"] = t
+        st.slider("Position (s)", min_value=float(t_lo), max_value=float(t_hi), key=_P + "pos",
+                  step=float(page_s) / 10, format="%.2f", on_change=_on_slider, args=(rec,))
+
+    # ---- what to show
+    c_ch, c_sig, c_opts = st.columns([4, 1.3, 2])
+    channels = c_ch.multiselect("Channels (top to bottom, in the order picked)", list(rec.ch_names),
+                                default=list(rec.ch_names), key=_P + "channels")
+    signal_kind = c_sig.radio("Signal", _SIGNALS if has_processed else _SIGNALS[:1], key=_P + "signal",
+                              horizontal=True, help="Filtered = after DC removal, band-pass and notch.")
+    with c_opts:
+        o1, o2, o3 = st.columns(3)
+        show_env = o1.toggle("Envelope", key=_P + "envelope", disabled=not has_processed,
+                             help="Draw the envelope over each trace, same scale.")
+        show_bursts = o2.toggle("Bursts", key=_P + "bursts", disabled=not has_processed,
+                                help="Shade detected bursts (threshold method on the filtered signal).")
+        show_events = o3.toggle("Events", key=_P + "events", value=True, help="The file's events as lines.")
+    shown = processed.filtered if (signal_kind == "Filtered" and has_processed) else rec
+    which = "filtered" if shown is not rec else "raw"
+    skey = _settings_key(ctx)
+    if not channels:
+        st.info("Pick at least one channel to browse.")
+        return
+
+    # ---- amplitude scales
+    try:
+        autos = _auto_scales(ctx.key, which, skey if which == "filtered" else "", DIVISIONS, shown)
+    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        st.error(f"Could not compute the automatic scales: {exc}")
+        return
+    unit = shown.unit
+    choices = scale_choices(unit, around=float(np.median(list(autos.values()))))
+    c_scale, c_info = st.columns([2, 5], vertical_alignment="bottom")
+    shared = c_scale.selectbox("Amplitude (per division)", [_AUTO, *choices], key=_P + "scale",
+                               format_func=lambda v: "auto (per channel)" if v == _AUTO else format_scale(v, unit))
+    with st.expander("Per-channel amplitude"):
+        cols = st.columns(4)
+        overrides = {}
+        for i, name in enumerate(channels):
+            overrides[name] = cols[i % 4].selectbox(
+                name, [_SHARED, _AUTO, *choices], key=f"{_P}scale_{name}",
+                format_func=lambda v: ("as above" if v == _SHARED else "auto" if v == _AUTO
+                                       else format_scale(v, unit)))
+    scales = {}
+    for name in channels:
+        v = overrides.get(name, _SHARED)
+        v = shared if v == _SHARED else v
+        scales[name] = autos[name] if v == _AUTO else float(v)
+
+    # ---- derived layers
+    overlay = processed.envelope if (show_env and has_processed) else None
+    bursts = None
+    if show_bursts and has_processed:
+        try:
+            bursts = _bursts(ctx.key, skey, processed.filtered)
+        except Exception as exc:  # noqa: BLE001
+            st.warning(f"Burst detection failed: {exc}")
+    events = rec.events if show_events and len(rec.events) else None
+    markers = _markers(ctx)
+
+    # ---- main figure + overview
+    t_end = t + page_s
+    c_info.caption(f"{which.capitalize()} · {t:.3f}–{t_end:.3f} s of {rec.t0:.3f}–"
+                   f"{rec.t0 + rec.duration_s:.3f} s · {page_s / 10:g} s/div · "
+                   + ", ".join(f"{n}: {format_scale(scales[n], unit)}" for n in channels[:4])
+                   + (" …" if len(channels) > 4 else ""))
+    try:
+        fig = stacked_figure(shown, t_start_s=t, t_window_s=page_s, channels=channels, scale=scales,
+                             divisions_per_channel=DIVISIONS, overlay=overlay, bursts=bursts, events=events,
+                             markers=markers, width_px=1400)
+        st.plotly_chart(fig, key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
+    except Exception as exc:  # noqa: BLE001
+        st.error(f"Could not draw this page: {exc}")
+    try:
+        env = _overview_env(ctx.key, which, skey if which == "filtered" else "", 2000, shown)
+        ov = overview_figure(shown, t_start_s=t, t_window_s=page_s, envelope=env, channels=channels)
+        st.plotly_chart(ov, key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
+                        selection_mode="points", config={"displayModeBar": False})
+        st.caption("Overview of the whole recording; the shaded box is this page. Click the strip to jump there.")
+    except Exception as exc:  # noqa: BLE001
+        st.warning(f"Could not draw the overview: {exc}")
+
+    _markers_panel(ctx, t)
+    _spectrum_panel(ctx, shown, channels, t, page_s, skey)
+    _sound_panel(ctx, channels, t, page_s, has_processed)
+
+
+def _markers_panel(ctx: ViewContext, t: float) -> None:
+    state = st.session_state
+    table = _markers(ctx)
+    with st.expander(f"Markers ({len(table)})"):
+        msg = state.pop(_MSG, None)
+        if msg:
+            (st.success if msg[0] == "success" else st.error)(msg[1])
+        c_time, c_note, c_add = st.columns([2, 4, 1], vertical_alignment="bottom")
+        c_time.number_input("Time (s); empty = page start", value=None, key=_P + "marker_time", format="%.3f",
+                            placeholder=f"{t:.3f}")
+        c_note.text_input("Note", key=_P + "marker_note", placeholder="e.g. fasciculation, artefact")
+        c_add.button("Add", key=_P + "marker_add", on_click=_on_add_marker, args=(ctx,), width="stretch")
+        if len(table):
+            st.dataframe(table, hide_index=False, width="stretch", height=min(35 * (len(table) + 1) + 3, 250),
+                         column_config={"time_s": st.column_config.NumberColumn("time (s)", format="%.3f")})
+            c_pick, c_del = st.columns([4, 1], vertical_alignment="bottom")
+            c_pick.selectbox("Marker to delete", list(range(len(table))), key=_P + "marker_pick",
+                             format_func=lambda i: f"{i}: {table['time_s'].iloc[i]:.3f} s {table['note'].iloc[i]}")
+            c_del.button("Delete", key=_P + "marker_delete", on_click=_on_delete_marker, args=(ctx,),
+                         width="stretch")
+        c_dl, c_up = st.columns(2)
+        stem = ctx.name.rsplit(".", 1)[0] or "recording"
+        c_dl.download_button("Download markers (CSV)", markers_to_csv(table), file_name=f"{stem}_markers.csv",
+                             mime="text/csv", key=_P + "marker_download", on_click="ignore")
+        c_up.file_uploader("Load markers (CSV with time_s, note)", type=["csv"], key=_P + "marker_upload",
+                           on_change=_on_upload_markers, args=(ctx,))
+
+
+def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float, skey: str) -> None:
+    with st.expander("Spectrum and spectrogram of this page"):
+        c1, c2, c3 = st.columns([3, 1, 2])
+        ch = c1.selectbox("Channel", channels, key=_P + "spec_channel")
+        db = c2.checkbox("dB", key=_P + "psd_db", value=True)
+        show_resp = c3.checkbox("Overlay the filters' response", key=_P + "psd_response")
+        if ch not in shown.ch_names:
+            return
+        sl = page_slice(shown, t, page_s, pad=0)
+        x = shown.channel(ch)[sl]
+        if x.size < 2:
+            st.info("This page holds too few samples for a spectrum.")
+            return
+        try:
+            response = _response(skey, shown.fs) if show_resp else None
+            st.plotly_chart(psd_figure(x, shown.fs, unit=shown.unit, db=db, response=response,
+                                       title=f"{ch}: power spectrum, {t:.2f}–{t + page_s:.2f} s"),
+                            key=_P + "psd")
+            st.plotly_chart(spectrogram_figure(x, shown.fs, t0_s=shown.t0 + sl.start / shown.fs,
+                                               unit=shown.unit, title=f"{ch}: spectrogram"),
+                            key=_P + "spectrogram")
+        except Exception as exc:  # noqa: BLE001
+            st.error(f"Could not compute the spectrum: {exc}")
+
+
+def _sound_panel(ctx: ViewContext, channels, t: float, page_s: float, has_processed: bool) -> None:
+    with st.expander("Sound of this page"):
+        c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+        ch = c1.selectbox("Channel", channels, key=_P + "audio_channel")
+        kind = c2.radio("Signal", _SIGNALS if has_processed else _SIGNALS[:1], key=_P + "audio_signal",
+                        horizontal=True)
+        slow = c3.selectbox("Slow down", SLOWDOWN_CHOICES, key=_P + "audio_slowdown",
+                            format_func=lambda s: "real time" if s == 1 else f"{s:g}× slower")
+        on = c4.toggle("Prepare sound", key=_P + "audio_on",
+                       help="Builds a WAV of exactly this page (kept off so paging stays fast).")
+        if not on:
+            return
+        src = ctx.processed.filtered if (kind == "Filtered" and has_processed) else ctx.rec
+        sl = page_slice(src, t, page_s, pad=0)
+        x = src.channel(ch)[sl]
+        try:
+            wav = to_wav(x, src.fs, slowdown=slow)
+        except ValueError as exc:
+            st.warning(f"No sound for this page: {exc}")
+            return
+        start = src.t0 + sl.start / src.fs
+        st.audio(wav, format="audio/wav")
+        st.caption(f"{ch}, {kind.lower()}, {start:.3f}–{start + x.size / src.fs:.3f} s "
+                   f"({x.size / src.fs * slow:.2f} s of sound"
+                   + (f", {slow:g}× slower, pitch ÷{slow:g}" if slow != 1 else "") + "). Peak-normalised.")

@@ -1,0 +1,408 @@
+"""Compare view: the loaded recording against uploads and bundled samples, matched by muscle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from .. import samples
+from ..compare import (EFFECT_SIZE_METHOD, SYMMETRY_METHOD, Session, compare_fatigue, compare_features,
+                       compare_spectra, comparison_csv, match_channels, session_symmetry, symmetry_table)
+from ..cycles import cycle_average, event_times, onset_times
+from ..errors import ReadError
+from ..export import figure_html
+from ..io import read_bytes, read_files
+from ..plotting.compare import (comparison_bars, cycle_bands, effect_size_plot, envelope_overlay,
+                                fatigue_slopes, spectra_overlay)
+from ..recording import Recording
+from .context import ViewContext
+
+__all__ = ["render"]
+
+_P = "compare_"
+_MARKERS = "browse_markers"  # the Browse view's markers: {digest: DataFrame(time_s, note)}
+_DEFAULT_LABELS = ("pre", "post", "session 3", "session 4", "session 5", "session 6")
+_CYCLE_SOURCES = ("file events", "detected onsets", "markers / typed times")
+
+
+# ---- cached reads and computations (keys are digests; big objects pass with a leading underscore) ----
+@st.cache_resource(max_entries=16, show_spinner="Reading…")
+def _read(digest: str, _files: tuple[tuple[str, bytes], ...]) -> Recording:
+    """Read once per content digest (a Recording is immutable, so sharing it is safe)."""
+    files = _files
+    if len(files) == 1:
+        return read_bytes(files[0][1], files[0][0])
+    return read_files(list(files))
+
+
+def _emg(rec: Recording) -> Recording:
+    return rec.pick_kind("emg") if "emg" in rec.ch_kinds else rec
+
+
+@st.cache_data(max_entries=8, show_spinner="Comparing sessions…")
+def _compare(key: str, settings_json: str, window_s: float, mapping_json: str, reference: str, _sessions):
+    from ..settings import Settings
+
+    return compare_features(_sessions, Settings.from_dict(json.loads(settings_json)), window_s=window_s,
+                            step_s=window_s / 2, mapping=json.loads(mapping_json), reference=reference)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _spectra(key: str, settings_json: str, mapping_json: str, _sessions):
+    from ..settings import Settings
+
+    return compare_spectra(_sessions, Settings.from_dict(json.loads(settings_json)),
+                           mapping=json.loads(mapping_json))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _fatigue(key: str, settings_json: str, feature: str, window_s: float, mapping_json: str, _sessions):
+    from ..settings import Settings
+
+    return compare_fatigue(_sessions, Settings.from_dict(json.loads(settings_json)), feature=feature,
+                           window_s=window_s, mapping=json.loads(mapping_json))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _processed(key: str, settings_json: str, _rec):
+    from ..pipeline import preprocess
+    from ..settings import Settings
+
+    return preprocess(_rec, Settings.from_dict(json.loads(settings_json)))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _bursts(key: str, settings_json: str, _filtered):
+    from ..onsets import detect_bursts
+
+    return detect_bursts(_filtered)
+
+
+def _digest(files) -> str:
+    h = hashlib.sha256()
+    for name, content in files:
+        h.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return h.hexdigest()[:12]
+
+
+def _group_uploads(uploads) -> list[tuple[str, tuple[tuple[str, bytes], ...]]]:
+    """Uploaded files as recordings: a WFDB .hea travels with its .dat, every other file stands alone."""
+    files = [(u.name, u.getvalue()) for u in uploads or []]
+    stems = {Path(n).stem for n, _ in files if n.lower().endswith(".hea")}
+    groups: dict[str, list] = {}
+    for name, content in files:
+        stem = Path(name).stem
+        key = stem if stem in stems and Path(name).suffix.lower() in (".hea", ".dat") else name
+        groups.setdefault(key, []).append((name, content))
+    out = []
+    for key, group in groups.items():
+        group.sort(key=lambda f: not f[0].lower().endswith(".hea"))
+        out.append((group[0][0], tuple(group)))
+    return out
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40]
+
+
+def _read_or_say(files, name: str) -> Recording | None:
+    """The EMG channels of a recording, or None after showing why it could not be read."""
+    try:
+        return _emg(_read(_digest(files), tuple(files)))
+    except ReadError as exc:
+        st.error(str(exc))
+    except Exception as exc:  # a reader bug must not become a traceback on the page
+        st.error(f"Cannot read {name!r}: {type(exc).__name__}: {exc}")
+    return None
+
+
+def _candidates(ctx: ViewContext) -> list[dict]:
+    """Every recording the user added: the loaded one, uploads, bundled samples (errors shown, skipped)."""
+    found = [{"id": ctx.key, "name": ctx.name, "rec": ctx.rec, "slot": "current"}]
+    uploads = st.file_uploader("Add recordings to compare (several allowed; WFDB: the .hea with its .dat)",
+                               accept_multiple_files=True, key=_P + "upload")
+    for name, files in _group_uploads(uploads):
+        rec = _read_or_say(files, name)
+        if rec is None:
+            continue
+        found.append({"id": _digest(files), "name": name, "rec": rec, "slot": "up_" + _slug(name)})
+    titles = {s.key: s.title for s in samples.SAMPLES}
+    picked = st.multiselect("Add bundled samples", list(titles), format_func=titles.get, key=_P + "samples")
+    for key in picked:
+        path = samples.sample_path(key)
+        files = [(path.name, path.read_bytes())]
+        if path.suffix == ".hea":
+            files.append((path.with_suffix(".dat").name, path.with_suffix(".dat").read_bytes()))
+        rec = _read_or_say(files, titles[key])
+        if rec is None:
+            continue
+        found.append({"id": _digest(files), "name": titles[key], "rec": rec, "slot": "sample_" + _slug(key)})
+    return found
+
+
+def _labelled(cands: list[dict]) -> list[Session] | None:
+    cols = st.columns(min(len(cands), 4))
+    labels = []
+    for i, c in enumerate(cands):
+        default = _DEFAULT_LABELS[i] if i < len(_DEFAULT_LABELS) else f"session {i + 1}"
+        with cols[i % len(cols)]:
+            labels.append(st.text_input(f"Label of {c['name']}", value=default, key=f"{_P}label_{c['slot']}",
+                                        help="pre/post, left/right, day 1/day 30 or any text").strip())
+            st.caption(f"{c['rec'].n_channels} ch @ {c['rec'].fs:g} Hz, {c['rec'].duration_s:.1f} s, "
+                       f"{c['rec'].unit}")
+    dupes = sorted({lab for lab in labels if labels.count(lab) > 1})
+    if dupes:
+        st.error(f"Session labels must be unique; these repeat: {', '.join(map(repr, dupes))}. Rename one.")
+        return None
+    try:
+        return [Session(lab, c["rec"]) for lab, c in zip(labels, cands)]
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+
+
+def _mapping_editor(sessions: list[Session]) -> dict:
+    """A table of every channel and the muscle it counts as; shown open when names differ."""
+    auto = match_channels(sessions)
+    rows = []
+    for s in sessions:
+        lookup = {ch: m for m, ch in zip(auto["muscle"], auto[s.label]) if ch is not None}
+        rows += [{"session": s.label, "channel": ch, "muscle": lookup.get(ch, ch)} for ch in s.recording.ch_names]
+    table = pd.DataFrame(rows)
+    differ = not auto["matched"].all()
+    sig = hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:8]
+    with st.expander("Channel mapping (which channel is which muscle)", expanded=differ):
+        if differ:
+            st.info("Channel names differ between sessions. Type the same muscle name for channels that "
+                    "record the same muscle; unmatched: "
+                    + "; ".join(f"{k}: {', '.join(v)}" for k, v in auto.attrs["unmatched"].items() if v))
+        edited = st.data_editor(table, disabled=["session", "channel"], hide_index=True,
+                                key=f"{_P}mapping_{sig}", width="stretch")
+    mapping: dict[str, dict[str, str]] = {}
+    for r in edited.itertuples(index=False):
+        muscle = str(r.muscle).strip() if isinstance(r.muscle, str) else ""
+        if muscle and muscle != r.channel:
+            mapping.setdefault(r.session, {})[r.channel] = muscle
+    return mapping
+
+
+def _html_download(fig, name: str, slot: str) -> None:
+    st.download_button("Figure as HTML", data=lambda: figure_html(fig), file_name=f"{name}.html",
+                       mime="text/html", key=f"{_P}dl_{slot}_html", on_click="ignore")
+
+
+def _display(table: pd.DataFrame) -> pd.DataFrame:
+    cols = ["muscle", "feature", "session", "value", "window_sd", "change", "change_pct", "hedges_g",
+            "g_ci_low", "g_ci_high", "n_windows"]
+    return table[cols].rename(columns={"value": "value (mean over windows)", "window_sd": "SD over windows",
+                                       "change_pct": "change (%)", "hedges_g": "Hedges' g",
+                                       "g_ci_low": "g 95 % CI low", "g_ci_high": "g 95 % CI high"})
+
+
+def _cycle_events(sessions, ctx, proc, settings_json) -> dict[str, np.ndarray] | None:
+    source = st.selectbox("Cycle starts from", _CYCLE_SOURCES, key=_P + "cycle_source",
+                          help="Each cycle runs from one event to the next, normalised to 0–100 %.")
+    events: dict[str, np.ndarray] = {}
+    if source == "file events":
+        labels = sorted({lab for s in sessions for lab in s.recording.events["label"]})
+        if not labels:
+            st.info("None of these recordings has events; pick detected onsets or type times.")
+            return None
+        label = st.selectbox("Event label", labels, key=_P + "cycle_label")
+        for s in sessions:
+            events[s.label] = event_times(s.recording.events, label=label)
+    elif source == "detected onsets":
+        muscles = list(proc["matches"].loc[proc["matches"]["matched"], "muscle"])
+        muscle = st.selectbox("Muscle whose burst onsets start each cycle", muscles, key=_P + "cycle_muscle")
+        row = proc["matches"].set_index("muscle").loc[muscle]
+        for s in sessions:
+            p = proc[s.label]
+            try:
+                bursts = _bursts(proc["keys"][s.label], settings_json, p.filtered)
+            except ValueError as exc:
+                st.error(f"{s.label}: burst detection failed: {exc}")
+                return None
+            events[s.label] = onset_times(bursts, channel=row[s.label])
+    else:
+        for i, s in enumerate(sessions):
+            default = ""
+            if s.recording is ctx.rec:
+                marks = st.session_state.get(_MARKERS, {}).get(ctx.digest)
+                if marks is not None and len(marks):
+                    default = ", ".join(f"{t:.3f}" for t in marks["time_s"])
+            text = st.text_input(f"Cycle start times of {s.label} (s, comma-separated)", value=default,
+                                 key=f"{_P}cycle_times_{i}")
+            try:
+                events[s.label] = np.array([float(x) for x in re.split(r"[,;\s]+", text.strip()) if x])
+            except ValueError:
+                st.error(f"{s.label}: times must be numbers in s separated by commas, got {text!r}")
+                return None
+    return events
+
+
+def render(ctx: ViewContext) -> None:
+    """The Compare view: sessions, mapping, comparison table, figures, cycle averages, downloads."""
+    st.subheader("Compare sessions")
+    st.caption("What changed, in which muscle, and how sure are we: pre/post, left/right, day 1/day 30. "
+               "Every session is processed with the sidebar settings at its own sampling rate.")
+    cands = _candidates(ctx)
+    if len(cands) < 2:
+        st.info("Add a second recording above (upload or bundled sample) to compare it with "
+                f"{ctx.name!r}.")
+        return
+    sessions = _labelled(cands)
+    if sessions is None:
+        return
+    ids = {s.label: c["id"] + "|" + ",".join(s.recording.ch_names) for s, c in zip(sessions, cands)}
+    mapping = _mapping_editor(sessions)
+    settings_json = json.dumps(ctx.settings.to_dict(), sort_keys=True)
+    mapping_json = json.dumps(mapping, sort_keys=True)
+    key = "|".join(f"{lab}={i}" for lab, i in ids.items())
+    if not match_channels(sessions, mapping=mapping)["matched"].any():
+        st.warning("No muscle is in every session yet: in the channel mapping table above, type the same "
+                   "muscle name for the channels that record the same muscle.")
+        return
+    c1, c2 = st.columns(2)
+    reference = c1.selectbox("Reference session", [s.label for s in sessions], key=_P + "reference")
+    window_s = c2.number_input("Window (s) for the spread and effect size", min_value=0.1, max_value=30.0,
+                               value=1.0, step=0.25, key=_P + "window_s", help="Windows overlap by half.")
+    try:
+        table = _compare(key, settings_json, float(window_s), mapping_json, reference, sessions)
+    except ValueError as exc:
+        st.error(f"Cannot compare these sessions: {exc}")
+        return
+    for w in table.attrs.get("warnings", []):
+        st.warning(w)
+    matches = table.attrs["matches"]
+
+    st.markdown("##### Change from the reference, per muscle and feature")
+    st.dataframe(_display(table), hide_index=True, key=_P + "table",
+                 column_config={c: st.column_config.NumberColumn(format="%.4g")
+                                for c in ("value (mean over windows)", "SD over windows", "change")}
+                 | {c: st.column_config.NumberColumn(format="%.2f")
+                    for c in ("change (%)", "Hedges' g", "g 95 % CI low", "g 95 % CI high")})
+    st.caption(EFFECT_SIZE_METHOD)
+    st.download_button("Comparison table (CSV, settings in # lines)",
+                       data=comparison_csv(table, ctx.settings, sessions=[s.label for s in sessions],
+                                           window_s=float(window_s), step_s=float(window_s) / 2),
+                       file_name=f"compare_{_slug(ctx.name)}.csv", mime="text/csv", key=_P + "dl_table",
+                       on_click="ignore")
+
+    args = dict(ctx=ctx, sessions=sessions, table=table, matches=matches, ids=ids, key=key,
+                settings_json=settings_json, mapping_json=mapping_json, window_s=float(window_s))
+    names = list(_TABS)
+    tabs = st.tabs(names, key=_P + "tabs", on_change="rerun")
+    for name, tab in zip(names, tabs):
+        if tab.open:  # only the selected tab computes (the others may be slow on long recordings)
+            with tab:
+                _TABS[name](**args)
+
+
+def _tab_features(*, table, **_):
+    features = list(dict.fromkeys(table["feature"]))
+    default = next((f for f in features if f.startswith("RMS")), features[0])
+    feature = st.selectbox("Feature", features, index=features.index(default), key=_P + "feature")
+    fig = comparison_bars(table, feature)
+    st.plotly_chart(fig, key=_P + "bars_chart")
+    _html_download(fig, "compare_bars", "bars")
+    fig = effect_size_plot(table, feature)
+    st.plotly_chart(fig, key=_P + "effect_chart")
+    _html_download(fig, "compare_effect", "effect")
+
+
+def _all_processed(sessions, ids, settings_json):
+    try:
+        return {s.label: _processed(ids[s.label], settings_json, s.recording) for s in sessions}
+    except ValueError as exc:
+        st.error(f"Cannot process a session with these settings: {exc}")
+        return None
+
+
+def _tab_envelopes(*, sessions, ids, settings_json, matches, **_):
+    proc = _all_processed(sessions, ids, settings_json)
+    if proc is None:
+        return
+    norm = st.toggle("Normalised time (0–100 % of each recording)", key=_P + "norm_time")
+    fig = envelope_overlay({lab: p.envelope for lab, p in proc.items()}, matches, normalise_time=norm)
+    st.plotly_chart(fig, key=_P + "env_chart")
+    _html_download(fig, "compare_envelopes", "env")
+
+
+def _tab_spectra(*, sessions, key, settings_json, mapping_json, **_):
+    try:
+        spectra = _spectra(key, settings_json, mapping_json, sessions)
+    except ValueError as exc:
+        st.error(f"Cannot compute the spectra: {exc}")
+        return
+    fig = spectra_overlay(spectra, labels=[s.label for s in sessions])
+    st.plotly_chart(fig, key=_P + "psd_chart")
+    st.caption("Welch PSD of the filtered signal (Hann segments of 0.25 s, 50 % overlap).")
+    _html_download(fig, "compare_spectra", "psd")
+
+
+def _tab_cycles(*, ctx, sessions, ids, settings_json, matches, **_):
+    proc = _all_processed(sessions, ids, settings_json)
+    if proc is None:
+        return
+    events = _cycle_events(sessions, ctx, dict(proc, matches=matches, keys=ids), settings_json)
+    if events is None:
+        return
+    averages = {}
+    for s in sessions:
+        try:
+            averages[s.label] = cycle_average(proc[s.label].envelope, events[s.label])
+        except ValueError as exc:
+            st.warning(f"{s.label}: {exc}")
+    if not averages:
+        return
+    st.caption("Envelope per cycle, time-normalised to 0–100 % by linear interpolation; line = ensemble mean, "
+               "band = ± SD across cycles. Cycles: "
+               + ", ".join(f"{lab} {a.cycles.shape[1]}" for lab, a in averages.items()))
+    fig = cycle_bands(averages, matches, unit=ctx.rec.unit)
+    st.plotly_chart(fig, key=_P + "cycle_chart")
+    _html_download(fig, "compare_cycles", "cycles")
+
+
+def _tab_fatigue(*, sessions, key, settings_json, mapping_json, window_s, **_):
+    from ..fatigue import FATIGUE_METHOD
+
+    base = st.radio("Feature", ("MDF", "MNF", "RMS"), horizontal=True, key=_P + "fatigue_feature")
+    try:
+        slopes = _fatigue(key, settings_json, base, window_s, mapping_json, sessions)
+    except ValueError as exc:
+        st.error(f"Cannot fit the fatigue slopes: {exc}")
+        return
+    fig = fatigue_slopes(slopes)
+    st.plotly_chart(fig, key=_P + "fatigue_chart")
+    st.caption(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows.")
+    _html_download(fig, "compare_fatigue", "fatigue")
+
+
+def _tab_symmetry(*, sessions, table, **_):
+    st.caption(SYMMETRY_METHOD)
+    labels = [s.label for s in sessions]
+    c1, c2 = st.columns(2)
+    left = c1.selectbox("Left session", labels, index=0, key=_P + "sym_left")
+    right = c2.selectbox("Right session", labels, index=1, key=_P + "sym_right")
+    if left != right:
+        st.dataframe(session_symmetry(table, left=left, right=right), hide_index=True, key=_P + "sym_sessions")
+    within = []
+    for lab in labels:
+        wide = table[table["session"] == lab].pivot_table(index="muscle", columns="feature", values="value",
+                                                          sort=False)
+        si = symmetry_table(wide.reset_index().rename(columns={"muscle": "channel"}))
+        if not si.empty:
+            within.append(si.assign(session=lab))
+    if within:
+        st.markdown("Left/right channel pairs within each session (named _L/_R, Left/Right, L/R prefix)")
+        st.dataframe(pd.concat(within, ignore_index=True), hide_index=True, key=_P + "sym_within")
+
+
+_TABS = {"Features": _tab_features, "Envelopes": _tab_envelopes, "Spectra": _tab_spectra, "Cycles": _tab_cycles,
+         "Fatigue": _tab_fatigue, "Symmetry": _tab_symmetry}

@@ -1,0 +1,232 @@
+"""Summary: per-muscle features and quality, %MVC, bars, heatmap, envelopes and reproducible downloads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from ..export import figure_html, figure_png, png_available, table_csv
+from ..features import feature_table, windowed_features
+from ..io import read_bytes
+from ..onsets import detect_bursts
+from ..plotting.summary import (display_table, display_unit, envelope_overview, feature_bars, feature_heatmap,
+                                quality_badges)
+from ..report import bursts_for_display, heatmap_window_s, report_html, standouts
+from .context import ViewContext
+
+__all__ = ["render"]
+
+_MVC_MODES = ("off", "segment of this recording", "separate MVC recording")
+_PNG_SIZE = {"bars": (1200, 500), "heatmap": (1400, 600), "envelopes": (1400, 900)}
+
+
+# ---- cached computations (big objects pass with a leading underscore; the key says what they are) ----
+@st.cache_data(max_entries=16, show_spinner=False)
+def _features(key: str, settings_json: str, _filtered) -> pd.DataFrame:
+    return feature_table(_filtered)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _quality(key: str, mains: str, _rec) -> pd.DataFrame:
+    from ..quality import signal_quality
+
+    return signal_quality(_rec, mains_hz=None if mains == "None" else float(mains))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _bursts(key: str, settings_json: str, _filtered) -> pd.DataFrame:
+    return detect_bursts(_filtered)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _windowed(key: str, settings_json: str, window_s: float, _filtered) -> pd.DataFrame:
+    return windowed_features(_filtered, window_s=window_s, step_s=window_s / 2)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _read_mvc(content: bytes, name: str):
+    return read_bytes(content, name)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def _md(text) -> str:
+    """Escape Markdown (and Streamlit's :colour[] / :emoji:) in text that came from a file."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _stem(name: str) -> str:
+    stem = Path(str(name)).stem or "recording"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:60]
+
+
+def _figure_downloads(fig, base: str, what: str, slot: str) -> None:
+    """HTML and PNG downloads of one figure, both built only on click (an HTML page is ~5 MB)."""
+    c1, c2 = st.columns(2)
+    c1.download_button(f"{what} as HTML", data=lambda: figure_html(fig), file_name=f"{base}.html", mime="text/html",
+                       key=f"summary_dl_{slot}_html", on_click="ignore")
+    width, height = _PNG_SIZE[slot]
+    if png_available():
+        c2.download_button(f"{what} as PNG", data=lambda: figure_png(fig, width=width, height=height),
+                           file_name=f"{base}.png", mime="image/png", key=f"summary_dl_{slot}_png",
+                           on_click="ignore")
+    else:
+        c2.download_button(f"{what} as PNG", data=b"", file_name=f"{base}.png", key=f"summary_dl_{slot}_png",
+                           disabled=True, help="PNG export needs Chromium: apt-get install -y chromium")
+
+
+def _mvc_section(ctx: ViewContext):
+    """The %MVC controls; returns (reference Series or None, description)."""
+    from ..normalize import mvc_from_recording, mvc_reference
+
+    with st.expander("%MVC normalisation", expanded=False):
+        mode = st.radio("Express amplitudes as % of a maximal voluntary contraction (MVC)", _MVC_MODES,
+                        key="summary_mvc_mode", horizontal=True)
+        if mode == _MVC_MODES[1]:
+            rec = ctx.rec
+            c1, c2 = st.columns(2)
+            start = c1.number_input("MVC start (s)", value=float(rec.t0), step=0.1, format="%.3f",
+                                    key="summary_mvc_start_s")
+            end = c2.number_input("MVC end (s)", value=float(rec.t0 + min(rec.duration_s, 1.0)), step=0.1,
+                                  format="%.3f", key="summary_mvc_end_s")
+            try:
+                # the envelope's maximum in the segment: the same kind of amplitude as an MVC file gives
+                ref = mvc_reference(ctx.processed.envelope, segment=(start, end), window_ms=None)
+            except (ValueError, KeyError) as exc:
+                st.error(f"MVC segment: {exc}")
+                return None, ""
+            return ref, f"segment {start:g}–{end:g} s of {ctx.name}"
+        if mode == _MVC_MODES[2]:
+            up = st.file_uploader("MVC recording (same channel names)", key="summary_mvc_upload")
+            if up is None:
+                st.info("Upload the recording of the maximal contraction.")
+                return None, ""
+            try:
+                mvc_rec = _read_mvc(up.getvalue(), up.name)
+                ref = mvc_from_recording(mvc_rec, settings=ctx.settings)
+            except (ValueError, KeyError) as exc:  # ReadError is a ValueError
+                st.error(str(exc))
+                return None, ""
+            return ref, f"MVC file {up.name}"
+    return None, ""
+
+
+def render(ctx: ViewContext) -> None:
+    """Draw the muscle-by-muscle summary of ``ctx`` with its downloads."""
+    try:
+        _render(ctx)
+    except Exception as exc:  # noqa: BLE001 - the user sees the message, never a traceback
+        st.error(f"The summary could not be computed: {exc}")
+
+
+def _render(ctx: ViewContext) -> None:
+    out = ctx.processed
+    settings_json = repr(ctx.settings)
+    base = _stem(ctx.name)
+    table = _features(ctx.key, settings_json, out.filtered)
+    quality = _quality(ctx.key, str(ctx.settings.notch_hz), ctx.rec)
+
+    st.markdown("##### Signal quality per channel")
+    badges = quality_badges(quality)
+    ncol = max(1, min(len(badges), 6))
+    cols = st.columns(ncol)
+    for i, row in badges.iterrows():
+        cols[i % ncol].badge(f"{row['emoji']} {_md(row['channel'])}: {row['grade']}", color=row["badge_colour"],
+                             help=_md(row["reason"]))
+
+    ref, ref_source = _mvc_section(ctx)
+    extra = {}
+    env = out.envelope
+    shown_table = table
+    if ref is not None:
+        from ..normalize import to_percent_mvc
+
+        try:
+            shown_table = feature_table(to_percent_mvc(out.filtered, ref))
+            env = to_percent_mvc(out.envelope, ref)
+        except ValueError as exc:  # channels or units that do not match the reference
+            st.error(f"%MVC: {exc}")
+            ref = None
+    if ref is not None:
+        extra = {"%MVC reference": ref_source,
+                 "%MVC reference values": ", ".join(f"{c}={float(v):.6g}" for c, v in ref.items())}
+        st.caption(f"Amplitudes in %MVC of the envelope's maximum; reference: {ref_source}.")
+
+    st.markdown("##### Features per muscle (filtered signal)")
+    for line in standouts(shown_table, quality):
+        st.markdown(f"- {_md(line)}")
+    shown, formats = display_table(shown_table, quality)
+    config = {c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()}
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    st.download_button("Feature table (CSV)", key="summary_dl_features", mime="text/csv",
+                       file_name=f"{base}_features{'_mvc' if ref is not None else ''}.csv", on_click="ignore",
+                       data=table_csv(shown_table, settings=ctx.settings, source_name=ctx.name,
+                                      sha256=ctx.digest, extra=extra))
+
+    numeric = [c for c in shown_table.columns if c != "channel"]
+    default = next((i for i, c in enumerate(numeric) if c.startswith("RMS")), 0)
+    feature = st.selectbox("Feature across muscles", numeric, index=default, key="summary_feature",
+                           format_func=lambda c: display_unit(c)[0])
+    bars = feature_bars(shown_table, feature, quality=quality)
+    st.plotly_chart(bars, key="summary_bars", width="stretch")
+    _figure_downloads(bars, f"{base}_{_stem(feature)}_bars", "Bar chart", "bars")
+
+    st.markdown("##### Muscles × time windows")
+    c1, c2 = st.columns([2, 1])
+    which = c1.radio("Colour by", ["RMS (activity)", "MDF (fatigue)"], key="summary_heatmap_feature",
+                     horizontal=True)
+    window_s = c2.number_input("Window (s)", min_value=0.01, value=heatmap_window_s(ctx.rec.duration_s),
+                               step=0.05, format="%.2f", key="summary_window_s")
+    try:
+        windowed = _windowed(ctx.key, settings_json, float(window_s), out.filtered)
+    except ValueError as exc:
+        st.error(f"Windowed features: {exc}")
+        windowed = None
+    if windowed is not None and len(windowed) == 0:
+        st.warning(f"The recording ({ctx.rec.duration_s:.2f} s) is shorter than one {window_s:g} s window.")
+    elif windowed is not None:
+        col = next(c for c in windowed.columns if c.startswith("RMS" if which.startswith("RMS") else "MDF"))
+        heat = feature_heatmap(windowed, col)
+        st.plotly_chart(heat, key="summary_heatmap", width="stretch")
+        _figure_downloads(heat, f"{base}_{_stem(col)}_heatmap", "Heatmap", "heatmap")
+
+    st.markdown("##### Envelopes and bursts")
+    try:
+        bursts = _bursts(ctx.key, settings_json, out.filtered)
+    except ValueError as exc:
+        st.error(f"Burst detection: {exc}")
+        bursts = None
+    envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes")
+    st.plotly_chart(envfig, key="summary_envelopes", width="stretch")
+    _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes")
+    if bursts is not None:
+        bshow = bursts_for_display(bursts, ctx.rec.unit)
+        st.caption(f"{len(bursts)} burst(s) found (threshold detector on the filtered signal).")
+        disp, bformats = display_table(bshow)
+        bformats.update({"onset_s": "%.3f", "offset_s": "%.3f", "duration_s": "%.3f"})
+        st.dataframe(disp, hide_index=True, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in bformats.items()})
+        st.download_button("Bursts (CSV)", key="summary_dl_bursts", mime="text/csv", on_click="ignore",
+                           file_name=f"{base}_bursts.csv",
+                           data=table_csv(bshow, settings=ctx.settings, source_name=ctx.name, sha256=ctx.digest))
+
+    st.markdown("##### Report")
+    rec, settings, name, digest, full_names = ctx.rec, ctx.settings, ctx.name, ctx.digest, ctx.full.ch_names
+
+    def _report() -> bytes:
+        try:
+            return report_html(rec, settings, file_name=name, sha256=digest, mvc=ref, mvc_source=ref_source,
+                               file_channels=full_names).encode("utf-8")
+        except Exception as exc:  # noqa: BLE001 - a download cannot show st.error; say it in the file
+            import html
+
+            return (f"<!DOCTYPE html><html><body><h1>Report failed</h1><p>{html.escape(str(exc))}</p>"
+                    "</body></html>").encode("utf-8")
+
+    st.download_button("HTML report (works offline)", data=_report, file_name=f"{base}_report.html",
+                       mime="text/html", key="summary_dl_report", on_click="ignore",
+                       help="Tables, figures, settings, versions and a Python snippet that reproduces the numbers")

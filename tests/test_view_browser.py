@@ -1,0 +1,150 @@
+"""Browse view through AppTest on tests/browser_host_app.py (independent of app.py)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from apptest_utils import assert_no_exception, media, plotly_spec  # noqa: F401  (media is a fixture)
+
+HOST = Path(__file__).resolve().parent / "browser_host_app.py"
+
+
+def _xrange(at):
+    return plotly_spec(at, "browse_chart")["layout"]["xaxis"]["range"]
+
+
+@pytest.fixture
+def at(media):  # noqa: F811
+    a = AppTest.from_file(str(HOST), default_timeout=60).run()
+    assert_no_exception(a)
+    return a
+
+
+def test_first_page_starts_at_the_recording_start(at):
+    t0, t1 = _xrange(at)
+    assert t0 == pytest.approx(0.001)          # the UCI file's clock starts at 1 ms
+    assert t1 - t0 == pytest.approx(10.0)
+    spec = plotly_spec(at, "browse_chart")
+    assert spec["layout"]["yaxis"]["ticktext"] == [f"channel{i}" for i in range(1, 9)]
+    assert not at.error
+
+
+def test_paging_forward_back_and_time_base(at):
+    at.button(key="browse_next").click().run()
+    assert_no_exception(at)
+    assert _xrange(at)[0] == pytest.approx(10.001)
+    at.button(key="browse_next").click().run()
+    at.button(key="browse_prev").click().run()
+    assert _xrange(at)[0] == pytest.approx(10.001)
+    at.selectbox(key="browse_page_s").select(2.0).run()
+    assert_no_exception(at)
+    t0, t1 = _xrange(at)
+    assert (t0, t1 - t0) == (pytest.approx(10.001), pytest.approx(2.0))
+    # the slider and the jump box follow the page
+    assert at.slider(key="browse_pos").value == pytest.approx(10.001)
+    assert at.number_input(key="browse_jump").value == pytest.approx(10.001)
+
+
+def test_last_page_stops_at_the_end_and_jump_goes_there(at):
+    box = at.number_input(key="browse_jump")
+    assert box.proto.max == pytest.approx(0.001 + 61.641 - 10)   # the last full page
+    box.set_value(box.proto.max).run()
+    assert_no_exception(at)
+    t0, t1 = _xrange(at)
+    assert t1 == pytest.approx(0.001 + 61.641)
+    at.button(key="browse_next").click().run()
+    assert _xrange(at)[0] == pytest.approx(t0)
+    at.slider(key="browse_pos").set_value(30.0).run()
+    assert _xrange(at)[0] == pytest.approx(30.0)
+    # the overview's page box follows
+    shape = plotly_spec(at, "browse_overview")["layout"]["shapes"][0]
+    assert shape["x0"] == pytest.approx(30.0)
+
+
+def test_scales_and_channels(at):
+    at.multiselect(key="browse_channels").set_value(["channel3", "channel1"]).run()
+    assert_no_exception(at)
+    spec = plotly_spec(at, "browse_chart")
+    assert spec["layout"]["yaxis"]["ticktext"] == ["channel3", "channel1"]      # order picked, top to bottom
+    assert [d["name"] for d in spec["data"]] == ["channel3", "channel1"]
+    options = at.selectbox(key="browse_scale").options
+    assert options[0].startswith("auto") and all(o.endswith(" a.u./div") for o in options[1:])
+    shared, other = options[12], options[10]          # two fixed scales (1-2-5 steps)
+    at.selectbox(key="browse_scale").select_index(12).run()
+    assert_no_exception(at)
+    notes = [a["text"] for a in plotly_spec(at, "browse_chart")["layout"]["annotations"]]
+    assert notes[:2] == [shared, shared]
+    box = at.selectbox(key="browse_scale_channel1")
+    assert box.options[0] == "as above"
+    box.select_index(box.options.index(other)).run()
+    assert_no_exception(at)
+    spec = plotly_spec(at, "browse_chart")
+    assert [a["text"] for a in spec["layout"]["annotations"]][:2] == [shared, other]
+    # a smaller scale per division draws the same samples taller
+    s = spec["layout"]["meta"]["scales"]
+    assert s["channel1"] < s["channel3"]
+
+
+def test_filtered_envelope_bursts_events(at):
+    at.radio(key="browse_signal").set_value("Filtered").run()
+    at.toggle(key="browse_envelope").set_value(True).run()
+    at.toggle(key="browse_bursts").set_value(True).run()
+    assert_no_exception(at)
+    spec = plotly_spec(at, "browse_chart")
+    names = [d["name"] for d in spec["data"]]
+    assert sum(n.endswith("envelope") for n in names) == 8
+    kinds = {s["type"] for s in spec["layout"].get("shapes", [])}
+    assert "line" in kinds                     # the file's events on this page
+    assert not at.warning, [w.value for w in at.warning]
+
+
+def test_markers_survive_paging_and_download(at, media):  # noqa: F811
+    at.button(key="browse_next").click().run()
+    at.text_input(key="browse_marker_note").set_value("twitch").run()
+    at.button(key="browse_marker_add").click().run()
+    assert_no_exception(at)
+    ann = [a["text"] for a in plotly_spec(at, "browse_chart")["layout"]["annotations"]]
+    assert "▼ twitch" in ann
+    at.button(key="browse_next").click().run()
+    at.button(key="browse_prev").click().run()
+    assert "▼ twitch" in [a["text"] for a in plotly_spec(at, "browse_chart")["layout"]["annotations"]]
+    csv = media(at.get("download_button")[0].proto.url).content.decode()
+    assert csv.splitlines() == ["time_s,note", "10.001000,twitch"]
+    at.number_input(key="browse_marker_time").set_value(3.5).run()
+    at.button(key="browse_marker_add").click().run()
+    at.selectbox(key="browse_marker_pick").set_value(1).run()
+    at.button(key="browse_marker_delete").click().run()
+    assert_no_exception(at)
+    csv = media(at.get("download_button")[0].proto.url).content.decode()
+    assert csv.splitlines() == ["time_s,note", "3.500000,"]
+
+
+def test_spectrum_and_sound_of_the_page(at, media):  # noqa: F811
+    at.selectbox(key="browse_page_s").select(5.0).run()
+    at.toggle(key="browse_audio_on").set_value(True).run()
+    at.selectbox(key="browse_audio_slowdown").set_value(2.0).run()
+    assert_no_exception(at)
+    psd = plotly_spec(at, "browse_psd")
+    assert psd["layout"]["xaxis"]["title"]["text"] == "Frequency (Hz)"
+    spg = plotly_spec(at, "browse_spectrogram")
+    assert spg["data"][0]["type"] == "heatmap"
+    wav = media(at.get("audio")[0].proto.url).content
+    assert wav[:4] == b"RIFF"
+    n_frames = (len(wav) - 44) // 2
+    assert n_frames == pytest.approx(5.0 * 2 * 44100, abs=1)   # exactly the page, slowed 2x
+    at.checkbox(key="browse_psd_response").check().run()
+    assert len(plotly_spec(at, "browse_psd")["data"]) == 2
+
+
+def test_synthetic_recording_in_volts(monkeypatch, media):  # noqa: F811
+    monkeypatch.setenv("EMGVIZ_BROWSER_HOST", "synthetic")
+    a = AppTest.from_file(str(HOST), default_timeout=60).run()
+    assert_no_exception(a)
+    spec = plotly_spec(a, "browse_chart")
+    assert spec["layout"]["xaxis"]["range"] == [5.0, 15.0]
+    assert all(t["text"].endswith("µV/div") for t in spec["layout"]["annotations"][:3])
+    a.button(key="browse_next").click().run()
+    assert plotly_spec(a, "browse_chart")["layout"]["xaxis"]["range"] == [15.0, 25.0]
+    assert np.isfinite(a.slider(key="browse_pos").value)

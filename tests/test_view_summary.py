@@ -1,0 +1,112 @@
+"""AppTest of the Summary view in a tiny host script: renders, downloads equal the table, %MVC switches units."""
+
+import io
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from apptest_utils import assert_no_exception, media, plotly_spec, trace_array  # noqa: F401
+
+HOST = Path(__file__).resolve().parent / "summary_host_app.py"
+sys.path.insert(0, str(HOST.parent))
+import summary_host_app as host  # noqa: E402
+
+
+@pytest.fixture
+def at(media):
+    a = AppTest.from_file(str(HOST), default_timeout=60).run()
+    assert_no_exception(a)
+    assert not a.error, [e.value for e in a.error]
+    return a
+
+
+def _expected_table():
+    from emgviz.features import feature_table
+
+    return feature_table(host.build_context().processed.filtered)
+
+
+def test_renders_table_bars_heatmap_and_badges(at):
+    shown = at.dataframe[0].value
+    assert list(shown["channel"]) == ["biceps", "triceps", "<script>x</script>"]
+    assert "RMS (µV)" in shown.columns and "MDF (Hz)" in shown.columns and "quality" in shown.columns
+    expected = _expected_table()
+    assert shown["RMS (µV)"].to_numpy() == pytest.approx(expected["RMS (V)"].to_numpy() * 1e6)
+    bars = plotly_spec(at, "summary_bars")
+    assert trace_array(bars["data"][0]["y"]) == pytest.approx(expected["RMS (V)"].to_numpy() * 1e6)
+    heat = plotly_spec(at, "summary_heatmap")
+    assert heat["data"][0]["type"] == "heatmap" and heat["data"][0]["y"][0] == "biceps"
+    badges = [m for m in at.markdown if "-badge[" in m.value]
+    assert len(badges) == 3
+    assert all(m.value.split("-badge[")[0] in (":green", ":orange", ":red") for m in badges)
+    assert all(m.help for m in badges)  # the reason, on hover
+    assert "\\<script\\>" in badges[2].value  # the file's name is escaped, not rendered
+
+
+def test_feature_selectbox_and_heatmap_controls_change_the_charts(at):
+    at.selectbox(key="summary_feature").select("MDF (Hz)").run()
+    assert_no_exception(at)
+    assert plotly_spec(at, "summary_bars")["layout"]["yaxis"]["title"]["text"] == "MDF (Hz)"
+    at.radio(key="summary_heatmap_feature").set_value("MDF (fatigue)")
+    at.number_input(key="summary_window_s").set_value(0.5).run()
+    assert_no_exception(at)
+    heat = plotly_spec(at, "summary_heatmap")
+    assert heat["data"][0]["colorbar"]["title"]["text"] == "MDF (Hz)"
+    x = trace_array(heat["data"][0]["x"])
+    assert x[0] == pytest.approx(0.25) and len(x) == 23  # 0.5 s windows every 0.25 s over 6 s
+
+
+def test_feature_csv_download_reads_back_equal_to_the_table(at, media):
+    f = media(at.get_by_key("summary_dl_features").proto.url)
+    assert f.mimetype.startswith("text/csv") and f.filename.endswith("_features.csv")
+    text = f.content.decode("utf-8")
+    assert "# input sha256: " + host.build_context().digest in text
+    assert host.SETTINGS.describe() in text
+    back = pd.read_csv(io.StringIO(text), comment="#")
+    pd.testing.assert_frame_equal(back, _expected_table(), check_exact=False, rtol=1e-12)
+
+
+def test_bursts_csv_download_has_the_bursts(at, media):
+    f = media(at.get_by_key("summary_dl_bursts").proto.url)
+    back = pd.read_csv(io.StringIO(f.content.decode("utf-8")), comment="#")
+    assert {"channel", "onset_s", "offset_s", "peak (V)"} <= set(back.columns)
+    biceps = back[back["channel"] == "biceps"]
+    assert len(biceps) >= 2  # bursts at 1–2, 3–4 (and 5–6) s
+    assert biceps["onset_s"].min() == pytest.approx(1.0, abs=0.15)
+
+
+def test_mvc_segment_switches_the_table_to_percent_mvc(at, media):
+    at.radio(key="summary_mvc_mode").set_value("segment of this recording").run()
+    at.number_input(key="summary_mvc_start_s").set_value(3.0)
+    at.number_input(key="summary_mvc_end_s").set_value(4.0).run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    shown = at.dataframe[0].value
+    assert "RMS (%MVC)" in shown.columns and "RMS (µV)" not in shown.columns
+    assert "MDF (Hz)" in shown.columns  # frequencies do not scale
+    # a 6 s recording with bursts in half of it is well below its own burst's level
+    assert (shown["RMS (%MVC)"] < 100).all() and (shown["RMS (%MVC)"] > 10).all()
+    text = media(at.get_by_key("summary_dl_features").proto.url).content.decode("utf-8")
+    assert "# %MVC reference: segment 3–4 s" in text
+    assert "RMS (%MVC)" in pd.read_csv(io.StringIO(text), comment="#").columns
+
+
+def test_bad_mvc_segment_and_bad_mvc_upload_show_errors(at):
+    at.radio(key="summary_mvc_mode").set_value("segment of this recording").run()
+    at.number_input(key="summary_mvc_start_s").set_value(4.0)
+    at.number_input(key="summary_mvc_end_s").set_value(2.0).run()
+    assert_no_exception(at)
+    assert at.error and "MVC segment" in at.error[0].value
+    assert "RMS (µV)" in at.dataframe[0].value.columns  # falls back to volts
+    at.radio(key="summary_mvc_mode").set_value("separate MVC recording").run()
+    at.file_uploader(key="summary_mvc_upload").set_value(("mvc.csv", b"not, a\nrecording", "text/csv")).run()
+    assert_no_exception(at)
+    assert at.error and "mvc.csv" in at.error[0].value
+
+
+def test_png_and_report_downloads_are_deferred(at):
+    for key in ("summary_dl_bars_png", "summary_dl_heatmap_png", "summary_dl_report", "summary_dl_bars_html"):
+        assert at.get_by_key(key) is not None
