@@ -38,17 +38,16 @@ settings = sidebar.processing_settings()
 sidebar.write_query_params(view, settings)
 if loaded is None:
     st.stop()
-rec_full, name, digest = loaded
-rec = sidebar.pick_channels(rec_full, digest)
+rec = sidebar.pick_channels(loaded.rec, loaded.digest)
 if rec is None:
     st.stop()
 try:
-    ctx = sidebar.build_context(rec_full, rec, name, digest, settings)
+    ctx = sidebar.build_context(loaded, rec, settings)
 except ValueError as exc:  # e.g. a recording too short for the chosen filter
-    st.error(f"Cannot process {name!r} with these settings: {exc}")
+    st.error(f"Cannot process {loaded.name!r} with these settings: {exc}")
     st.stop()
 
-st.markdown(f"#### {name}")
+st.markdown(f"#### {ctx.name}")
 st.caption(f"{ctx.description} · {settings.describe()} · emgviz {__version__}")
 for warning in ctx.processed.warnings:
     st.warning(warning)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SAMPLE_DIR", "Sample", "SAMPLES", "DEFAULT_SAMPLE", "sample_path"]
+__all__ = ["SAMPLE_DIR", "Sample", "SAMPLES", "DEFAULT_SAMPLE", "sample_path", "get_sample"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -20,19 +20,31 @@ class Sample:
     n_channels: int
     fs_hz: float
     licence: str
+    #: Reader options, e.g. the unit of files that state none (from the source's documentation).
+    read_options: tuple[tuple[str, str], ...] = ()
 
 
 SAMPLES = (
     Sample("uci-gestures", "uci_gestures_1_raw_data_11-08_21.03.16.txt",
-           "Forearm, 8 channels, hand gestures (UCI, MYO armband)", 8, 1000.0, "CC BY 4.0"),
+           "Forearm, 8 channels, hand gestures (UCI, MYO armband)", 8, 1000.0, "CC BY 4.0",
+           (("unit", "V"),)),
     Sample("emgdb-healthy", "emg_healthy.hea",
            "Tibialis anterior, needle EMG, healthy (PhysioNet emgdb)", 1, 4000.0, "ODC-By 1.0"),
     Sample("biosppy", "biosppy_emg_1.txt",
            "Bursts and rest, raw ADC counts (BioSPPy)", 1, 1000.0, "BSD-3-Clause"),
     Sample("ktk-biceps", "ktk_emg_biceps_brachii.csv",
-           "Biceps brachii, right (Kinetics Toolkit)", 1, 1925.9, "Apache-2.0"),
+           "Biceps brachii, right (Kinetics Toolkit)", 1, 1925.9, "Apache-2.0",
+           (("unit", "V"),)),
 )
 DEFAULT_SAMPLE = SAMPLES[0].key
+
+
+def get_sample(key: str) -> Sample:
+    """The bundled sample with this key; the error lists the keys."""
+    for s in SAMPLES:
+        if s.key == key:
+            return s
+    raise KeyError(f"no bundled sample {key!r}; samples are {[s.key for s in SAMPLES]}")
 
 
 def sample_path(key: str) -> Path:

@@ -16,11 +16,6 @@ def at():
     return a
 
 
-def _table(at) -> pd.DataFrame:
-    return at.get_by_key("overview_table").value if hasattr(at.get_by_key("overview_table"), "value") else \
-        at.dataframe[0].value
-
-
 def test_opens_on_the_bundled_multichannel_recording(at):
     spec = plotly_spec(at, "overview_chart")
     names = {t.get("name") for t in spec["data"]}
@@ -113,3 +108,13 @@ def test_bad_upload_shows_an_error_and_the_app_keeps_working(at, name):
     at.radio(key="source").set_value("Sample").run()
     assert_no_exception(at)
     assert len(at.dataframe[0].value) == 8
+
+
+def test_unit_of_a_file_that_states_none_can_be_set(at):
+    table = at.dataframe[0].value
+    assert any(c == "RMS (µV)" for c in table.columns)  # volts (the sample's documented unit), shown in µV
+    radio = [r for r in at.radio if r.key and r.key.startswith("unit_")][0]
+    assert radio.value == "V"
+    radio.set_value("a.u.").run()
+    assert_no_exception(at)
+    assert any(c == "RMS (a.u.)" for c in at.dataframe[0].value.columns)

@@ -33,16 +33,16 @@ def test_display_table_scales_but_stays_numeric_and_adds_quality():
     shown, formats = display_table(_table(), _quality())
     assert list(shown.columns) == ["channel", "quality", "RMS (µV)", "MDF (Hz)"]
     assert shown["RMS (µV)"].tolist() == pytest.approx([100, 120, 80, 5000])
-    assert shown["quality"].tolist() == ["🟢 good", "🟡 check", "🟢 good", "🔴 poor"]
+    assert shown["quality"].tolist() == ["✓ good", "⚠ check", "✓ good", "✗ poor"]
     assert formats == {"RMS (µV)": "%.1f", "MDF (Hz)": "%.1f"}
     assert pd.api.types.is_float_dtype(shown["RMS (µV)"])
 
 
 def test_quality_badges_carry_the_reason_for_the_hover():
     b = quality_badges(_quality()).set_index("channel")
-    assert b.loc["broken", "emoji"] == "🔴" and b.loc["broken", "badge_colour"] == "red"
+    assert b.loc["broken", "emoji"] == "✗" and b.loc["broken", "badge_colour"] == "red"
     assert b.loc["broken", "reason"] == "clipping in 8% of samples"
-    assert b.loc["triceps", "label"] == "🟡 check"
+    assert b.loc["triceps", "label"] == "⚠ check"
     assert b.loc["biceps", "reason"] == "no problem found"
     with pytest.raises(ValueError, match="grade"):
         quality_badges(pd.DataFrame({"channel": ["a"]}))

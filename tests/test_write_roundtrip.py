@@ -38,8 +38,6 @@ def test_csv_round_trip_is_exact(rec, tmp_path):
     np.testing.assert_array_equal(back.data, rec.data)      # shortest round-trip float text
 
 
-@pytest.mark.xfail(strict=True, reason="the CSV reader (emgviz/io/text.py, not ours) does not parse "
-                                       "'# event: time_s, duration_s, label' comment lines yet")
 def test_csv_round_trip_keeps_events(rec, tmp_path):
     back = emgviz.read_file(write_file(rec, tmp_path / "trial.csv"))
     assert back.events.to_dict("list") == rec.events.to_dict("list")

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from ..errors import NeedsSamplingRate, ReadError
-from ..recording import Recording
+from ..recording import Recording, make_events
 from . import units as _units
 from .limits import check_size, max_channels
 
@@ -797,6 +798,29 @@ def read_table(content: bytes, name: str, *, fs=None, unit=None, fmt: str = FORM
     columns = [columns[i] for i in keep]
     if ch_units is not None:
         ch_units = [ch_units[i] for i in keep]
-    return build_recording(name, labels, columns, layout=layout, fs=fs, file_fs=file_fs, fs_key=fs_key,
-                           fields=fields, unit=file_unit.strip() if file_unit else None, has_header=has_header,
-                           fmt=fmt, meta_extra=meta_extra, ch_units=ch_units)
+    rec = build_recording(name, labels, columns, layout=layout, fs=fs, file_fs=file_fs, fs_key=fs_key,
+                          fields=fields, unit=file_unit.strip() if file_unit else None, has_header=has_header,
+                          fmt=fmt, meta_extra=meta_extra, ch_units=ch_units)
+    events = comment_events(layout.preamble)
+    if events:
+        rec = rec.with_data(rec.data, events=pd.concat([rec.events, make_events(events)], ignore_index=True))
+    return rec
+
+
+_EVENT_LINE = re.compile(r"^\s*#\s*event\s*:\s*(?P<t>[^,]+),\s*(?P<d>[^,]+),\s*(?P<label>.*?)\s*$", re.I)
+
+
+def comment_events(lines) -> list[tuple[float, float, str]]:
+    """Events stated as ``# event: time_s, duration_s, label`` lines (as emgviz's CSV writer puts them)."""
+    out = []
+    for line in lines:
+        m = _EVENT_LINE.match(line)
+        if not m:
+            continue
+        try:
+            t, d = float(m.group("t")), float(m.group("d"))
+        except ValueError:
+            continue
+        if np.isfinite(t) and np.isfinite(d):
+            out.append((t, d, m.group("label")))
+    return out

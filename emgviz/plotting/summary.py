@@ -16,11 +16,11 @@ __all__ = ["feature_bars", "feature_heatmap", "quality_badges", "envelope_overvi
 
 #: How each quality grade is drawn: emoji, colour (hex), Streamlit badge colour.
 GRADE_STYLE = {
-    "good": ("🟢", "#2ca02c", "green"),
-    "check": ("🟡", "#e6a700", "orange"),
-    "poor": ("🔴", "#d62728", "red"),
+    "good": ("✓", "#2ca02c", "green"),
+    "check": ("⚠", "#e6a700", "orange"),
+    "poor": ("✗", "#d62728", "red"),
 }
-_UNKNOWN_GRADE = ("⚪", "#7f7f7f", "gray")
+_UNKNOWN_GRADE = ("?", "#7f7f7f", "gray")
 
 _FONT = dict(size=15)
 _BAR_COLOUR = "#1f77b4"
@@ -82,7 +82,7 @@ def display_table(table: pd.DataFrame, quality: pd.DataFrame | None = None) -> t
         columns (``"RMS (V)"``, ``"MDF (Hz)"``, ...).
     quality : DataFrame, optional
         A :func:`emgviz.signal_quality` result (``channel``, ``grade``, ``reason``); adds a
-        ``quality`` column (``"🔴 poor"``) after ``channel``.
+        ``quality`` column (``"✗ poor"``) after ``channel``.
 
     Returns
     -------
@@ -122,13 +122,13 @@ def quality_badges(quality: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``channel``, ``grade``, ``emoji``, ``colour`` (hex), ``badge_colour``
-        (a Streamlit badge colour), ``label`` (``"🟢 good"``) and ``reason`` (never empty).
+        (a Streamlit badge colour), ``label`` (``"✓ good"``) and ``reason`` (never empty).
 
     Examples
     --------
     >>> q = pd.DataFrame({"channel": ["biceps"], "grade": ["poor"], "reason": ["flat line"]})
     >>> quality_badges(q)[["channel", "label"]].to_dict("records")
-    [{'channel': 'biceps', 'label': '🔴 poor'}]
+    [{'channel': 'biceps', 'label': '✗ poor'}]
     """
     missing = {"channel", "grade"} - set(quality.columns)
     if missing:

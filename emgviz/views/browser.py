@@ -193,9 +193,9 @@ def _browser(ctx: ViewContext) -> None:
                   step=float(page_s) / 10, format="%.2f", on_change=_on_slider, args=(rec,))
 
     # ---- what to show
-    c_ch, c_sig, c_opts = st.columns([4, 1.3, 2])
-    channels = c_ch.multiselect("Channels (top to bottom, in the order picked)", list(rec.ch_names),
-                                default=list(rec.ch_names), key=_P + "channels")
+    channels = st.multiselect("Channels (top to bottom, in the order picked)", list(rec.ch_names),
+                              default=list(rec.ch_names), key=_P + "channels")
+    c_sig, c_opts = st.columns([1, 2], vertical_alignment="bottom")
     signal_kind = c_sig.radio("Signal", _SIGNALS if has_processed else _SIGNALS[:1], key=_P + "signal",
                               horizontal=True, help="Filtered = after DC removal, band-pass and notch.")
     with c_opts:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..features import feature_table
 from ..plotting.browser import stacked_figure
-from ..plotting.summary import feature_bars
+from ..plotting.summary import display_table, feature_bars
 from .context import ViewContext
 
 
@@ -24,7 +24,9 @@ def render(ctx: ViewContext) -> None:
     st.plotly_chart(fig, key="overview_chart", width="stretch")
     table = _table(ctx.key, repr(ctx.settings), out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
-    st.dataframe(table, key="overview_table", hide_index=True, width="stretch")
+    shown, formats = display_table(table)
+    st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()})
     numeric = [c for c in table.columns if c != "channel"]
     feature = st.selectbox("Feature", numeric, key="overview_feature")
     st.plotly_chart(feature_bars(table, feature), key="overview_bars", width="stretch")

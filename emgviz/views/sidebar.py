@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import NamedTuple
 
 import streamlit as st
 
@@ -47,6 +48,9 @@ def _simulate_cached(params_json: str) -> Recording:
 
 
 def _digest(files) -> str:
+    """SHA-256 of the file (as ``sha256sum`` prints it); for several files, of their names and digests."""
+    if len(files) == 1:
+        return hashlib.sha256(files[0][1]).hexdigest()
     h = hashlib.sha256()
     for name, content in files:
         h.update(name.encode("utf-8", "replace") + b"\0")
@@ -101,8 +105,17 @@ def _widget_value(name: str, value):
 
 
 # ---- source -----------------------------------------------------------------------------------
-def load_source() -> tuple[Recording, str, str] | None:
-    """Sidebar source picker. Returns (recording, display name, digest) or None (message shown)."""
+class Loaded(NamedTuple):
+    """A recording as read, with the keys that identify it."""
+
+    rec: Recording
+    name: str
+    digest: str  #: SHA-256 of the file bytes (shown in reports)
+    read_key: str  #: digest + the reader options used (fs, unit, choices): the cache key
+
+
+def load_source() -> Loaded | None:
+    """Sidebar source picker. Returns the loaded recording, or None (a message is shown)."""
     sb = st.sidebar
     source = sb.radio("Source", SOURCES, key="source", horizontal=True)
     if source == "Sample":
@@ -113,7 +126,7 @@ def load_source() -> tuple[Recording, str, str] | None:
         if path.suffix == ".hea":
             dat = path.with_suffix(".dat")
             files.append((dat.name, dat.read_bytes()))
-        return _read_with_prompts(files, name=path.name)
+        return _read_with_prompts(files, name=path.name, defaults=dict(samples.get_sample(key).read_options))
     if source == "Upload":
         uploads = sb.file_uploader(
             "EMG file(s)", key="upload", accept_multiple_files=True,
@@ -138,19 +151,26 @@ def load_source() -> tuple[Recording, str, str] | None:
     except (ImportError, ValueError) as exc:
         st.error(f"Cannot simulate: {exc}")
         return None
-    return rec, "synthetic EMG", hashlib.sha256(params_json.encode()).hexdigest()
+    digest = hashlib.sha256(params_json.encode()).hexdigest()
+    return Loaded(rec, "synthetic EMG", digest, digest)
 
 
-def _read_with_prompts(files, *, name: str):
+_UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}
+
+
+def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
+    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit)."""
     digest = _digest(files)
     names = tuple(n for n, _ in files)
     state_key = f"read_opts_{digest[:16]}"
-    opts = st.session_state.setdefault(state_key, {"fs": None, "options": {}})
+    opts = st.session_state.setdefault(state_key, {"fs": None, "options": dict(defaults or {})})
     while True:
         try:
             rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True),
                                tuple(files))
-            return rec, name, digest
+            _ask_unit(rec, opts, digest)
+            read_key = hashlib.sha256(f"{digest}|{opts['fs']}|{sorted(opts['options'].items())}".encode()).hexdigest()
+            return Loaded(rec, name, digest, read_key)
         except NeedsSamplingRate as exc:
             st.warning(str(exc))
             fs = st.sidebar.number_input("Sampling rate of this file (Hz)", min_value=1.0, max_value=1e6,
@@ -169,6 +189,25 @@ def _read_with_prompts(files, *, name: str):
         except ReadError as exc:
             st.error(str(exc))
             return None
+
+
+def _ask_unit(rec: Recording, opts: dict, digest: str) -> None:
+    """For text files that state no unit, let the user say what the values are (reruns on a change)."""
+    note = rec.meta.get("unit_note", "")
+    if "unit=" not in note and "unit" not in opts["options"]:
+        return  # the file states its unit (or the reader has no unit option)
+    current = {v: k for k, v in _UNIT_CHOICES.items()}.get(opts["options"].get("unit"), "a.u.")
+    choice = st.sidebar.radio("Unit of the values (the file states none)", list(_UNIT_CHOICES),
+                              index=list(_UNIT_CHOICES).index(current), horizontal=True,
+                              key=f"unit_{digest[:16]}",
+                              help=note or "Set for this bundled file from its source's documentation.")
+    if choice == current:
+        return
+    options = {k: v for k, v in opts["options"].items() if k != "unit"}
+    if _UNIT_CHOICES[choice] is not None:
+        options["unit"] = _UNIT_CHOICES[choice]
+    opts["options"] = options
+    st.rerun()
 
 
 # ---- channels and settings --------------------------------------------------------------------
@@ -225,9 +264,10 @@ def processing_settings() -> Settings:
         return d
 
 
-def build_context(rec_full: Recording, rec: Recording, name: str, digest: str, settings: Settings) -> ViewContext:
-    """Process (cached) and bundle what the views need."""
-    key = hashlib.sha256((digest + "|" + ",".join(rec.ch_names)).encode()).hexdigest()[:12]
+def build_context(loaded: Loaded, rec: Recording, settings: Settings) -> ViewContext:
+    """Process (cached) and bundle what the views need; ``rec`` is the picked channels of ``loaded.rec``."""
+    rec_full, name, digest = loaded.rec, loaded.name, loaded.digest
+    key = hashlib.sha256((loaded.read_key + "|" + ",".join(rec.ch_names)).encode()).hexdigest()[:12]
     processed = _process_cached(key, json.dumps(settings.to_dict(), sort_keys=True), rec)
     return ViewContext(rec=rec, full=rec_full, processed=processed, settings=processed.settings, name=name,
                        digest=digest, description=describe(rec_full), key=key)
