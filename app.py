@@ -6,6 +6,7 @@ import streamlit as st
 
 from emgviz import __version__
 from emgviz.views import VIEW_MODULES, VIEWS, sidebar
+from emgviz.views.text import md
 
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
 
@@ -47,8 +48,8 @@ except ValueError as exc:  # e.g. a recording too short for the chosen filter
     st.error(f"Cannot process {loaded.name!r} with these settings: {exc}")
     st.stop()
 
-st.markdown(f"#### {ctx.name}")
-st.caption(f"{ctx.description} · {settings.describe()} · emgviz {__version__}")
+st.markdown(f"#### {md(ctx.name)}")
+st.caption(f"{md(ctx.description)} · {settings.describe()} · emgviz {__version__}")
 for warning in ctx.processed.warnings:
     st.warning(warning)
 _view_module(view).render(ctx)

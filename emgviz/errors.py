@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ReadError", "NeedsSamplingRate", "NeedsChoice"]
+__all__ = ["ReadError", "NeedsSamplingRate", "NeedsChoice", "within_archive"]
 
 
 class ReadError(ValueError):
@@ -65,3 +65,13 @@ class NeedsChoice(ReadError):
 
     def __reduce__(self):
         return (type(self), (self.file, self._bare_problem, self.option, self.candidates))
+
+
+def within_archive(exc: ReadError, archive: str) -> ReadError:
+    """The same error (same type, so prompts still work) naming the archive the member came from."""
+    import copy
+
+    new = copy.copy(exc)
+    new.args = (str(exc).replace(f"Cannot read {exc.file!r}", f"Cannot read {archive!r} (member {exc.file!r})", 1),)
+    new.file = archive
+    return new

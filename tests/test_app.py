@@ -118,3 +118,24 @@ def test_unit_of_a_file_that_states_none_can_be_set(at):
     radio.set_value("a.u.").run()
     assert_no_exception(at)
     assert any(c == "RMS (a.u.)" for c in at.dataframe[0].value.columns)
+
+
+def test_browse_in_the_real_app_pages_and_keeps_markers(at, media):  # noqa: F811
+    at.radio(key="view").set_value("Browse").run()
+    assert_no_exception(at)
+    x0 = plotly_spec(at, "browse_chart")["layout"]["xaxis"]["range"]
+    at.button(key="browse_next").click().run()
+    assert_no_exception(at)
+    x1 = plotly_spec(at, "browse_chart")["layout"]["xaxis"]["range"]
+    assert x1[0] == pytest.approx(x0[1]) and (x1[1] - x1[0]) == pytest.approx(x0[1] - x0[0])
+    at.text_input(key="browse_marker_note").set_value("tremor burst")
+    at.button(key="browse_marker_add").click().run()
+    at.button(key="browse_prev").click().run()
+    assert_no_exception(at)
+    assert plotly_spec(at, "browse_chart")["layout"]["xaxis"]["range"] == pytest.approx(x0)
+    text = media(at.download_button(key="browse_marker_download").proto.url).content.decode()
+    assert "tremor burst" in text
+    # reprocessing (a new notch) keeps the markers
+    at.radio(key="set_notch_hz").set_value("50 Hz").run()
+    assert_no_exception(at)
+    assert "tremor burst" in media(at.download_button(key="browse_marker_download").proto.url).content.decode()

@@ -126,7 +126,8 @@ def read(content: bytes, name: str, *, fs: float | None = None) -> Recording:
         return _str(a) if a.ndim == 0 else tuple(str(x) for x in a.tolist())
 
     try:
-        return Recording(np.asarray(data, dtype=np.float64), fs=fs if fs is not None else file_fs,
+        # np.load made a fresh array nobody else holds: hand it over without another copy.
+        return Recording._trusted(np.ascontiguousarray(data, dtype=np.float64), fs=fs if fs is not None else file_fs,
                          ch_names=tuple(str(x) for x in np.atleast_1d(arrays["ch_names"]).tolist()),
                          unit=opt("unit", "V"), source=opt("source", name) or name, meta=meta, events=events,
                          ch_units=opt("ch_units"), ch_kinds=opt("ch_kinds"),

@@ -7,7 +7,7 @@ import os
 import zipfile
 from pathlib import PurePosixPath
 
-from ..errors import ReadError
+from ..errors import ReadError, within_archive
 from ..recording import Recording
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "expand", "MAX_TOTAL_BYTES", "MAX_RATIO", "MAX_MEMBERS"]
@@ -105,7 +105,10 @@ def read(content: bytes, name: str, *, fs: float | None = None, **options) -> Re
     if nested:
         raise ReadError(name, f"the zip holds another zip archive ({nested[0]!r}), which emgviz does not expand",
                         "zip the data files directly")
-    rec = multi.read_files(members, fs=fs, **options)
+    try:
+        rec = multi.read_files(members, fs=fs, **options)
+    except ReadError as exc:
+        raise within_archive(exc, name) from exc
     meta = dict(rec.meta)
     meta["archive"] = name
     fields = {k: getattr(rec, k) for k in ("fs", "ch_names", "unit", "source", "events", "ch_units",

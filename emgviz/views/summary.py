@@ -16,6 +16,7 @@ from ..plotting.summary import (display_table, display_unit, envelope_overview, 
                                 quality_badges)
 from ..report import bursts_for_display, heatmap_window_s, report_html, standouts
 from .context import ViewContext
+from .text import md as _md
 
 __all__ = ["render"]
 
@@ -51,12 +52,6 @@ def _read_mvc(content: bytes, name: str):
     return read_bytes(content, name)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def _md(text) -> str:
-    """Escape Markdown (and Streamlit's :colour[] / :emoji:) in text that came from a file."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def _stem(name: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from .text import md
 from ..audio import to_wav
 from ..onsets import DETECTION_METHODS, detect_bursts
 from ..pipeline import steps as pipeline_steps
@@ -251,7 +252,7 @@ def render(*, settings: Settings | None = None) -> None:
         left.plotly_chart(time_fig, key=f"teach_step_{i}_time", width="stretch")
         right.plotly_chart(spec_fig, key=f"teach_step_{i}_spectrum", width="stretch")
         if lecture:
-            st.markdown(f"<div style='font-size:1.35rem'>{caption}</div>", unsafe_allow_html=True)
+            st.markdown(f"#### {md(caption)}")
         else:
             st.caption(caption)
 
