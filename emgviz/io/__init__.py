@@ -86,8 +86,13 @@ def read_bytes(content: bytes, name: str, *, fs: float | None = None, **options)
     if not content:
         raise ReadError(name, "the file is empty (0 bytes)", "check that the upload or export finished")
     mod = choose_reader(content, name)
+    return _guarded(mod, name, mod.read, bytes(content), name, fs=fs, **options)
+
+
+def _guarded(mod, name: str, func, *args, **kwargs) -> Recording:
+    """Call a reader; any library error that escapes it becomes a ReadError naming the file."""
     try:
-        return mod.read(bytes(content), name, fs=fs, **options)
+        return func(*args, **kwargs)
     except ReadError:
         raise
     except TypeError as exc:
@@ -110,6 +115,13 @@ def read_file(path: str | os.PathLike, *, fs: float | None = None, **options) ->
         raise ReadError(str(path), "no such file", "check the path")
     if path.is_dir():
         raise ReadError(str(path), "this is a folder, not a file", "pass one file (for WFDB, the .hea file)")
+    if path.suffix.lower() != ".hea":
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+        if head:
+            mod = choose_reader(head, path.name)
+            if hasattr(mod, "read_path"):  # the reader's library reads the file itself: no bytes copy
+                return _guarded(mod, path.name, mod.read_path, path, path.name, fs=fs, **options)
     content = path.read_bytes()
     if path.suffix.lower() == ".hea":
         return read_files([(path.name, content)], fs=fs, _folder=path.parent, **options)

@@ -82,8 +82,17 @@ def read(content: bytes, name: str, *, fs: float | None = None) -> Recording:
     fs : float, optional
         Overrides the stored rate (noted in ``meta["warnings"]``).
     """
+    return _read(io.BytesIO(content), name, fs=fs)
+
+
+def read_path(path, name: str, *, fs: float | None = None) -> Recording:
+    """As :func:`read`, from a path: numpy reads the members straight from the file (no bytes copy)."""
+    return _read(path, name, fs=fs)
+
+
+def _read(source, name: str, *, fs: float | None = None) -> Recording:
     try:
-        npz = np.load(io.BytesIO(content), allow_pickle=False)
+        npz = np.load(source, allow_pickle=False)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ReadError(name, f"the .npz archive is damaged ({exc})", "write it again with emgviz.io.npz.write_npz") from None
     with npz:
@@ -92,7 +101,7 @@ def read(content: bytes, name: str, *, fs: float | None = None) -> Recording:
             raise ReadError(name, f"the .npz holds {sorted(npz.files)[:10]} but lacks {missing}",
                             "write it with emgviz.io.npz.write_npz, or save data, fs and ch_names arrays")
         try:
-            shape = _peek_shape(content, "data.npy")
+            shape = _peek_shape(npz.zip, "data.npy")
             if shape is not None and len(shape) == 2:
                 check_size(name, shape[0], shape[1])
             arrays = {k: npz[k] for k in npz.files}
@@ -136,10 +145,10 @@ def read(content: bytes, name: str, *, fs: float | None = None) -> Recording:
         raise ReadError(name, f"the stored arrays do not make a recording: {exc}", "write it again") from None
 
 
-def _peek_shape(content: bytes, member: str):
+def _peek_shape(zf: zipfile.ZipFile, member: str):
     """Shape of one .npy member from its header, without loading its data."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as zf, zf.open(member) as fh:
+        with zf.open(member) as fh:
             version = np.lib.format.read_magic(fh)
             reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                       else np.lib.format.read_array_header_2_0)
