@@ -15,7 +15,6 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._checks import check_positive
 from .features import burst_features, feature_columns, window_feature_columns, windowed_features
@@ -80,6 +79,8 @@ def _fit(t: np.ndarray, y: np.ndarray) -> dict:
     n = int(t.size)
     if n < 3 or np.ptp(t) == 0:
         return {**nan, "n_windows": n}
+    from scipy import stats  # imported here: scipy.stats costs ~0.5 s at `import emgviz`
+
     res = stats.linregress(t, y)
     half = stats.t.ppf(0.975, n - 2) * res.stderr
     initial = res.intercept + res.slope * t.min()

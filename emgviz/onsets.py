@@ -504,10 +504,11 @@ def consensus(bursts_by_method: Mapping[str, pd.DataFrame] | pd.DataFrame, *,
               tolerance_ms: float = 50.0) -> pd.DataFrame:
     """Group the bursts of several detectors that mark the same activation.
 
-    Bursts of one channel are taken in onset order; a burst joins the current group when its
-    onset is within ``tolerance_ms`` of the group's first onset and its method is not in the
-    group yet; otherwise it starts a new group. A group's onset and offset are the medians of
-    its members'.
+    Bursts of one channel are taken in onset order; a burst joins the current group when it
+    starts before the group's end plus ``tolerance_ms`` (the bursts overlap or nearly touch),
+    so one detector's long burst and another's two short ones over the same activation form
+    one group. Per method, the group keeps its first onset and last offset; the group's onset
+    and offset are the medians of those over the methods.
 
     Parameters
     ----------
@@ -515,7 +516,7 @@ def consensus(bursts_by_method: Mapping[str, pd.DataFrame] | pd.DataFrame, *,
         Burst tables of :func:`detect_bursts`, keyed by method, or one table with a ``method``
         column (``detect_bursts(rec, method=DETECTION_METHODS)``).
     tolerance_ms : float, default=50.0
-        Largest onset difference in ms for two detectors to agree.
+        Largest gap in ms between a burst and the group before it for the two to be one activation.
 
     Returns
     -------
@@ -554,16 +555,18 @@ def consensus(bursts_by_method: Mapping[str, pd.DataFrame] | pd.DataFrame, *,
     frame = frame.sort_values(["channel", "onset_s"], kind="stable")
     for channel, group in frame.groupby("channel", sort=False):
         clusters: list[list] = []
+        end = -np.inf
         for onset, offset, meth in zip(group["onset_s"], group["offset_s"], group["method"]):
-            cur = clusters[-1] if clusters else None
-            if cur is not None and onset - cur[0][0] <= tol and meth not in {c[2] for c in cur}:
-                cur.append((onset, offset, meth))
+            if clusters and onset <= end + tol:
+                clusters[-1].append((onset, offset, meth))
+                end = max(end, offset)
             else:
                 clusters.append([(onset, offset, meth)])
+                end = offset
         for cl in clusters:
-            ons = np.array([c[0] for c in cl], dtype=float)
-            offs = np.array([c[1] for c in cl], dtype=float)
             names = sorted({str(c[2]) for c in cl})
+            ons = np.array([min(c[0] for c in cl if c[2] == m) for m in names], dtype=float)
+            offs = np.array([max(c[1] for c in cl if c[2] == m) for m in names], dtype=float)
             rows.append({"channel": channel, "onset_s": float(np.median(ons)),
                          "offset_s": float(np.median(offs)), "n_methods": len(names),
                          "methods": ", ".join(names),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SAMPLE_DIR", "Sample", "SAMPLES", "DEFAULT_SAMPLE", "sample_path", "get_sample"]
+__all__ = ["SAMPLE_DIR", "Sample", "SAMPLES", "DEFAULT_SAMPLE", "sample_path", "get_sample", "sample_files"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -53,3 +53,13 @@ def sample_path(key: str) -> Path:
         if s.key == key:
             return SAMPLE_DIR / s.filename
     raise KeyError(f"no bundled sample {key!r}; samples are {[s.key for s in SAMPLES]}")
+
+
+def sample_files(key: str) -> list[tuple[str, bytes]]:
+    """The (name, bytes) files of a bundled sample, as an upload would bring them (WFDB: .hea + .dat)."""
+    path = sample_path(key)
+    files = [(path.name, path.read_bytes())]
+    if path.suffix == ".hea":
+        dat = path.with_suffix(".dat")
+        files.append((dat.name, dat.read_bytes()))
+    return files

@@ -14,7 +14,7 @@ from emgviz.views.context import ViewContext
 
 @st.cache_resource
 def _loaded():
-    rec = read_file(sample_path("uci-gestures"))
+    rec = read_file(sample_path("uci-gestures"), unit="V")
     return rec.with_data(rec.data * 2.0, source="doubled")
 
 

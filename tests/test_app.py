@@ -1,7 +1,6 @@
 """AppTest of the real app.py: default sample, settings, URL state, uploads, bad files, every view."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from apptest_utils import assert_no_exception, media, new_app, plotly_spec, trace_array  # noqa: F401

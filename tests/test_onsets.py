@@ -160,14 +160,19 @@ def test_consensus_groups_the_three_detectors_on_each_burst():
     pd.testing.assert_frame_equal(by_dict, c)
 
 
-def test_consensus_keeps_disagreeing_bursts_apart():
+def test_consensus_groups_overlapping_bursts_and_reports_their_onset_spread():
     a = pd.DataFrame({"channel": ["x", "x"], "onset_s": [1.0, 3.0], "offset_s": [2.0, 4.0]})
     b = pd.DataFrame({"channel": ["x"], "onset_s": [1.2], "offset_s": [2.0]})
     c = consensus({"threshold": a, "tkeo": b}, tolerance_ms=50)
-    assert c["n_methods"].tolist() == [1, 1, 1]
-    c2 = consensus({"threshold": a, "tkeo": b}, tolerance_ms=300)
-    assert c2["n_methods"].tolist() == [2, 1]
-    assert c2["onset_spread_ms"].iloc[0] == pytest.approx(200.0)
+    assert c["n_methods"].tolist() == [2, 1]  # same activation, found by both
+    assert c["onset_spread_ms"].iloc[0] == pytest.approx(200.0)  # ... with onsets 200 ms apart
+
+
+def test_consensus_tolerance_is_the_gap_that_still_joins():
+    a = pd.DataFrame({"channel": ["x"], "onset_s": [1.0], "offset_s": [2.0]})
+    b = pd.DataFrame({"channel": ["x"], "onset_s": [2.03], "offset_s": [2.5]})  # starts 30 ms after a ends
+    assert consensus({"threshold": a, "tkeo": b}, tolerance_ms=50)["n_methods"].tolist() == [2]
+    assert consensus({"threshold": a, "tkeo": b}, tolerance_ms=10)["n_methods"].tolist() == [1, 1]
 
 
 def test_bad_method_and_options_are_rejected_with_the_choices():
@@ -183,3 +188,13 @@ def test_bad_method_and_options_are_rejected_with_the_choices():
 def test_flat_signal_gives_no_burst():
     for detector in DETECTORS.values():
         assert detector(np.zeros(5000), 1000.0) == []
+
+
+def test_consensus_joins_one_long_burst_with_two_short_ones_over_it():
+    long = pd.DataFrame({"channel": ["TA"], "onset_s": [1.00], "offset_s": [3.0]})
+    split = pd.DataFrame({"channel": ["TA", "TA"], "onset_s": [1.03, 2.0], "offset_s": [1.8, 2.9]})
+    apart = pd.DataFrame({"channel": ["TA"], "onset_s": [5.0], "offset_s": [5.5]})
+    out = consensus({"threshold": pd.concat([long, apart]), "tkeo": split})
+    assert out["n_methods"].tolist() == [2, 1]
+    assert out.loc[0, "onset_spread_ms"] == pytest.approx(30.0)
+    assert out.loc[0, "onset_s"] == pytest.approx(1.015) and out.loc[0, "offset_s"] == pytest.approx(2.95)

@@ -34,7 +34,7 @@ def test_loaded_recording_vs_bundled_sample(at, media):
     text = media(url).content.decode()
     assert text.startswith("# emgviz") and "# processing: DC removed" in text and "Hedges" in text
     table = pd.read_csv(io.StringIO(text), comment="#")
-    rms = table[(table["feature"] == "RMS (a.u.)") & (table["session"] == "post")]
+    rms = table[(table["feature"] == "RMS (V)") & (table["session"] == "post")]
     assert len(rms) == 8
     np.testing.assert_allclose(rms["change_pct"], -50.0, atol=1e-6)
     assert (rms["g_ci_high"] < 0).all()
@@ -64,7 +64,8 @@ def test_symmetry_between_sessions(at):
     at.run()
     assert_no_exception(at)
     si = next(d.value for d in at.dataframe if "symmetry_index_pct" in d.value.columns)
-    rms = si[si["feature"] == "RMS (a.u.)"]["symmetry_index_pct"].to_numpy()
+    rms = si[si["feature"] == "RMS (V)"]["symmetry_index_pct"].to_numpy()
+    assert len(rms) == 8
     # left = pre (twice the amplitude), right = post: SI = (1 − 2) / 1.5 · 100 = −66.7 %
     np.testing.assert_allclose(rms, -200 / 3, atol=1e-6)
 
@@ -77,7 +78,7 @@ def test_labels_and_reference_drive_the_table(at, media):
     assert_no_exception(at)
     text = media(at.get_by_key("compare_dl_table").proto.url).content.decode()
     table = pd.read_csv(io.StringIO(text), comment="#")
-    rms = table[(table["feature"] == "RMS (a.u.)") & (table["session"] == "day 30")]
+    rms = table[(table["feature"] == "RMS (V)") & (table["session"] == "day 30")]
     np.testing.assert_allclose(rms["change_pct"], 100.0, atol=1e-6)
 
 

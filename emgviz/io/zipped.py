@@ -74,7 +74,7 @@ def expand(content: bytes, name: str) -> list[tuple[str, bytes]]:
             if info.file_size > 1024 ** 2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise ReadError(name, f"the zip member {info.filename!r} expands from {info.compress_size:,} to "
                                       f"{info.file_size:,} bytes ({info.file_size // max(info.compress_size, 1):,}:1), "
-                                      "which looks like a zip bomb", f"upload the files unzipped")
+                                      "which looks like a zip bomb", "upload the files unzipped")
         if total > limit:
             raise ReadError(name, f"the zip expands to {total:,} bytes, above the limit of {limit:,} bytes",
                             "upload fewer or smaller files")

@@ -17,7 +17,7 @@ from ..compare import (EFFECT_SIZE_METHOD, SYMMETRY_METHOD, Session, compare_fat
 from ..cycles import cycle_average, event_times, onset_times
 from ..errors import ReadError
 from ..export import figure_html
-from ..io import read_bytes, read_files
+from ..io import read_files
 from ..plotting.compare import (comparison_bars, cycle_bands, effect_size_plot, envelope_overlay,
                                 fatigue_slopes, spectra_overlay)
 from ..recording import Recording
@@ -33,12 +33,9 @@ _CYCLE_SOURCES = ("file events", "detected onsets", "markers / typed times")
 
 # ---- cached reads and computations (keys are digests; big objects pass with a leading underscore) ----
 @st.cache_resource(max_entries=16, show_spinner="Reading…")
-def _read(digest: str, _files: tuple[tuple[str, bytes], ...]) -> Recording:
-    """Read once per content digest (a Recording is immutable, so sharing it is safe)."""
-    files = _files
-    if len(files) == 1:
-        return read_bytes(files[0][1], files[0][0])
-    return read_files(list(files))
+def _read(digest: str, options_json: str, _files: tuple[tuple[str, bytes], ...]) -> Recording:
+    """Read once per content digest and options (a Recording is immutable, so sharing it is safe)."""
+    return read_files(list(_files), **json.loads(options_json))
 
 
 def _emg(rec: Recording) -> Recording:
@@ -111,10 +108,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40]
 
 
-def _read_or_say(files, name: str) -> Recording | None:
+def _read_or_say(files, name: str, options: dict | None = None) -> Recording | None:
     """The EMG channels of a recording, or None after showing why it could not be read."""
     try:
-        return _emg(_read(_digest(files), tuple(files)))
+        return _emg(_read(_digest(files), json.dumps(options or {}, sort_keys=True), tuple(files)))
     except ReadError as exc:
         st.error(str(exc))
     except Exception as exc:  # a reader bug must not become a traceback on the page
@@ -135,11 +132,8 @@ def _candidates(ctx: ViewContext) -> list[dict]:
     titles = {s.key: s.title for s in samples.SAMPLES}
     picked = st.multiselect("Add bundled samples", list(titles), format_func=titles.get, key=_P + "samples")
     for key in picked:
-        path = samples.sample_path(key)
-        files = [(path.name, path.read_bytes())]
-        if path.suffix == ".hea":
-            files.append((path.with_suffix(".dat").name, path.with_suffix(".dat").read_bytes()))
-        rec = _read_or_say(files, titles[key])
+        files = samples.sample_files(key)
+        rec = _read_or_say(files, titles[key], dict(samples.get_sample(key).read_options))
         if rec is None:
             continue
         found.append({"id": _digest(files), "name": titles[key], "rec": rec, "slot": "sample_" + _slug(key)})

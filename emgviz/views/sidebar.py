@@ -121,12 +121,8 @@ def load_source() -> Loaded | None:
     if source == "Sample":
         key = sb.selectbox("Bundled recording", list(_SAMPLE_TITLES), key="sample",
                            format_func=_SAMPLE_TITLES.get)
-        path = samples.sample_path(key)
-        files = [(path.name, path.read_bytes())]
-        if path.suffix == ".hea":
-            dat = path.with_suffix(".dat")
-            files.append((dat.name, dat.read_bytes()))
-        return _read_with_prompts(files, name=path.name, defaults=dict(samples.get_sample(key).read_options))
+        files = samples.sample_files(key)
+        return _read_with_prompts(files, name=files[0][0], defaults=dict(samples.get_sample(key).read_options))
     if source == "Upload":
         uploads = sb.file_uploader(
             "EMG file(s)", key="upload", accept_multiple_files=True,
