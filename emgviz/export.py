@@ -103,6 +103,7 @@ def table_csv(df: pd.DataFrame, *, settings: Settings, source_name: str, sha256:
 
     Examples
     --------
+    >>> import io
     >>> t = pd.DataFrame({"channel": ["biceps"], "RMS (V)": [1.5e-4]})
     >>> text = table_csv(t, settings=Settings(), source_name="a.csv", sha256="00")
     >>> pd.read_csv(io.StringIO(text), comment="#").equals(t)

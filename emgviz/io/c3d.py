@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import ReadError
 from ..recording import Recording
 from . import limits, units
-from .wfdbio import _unique
+from ._names import unique_names
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read"]
 
@@ -178,7 +178,7 @@ def read(content: bytes, name: str, *, fs: float | None = None,
         raise ReadError(name, f"the analog rate is {rate:g} Hz", "repair ANALOG:RATE in the file")
     labels = [str(x).strip() for x in (_param(params, "ANALOG", "LABELS", []) or [])]
     labels = (labels + [""] * n_analog)[:n_analog]
-    labels = _unique([lab or f"Analog {i + 1}" for i, lab in enumerate(labels)])
+    labels = unique_names(labels, blank="Analog {}")
     raw_units = [str(x).strip() for x in (_param(params, "ANALOG", "UNITS", []) or [])]
     raw_units = (raw_units + [""] * n_analog)[:n_analog]
     idx = list(range(n_analog))

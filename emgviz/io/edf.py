@@ -10,7 +10,7 @@ import numpy as np
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
 from . import limits, units
-from .wfdbio import _unique
+from ._names import unique_names
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "group_key"]
 
@@ -178,7 +178,7 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | flo
     signals = list(edf.signals)
     if not signals:
         raise ReadError(name, "the file holds only annotations, no signals", "upload a file with signal channels")
-    labels = _unique([s.label.strip() or f"signal {i + 1}" for i, s in enumerate(signals)])
+    labels = unique_names([s.label for s in signals], blank="signal {}")
     raw_units = [s.physical_dimension.strip() for s in signals]
     kinds = [units.guess_kind(lab, u or None) for lab, u in zip(labels, raw_units)]
     groups: dict[str, list[int]] = {}

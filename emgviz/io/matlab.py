@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..recording import Recording
 from . import limits, units
-from .wfdbio import _unique
+from ._names import unique_names
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "FS_NAMES", "SCALE_NAMES", "NAME_VARIABLES"]
 
@@ -317,7 +317,7 @@ def _names(variables, chosen, n_ch, meta) -> list[str]:
         value = lists[key]
         names = value if isinstance(value, list) else [value]
         meta["names_variable"] = key
-        return _unique([n.strip() or f"ch{i + 1}" for i, n in enumerate(names)])
+        return unique_names(names)
     for k in named:
         meta["names_ignored"] = f"{k} has {len(lists[k])} names for {n_ch} channels"
     return [f"ch{i + 1}" for i in range(n_ch)]

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
 from . import text as _text
+from ._names import unique_names
 from . import units as _units
 from .limits import check_size
 
@@ -124,7 +125,7 @@ def _finish(name, data, *, fs, header, mac, devices, labels, sensors, bits) -> R
         kinds.append(k)
     names = [f"{s} {lab}" if s and str(s).upper() not in str(lab).upper() else str(lab)
              for s, lab in zip(sensors, labels)]
-    names = _text._unique(names)
+    names = unique_names(names)
     return Recording._trusted(data, fs=float(fs if fs is not None else file_fs), ch_names=tuple(names),
                               unit="a.u.", source=name, meta=meta, ch_units=tuple(["a.u."] * len(names)),
                               ch_kinds=tuple(kinds))

@@ -11,6 +11,7 @@ import pandas as pd
 from ..errors import NeedsSamplingRate, ReadError
 from ..recording import Recording, make_events
 from . import units as _units
+from ._names import unique_names
 from .limits import check_size, max_channels
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "Layout", "scan_layout", "parse_columns",
@@ -546,19 +547,6 @@ def _looks_like_labels(base: str, arr: np.ndarray) -> bool:
     return n_seg <= _MAX_LABEL_SEGMENTS and len(np.unique(arr[: 200_000])) <= 256
 
 
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, n in enumerate(names):
-        n = n.strip() or f"ch{i + 1}"
-        if n in seen:
-            seen[n] += 1
-            n = f"{n} ({seen[n]})"
-        seen.setdefault(n, 1)
-        out.append(n)
-    return out
-
-
 def build_recording(name: str, labels: list[str], columns: list, *, layout: Layout | None, fs=None,
                     file_fs=None, fs_key=None, fields=None, unit=None, has_header=True,
                     fmt: str = FORMAT, meta_extra=None, ch_units=None) -> Recording:
@@ -719,7 +707,7 @@ def build_recording(name: str, labels: list[str], columns: list, *, layout: Layo
         meta["unit_note"] = (f"the file states no unit for {len(no_unit)} channel(s); the values are kept as in "
                              f"the file and marked 'a.u.' (largest |x| = {peak:.3g}{looks}); pass unit='V' "
                              "(or 'mV', 'uV') to read_file if you know it")
-    names = _unique([bases[i] for i in sig_idx])
+    names = unique_names([bases[i] for i in sig_idx])
     emg_units = [u for u, k in zip(ch_u, kinds) if k == "emg"] or ch_u
     rec_unit = max(set(emg_units), key=emg_units.count)
     bits = _field(fields, "resolution", "adc resolution", "resolution bits", "bits", "adc bits")

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import NeedsSamplingRate, ReadError
 from ..recording import Recording
 from . import limits, units
+from ._names import unique_names
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_record"]
 
@@ -235,7 +236,7 @@ def _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta) 
     n_invalid = int(invalid.sum())
     if n_invalid:
         data[invalid] = 0.0  # WFDB marks invalid samples; Recording holds finite values only
-    names = _unique([str(n).strip() or f"signal {i + 1}" for i, n in enumerate(rec.sig_name)])
+    names = unique_names(rec.sig_name, blank="signal {}")
     ch_units, ch_kinds = [], []
     for i, (label, unit) in enumerate(zip(names, rec.units or [""] * len(names))):
         factor = units.to_volts_factor(unit) if unit else None
@@ -267,14 +268,3 @@ def _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta) 
                               ch_kinds=tuple(ch_kinds))
 
 
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for n in names:
-        if n in seen:
-            seen[n] += 1
-            n = f"{n}_{seen[n]}"
-        else:
-            seen[n] = 1
-        out.append(n)
-    return out
