@@ -118,14 +118,13 @@ def read_file(path: str | os.PathLike, *, fs: float | None = None, **options) ->
     if path.suffix.lower() != ".hea":
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
-        if head:
-            mod = choose_reader(head, path.name)
-            if hasattr(mod, "read_path"):  # the reader's library reads the file itself: no bytes copy
-                return _guarded(mod, path.name, mod.read_path, path, path.name, fs=fs, **options)
-    content = path.read_bytes()
-    if path.suffix.lower() == ".hea":
-        return read_files([(path.name, content)], fs=fs, _folder=path.parent, **options)
-    return read_bytes(content, path.name, fs=fs, **options)
+        if not head:
+            return read_bytes(b"", path.name)  # the "empty file" message
+        mod = choose_reader(head, path.name)
+        if hasattr(mod, "read_path"):  # the reader's library reads the file itself: no bytes copy
+            return _guarded(mod, path.name, mod.read_path, path, path.name, fs=fs, **options)
+        return _guarded(mod, path.name, mod.read, path.read_bytes(), path.name, fs=fs, **options)
+    return read_files([(path.name, path.read_bytes())], fs=fs, _folder=path.parent, **options)
 
 
 def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, **options) -> Recording:

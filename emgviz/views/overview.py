@@ -27,6 +27,12 @@ def render(ctx: ViewContext) -> None:
     shown, formats = display_table(table)
     st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()})
+    _bars(table)
+
+
+@st.fragment
+def _bars(table) -> None:
+    """One feature across muscles; picking another feature reruns only this part."""
     numeric = [c for c in table.columns if c != "channel"]
     feature = st.selectbox("Feature", numeric, key="overview_feature")
     st.plotly_chart(feature_bars(table, feature), key="overview_bars", width="stretch")

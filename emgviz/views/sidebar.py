@@ -19,6 +19,7 @@ from ..io.summary import describe
 from ..pipeline import preprocess
 from ..recording import Recording
 from ..settings import NOTCH_CHOICES, Settings
+from . import VIEWS
 from .context import ViewContext
 
 SOURCES = ("Sample", "Upload", "Synthetic")
@@ -31,7 +32,11 @@ SETTING_KEYS = {name: f"set_{name}" for name in Settings().to_dict()}
 @st.cache_resource(max_entries=8, show_spinner="Reading the recording…")
 def _read_cached(digest: str, names: tuple[str, ...], fs: float | None, options_json: str,
                  _files: tuple[tuple[str, bytes], ...]) -> Recording:
-    """Read once per (content digest, fs, options); the Recording is immutable, so sharing is safe."""
+    """Read once per (content, names, fs, options); the Recording is immutable, so sharing is safe.
+
+    ``names`` is part of the key: a single file's digest covers its bytes only, and the name
+    steers the reader (suffix fallback) and becomes ``rec.source``.
+    """
     return read_files(list(_files), fs=fs, **json.loads(options_json))
 
 
@@ -77,8 +82,6 @@ def apply_query_params() -> list[str]:
     if "source" in qp and qp["source"] in SOURCES:
         st.session_state["source"] = qp["source"]
     if "view" in qp:
-        from . import VIEWS
-
         if qp["view"] in VIEWS:
             st.session_state["view"] = qp["view"]
         else:
