@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+from .._checks import check_fs
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..recording import Recording
 
@@ -83,6 +84,7 @@ def read_bytes(content: bytes, name: str, *, fs: float | None = None, **options)
     ReadError
         For anything that cannot be read; the message names the file, problem and fix.
     """
+    fs = _checked_fs(fs, name)
     if not content:
         raise ReadError(name, "the file is empty (0 bytes)", "check that the upload or export finished")
     mod = choose_reader(content, name)
@@ -90,19 +92,32 @@ def read_bytes(content: bytes, name: str, *, fs: float | None = None, **options)
 
 
 def _guarded(mod, name: str, func, *args, **kwargs) -> Recording:
-    """Call a reader; any library error that escapes it becomes a ReadError naming the file."""
+    """Call a reader; any error that escapes it becomes a ReadError naming the file.
+
+    Every call of a reader (``read``, ``read_path``, ``wfdbio.read_record``) goes through
+    here, so callers see one exception type whatever the reader or its library raises.
+    """
     try:
         return func(*args, **kwargs)
     except ReadError:
         raise
-    except TypeError as exc:
-        if "unexpected keyword" in str(exc):
+    except Exception as exc:
+        if isinstance(exc, TypeError) and "unexpected keyword" in str(exc):
             raise ReadError(name, f"option not understood by the {mod.FORMAT} reader ({exc})",
                             "remove it") from exc
-        raise ReadError(name, f"the {mod.FORMAT} reader failed: {exc}", "check the file is complete") from exc
-    except (ValueError, OSError, KeyError, IndexError, EOFError, UnicodeDecodeError) as exc:
-        raise ReadError(name, f"the {mod.FORMAT} reader failed: {exc}",
+        detail = str(exc) or "no message"
+        raise ReadError(name, f"the {mod.FORMAT} reader failed ({type(exc).__name__}: {detail})",
                         "check the file is complete and of this format") from exc
+
+
+def _checked_fs(fs, name: str) -> float | None:
+    """``fs`` as a float, or None; a ReadError naming the file when it is no rate in Hz."""
+    if fs is None:
+        return None
+    try:
+        return check_fs(fs)
+    except ValueError as exc:
+        raise ReadError(name, str(exc).split(";")[0], "pass the sampling rate in Hz, e.g. fs=1000") from None
 
 
 def read_file(path: str | os.PathLike, *, fs: float | None = None, **options) -> Recording:
@@ -111,11 +126,14 @@ def read_file(path: str | os.PathLike, *, fs: float | None = None, **options) ->
     See :func:`read_bytes` for the parameters.
     """
     path = Path(path)
+    fs = _checked_fs(fs, path.name)
     if not path.exists():
         raise ReadError(str(path), "no such file", "check the path")
     if path.is_dir():
         raise ReadError(str(path), "this is a folder, not a file", "pass one file (for WFDB, the .hea file)")
-    if path.suffix.lower() != ".hea":
+    try:
+        if path.suffix.lower() == ".hea":
+            return read_files([(path.name, path.read_bytes())], fs=fs, _folder=path.parent, **options)
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
         if not head:
@@ -124,7 +142,9 @@ def read_file(path: str | os.PathLike, *, fs: float | None = None, **options) ->
         if hasattr(mod, "read_path"):  # the reader's library reads the file itself: no bytes copy
             return _guarded(mod, path.name, mod.read_path, path, path.name, fs=fs, **options)
         return _guarded(mod, path.name, mod.read, path.read_bytes(), path.name, fs=fs, **options)
-    return read_files([(path.name, path.read_bytes())], fs=fs, _folder=path.parent, **options)
+    except OSError as exc:  # permissions, a file removed meanwhile, a device error
+        raise ReadError(str(path), f"the file cannot be opened ({exc.strerror or exc})",
+                        "check that it exists and that you may read it") from exc
 
 
 def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, **options) -> Recording:
@@ -137,4 +157,6 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, *
     """
     from . import multi
 
+    files = list(files)
+    fs = _checked_fs(fs, str(files[0][0]) if files else "(no file)")
     return multi.read_files(files, fs=fs, **options)

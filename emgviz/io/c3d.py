@@ -22,7 +22,7 @@ from ..recording import Recording
 from . import limits, units
 from ._names import unique_names
 
-__all__ = ["FORMAT", "SUFFIXES", "sniff", "read"]
+__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_path"]
 
 FORMAT = "C3D"
 SUFFIXES = (".c3d",)
@@ -78,17 +78,23 @@ def _events(params) -> list[tuple[float, float, str]]:
     return out
 
 
-def _declared_frames(content: bytes) -> int:
+#: Bytes that always hold the parameter block's processor type (its block number is one byte).
+_HEAD_BYTES = 256 * 512
+
+
+def _declared_frames(head: bytes, size: int) -> int:
     """Video frames the C3D header declares (header words 4-5), or 0 when it cannot say.
 
-    ezc3d silently shortens a truncated file and rewrites its header to match, so the
-    declared length is taken from the two header words (16-bit, big-endian only for MIPS
-    files, processor type 86); 65535 means "see the parameters" and is not checked.
+    ``head`` is the start of the file (at least up to the parameter block: :data:`_HEAD_BYTES`
+    is always enough), ``size`` the file's length in bytes. ezc3d silently shortens a
+    truncated file and rewrites its header to match, so the declared length is taken from
+    the two header words (16-bit, big-endian only for MIPS files, processor type 86);
+    65535 means "see the parameters" and is not checked.
     """
-    if len(content) < 512 or content[0] < 2 or len(content) < content[0] * 512:
+    if size < 512 or len(head) < 512 or head[0] < 2 or min(size, len(head)) < head[0] * 512:
         return 0
-    order = ">" if content[(content[0] - 1) * 512 + 3] == 86 else "<"
-    first, last = np.frombuffer(content[6:10], dtype=f"{order}u2")
+    order = ">" if head[(head[0] - 1) * 512 + 3] == 86 else "<"
+    first, last = np.frombuffer(head[6:10], dtype=f"{order}u2")
     if last == 65535 or last < first:
         return 0
     return int(last) - int(first) + 1
@@ -145,18 +151,34 @@ def read(content: bytes, name: str, *, fs: float | None = None,
     ReadError
         ezc3d cannot parse the file, or it holds no analog channels.
     """
-    import ezc3d
-
     with tempfile.TemporaryDirectory(prefix="emgviz-c3d-") as tmp:
         path = os.path.join(tmp, "upload.c3d")
         with open(path, "wb") as fh:
             fh.write(content)
-        try:
-            c = ezc3d.c3d(path)
-        except Exception as exc:
-            raise ReadError(name, f"ezc3d cannot read the file ({type(exc).__name__}: {exc}; "
-                            f"{len(content):,} bytes)",
-                            "check that it is a complete C3D file (re-export it from the capture software)") from exc
+        c = _open(path, name, len(content))
+    return _recording(c, name, content[:_HEAD_BYTES], len(content), channels)
+
+
+def read_path(path, name: str, *, fs: float | None = None,
+              channels: Sequence[str] | None = None) -> Recording:
+    """As :func:`read`, from a path: ezc3d reads the file itself (no bytes copy, no temporary file)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    return _recording(_open(os.fspath(path), name, size), name, head, size, channels)
+
+
+def _open(path: str, name: str, size: int):
+    import ezc3d
+
+    try:
+        return ezc3d.c3d(path)
+    except Exception as exc:
+        raise ReadError(name, f"ezc3d cannot read the file ({type(exc).__name__}: {exc}; {size:,} bytes)",
+                        "check that it is a complete C3D file (re-export it from the capture software)") from exc
+
+
+def _recording(c, name: str, head: bytes, size: int, channels) -> Recording:
     header, params = c["header"], c["parameters"]
     analogs = np.asarray(c["data"]["analogs"])
     n_analog = analogs.shape[1] if analogs.ndim == 3 else 0
@@ -168,10 +190,10 @@ def read(content: bytes, name: str, *, fs: float | None = None,
     rate = float(header["analogs"]["frame_rate"])
     point_rate = float(header["points"]["frame_rate"])
     per_frame = int(round(rate / point_rate)) if point_rate > 0 else 0
-    expected = _declared_frames(content) * per_frame
+    expected = _declared_frames(head, size) * per_frame
     if expected > 0 and n_frames < expected:
         raise ReadError(name, f"the header declares {expected} analog samples per channel but the file holds "
-                        f"{n_frames} ({len(content):,} bytes)",
+                        f"{n_frames} ({size:,} bytes)",
                         "upload the complete C3D file; the copy or export was truncated")
     limits.check_size(name, n_analog, n_frames)
     if not rate > 0:
@@ -191,18 +213,11 @@ def read(content: bytes, name: str, *, fs: float | None = None,
                             "pass labels exactly as listed")
         idx = [labels.index(ch) for ch in channels]
     data = np.array(analogs[0, idx, :], dtype=np.float64, order="C")
-    ch_units = []
-    for row, i in enumerate(idx):
-        factor = units.to_volts_factor(raw_units[i]) if raw_units[i] else None
-        if factor is not None and factor != 1.0:
-            data[row] *= factor
-        unit = "V" if factor is not None else units.normalise_unit(raw_units[i])
-        ch_units.append(unit)
+    ch_units = units.scale_to_volts(data, [raw_units[i] for i in idx])
     ch_kinds = _kinds(labels, raw_units, idx)
     first_frame0 = int(header["points"]["first_frame"])  # ezc3d counts from 0: header value - 1
     t0 = first_frame0 / point_rate if point_rate > 0 else first_frame0 * n_frames / rate
-    emg_units = {u for u, k in zip(ch_units, ch_kinds) if k == "emg"}
-    unit = "V" if emg_units == {"V"} or (not emg_units and "V" in ch_units) else "a.u."
+    unit = units.record_unit(ch_units, ch_kinds)
     meta = {"format": FORMAT, "n_analog": n_analog, "n_points": n_points, "point_rate": point_rate,
             "first_frame": first_frame0 + 1, "analog_units_in_file": raw_units,
             "time_convention": "t0 = (first_frame - 1) / point_rate; events on the same clock"}

@@ -10,6 +10,7 @@ import numpy as np
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
 from . import limits, units
+from ._groups import group_key, match_group
 from ._names import unique_names
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "group_key"]
@@ -24,11 +25,6 @@ _BDF_MAGIC = b"\xffBIOSEMI"
 def sniff(head: bytes, name: str) -> bool:
     """True for an EDF (``"0       "``) or BDF (``b"\\xffBIOSEMI"``) version field at byte 0."""
     return head[:8] in (_EDF_MAGIC, _BDF_MAGIC)
-
-
-def group_key(fs: float) -> str:
-    """The name of a rate group: ``"2000 Hz"``."""
-    return f"{fs:g} Hz"
 
 
 def _open(content: bytes, name: str, is_bdf: bool):
@@ -83,21 +79,24 @@ def _digital_view(sig) -> np.ndarray:
     return sig.digital.reshape(-1, sig.samples_per_data_record)
 
 
-def _channel(sig, out: np.ndarray) -> str:
-    """Write one edfio signal's physical samples (volts for voltages) into ``out``; return its unit."""
-    unit = sig.physical_dimension.strip()
-    factor = units.to_volts_factor(unit) if unit else None
+def _channel(sig, out: np.ndarray) -> tuple[str, float]:
+    """Write one edfio signal's physical samples (volts for voltages) into ``out``.
+
+    Returns its unit and its resolution (one digital step, in that unit). The digital range
+    and physical ranges must not be empty (checked by :func:`read`).
+    """
+    factor, unit = units.volts_scale(sig.physical_dimension.strip())
     # physical = (digital + offset) * gain (edfio's formula), fused with the volts factor:
     # two passes into the output row, no temporary array
     pmin, pmax = sig.physical_min, sig.physical_max
     dmin, dmax = sig.digital_min, sig.digital_max
     gain = (pmax - pmin) / (dmax - dmin)
+    scale = gain * factor
     offset = pmax / gain - dmax
-    scale = gain * (factor if factor is not None else 1.0)
     np.multiply(_digital_view(sig), scale, out=out.reshape(-1, sig.samples_per_data_record), casting="unsafe")
     if offset:
         out += offset * scale
-    return "V" if factor is not None else units.normalise_unit(unit)
+    return unit, abs(scale)
 
 
 def _choose_group(name, groups: dict[str, list[int]], kinds: list[str], group, channels, labels):
@@ -116,14 +115,8 @@ def _choose_group(name, groups: dict[str, list[int]], kinds: list[str], group, c
                             "choose channels of one rate (emgviz never resamples), or use group=...")
         return idx, in_groups.pop()
     if group is not None:
-        key = group if isinstance(group, str) else group_key(float(group))
-        key = key.strip()
-        if key not in groups:
-            try:
-                key = group_key(float(key.lower().replace("hz", "").strip()))
-            except ValueError:
-                pass
-        if key not in groups:
+        key = match_group(groups, group)
+        if key is None:
             raise NeedsChoice(name, f"there is no rate group {group!r}", "group", list(groups))
         return groups[key], key
 
@@ -187,16 +180,21 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | flo
     idx, key = _choose_group(name, groups, kinds, group, channels, labels)
     n_samples = int(edf.num_data_records) * int(signals[idx[0]].samples_per_data_record)
     limits.check_size(name, len(idx), n_samples)
+    for i in idx:
+        s = signals[i]
+        for what, lo, hi in (("digital", s.digital_min, s.digital_max), ("physical", s.physical_min, s.physical_max)):
+            if lo == hi:
+                raise ReadError(name, f"signal {labels[i]!r} has {what} minimum = {what} maximum ({lo:g}), "
+                                      "so its samples cannot be scaled to physical values",
+                                f"repair the {what} range in the header (or export the file again)")
     data = np.empty((len(idx), n_samples), dtype=np.float64)
     ch_units, resolution = [], []
     for row, i in enumerate(idx):
-        ch_units.append(_channel(signals[i], data[row]))
-        s = signals[i]
-        step = (s.physical_max - s.physical_min) / (s.digital_max - s.digital_min)
-        resolution.append(abs(step) * (units.to_volts_factor(raw_units[i]) or 1.0))
+        unit, step = _channel(signals[i], data[row])
+        ch_units.append(unit)
+        resolution.append(step)
     ch_kinds = [units.guess_kind(labels[i], u) if kinds[i] == "other" else kinds[i] for i, u in zip(idx, ch_units)]
-    emg_units = {u for u, k in zip(ch_units, ch_kinds) if k == "emg"}
-    unit = "V" if emg_units == {"V"} or (not emg_units and "V" in ch_units) else "a.u."
+    unit = units.record_unit(ch_units, ch_kinds)
     events = [(float(a.onset), float(a.duration or 0.0), a.text) for a in edf.annotations if a.text.strip()]
     meta = _meta(edf, is_bdf, groups, labels, key, resolution)
     return Recording._trusted(data, fs=float(signals[idx[0]].sampling_frequency),

@@ -6,12 +6,15 @@ import os
 
 from ..errors import ReadError
 
-__all__ = ["max_samples", "check_size", "max_channels", "DEFAULT_MAX_SAMPLES", "DEFAULT_MAX_CHANNELS"]
+__all__ = ["max_samples", "check_size", "max_channels", "max_unzipped_bytes", "DEFAULT_MAX_SAMPLES",
+           "DEFAULT_MAX_CHANNELS", "DEFAULT_MAX_UNZIPPED_BYTES"]
 
 #: Default largest n_channels × n_samples a reader accepts (1.6 GB of float64).
 DEFAULT_MAX_SAMPLES = 200_000_000
 #: Default largest number of channels (columns) a reader accepts.
 DEFAULT_MAX_CHANNELS = 4096
+#: Default largest total uncompressed size of a zip upload (bytes).
+DEFAULT_MAX_UNZIPPED_BYTES = 1024 ** 3
 
 
 def _env_int(var: str, default: int) -> int:
@@ -35,6 +38,11 @@ def max_samples() -> int:
 def max_channels() -> int:
     """Largest number of channels a reader accepts: ``EMGVIZ_MAX_CHANNELS`` or 4096."""
     return _env_int("EMGVIZ_MAX_CHANNELS", DEFAULT_MAX_CHANNELS)
+
+
+def max_unzipped_bytes(default: int = DEFAULT_MAX_UNZIPPED_BYTES) -> int:
+    """Largest total uncompressed size of a zip upload: ``EMGVIZ_MAX_UNZIPPED_BYTES`` or 1 GiB."""
+    return _env_int("EMGVIZ_MAX_UNZIPPED_BYTES", default)
 
 
 def check_size(name: str, n_channels: int, n_samples: int) -> None:

@@ -293,17 +293,12 @@ def _scaled(name, variables, chosen, raw, meta) -> tuple[np.ndarray, str, str]:
                             f"{data.shape[0]} channels", "give one scale per channel, or one for all")
         data *= scale[:, np.newaxis] if scale.size > 1 else scale[0]
         meta["scale_variable"] = scale_key
-        factor = units.to_volts_factor(unit_text) if unit_text else 1.0
         note = (f"integer ADC codes × {scale_key}" + (f" in {unit_text}" if unit_text else " taken as volts per count"))
-    else:
-        factor = units.to_volts_factor(unit_text) if unit_text else None
-        if factor is None:
-            if unit_text:
-                return data, units.normalise_unit(unit_text), ""
-            return data, "a.u.", "no unit variable: values kept as stored (a.u.)"
-    if factor != 1.0:
-        data *= factor
-    return data, "V", note
+        unit_text = unit_text or "V"
+    elif not unit_text:
+        return data, "a.u.", "no unit variable: values kept as stored (a.u.)"
+    unit = units.scale_to_volts(data, [unit_text] * data.shape[0])[0]
+    return data, unit, note
 
 
 def _names(variables, chosen, n_ch, meta) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 from typing import Sequence
@@ -25,51 +26,72 @@ def wfdb_signal_files(header: bytes) -> list[str]:
     header : bytes
         The text of the ``.hea`` file.
     """
-    text = header.decode("latin-1")
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
-        return []
-    record = lines[0].split()
-    try:
-        n_sig = int(record[1]) if len(record) > 1 else 0
-    except ValueError:
-        return []
-    out: list[str] = []
-    for ln in lines[1:1 + n_sig]:
-        fname = ln.split()[0]
-        if fname not in out and fname != "~":
-            out.append(fname)
-    return out
+    from .wfdbio import header_files
+
+    return header_files(header)[1]
 
 
 def _basename(name: str) -> str:
     return PurePosixPath(str(name).replace("\\", "/")).name
 
 
-def _find_signal_files(hea_name: str, wanted: list[str], by_name: dict, folder) -> dict[str, bytes]:
-    found: dict[str, bytes] = {}
-    for fname in wanted:
-        if fname in by_name:
-            found[fname] = by_name[fname]
-        elif folder is not None and _PLAIN_NAME.match(fname) and ".." not in fname:
-            path = Path(folder) / fname
-            if path.is_file():
-                found[fname] = path.read_bytes()
-    missing = [f for f in wanted if f not in found]
-    if missing:
-        raise ReadError(hea_name, f"the WFDB header refers to {', '.join(missing)}, which was not uploaded",
-                        "upload the .hea file together with its signal file(s) "
-                        f"({', '.join(wanted)}), or a zip holding both")
-    return found
+class _WfdbRecord:
+    """A ``.hea`` among the files, and the uploaded (or neighbouring) files that belong to it."""
+
+    def __init__(self, hea_name: str, header: bytes, by_name: dict, folder):
+        from .wfdbio import header_files, match_files
+
+        self.name = hea_name
+        self.header = header
+        record, self.wanted = header_files(header)
+        stems = [Path(hea_name).stem] + ([record] if record else [])
+        names = list(by_name)
+        if folder is not None:  # read_file on a .hea path: the record's files beside it
+            names += [n for n in _folder_names(folder) if n not in by_name]
+        self.signals, self.annotations = match_files(self.wanted, names, record=stems)
+        # a header wfdb cannot parse names no file: keep its namesakes (rec.dat) out of the
+        # candidates, so choosing the record gives the header's own error, not a NeedsChoice
+        self.namesakes = [] if record else [n for n in by_name if n != hea_name
+                                            and Path(n).stem.lower() == stems[0].lower()]
+        self.by_name = by_name
+        self.folder = folder
+
+    @property
+    def members(self) -> set[str]:
+        return set(self.signals.values()) | set(self.annotations) | set(self.namesakes)
+
+    def files(self) -> dict[str, bytes]:
+        """The record's files by name (signal files first); ReadError when a signal file is missing."""
+        missing = [f for f in self.wanted if f not in self.signals]
+        if missing:
+            raise ReadError(self.name, f"the WFDB header refers to {', '.join(missing)}, which was not uploaded",
+                            "upload the .hea file together with its signal file(s) "
+                            f"({', '.join(self.wanted)}), or a zip holding both")
+        out = {}
+        for n in list(self.signals.values()) + self.annotations:
+            out[n] = self.by_name[n] if n in self.by_name else (Path(self.folder) / n).read_bytes()
+        return out
 
 
-def _read_wfdb(hea_name: str, header: bytes, signal_files: dict, fs, options) -> Recording:
+def _folder_names(folder) -> list[str]:
+    """Plain file names in ``folder`` (no paths, nothing that climbs out)."""
     try:
-        from .wfdbio import read_record
+        with os.scandir(folder) as it:
+            return [e.name for e in it if _PLAIN_NAME.match(e.name) and e.is_file()]
+    except OSError:
+        return []
+
+
+def _read_wfdb(rec: _WfdbRecord, fs, options) -> Recording:
+    from . import _guarded
+
+    try:
+        from . import wfdbio
     except ImportError:
-        raise ReadError(hea_name, "this emgviz build cannot read WFDB records (emgviz.io.wfdbio is missing)",
+        raise ReadError(rec.name, "this emgviz build cannot read WFDB records (emgviz.io.wfdbio is missing)",
                         "install emgviz with its WFDB support, or convert the record to EDF") from None
-    return read_record(header, hea_name, signal_files, fs=fs, **options)
+    files = rec.files()
+    return _guarded(wfdbio, rec.name, wfdbio.read_record, rec.header, rec.name, files, fs=fs, **options)
 
 
 def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _folder=None,
@@ -80,11 +102,14 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
     ----------
     files : sequence of (name, bytes)
         The uploaded files (or the members of a zip). WFDB ``.hea`` files are paired with the
-        signal files they name (from ``files`` or, for :func:`emgviz.read_file`, from ``_folder``).
+        signal files they name and the annotation files named after the record (``rec.atr``,
+        see ``wfdbio.ANNOTATION_SUFFIXES``; read as events), from ``files`` or, for
+        :func:`emgviz.read_file`, from ``_folder``.
     fs : float, optional
         Sampling rate in Hz, for files that state none.
     _folder : path, optional
-        Folder to look for WFDB signal files in (set by ``read_file`` for a ``.hea`` path).
+        Folder to look for WFDB signal and annotation files in (set by ``read_file`` for a
+        ``.hea`` path).
     member : str, optional
         Which recording to read when the files hold several (a file name, e.g. ``"trial2.csv"``
         or ``"rec01.hea"``).
@@ -110,11 +135,10 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
     headers = [n for n in by_name if n.lower().endswith(".hea")]
     used: set[str] = set()
     candidates: list[str] = []
-    wanted_for: dict[str, list[str]] = {}
+    records: dict[str, _WfdbRecord] = {}
     for h in headers:
-        wanted = wfdb_signal_files(by_name[h])
-        wanted_for[h] = wanted
-        used.update(w for w in wanted if w in by_name)
+        records[h] = _WfdbRecord(h, by_name[h], by_name, _folder)
+        used.update(records[h].members)
         candidates.append(h)
     for n in by_name:
         if n in used or n in candidates or IGNORED_NAMES.search(n):
@@ -135,7 +159,6 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
     else:
         raise NeedsChoice(files[0][0] if len(files) == 1 else "the uploaded files",
                           f"{len(candidates)} independent recordings arrived together", "member", candidates)
-    if chosen in wanted_for:
-        sig = _find_signal_files(chosen, wanted_for[chosen], by_name, _folder)
-        return _read_wfdb(chosen, by_name[chosen], sig, fs, options)
+    if chosen in records:
+        return _read_wfdb(records[chosen], fs, options)
     return read_bytes(by_name[chosen], chosen, fs=fs, **options)

@@ -165,19 +165,25 @@ def _read_txt(content: bytes, name: str, *, fs, device) -> Recording:
     if len(idx) != len(labels) or not idx:
         raise ReadError(name, f"the header labels {labels} are not among the columns {cols}", "export again")
     columns = _text.parse_columns(content, name, layout)
-    n = len(columns[0])
-    check_size(name, len(idx), n)
-    data = np.empty((len(idx), n), dtype=np.float64)
-    for r, i in enumerate(idx):
-        col = columns[i]
-        if isinstance(col, _text.Column):
-            col.fill(data[r])
-        else:
-            data[r] = _text._to_float_or_fail(name, labels[r], col, layout)
-        _text._check_finite(name, labels[r], data[r], layout)
+    data = _text.columns_to_array(name, [columns[i] for i in idx], labels, layout)
     bits = [int(res[cols.index(lab)]) for lab in labels if len(res) == len(cols)]
     return _finish(name, data, fs=fs, header=h, mac=mac, devices=devices, labels=labels, sensors=sensors,
                    bits=bits)
+
+
+def _read_into(dataset, out: np.ndarray) -> None:
+    """The first ``len(out)`` values of an HDF5 dataset, read (and converted) straight into ``out``."""
+    n = len(out)
+    shape = dataset.shape
+    if len(shape) == 1:
+        dataset.read_direct(out, source_sel=np.s_[:n])
+        return
+    if len(shape) == 2 and 1 in shape:  # a column (n, 1), as OpenSignals writes, or a row (1, n)
+        column = shape[1] == 1
+        dataset.read_direct(out.reshape((n, 1) if column else (1, n)),
+                            source_sel=np.s_[:n, :1] if column else np.s_[:1, :n])
+        return
+    out[:] = dataset[...].reshape(-1)[:n]  # a block of any other shape: in file order
 
 
 def _read_h5(content: bytes, name: str, *, fs, device) -> Recording:
@@ -205,7 +211,7 @@ def _read_h5(content: bytes, name: str, *, fs, device) -> Recording:
         check_size(name, len(chans), n)
         data = np.empty((len(chans), n), dtype=np.float64)
         for r, c in enumerate(chans):
-            data[r] = np.asarray(raw[c][...], dtype=np.float64).reshape(-1)[:n]
+            _read_into(raw[c], data[r])
             if not np.isfinite(data[r]).all():
                 raise ReadError(name, f"dataset {mac}/raw/{c} holds NaN or infinite values", "export again")
         h = devices[mac]

@@ -100,7 +100,6 @@ class Layout:
     preamble: list
     encoding: str
     lines: list = field(default_factory=list)
-    offsets: list = field(default_factory=list)
     units_row: list | None = None
 
 
@@ -235,7 +234,7 @@ def scan_layout(content: bytes, name: str, *, min_rows: int = 1) -> Layout:
                 header, pre_end = tabbed, j
     return Layout(data_line=data_line, data_offset=offsets[data_line], delimiter=delim, decimal=dec,
                   n_cols=n_cols, header=header, preamble=lines[:pre_end], encoding=enc,
-                  lines=lines, offsets=offsets, units_row=units_row if header is not None else None)
+                  lines=lines, units_row=units_row if header is not None else None)
 
 
 def _fit(fields: list[str], n_cols: int) -> list[str] | None:
@@ -382,9 +381,49 @@ class Column:
             self._array = arr
         return self._array
 
+    def head(self, n: int) -> "Column":
+        """The first ``n`` values, still in pyarrow's chunks (no copy)."""
+        return self if n >= len(self) else Column(self._chunked.slice(0, n))
+
 
 def _values(col) -> np.ndarray:
     return col.array() if isinstance(col, Column) else col
+
+
+def head(col, n: int):
+    """The first ``n`` values of a parsed column, without copying them."""
+    return col.head(n) if isinstance(col, Column) else col[:n]
+
+
+def columns_to_array(name: str, columns: list, labels, layout: Layout | None) -> np.ndarray:
+    """Copy parsed columns once into one float64 (n_columns, n_rows) array, checking every value.
+
+    Parameters
+    ----------
+    columns : list
+        Parsed columns (:class:`Column`, float or object arrays) of one length; each entry is
+        set to None once copied, so the parsed data can be freed as the array fills.
+    labels : sequence of str
+        The column names, for messages.
+
+    Raises
+    ------
+    ReadError
+        A column holds text, an empty cell, NaN or an infinite value (the message names the line).
+    """
+    n_rows = len(columns[0]) if columns else 0
+    check_size(name, len(columns), n_rows)
+    data = np.empty((len(columns), n_rows), dtype=np.float64)
+    for r, col in enumerate(columns):
+        if isinstance(col, Column):
+            col.fill(data[r])
+        elif col.dtype == object:
+            data[r] = _to_float_or_fail(name, labels[r], col, layout)
+        else:
+            data[r] = col
+        columns[r] = None  # let go of the parsed column
+        _check_finite(name, labels[r], data[r], layout)
+    return data
 
 
 def _arrow_error(name: str, layout: Layout, msg: str) -> ReadError:
@@ -673,32 +712,17 @@ def build_recording(name: str, labels: list[str], columns: list, *, layout: Layo
             warnings.append("event times follow the sample clock (t0 + i/fs), like the plotted samples")
 
     # data: one float64 array, scaled in place
-    check_size(name, len(sig_idx), n_rows)
-    data = np.empty((len(sig_idx), n_rows), dtype=np.float64)
-    ch_u, kinds, no_unit = [], [], []
-    default_unit = unit
-    for r, i in enumerate(sig_idx):
-        if isinstance(columns[i], Column):
-            columns[i].fill(data[r])
-        else:
-            data[r] = columns[i]
-        columns[i] = None  # let go of the parsed column
-        _check_finite(name, labels[i], data[r], layout)
-        u = units[i] if units[i] else default_unit
-        factor = _units.to_volts_factor(u)
-        if factor is not None:
-            if factor != 1.0:
-                data[r] *= factor
-            cu = "V"
-        else:
-            cu = _units.normalise_unit(u)
-            if not u:
-                no_unit.append(r)
+    sig_cols = [columns[i] for i in sig_idx]
+    for i in sig_idx:
+        columns[i] = None
+    data = columns_to_array(name, sig_cols, [labels[i] for i in sig_idx], layout)
+    sig_units = [units[i] if units[i] else unit for i in sig_idx]
+    ch_u = _units.scale_to_volts(data, sig_units)
+    no_unit = [r for r, u in enumerate(sig_units) if not u]
+    kinds = []
+    for i, u, cu in zip(sig_idx, sig_units, ch_u):
         kind = _units.guess_kind(bases[i], u)
-        if kind == "other" and cu in ("V", "a.u."):
-            kind = "emg"
-        ch_u.append(cu)
-        kinds.append(kind)
+        kinds.append("emg" if kind == "other" and cu in ("V", "a.u.") else kind)
     if no_unit:
         peak = max(float(max(data[r].max(), -data[r].min())) for r in no_unit)
         ints = bool(np.array_equal(data[no_unit[0]][:10_000], np.round(data[no_unit[0]][:10_000])))
@@ -711,8 +735,12 @@ def build_recording(name: str, labels: list[str], columns: list, *, layout: Layo
     emg_units = [u for u, k in zip(ch_u, kinds) if k == "emg"] or ch_u
     rec_unit = max(set(emg_units), key=emg_units.count)
     bits = _field(fields, "resolution", "adc resolution", "resolution bits", "bits", "adc bits")
-    if bits is not None and _first_number(bits) is not None:
-        meta["adc_resolution_bits"] = int(_first_number(bits))
+    n_bits = _first_number(bits) if bits is not None else None
+    if n_bits is not None:
+        if np.isfinite(n_bits) and 1 <= n_bits <= 64 and n_bits == int(n_bits):
+            meta["adc_resolution_bits"] = int(n_bits)
+        else:  # a nonsense header field does not make the samples unreadable
+            warnings.append(f"ignored the header's resolution {bits!r}: not a bit count from 1 to 64")
     if warnings:
         meta["warnings"] = warnings
     if meta_extra:
@@ -751,13 +779,6 @@ def read_table(content: bytes, name: str, *, fs=None, unit=None, fmt: str = FORM
                layout: Layout | None = None, end: int | None = None, file_fs=None, fs_key=None,
                labels=None, ch_units=None) -> Recording:
     """The generic reader with hooks for vendor layouts (see :func:`read`)."""
-    if fs is not None:
-        try:
-            fs = float(fs)
-            if not np.isfinite(fs) or fs <= 0:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise ReadError(name, f"fs must be a sampling rate above 0 Hz, got {fs!r}", "pass e.g. fs=1000") from None
     if unit is not None and not _units.known_unit(unit):
         raise ReadError(name, f"unit={unit!r} is not a unit emgviz knows", "pass 'V', 'mV' or 'uV'")
     layout = layout or scan_layout(content, name)

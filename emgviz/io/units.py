@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["to_volts_factor", "normalise_unit", "is_voltage", "known_unit", "guess_kind", "split_unit"]
+__all__ = ["to_volts_factor", "normalise_unit", "is_voltage", "known_unit", "guess_kind", "split_unit",
+           "volts_scale", "scale_to_volts", "record_unit"]
 
 _MICRO = str.maketrans({"µ": "u", "μ": "u"})
 
@@ -96,6 +97,62 @@ def normalise_unit(unit) -> str:
     if is_voltage(unit):
         return "V"
     return _CANONICAL.get(_key(unit), str(unit).strip())
+
+
+def volts_scale(unit) -> tuple[float, str]:
+    """The factor that brings values in ``unit`` to emgviz's unit, and that unit.
+
+    Returns
+    -------
+    (float, str)
+        ``(to_volts_factor(unit), "V")`` for a voltage; ``(1.0, normalise_unit(unit))``
+        otherwise (values kept, ``"a.u."`` for no unit).
+
+    Examples
+    --------
+    >>> volts_scale("mV"), volts_scale("N"), volts_scale("")
+    ((0.001, 'V'), (1.0, 'N'), (1.0, 'a.u.'))
+    """
+    factor = to_volts_factor(unit) if unit else None
+    if factor is None:
+        return 1.0, normalise_unit(unit)
+    return factor, "V"
+
+
+def scale_to_volts(data, ch_units) -> list[str]:
+    """Scale the rows of ``data`` whose unit is a voltage to volts, in place; return the units out.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n_channels, n_samples)
+        Samples, one row per channel (float, written in place).
+    ch_units : sequence of str or None
+        The unit of each row as the file states it (``"uV"``, ``"mV"``, ``"N"``, ``""``...).
+
+    Returns
+    -------
+    list of str
+        ``"V"`` for the rows scaled, the canonical unit for others (``"a.u."`` for none).
+    """
+    out = []
+    for row, unit in zip(data, ch_units):
+        factor, unit_out = volts_scale(unit)
+        if factor != 1.0:
+            row *= factor
+        out.append(unit_out)
+    return out
+
+
+def record_unit(ch_units, ch_kinds) -> str:
+    """The recording's unit: ``"V"`` when its EMG channels (or, with none, any channel) are in volts.
+
+    Examples
+    --------
+    >>> record_unit(["V", "N"], ["emg", "force"]), record_unit(["V", "a.u."], ["emg", "emg"])
+    ('V', 'a.u.')
+    """
+    emg_units = {u for u, k in zip(ch_units, ch_kinds) if k == "emg"}
+    return "V" if emg_units == {"V"} or (not emg_units and "V" in ch_units) else "a.u."
 
 
 _UNIT_AT_END = re.compile(r"^(?P<name>.*?)[\s_]*(?:\((?P<p>[^()]*)\)|\[(?P<b>[^\[\]]*)\])\s*$")

@@ -10,6 +10,7 @@ from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
 from . import text as _text
 from . import units as _units
+from ._groups import group_key, match_group
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "which_vendor", "FORMATS"]
 
@@ -48,7 +49,7 @@ def sniff(head: bytes, name: str) -> bool:
     return which_vendor(head) is not None
 
 
-def read(content: bytes, name: str, *, fs: float | None = None, group: str | None = None,
+def read(content: bytes, name: str, *, fs: float | None = None, group: str | float | None = None,
          unit: str | None = None) -> Recording:
     """Read a vendor text export.
 
@@ -60,9 +61,10 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | Non
         File name, for messages.
     fs : float, optional
         Sampling rate in Hz; wins over the file's.
-    group : str, optional
+    group : str or float, optional
         Delsys files with several sampling rates: which rate group to read (one of
-        ``meta["groups"]``, e.g. ``"148.148 Hz"``). Default: the group holding EMG channels.
+        ``meta["groups"]``, e.g. ``"148.148 Hz"``, or the rate as a number, ``1000.0``, or a
+        channel of the group). Default: the group holding EMG channels.
     unit : str, optional
         Unit of channels whose header states none.
 
@@ -83,10 +85,6 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | Non
 
 
 # ---------------------------------------------------------------- Delsys -------------------------------
-def _group_key(fs: float) -> str:
-    return f"{fs:.6g} Hz"
-
-
 def _read_delsys(content, name, *, fs, group, unit) -> Recording:
     layout = _text.scan_layout(content, name)
     if layout.header is None:
@@ -121,8 +119,13 @@ def _read_delsys(content, name, *, fs, group, unit) -> Recording:
             if n < 2:
                 raise ReadError(name, f"column {lab!r} has fewer than 2 time stamps and no 'Sampling frequency'",
                                 "pass fs=")
-            col_fs = float((n - 1) / (t[n - 1] - t[0]))
-        key = _group_key(col_fs)
+            try:
+                col_fs = _text.fs_from_time(name, header[current_x], t[:n], layout)[0]
+            except ReadError:
+                if fs is None:
+                    raise
+                col_fs = float(fs)
+        key = group_key(col_fs)
         g = groups.setdefault(key, {"fs": col_fs, "x": current_x, "n": n, "cols": [], "units": []})
         g["cols"].append(i)
         g["units"].append(info[1] if info and info[1] else None)
@@ -135,17 +138,14 @@ def _read_delsys(content, name, *, fs, group, unit) -> Recording:
                     if any(_units.guess_kind(_units.split_unit(header[i])[0], None) == "emg" for i in g["cols"])]
         chosen = with_emg[0] if with_emg else next(iter(groups))
     else:
-        want = str(group).strip()
-        chosen = next((k for k in groups if k == want or k.replace(" Hz", "") == want.replace(" Hz", "")
-                       or want in listing[k]), None)
+        chosen = match_group(groups, group)
+        if chosen is None and isinstance(group, str):  # a channel of the group
+            chosen = next((k for k in groups if group.strip() in listing[k]), None)
         if chosen is None:
             raise NeedsChoice(name, f"no rate group {group!r} in this Delsys export", "group", list(groups))
     g = groups[chosen]
     n = g["n"]
-    cols = []
-    for i in g["cols"]:
-        arr = _text._values(columns[i])[:n]
-        cols.append(arr)
+    cols = [_text.head(columns[i], n) for i in g["cols"]]  # copied once, by build_recording
     t = _text._values(columns[g["x"]])[:n]
     labels = ["X[s]"] + [header[i] for i in g["cols"]]
     ch_units = [None] + [_delsys_unit(u) for u in g["units"]]
@@ -190,8 +190,6 @@ def _read_vicon(content, name, *, fs, unit) -> Recording:
                         "export again from Nexus with column names")
     dev_line = lines[layout.data_line - (3 if layout.units_row else 2)] if layout.data_line >= 3 else ""
     devices = _text.split_fields(dev_line, ",")
-    labels = list(header)
     meta_extra = {"vicon_devices": [d for d in devices if d], "vicon_rate_hz": rate}
     return _text.read_table(content, name, fs=fs, unit=unit, fmt=FORMATS["vicon"], meta_extra=meta_extra,
-                            layout=layout, end=end, file_fs=rate, fs_key="Devices rate line", labels=labels,
-                            ch_units=layout.units_row)
+                            layout=layout, end=end, file_fs=rate, fs_key="Devices rate line")

@@ -16,7 +16,8 @@ from ..recording import Recording
 from . import limits, units
 from ._names import unique_names
 
-__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_record"]
+__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_record", "header_files", "match_files",
+           "ANNOTATION_SUFFIXES"]
 
 FORMAT = "WFDB"
 SUFFIXES = (".hea",)
@@ -39,6 +40,63 @@ def _header_parts(text: str):
     record = _header._parse_record_line(lines[0])
     signals = _header._parse_signal_lines(lines[1:]) if len(lines) > 1 else None
     return lines, record, signals, [c.strip(" \t#") for c in comments]
+
+
+def header_files(header: bytes) -> tuple[str | None, list[str]]:
+    """The record name and the signal files (in order, without repeats or ``"~"``) a ``.hea`` names.
+
+    ``(None, [])`` when the header cannot be parsed (:func:`read_record` then says why).
+    """
+    try:
+        _, record, signals, _ = _header_parts(header.decode("ascii"))
+    except Exception:  # not a header wfdb can parse
+        return None, []
+    needed = list(dict.fromkeys(signals["file_name"])) if signals else []
+    return record.get("record_name"), [f for f in needed if f and f != "~"]
+
+
+def _is_annotation(name: str) -> bool:
+    return PurePath(name).suffix.lower() in ANNOTATION_SUFFIXES
+
+
+def match_files(needed: list[str], uploaded, *, record: str | None = None) -> tuple[dict[str, str], list[str]]:
+    """Which uploaded files belong to a record: its signal files, and its annotation files.
+
+    Parameters
+    ----------
+    needed : list of str
+        The signal files the header names (see :func:`header_files`).
+    uploaded : iterable of str
+        The names of the files at hand.
+    record : str or sequence of str, optional
+        The record's name(s) (record line, ``.hea`` stem): annotation files with such a
+        stem (``rec.atr``, ``rec.qrs``, ...) belong to it. ``None``: every annotation file.
+
+    Returns
+    -------
+    signal_files : dict
+        Signal file the header names -> uploaded name (same name first, then same name in
+        another letter case). Files not found are left out.
+    annotations : list of str
+        The uploaded annotation files of the record (:data:`ANNOTATION_SUFFIXES`).
+    """
+    uploaded = list(uploaded)
+    by_base = {}
+    for n in uploaded:
+        by_base.setdefault(PurePath(n).name, n)
+    lower = {}
+    for base, n in by_base.items():
+        lower.setdefault(base.lower(), n)
+    out: dict[str, str] = {}
+    for want in needed:
+        base = PurePath(want).name
+        hit = by_base.get(base) or lower.get(base.lower())
+        if hit is not None:
+            out[want] = hit
+    stems = None if record is None else {r.lower() for r in ([record] if isinstance(record, str) else record) if r}
+    annotations = [n for n in uploaded if _is_annotation(n) and n not in out.values()
+                   and (stems is None or PurePath(n).stem.lower() in stems)]
+    return out, annotations
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -71,18 +129,12 @@ def read(content: bytes, name: str, *, fs: float | None = None, **options) -> Re
 
 
 def _match_files(header_name: str, needed: list[str], dat_files: Mapping[str, bytes]) -> dict[str, str]:
-    """Map each signal file the header names to one uploaded file name."""
-    uploaded = {PurePath(n).name: n for n in dat_files}
-    lower = {k.lower(): v for k, v in uploaded.items()}
-    out: dict[str, str] = {}
-    missing = []
-    for want in needed:
-        base = PurePath(want).name
-        hit = uploaded.get(base) or lower.get(base.lower())
-        if hit is None:
-            missing.append(want)
-        else:
-            out[want] = hit
+    """Map each signal file the header names to one uploaded file name (see :func:`match_files`).
+
+    One file needed and one other (non-annotation) file uploaded: that file is used.
+    """
+    out, _ = match_files(needed, dat_files)
+    missing = [want for want in needed if want not in out]
     if missing:
         spare = [n for n in dat_files if n not in out.values()
                  and PurePath(n).suffix.lower() not in ANNOTATION_SUFFIXES + (".hea",)]
@@ -174,8 +226,7 @@ def read_record(header_bytes: bytes, header_name: str, dat_files: Mapping[str, b
                         "upload a record whose signals are stored in .dat files")
     files = _match_files(header_name, needed, dat_files)
     safe = {want: f"signal{k}.dat" for k, want in enumerate(needed)}
-    annotations = [n for n in dat_files
-                   if PurePath(n).suffix.lower() in ANNOTATION_SUFFIXES and n not in files.values()]
+    annotations = [n for n in dat_files if _is_annotation(n) and n not in files.values()]
     import wfdb
 
     with tempfile.TemporaryDirectory(prefix="emgviz-wfdb-") as tmp:
@@ -237,19 +288,9 @@ def _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta) 
     if n_invalid:
         data[invalid] = 0.0  # WFDB marks invalid samples; Recording holds finite values only
     names = unique_names(rec.sig_name, blank="signal {}")
-    ch_units, ch_kinds = [], []
-    for i, (label, unit) in enumerate(zip(names, rec.units or [""] * len(names))):
-        factor = units.to_volts_factor(unit) if unit else None
-        if factor is not None:
-            if factor != 1.0:
-                data[i] *= factor
-            unit_out = "V"
-        else:
-            unit_out = units.normalise_unit(unit) if unit else "a.u."
-        ch_units.append(unit_out)
-        ch_kinds.append(units.guess_kind(label, unit_out))
-    emg_units = {u for u, k in zip(ch_units, ch_kinds) if k == "emg"}
-    unit = "V" if emg_units == {"V"} or (not emg_units and "V" in ch_units) else "a.u."
+    ch_units = units.scale_to_volts(data, rec.units or [""] * len(names))
+    ch_kinds = [units.guess_kind(label, u) for label, u in zip(names, ch_units)]
+    unit = units.record_unit(ch_units, ch_kinds)
     meta = {"format": FORMAT, "record_name": rec.record_name, "files": dict(files),
             "adc_gain": list(map(float, rec.adc_gain)), "baseline": list(map(int, rec.baseline)),
             "units_in_file": list(rec.units or []), "fmt": list(rec.fmt or [])}

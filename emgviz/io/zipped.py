@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from pathlib import PurePosixPath
 
 from ..errors import ReadError, within_archive
 from ..recording import Recording
+from . import limits
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "expand", "MAX_TOTAL_BYTES", "MAX_RATIO", "MAX_MEMBERS"]
 
 FORMAT = "ZIP archive"
 SUFFIXES = (".zip",)
 #: Largest total uncompressed size accepted (bytes); env ``EMGVIZ_MAX_UNZIPPED_BYTES`` overrides.
-MAX_TOTAL_BYTES = 1024 ** 3
+MAX_TOTAL_BYTES = limits.DEFAULT_MAX_UNZIPPED_BYTES
 #: Largest compression ratio of a member above 1 MB (zip bombs reach 1000:1 and more).
 MAX_RATIO = 200
 #: Most members expanded.
@@ -29,9 +29,11 @@ def sniff(head: bytes, name: str) -> bool:
     return head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and not npz.sniff(head, name)
 
 
-def _limit() -> int:
-    raw = os.environ.get("EMGVIZ_MAX_UNZIPPED_BYTES", "").strip()
-    return int(float(raw)) if raw else MAX_TOTAL_BYTES
+def _limit(name: str) -> int:
+    try:
+        return limits.max_unzipped_bytes(MAX_TOTAL_BYTES)
+    except ValueError as exc:
+        raise ReadError(name, str(exc), "set EMGVIZ_MAX_UNZIPPED_BYTES to a number of bytes, or unset it") from None
 
 
 def _skip(member: str) -> bool:
@@ -51,56 +53,75 @@ def expand(content: bytes, name: str) -> list[tuple[str, bytes]]:
         (``../x``, ``/etc/x``), more than :data:`MAX_MEMBERS` members, a total above
         1 GB uncompressed, or a member compressed more than :data:`MAX_RATIO`:1.
     """
+    with _open(content, name) as zf:
+        return _expand(zf, _checked_members(zf, name), name)
+
+
+def _open(content: bytes, name: str) -> zipfile.ZipFile:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(content))
+        return zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ReadError(name, f"the zip archive is damaged ({exc})", "zip the files again") from None
-    limit = _limit()
-    with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir() and not _skip(i.filename)]
-        if len(infos) > MAX_MEMBERS:
-            raise ReadError(name, f"the zip holds {len(infos):,} files, above the limit of {MAX_MEMBERS:,}",
-                            "zip only the recording's files")
-        total = 0
-        for info in infos:
-            fname = info.filename.replace("\\", "/")
-            parts = PurePosixPath(fname).parts
-            if fname.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
-                raise ReadError(name, f"the zip member {info.filename!r} points outside the archive",
-                                "zip the files again without absolute or '..' paths")
-            if info.flag_bits & 0x1:
-                raise ReadError(name, f"the zip member {info.filename!r} is encrypted", "zip it without a password")
-            total += info.file_size
-            if info.file_size > 1024 ** 2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise ReadError(name, f"the zip member {info.filename!r} expands from {info.compress_size:,} to "
-                                      f"{info.file_size:,} bytes ({info.file_size // max(info.compress_size, 1):,}:1), "
-                                      "which looks like a zip bomb", "upload the files unzipped")
-        if total > limit:
-            raise ReadError(name, f"the zip expands to {total:,} bytes, above the limit of {limit:,} bytes",
-                            "upload fewer or smaller files")
-        out = []
-        seen = 0
-        for info in infos:
-            with zf.open(info) as fh:
-                data = fh.read(info.file_size + 1)
-            seen += len(data)
-            if len(data) > info.file_size or seen > limit:  # the directory lied about the size
-                raise ReadError(name, f"the zip member {info.filename!r} holds more bytes than its directory "
-                                      f"states ({info.file_size:,})", "zip the files again")
-            out.append((info.filename, data))
-    if not out:
+
+
+def _checked_members(zf: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
+    """The members to expand, after the checks of :func:`expand` on the zip's directory."""
+    limit = _limit(name)
+    infos = [i for i in zf.infolist() if not i.is_dir() and not _skip(i.filename)]
+    if len(infos) > MAX_MEMBERS:
+        raise ReadError(name, f"the zip holds {len(infos):,} files, above the limit of {MAX_MEMBERS:,}",
+                        "zip only the recording's files")
+    total = 0
+    for info in infos:
+        fname = info.filename.replace("\\", "/")
+        parts = PurePosixPath(fname).parts
+        if fname.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
+            raise ReadError(name, f"the zip member {info.filename!r} points outside the archive",
+                            "zip the files again without absolute or '..' paths")
+        if info.flag_bits & 0x1:
+            raise ReadError(name, f"the zip member {info.filename!r} is encrypted", "zip it without a password")
+        total += info.file_size
+        if info.file_size > 1024 ** 2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ReadError(name, f"the zip member {info.filename!r} expands from {info.compress_size:,} to "
+                                  f"{info.file_size:,} bytes ({info.file_size // max(info.compress_size, 1):,}:1), "
+                                  "which looks like a zip bomb", "upload the files unzipped")
+    if total > limit:
+        raise ReadError(name, f"the zip expands to {total:,} bytes, above the limit of {limit:,} bytes",
+                        "upload fewer or smaller files")
+    if not infos:
         raise ReadError(name, "the zip archive holds no files (only folders or __MACOSX entries)",
                         "zip the recording's files")
+    return infos
+
+
+def _expand(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> list[tuple[str, bytes]]:
+    limit = _limit(name)
+    out = []
+    seen = 0
+    for info in infos:
+        with zf.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+        seen += len(data)
+        if len(data) > info.file_size or seen > limit:  # the directory lied about the size
+            raise ReadError(name, f"the zip member {info.filename!r} holds more bytes than its directory "
+                                  f"states ({info.file_size:,})", "zip the files again")
+        out.append((info.filename, data))
     return out
 
 
 def read(content: bytes, name: str, *, fs: float | None = None, **options) -> Recording:
     """Read the recording inside a zip (WFDB pair, or one data file; ``member=`` picks among several)."""
-    from . import multi, npz
+    from . import _guarded, multi, npz
 
-    members = expand(content, name)
-    if all(n.endswith(".npy") for n, _ in members) and any(PurePosixPath(n).name == "data.npy" for n, _ in members):
-        return npz.read(content, name, fs=fs, **options)
+    with _open(content, name) as zf:
+        infos = _checked_members(zf, name)
+        names = [i.filename for i in infos]
+        if all(n.endswith(".npy") for n in names) and any(PurePosixPath(n).name == "data.npy" for n in names):
+            members = None  # an .npz that npz.sniff missed: numpy reads it, once
+        else:
+            members = _expand(zf, infos, name)
+    if members is None:
+        return _guarded(npz, name, npz.read, content, name, fs=fs, **options)
     nested = [n for n, c in members if c.startswith(b"PK\x03\x04") and not n.endswith(".npz")]
     if nested:
         raise ReadError(name, f"the zip holds another zip archive ({nested[0]!r}), which emgviz does not expand",
@@ -109,8 +130,4 @@ def read(content: bytes, name: str, *, fs: float | None = None, **options) -> Re
         rec = multi.read_files(members, fs=fs, **options)
     except ReadError as exc:
         raise within_archive(exc, name) from exc
-    meta = dict(rec.meta)
-    meta["archive"] = name
-    fields = {k: getattr(rec, k) for k in ("fs", "ch_names", "unit", "source", "events", "ch_units",
-                                            "ch_kinds", "t0")}
-    return type(rec)._trusted(rec.data, meta=meta, **fields)  # the frozen array is shared, not copied
+    return rec.with_data(rec.data, meta={**rec.meta, "archive": name})  # the frozen array is shared, not copied
