@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-__all__ = ["check_fs", "check_band", "check_positive", "check_choice", "as_2d"]
+__all__ = ["check_fs", "check_band", "check_positive", "check_choice", "check_order", "check_span", "time_index"]
 
 
 def check_fs(fs) -> float:
@@ -50,11 +50,34 @@ def check_choice(value, name: str, allowed) -> None:
         raise ValueError(f"{name} must be one of {listing}, got {value!r}")
 
 
-def as_2d(x) -> tuple[np.ndarray, bool]:
-    """View ``x`` as (n_channels, n_samples); also return whether it was 1-D."""
-    arr = np.asarray(x)
-    if arr.ndim == 1:
-        return arr[np.newaxis, :], True
-    if arr.ndim != 2:
-        raise ValueError(f"expected a 1-D signal or a 2-D (n_channels, n_samples) array, got shape {arr.shape}")
-    return arr, False
+def check_order(order, name: str = "order") -> int:
+    """Return a filter order as int after checking it is a whole number from 1 to 10."""
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer, float, np.floating)) \
+            or not math.isfinite(order) or order != int(order) or not 1 <= int(order) <= 10:
+        raise ValueError(f"{name} must be a whole number from 1 to 10, got {order!r}")
+    return int(order)
+
+
+def check_span(span, name: str, form: str = "(t0_s, t1_s)") -> tuple[float, float]:
+    """Return a time span ``(start, stop)`` as two floats; the error names ``form``."""
+    try:
+        start, stop = (float(v) for v in span)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {form} in seconds, got {span!r}") from None
+    return start, stop
+
+
+def time_index(t_s, fs: float, t0: float = 0.0) -> int:
+    """Index of the first sample at or after time ``t_s`` (s) for a signal starting at ``t0``.
+
+    ``ceil((t_s - t0) * fs)``, rounded to 9 decimals first so that a time that is a sample
+    time up to float error maps to that sample. Not clipped to the signal.
+    """
+    try:
+        t = float(t_s)
+    except (TypeError, ValueError):
+        raise ValueError(f"a time must be a number of seconds, got {t_s!r}") from None
+    pos = round((t - t0) * fs, 9)
+    if not math.isfinite(pos):
+        raise ValueError(f"a time must be a finite number of seconds, got {t_s!r}")
+    return int(np.ceil(pos))

@@ -129,12 +129,12 @@ def _process_one(path: str, settings_dict: dict, fs: float | None) -> tuple[str,
         rec = read_file(path, fs=fs)
         if "emg" in rec.ch_kinds:
             rec = rec.pick_kind("emg")
-        out = preprocess(rec, Settings.from_dict(settings_dict))
+        out = preprocess(rec, Settings.from_dict(settings_dict), envelope=False)
         table = feature_table(out.filtered)
         long = table.melt(id_vars="channel", var_name="feature", value_name="value")
         long = long[pd.to_numeric(long["value"], errors="coerce").notna()]
         rows = [(str(c), str(f), float(v)) for c, f, v in long[["channel", "feature", "value"]].itertuples(index=False)]
-        return path, rows, None, list(getattr(out, "warnings", []) or [])
+        return path, rows, None, list(out.warnings)
     except ReadError as exc:
         return path, None, str(exc), []
     except Exception as exc:  # one bad file never stops the batch; the summary names it

@@ -9,6 +9,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._checks import check_positive
 from .recording import Recording
 from .settings import Settings
 
@@ -38,6 +39,13 @@ class Session:
         A short unique name ("pre", "post", "left", "day 30").
     recording : Recording
         The raw recording of that session.
+    filtered : Recording or None, default=None
+        The session's already preprocessed recording (``preprocess(recording, settings).filtered``
+        for the settings the comparison will use), with every channel of ``recording`` at the
+        same sampling rate. When given, :func:`compare_features`, :func:`compare_spectra` and
+        :func:`compare_fatigue` use it instead of running the pipeline again (their
+        ``settings`` then do not apply to this session, and no pipeline warnings are reported
+        for it).
 
     Examples
     --------
@@ -48,6 +56,7 @@ class Session:
 
     label: str
     recording: Recording
+    filtered: Recording | None = None
 
     def __post_init__(self):
         label = str(self.label).strip()
@@ -57,6 +66,16 @@ class Session:
             raise ValueError(f"a session label must not be one of {_RESERVED}, got {label!r}")
         if not isinstance(self.recording, Recording):
             raise ValueError(f"recording must be an emgviz Recording, got {type(self.recording).__name__}")
+        if self.filtered is not None:
+            if not isinstance(self.filtered, Recording):
+                raise ValueError(f"filtered must be an emgviz Recording or None, got {type(self.filtered).__name__}")
+            missing = [c for c in self.recording.ch_names if c not in self.filtered.ch_names]
+            if missing:
+                raise ValueError(f"session {label!r}: the filtered recording lacks channels {missing} of the "
+                                 f"recording; it has {list(self.filtered.ch_names)}")
+            if self.filtered.fs != self.recording.fs:
+                raise ValueError(f"session {label!r}: the filtered recording is at {self.filtered.fs:g} Hz but "
+                                 f"the recording at {self.recording.fs:g} Hz")
         object.__setattr__(self, "label", label)
 
 
@@ -194,13 +213,34 @@ def _hedges(a: np.ndarray, b: np.ndarray, *, n_a: float | None = None, n_b: floa
     return g, float(g - 1.96 * se), float(g + 1.96 * se)
 
 
-def _windows(rec: Recording, settings: Settings, *, window_s: float, step_s: float):
-    from .features import windowed_features
+def _matched(sessions: Sequence[Session], mapping) -> tuple[list[Session], pd.DataFrame, pd.DataFrame]:
+    """(checked sessions, :func:`match_channels` table, its rows matched in every session)."""
+    sessions = _check_sessions(sessions)
+    matches = match_channels(sessions, mapping=mapping)
+    return sessions, matches, matches[matches["matched"]]
+
+
+def _pick(rec: Recording, channels: list[str]) -> Recording:
+    return rec if list(rec.ch_names) == channels else rec.pick(channels)
+
+
+def _filtered_sessions(sessions: Sequence[Session], matched: pd.DataFrame, settings: Settings):
+    """Yield (session, channels, filtered, warnings) per session, in order.
+
+    ``channels`` are the session's channel names of the ``matched`` muscles, in muscle order;
+    ``filtered`` is the session's filtered recording of just those channels: its cached
+    ``Session.filtered`` when given, else ``preprocess(recording, settings)`` (no envelope);
+    ``warnings`` are the pipeline's messages (empty for a cached recording).
+    """
     from .pipeline import preprocess
 
-    out = preprocess(rec, settings)
-    windows = windowed_features(out.filtered, window_s=window_s, step_s=step_s)
-    return windows, list(getattr(out, "warnings", []) or [])
+    for s in sessions:
+        chans = list(matched[s.label])
+        if s.filtered is not None:
+            yield s, chans, _pick(s.filtered, chans), []
+        else:
+            out = preprocess(_pick(s.recording, chans), settings, envelope=False)
+            yield s, chans, out.filtered, list(out.warnings)
 
 
 def compare_features(sessions: Sequence[Session], settings: Settings = Settings(), *, window_s: float = 1.0,
@@ -241,9 +281,11 @@ def compare_features(sessions: Sequence[Session], settings: Settings = Settings(
         in every session. ``attrs``: ``warnings`` (list of str), ``matches`` (see
         :func:`match_channels`), ``method`` (:data:`EFFECT_SIZE_METHOD`).
     """
+    from .features import windowed_features
+
     sessions = _check_sessions(sessions)
-    if step_s <= 0 or window_s <= 0:
-        raise ValueError(f"window_s and step_s must be above 0 s, got {window_s!r} and {step_s!r}")
+    window_s = check_positive(window_s, "window_s", "s")
+    step_s = check_positive(step_s, "step_s", "s")
     labels = [s.label for s in sessions]
     if isinstance(reference, str):
         if reference not in labels:
@@ -254,8 +296,7 @@ def compare_features(sessions: Sequence[Session], settings: Settings = Settings(
         if not -len(sessions) <= ref < len(sessions):
             raise ValueError(f"reference index {reference} out of range for {len(sessions)} sessions")
         ref %= len(sessions)
-    matches = match_channels(sessions, mapping=mapping)
-    matched = matches[matches["matched"]]
+    sessions, matches, matched = _matched(sessions, mapping)
     warnings: list[str] = []
     if matched.empty:
         raise ValueError(f"no muscle is in every session; channels are "
@@ -269,9 +310,8 @@ def compare_features(sessions: Sequence[Session], settings: Settings = Settings(
                         "amplitude (RMS, MAV) and spectral (MNF, MDF) features")
     n_factor = min(1.0, step_s / window_s)
     per_session = {}
-    for s in sessions:
-        chans = list(matched[s.label])
-        windows, warn = _windows(s.recording.pick(chans), settings, window_s=window_s, step_s=step_s)
+    for s, _, filt, warn in _filtered_sessions(sessions, matched, settings):
+        windows = windowed_features(filt, window_s=window_s, step_s=step_s)
         warnings += [f"{s.label}: {w}" for w in warn]
         if windows.empty:
             raise ValueError(f"session {s.label!r} ({s.recording.duration_s:.3g} s) is shorter than one "
@@ -281,18 +321,22 @@ def compare_features(sessions: Sequence[Session], settings: Settings = Settings(
     features = [c for c in per_session[labels[0]].columns
                 if c not in skip and all(c in per_session[lab].columns for lab in labels)
                 and pd.api.types.is_numeric_dtype(per_session[labels[0]][c])]
+    # each session's windows split by channel once: {label: {channel: windows of that channel}}
+    by_channel = {lab: dict(tuple(per_session[lab].groupby("channel", sort=False))) for lab in labels}
+
+    def finite(lab: str, ch: str, feat: str) -> np.ndarray:
+        win = by_channel[lab].get(ch)
+        w = np.empty(0) if win is None else win[feat].to_numpy(float)
+        return w[np.isfinite(w)]
+
     rows = []
     for _, m in matched.iterrows():
         for feat in features:
-            ref_win = per_session[labels[ref]]
-            ref_w = ref_win.loc[ref_win["channel"] == m[labels[ref]], feat].to_numpy(float)
-            ref_w = ref_w[np.isfinite(ref_w)]
+            ref_w = finite(labels[ref], m[labels[ref]], feat)
             ref_value = float(ref_w.mean()) if ref_w.size else np.nan
             for i, lab in enumerate(labels):
                 ch = m[lab]
-                win = per_session[lab]
-                w = win.loc[win["channel"] == ch, feat].to_numpy(float)
-                w = w[np.isfinite(w)]
+                w = finite(lab, ch, feat)
                 value = float(w.mean()) if w.size else np.nan
                 if i == ref:
                     g = lo = hi = np.nan
@@ -329,16 +373,11 @@ def compare_spectra(sessions: Sequence[Session], settings: Settings = Settings()
     dict of {muscle: {session_label: (f_hz, psd)}}
         PSD in unit²/Hz of the recording.
     """
-    from .pipeline import preprocess
     from .spectral import welch_psd
 
-    sessions = _check_sessions(sessions)
-    matches = match_channels(sessions, mapping=mapping)
-    matched = matches[matches["matched"]]
+    sessions, _, matched = _matched(sessions, mapping)
     out: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {m: {} for m in matched["muscle"]}
-    for s in sessions:
-        chans = list(matched[s.label])
-        filt = preprocess(s.recording.pick(chans), settings).filtered
+    for s, chans, filt, _ in _filtered_sessions(sessions, matched, settings):
         for muscle, ch in zip(matched["muscle"], chans):
             f, p = welch_psd(filt.channel(ch), filt.fs, segment_s=segment_s)
             out[muscle][s.label] = (np.asarray(f), np.asarray(p))
@@ -367,23 +406,22 @@ def compare_fatigue(sessions: Sequence[Session], settings: Settings = Settings()
     DataFrame
         Columns ``muscle``, ``session``, ``channel``, ``feature``, ``unit``, ``slope_per_s``
         (unit/s), ``ci_low``, ``ci_high``, ``change_pct_per_min``, ``n_windows``.
+        ``attrs["warnings"]``: the pipeline's messages, prefixed with the session label.
     """
     from .fatigue import fatigue_trend
-    from .pipeline import preprocess
 
-    sessions = _check_sessions(sessions)
-    matches = match_channels(sessions, mapping=mapping)
-    matched = matches[matches["matched"]]
-    frames = []
-    for s in sessions:
-        chans = list(matched[s.label])
-        filt = preprocess(s.recording.pick(chans), settings).filtered
+    sessions, _, matched = _matched(sessions, mapping)
+    frames, warnings = [], []
+    for s, chans, filt, warn in _filtered_sessions(sessions, matched, settings):
+        warnings += [f"{s.label}: {w}" for w in warn]
         t = fatigue_trend(filt, window_s=window_s, step_s=window_s, features=(feature,)).table
         t = t.assign(session=s.label, muscle=t["channel"].map(dict(zip(chans, matched["muscle"]))))
         frames.append(t)
     cols = ["muscle", "session", "channel", "feature", "unit", "slope_per_s", "ci_low", "ci_high",
             "change_pct_per_min", "n_windows"]
-    return pd.concat(frames, ignore_index=True)[cols]
+    table = pd.concat(frames, ignore_index=True)[cols]
+    table.attrs["warnings"] = warnings
+    return table
 
 
 # ---- symmetry ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from ._checks import check_fs, check_positive
+from ._checks import check_fs, check_order, check_positive
 from .filters import NYQUIST_FRACTION, filtfilt
 
 __all__ = ["rms_envelope", "moving_average", "linear_envelope", "tkeo", "window_samples"]
@@ -125,9 +125,7 @@ def linear_envelope(x, fs: float, *, cutoff_hz: float, order: int = 2) -> np.nda
     if cutoff >= fs / 2:
         raise ValueError(f"cutoff_hz must be below fs/2 = {fs / 2:g} Hz (fs={fs:g} Hz), got {cutoff:g} Hz; "
                          f"try {NYQUIST_FRACTION * fs / 2:g} Hz or less")
-    if int(order) != order or not 1 <= int(order) <= 10:
-        raise ValueError(f"order must be a whole number from 1 to 10, got {order!r}")
-    sos = signal.butter(int(order), cutoff, btype="lowpass", fs=fs, output="sos")
+    sos = signal.butter(check_order(order), cutoff, btype="lowpass", fs=fs, output="sos")
     arr = np.abs(np.asarray(x, dtype=np.float64))
     padlen = int(np.ceil(3.0 * fs / cutoff))
     return filtfilt(sos, arr, padtype="even", padlen=padlen)

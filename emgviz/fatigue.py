@@ -176,11 +176,18 @@ def fatigue_trend(rec: Recording, *, window_s: float = 1.0, step_s: float = 0.5,
                              **{k: v.to_numpy() for k, v in extra.items()}})
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
+    groups = long.groupby(["channel", "feature"], sort=False)
+    present = set(long["channel"])
     rows = []
-    for ch in [c for c in rec.ch_names if c in set(long["channel"])]:
+    for ch in [c for c in rec.ch_names if c in present]:
         for f, col in chosen.items():
-            sel = long[(long["channel"] == ch) & (long["feature"] == f)]
-            fit = _fit(sel["time_s"].to_numpy() - rec.t0, sel["value"].to_numpy())
+            key = (ch, f)
+            if key in groups.indices:
+                sel = long.iloc[groups.indices[key]]
+                t, y = sel["time_s"].to_numpy() - rec.t0, sel["value"].to_numpy()
+            else:
+                t = y = np.empty(0)
+            fit = _fit(t, y)
             rows.append({"channel": ch, "feature": f, "unit": _unit_of(col), **fit})
     table = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
     table["n_windows"] = table["n_windows"].astype("int64")

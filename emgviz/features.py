@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import as_strided
-from scipy import signal
 
-from ._checks import check_fs, check_positive
-from .spectral import (mean_frequency, median_frequency, peak_frequency, segment_samples, total_power)
+from ._checks import check_fs, check_positive, time_index
+from .spectral import (_segment_psds, _welch_rows, mean_frequency, median_frequency, peak_frequency,
+                       segment_samples, total_power, welch_psd)
 
 __all__ = [
     "rms", "mav", "iemg", "var", "waveform_length", "zero_crossings", "slope_sign_changes",
@@ -191,51 +191,10 @@ FEATURE_COLUMNS = tuple(feature_columns("V"))
 WINDOW_FEATURE_COLUMNS = tuple(window_feature_columns("V"))
 
 
-# ---- Welch periodograms of many segments, in bounded memory -----------------------------
-_CHUNK_VALUES = 1 << 17  # samples per FFT batch (1 MB of float64)
-
-
-def _segment_psds(x: np.ndarray, fs: float, nperseg: int, hop: int, n_seg: int):
-    """Yield (first_segment, psd[k, n_freqs]) for Hann segments starting at k*hop of 1-D ``x``.
-
-    Scaled exactly as ``scipy.signal.welch(detrend="constant", scaling="density")``.
-    """
-    win = signal.get_window("hann", nperseg)
-    scale = 1.0 / (fs * (win * win).sum())
-    n_freqs = nperseg // 2 + 1
-    double = np.full(n_freqs, 2.0 * scale)
-    double[0] = scale
-    if nperseg % 2 == 0:
-        double[-1] = scale
-    frames = as_strided(x, shape=(n_seg, nperseg), strides=(hop * x.strides[0], x.strides[0]), writeable=False)
-    batch = max(1, _CHUNK_VALUES // nperseg)
-    for s0 in range(0, n_seg, batch):
-        seg = frames[s0:s0 + batch]
-        seg = seg - seg.mean(axis=-1, keepdims=True)
-        seg *= win
-        spec = np.fft.rfft(seg, axis=-1)
-        p = spec.real ** 2
-        p += spec.imag ** 2
-        p *= double
-        yield s0, p
-
-
-def _welch_1d(x: np.ndarray, fs: float, segment_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Welch PSD of one 1-D signal, 50 % overlap; equals :func:`emgviz.spectral.welch_psd`."""
-    n = x.shape[-1]
-    nperseg = segment_samples(fs, segment_s, n)
-    hop = nperseg - nperseg // 2 if nperseg > 1 else 1
-    n_seg = (n - nperseg) // hop + 1
-    acc = np.zeros(nperseg // 2 + 1)
-    for _, p in _segment_psds(np.ascontiguousarray(x, dtype=np.float64), fs, nperseg, hop, n_seg):
-        acc += p.sum(axis=0)
-    return np.fft.rfftfreq(nperseg, 1.0 / fs), acc / n_seg
-
-
 def _channel_features(x: np.ndarray, fs: float, segment_s: float) -> list:
     """The values of :func:`feature_columns` (after "channel") for a 1-D signal."""
     n = x.shape[-1]
-    f, p = _welch_1d(x, fs, segment_s)
+    f, p = welch_psd(x, fs, segment_s=segment_s)
     return [float(rms(x)), float(mav(x)), float(iemg(x, fs)), float(var(x)), float(waveform_length(x)),
             float(dasdv(x)), int(zero_crossings(x)), int(slope_sign_changes(x)), float(peak(x)),
             float(mean_frequency(f, p)), float(median_frequency(f, p)), float(peak_frequency(f, p)),
@@ -374,8 +333,8 @@ def windowed_features(rec, *, window_s: float, step_s: float, segment_s: float |
         np.less(d[:-2] * d[1:-1], 0, out=ssc_q[:-2])
         ssc = _window_sums(ssc_q, starts, win, step) - ssc_q[last] - ssc_q[last - 1]
         del d, zc_q, ssc_q
-        psd = np.zeros((n_win, f.size))
         if aligned:
+            psd = np.zeros((n_win, f.size))
             r = step // hop
             n_seg = (n_win - 1) * r + k_per_win
             for s0, p in _segment_psds(x, fs, nperseg, hop, n_seg):
@@ -391,10 +350,7 @@ def windowed_features(rec, *, window_s: float, step_s: float, segment_s: float |
         else:
             frames = as_strided(x, shape=(n_win, win), strides=(step * x.strides[0], x.strides[0]),
                                 writeable=False)
-            batch = max(1, _CHUNK_VALUES // win)
-            for w0 in range(0, n_win, batch):
-                _, psd[w0:w0 + batch] = signal.welch(frames[w0:w0 + batch], fs=fs, window="hann",
-                                                     nperseg=nperseg, noverlap=nperseg // 2, axis=-1)
+            psd = _welch_rows(frames, fs, nperseg, hop)
         parts.append(pd.DataFrame({
             columns[0]: name,
             columns[1]: rec.t0 + starts / fs,
@@ -443,8 +399,8 @@ def burst_features(rec, bursts: pd.DataFrame, *, segment_s: float = 0.25) -> pd.
     rows = []
     for ch, on, off in zip(bursts["channel"], bursts["onset_s"], bursts["offset_s"]):
         x = rec.data[rec.channel_index(str(ch))]
-        start = max(0, int(np.ceil(round((float(on) - rec.t0) * fs, 9))))
-        stop = min(n, int(np.ceil(round((float(off) - rec.t0) * fs, 9))))
+        start = max(0, time_index(on, fs, rec.t0))
+        stop = min(n, time_index(off, fs, rec.t0))
         if stop - start < 2:
             rows.append([np.nan] * len(names))
         else:

@@ -19,13 +19,12 @@ samples than its impulse response). :func:`pad_length` tells the default pad.
 from __future__ import annotations
 
 import functools
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import signal
 
-from ._checks import check_band, check_fs, check_positive
+from ._checks import check_band, check_fs, check_order, check_positive
 
 if TYPE_CHECKING:  # pragma: no cover
     from .settings import Settings
@@ -33,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "remove_dc", "design_bandpass", "bandpass", "design_notch", "notch", "rectify",
     "frequency_response", "effective_band", "effective_notch", "pipeline_sos", "pad_length",
-    "filtfilt",
+    "filtfilt", "clip_band",
 ]
 
 #: Band edges at or above fs/2 are clipped to this fraction of fs/2.
@@ -85,7 +84,7 @@ def design_bandpass(fs: float, low_hz: float, high_hz: float, *, order: int = 4)
     """
     fs = check_fs(fs)
     check_band(low_hz, high_hz, fs)
-    order = _check_order(order)
+    order = check_order(order)
     return signal.butter(order, [float(low_hz), float(high_hz)], btype="bandpass", fs=fs, output="sos")
 
 
@@ -185,15 +184,15 @@ def pad_length(sos) -> int:
     return 3 * ntaps
 
 
-def filtfilt(sos, x, *, padtype: str = "odd", padlen: int | None = None, dtype=np.float64) -> np.ndarray:
+def filtfilt(sos, x, *, padtype: str = "odd", padlen: int | None = None) -> np.ndarray:
     """Forward-backward ``sosfilt`` along the last axis that does not fail on short signals.
 
     Same result as ``scipy.signal.sosfiltfilt(sos, x, axis=-1, padtype=padtype,
     padlen=padlen)``, with the pad shortened to ``n_samples - 1`` when the signal is not
     longer than it (``padlen`` defaults to :func:`pad_length`). The result is a new
-    C-contiguous array of ``dtype``.
+    C-contiguous float64 array.
     """
-    return _filtfilt(sos, np.asarray(x, dtype=dtype), padtype=padtype, padlen=padlen)
+    return _filtfilt(sos, np.asarray(x, dtype=np.float64), padtype=padtype, padlen=padlen)
 
 
 def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None = None,
@@ -273,9 +272,28 @@ def effective_band(settings: "Settings", fs: float) -> tuple[float | None, float
     fs = check_fs(fs)
     if not settings.bandpass:
         return None, None, []
-    nyq = fs / 2
+    low, high, warnings = clip_band(settings.low_hz, settings.high_hz, fs)
+    if low >= high:
+        warnings.append(f"band-pass skipped: low_hz {low:g} Hz is not below high_hz {high:g} Hz "
+                        f"at fs = {fs:g} Hz")
+        return None, None, warnings
+    return low, high, warnings
+
+
+def clip_band(low_hz: float, high_hz: float, fs: float) -> tuple[float, float, list[str]]:
+    """Band edges with any edge at or above fs/2 clipped to ``NYQUIST_FRACTION``·fs/2.
+
+    Returns ``(low_hz, high_hz, warnings)``, one warning per clipped edge; the edges are not
+    otherwise checked (``low_hz`` may end up not below ``high_hz``).
+
+    Examples
+    --------
+    >>> clip_band(20.0, 450.0, 500.0)
+    (20.0, 237.5, ['high_hz 450 Hz is at or above fs/2 = 250 Hz; clipped to 237.5 Hz'])
+    """
+    nyq = check_fs(fs) / 2
     limit = NYQUIST_FRACTION * nyq
-    low, high = float(settings.low_hz), float(settings.high_hz)
+    low, high = float(low_hz), float(high_hz)
     warnings: list[str] = []
     if high >= nyq:
         warnings.append(f"high_hz {high:g} Hz is at or above fs/2 = {nyq:g} Hz; clipped to {limit:g} Hz")
@@ -283,10 +301,6 @@ def effective_band(settings: "Settings", fs: float) -> tuple[float | None, float
     if low >= nyq:
         warnings.append(f"low_hz {low:g} Hz is at or above fs/2 = {nyq:g} Hz; clipped to {limit:g} Hz")
         low = limit
-    if low >= high:
-        warnings.append(f"band-pass skipped: low_hz {low:g} Hz is not below high_hz {high:g} Hz "
-                        f"at fs = {fs:g} Hz")
-        return None, None, warnings
     return low, high, warnings
 
 
@@ -320,6 +334,12 @@ def pipeline_sos(settings: "Settings", fs: float) -> tuple[np.ndarray | None, li
     warnings : list of str
         From :func:`effective_band` and :func:`effective_notch`.
     """
+    sos, _, _, _, warnings = _pipeline_design(settings, fs)
+    return sos, warnings
+
+
+def _pipeline_design(settings: "Settings", fs: float):
+    """(sos or None, low_hz, high_hz, notch frequencies, warnings): :func:`pipeline_sos` and the edges it used."""
     low, high, warnings = effective_band(settings, fs)
     freqs, notch_warnings = effective_notch(settings, fs)
     warnings = warnings + notch_warnings
@@ -328,7 +348,7 @@ def pipeline_sos(settings: "Settings", fs: float) -> tuple[np.ndarray | None, li
         parts.append(design_bandpass(fs, low, high, order=settings.order))
     if freqs:
         parts.append(design_notch(fs, settings.notch_hz, harmonics=len(freqs), q=settings.notch_q))
-    return (np.vstack(parts) if parts else None), warnings
+    return (np.vstack(parts) if parts else None), low, high, freqs, warnings
 
 
 def frequency_response(settings: "Settings", fs: float, freqs_hz) -> np.ndarray:
@@ -368,9 +388,3 @@ def _notch_freqs(fs: float, mains_hz, harmonics) -> tuple[float, ...]:
         raise ValueError(f"mains_hz must be below fs/2 = {fs / 2:g} Hz (fs={fs:g} Hz), got {mains:g} Hz")
     return tuple(k * mains for k in range(1, int(harmonics) + 1) if k * mains < fs / 2)
 
-
-def _check_order(order) -> int:
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer, float)) or order != int(order) \
-            or not 1 <= int(order) <= 10 or (isinstance(order, float) and not math.isfinite(order)):
-        raise ValueError(f"order must be a whole number from 1 to 10, got {order!r}")
-    return int(order)

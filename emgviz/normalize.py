@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import check_positive
+from ._checks import check_positive, check_span
 from .envelopes import moving_average
 from .pipeline import Processed, preprocess
 from .recording import Recording
@@ -32,12 +32,9 @@ PERCENT_PEAK_UNIT = "% peak"
 def _segment_slice(rec: Recording, segment) -> slice:
     if segment is None:
         return slice(0, rec.n_samples)
-    try:
-        t_a, t_b = (float(v) for v in segment)
-    except (TypeError, ValueError):
-        raise ValueError(f"segment must be (t0_s, t1_s) in seconds, got {segment!r}") from None
-    a = max(int(np.ceil(round((t_a - rec.t0) * rec.fs, 9))), 0)
-    b = min(int(np.ceil(round((t_b - rec.t0) * rec.fs, 9))), rec.n_samples)
+    t_a, t_b = check_span(segment, "segment")
+    a = max(rec.index_of(t_a), 0)
+    b = min(rec.index_of(t_b), rec.n_samples)
     if b <= a:
         raise ValueError(f"segment {t_a:g}–{t_b:g} s holds no samples; the recording spans "
                          f"{rec.t0:g}–{rec.t0 + rec.duration_s:g} s")

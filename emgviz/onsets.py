@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, signal, stats
 
-from ._checks import check_choice, check_fs, check_positive
+from ._checks import check_choice, check_fs, check_positive, check_span, time_index
 from .envelopes import moving_average, rms_envelope, tkeo, window_samples
-from .filters import bandpass
+from .filters import bandpass, clip_band
 from .recording import Recording
 
 __all__ = ["threshold_onsets", "double_threshold_onsets", "tkeo_onsets", "quietest_window",
@@ -71,12 +71,16 @@ def _ms_to_samples(ms: float, fs: float, name: str) -> int:
     return int(round(v * fs / 1000.0))
 
 
-def _mask_to_pairs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of True as half-open (start, stop) pairs, in order; never mixes up/down crossings."""
+def _runs(mask) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, stops) of the runs of True in a 1-D mask, half-open, as index arrays in order."""
     m = np.asarray(mask, dtype=bool)
     edges = np.diff(np.concatenate(([False], m, [False])).astype(np.int8))
-    starts = np.flatnonzero(edges == 1)
-    stops = np.flatnonzero(edges == -1)
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def _mask_to_pairs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of True as half-open (start, stop) pairs, in order; never mixes up/down crossings."""
+    starts, stops = _runs(mask)
     return [(int(a), int(b)) for a, b in zip(starts, stops)]
 
 
@@ -94,17 +98,19 @@ def _clean_pairs(pairs, fs: float, min_on_ms: float, min_off_ms: float) -> list[
 
 
 def _rest_slice(x: np.ndarray, fs: float, rest, rest_window_s: float) -> slice:
-    """The rest segment as a slice: ``rest`` in s from the first sample, or the quietest window."""
+    """The rest segment as a slice: ``rest`` in s from the first sample, or the quietest window.
+
+    A ``slice`` (of sample indices, already found by the caller) is returned as it is.
+    """
+    if isinstance(rest, slice):
+        return rest
     n = x.size
     if rest is None:
         start, stop = quietest_window(x, fs, window_s=rest_window_s)
         return slice(start, stop)
-    try:
-        t_a, t_b = (float(v) for v in rest)
-    except (TypeError, ValueError):
-        raise ValueError(f"rest must be (start_s, stop_s) in seconds, got {rest!r}") from None
-    a = max(int(np.ceil(round(t_a * fs, 9))), 0)
-    b = min(int(np.ceil(round(t_b * fs, 9))), n)
+    t_a, t_b = check_span(rest, "rest", "(start_s, stop_s)")
+    a = max(time_index(t_a, fs), 0)
+    b = min(time_index(t_b, fs), n)
     if b - a < 10:
         raise ValueError(f"rest {t_a:g}–{t_b:g} s holds {max(b - a, 0)} samples of a {n / fs:g} s signal; "
                          "give a rest segment of at least 10 samples (ideally ≥ 0.5 s) inside the signal")
@@ -335,7 +341,7 @@ def tkeo_onsets(x, fs, *, k: float = 8.0, band_hz: tuple[float, float] = (30.0, 
     """Bursts where the Teager–Kaiser energy of the signal exceeds mean + k·SD of rest.
 
     Following Solnik et al. (2010): band-pass ``band_hz`` (Butterworth order 4, zero-phase;
-    the upper edge is lowered to 0.45·fs when it is above), TKEO ψ[n] = x[n]² − x[n−1]·x[n+1]
+    an edge at or above fs/2 is lowered to 0.95·fs/2, as in the pipeline), TKEO ψ[n] = x[n]² − x[n−1]·x[n+1]
     (Li, Zhou & Aruin 2007), full-wave rectification, then a moving average over
     ``window_ms``. The conditioned signal is compared with mean + ``k``·SD of its rest segment.
     TKEO output at rest is heavy-tailed, hence a larger default ``k`` than the envelope method.
@@ -395,7 +401,7 @@ def tkeo_conditioned(x, fs, *, band_hz=(30.0, 300.0), window_ms: float = 20.0) -
     x = _signal_1d(x)
     fs = check_fs(fs)
     low, high = (float(v) for v in band_hz)
-    high = min(high, 0.45 * fs)
+    low, high, _ = clip_band(low, high, fs)  # the pipeline's rule: an edge at/above fs/2 → 0.95·fs/2
     if not 0 < low < high:
         raise ValueError(f"band_hz must be (low, high) with 0 < low < high < fs/2 = {fs / 2:g} Hz, "
                          f"got {tuple(band_hz)}")
@@ -461,25 +467,26 @@ def detect_bursts(rec: Recording, *, method: str | Sequence[str] = "threshold", 
     if opts and len(methods) > 1:
         raise ValueError(f"detector options {sorted(opts)} apply to one method; call detect_bursts once "
                          "per method to tune them")
-    rest_rel = None
+    fs = rec.fs
+    rest_window_s = opts.get("rest_window_s", 1.0)
+    rest_sl = None
     if rest is not None:
-        try:
-            t_a, t_b = (float(v) for v in rest)
-        except (TypeError, ValueError):
-            raise ValueError(f"rest must be (t0_s, t1_s) in seconds, got {rest!r}") from None
+        t_a, t_b = check_span(rest, "rest")
         t_end = rec.t0 + rec.duration_s
         if not (t_a < t_b) or t_b <= rec.t0 or t_a >= t_end:
             raise ValueError(f"rest {t_a:g}–{t_b:g} s is not inside the recording "
                              f"({rec.t0:g}–{t_end:g} s); give (start, stop) in the recording's clock")
-        rest_rel = (t_a - rec.t0, t_b - rec.t0)
-    fs = rec.fs
+        # the same segment on every channel: found once, in samples
+        rest_sl = _rest_slice(rec.data[0], fs, (t_a - rec.t0, t_b - rec.t0), rest_window_s)
     rows = []
     for i, name in enumerate(rec.ch_names):
         x = rec.data[i]
+        # the quietest window of this channel, found once for all the detectors
+        ch_rest = _rest_slice(x, fs, None, rest_window_s) if rest_sl is None else rest_sl
         x0 = np.abs(x - x.mean())
         area_env = None
         for m in methods:
-            pairs = _DETECTORS[m](x, fs, rest=rest_rel, **opts)
+            pairs = _DETECTORS[m](x, fs, rest=ch_rest, **opts)
             if pairs and area_env is None:
                 area_env = moving_average(x0, fs, window_ms=AREA_WINDOW_MS)
             for on, off in pairs:

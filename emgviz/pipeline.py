@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .envelopes import linear_envelope, rms_envelope
-from .filters import (NYQUIST_FRACTION, _filtfilt, design_bandpass, effective_band, effective_notch, filtfilt,
-                      pad_length, pipeline_sos)
+from .filters import NYQUIST_FRACTION, _filtfilt, _pipeline_design, design_bandpass, filtfilt, pad_length
 from .recording import Recording
 from .settings import Settings
 
@@ -37,8 +36,9 @@ class Processed:
         The input, untouched.
     filtered : Recording
         DC removed, band-passed and notched as the settings say (same unit as raw).
-    envelope : Recording
-        Envelope of the rectified filtered signal (``settings.envelope``: "rms" or "lowpass").
+    envelope : Recording or None
+        Envelope of the rectified filtered signal (``settings.envelope``: "rms" or "lowpass");
+        None when :func:`preprocess` was called with ``envelope=False``.
     settings : Settings
         The effective settings (``high_hz`` clipped, filters skipped, harmonics dropped
         when the sampling rate requires; each change has a message in ``warnings``).
@@ -48,7 +48,7 @@ class Processed:
 
     raw: Recording
     filtered: Recording
-    envelope: Recording
+    envelope: Recording | None
     settings: Settings
     warnings: tuple[str, ...]
 
@@ -68,18 +68,16 @@ def _check_inputs(rec, settings) -> None:
 
 
 def _effective(rec: Recording, settings: Settings):
-    """(sos or None, effective settings, lowpass cutoff, warnings)."""
+    """(sos or None, effective settings, warnings)."""
     fs = rec.fs
-    sos, warnings = pipeline_sos(settings, fs)
+    sos, low, high, freqs, warnings = _pipeline_design(settings, fs)
     changes = {}
     if settings.bandpass:
-        low, high, _ = effective_band(settings, fs)
         if low is None:
             changes["bandpass"] = False
         else:
             changes.update(low_hz=low, high_hz=high)
     if settings.notch_hz:
-        freqs, _ = effective_notch(settings, fs)
         if not freqs:
             changes["notch_hz"] = None
         else:
@@ -89,9 +87,11 @@ def _effective(rec: Recording, settings: Settings):
         warnings.append(f"lowpass_hz {settings.lowpass_hz:g} Hz is at or above fs/2 = {fs / 2:g} Hz; "
                         f"clipped to {clipped:g} Hz")
         changes["lowpass_hz"] = clipped
-    if sos is not None and rec.n_samples <= pad_length(sos):
-        warnings.append(f"the recording has only {rec.n_samples} samples, not more than the filter's "
-                        f"{pad_length(sos)}-sample edge pad; the pad was shortened and the edges may ring")
+    if sos is not None:
+        pad = pad_length(sos)
+        if rec.n_samples <= pad:
+            warnings.append(f"the recording has only {rec.n_samples} samples, not more than the filter's "
+                            f"{pad}-sample edge pad; the pad was shortened and the edges may ring")
     eff = settings.replace(**changes) if changes else settings
     return sos, eff, warnings
 
@@ -116,7 +116,7 @@ def _envelope(x: np.ndarray, fs: float, settings: Settings) -> np.ndarray:
     return linear_envelope(x, fs, cutoff_hz=settings.lowpass_hz)
 
 
-def preprocess(rec: Recording, settings: Settings) -> Processed:
+def preprocess(rec: Recording, settings: Settings, *, envelope: bool = True) -> Processed:
     """Run the standard EMG pipeline on every channel of ``rec``.
 
     Steps: subtract each channel's mean (if ``settings.remove_dc``); zero-phase
@@ -130,6 +130,9 @@ def preprocess(rec: Recording, settings: Settings) -> Processed:
     ----------
     rec : Recording
     settings : Settings
+    envelope : bool, default=True
+        Compute the envelope. False skips it (``Processed.envelope`` is then None), for
+        callers that only need the filtered signal (features, spectra, comparisons).
 
     Returns
     -------
@@ -145,17 +148,21 @@ def preprocess(rec: Recording, settings: Settings) -> Processed:
     >>> out = preprocess(rec, Settings())
     >>> out.settings.high_hz, out.warnings
     (237.5, ('high_hz 450 Hz is at or above fs/2 = 250 Hz; clipped to 237.5 Hz',))
+    >>> preprocess(rec, Settings(), envelope=False).envelope is None
+    True
     """
     _check_inputs(rec, settings)
     sos, eff, warnings = _effective(rec, settings)
     filtered = np.empty(rec.data.shape, dtype=np.float64)
-    envelope = np.empty(rec.data.shape, dtype=np.float64)
+    env = np.empty(rec.data.shape, dtype=np.float64) if envelope else None
     block = max(1, _BLOCK_SAMPLES // rec.n_samples)
     for i0 in range(0, rec.n_channels, block):
         sl = slice(i0, i0 + block)
         _filter_block(rec.data[sl], sos, eff.remove_dc, filtered[sl])
-        envelope[sl] = _envelope(filtered[sl], rec.fs, eff)
-    return Processed(raw=rec, filtered=rec.with_data(filtered), envelope=rec.with_data(envelope),
+        if env is not None:
+            env[sl] = _envelope(filtered[sl], rec.fs, eff)
+    return Processed(raw=rec, filtered=rec.with_data(filtered),
+                     envelope=None if env is None else rec.with_data(env),
                      settings=eff, warnings=tuple(warnings))
 
 
@@ -175,21 +182,19 @@ def steps(rec: Recording, settings: Settings) -> list[tuple[str, Recording]]:
     sos, eff, _ = _effective(rec, settings)
     fs = rec.fs
     out: list[tuple[str, Recording]] = [("raw", rec)]
-    x = rec.data
+    x = rec.data  # read-only; every stage below makes a new array
     if eff.remove_dc:
         x = x - x.mean(axis=-1, keepdims=True)
-        out.append(("DC removed", rec.with_data(x.copy())))
+        out.append(("DC removed", rec.with_data(x)))
     if eff.bandpass:
+        # without a notch the cascade is the band-pass alone: this is already the filtered signal
         bp = filtfilt(design_bandpass(fs, eff.low_hz, eff.high_hz, order=eff.order), x)
         out.append((f"band-pass {eff.low_hz:g}–{eff.high_hz:g} Hz", rec.with_data(bp)))
     if eff.notch_hz:
-        y = filtfilt(sos, x)
-        out.append((f"notch {eff.notch_hz:g} Hz", rec.with_data(y)))
-        x = y
-    elif sos is not None:
         x = filtfilt(sos, x)
-    elif not eff.remove_dc:
-        x = x.copy()
+        out.append((f"notch {eff.notch_hz:g} Hz", rec.with_data(x)))
+    elif eff.bandpass:
+        x = bp
     out.append(("rectified", rec.with_data(np.abs(x))))
     label = (f"envelope RMS {eff.rms_window_ms:g} ms" if eff.envelope == "rms"
              else f"envelope low-pass {eff.lowpass_hz:g} Hz")

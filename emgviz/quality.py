@@ -12,10 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import check_choice
+from ._checks import check_choice, check_span
 from .envelopes import rms_envelope
+from .features import rms
+from .filters import NYQUIST_FRACTION
 from .recording import Recording
-from .spectral import band_power, welch_psd
+from .spectral import band_power, total_power, welch_psd
 
 __all__ = ["signal_quality", "QUALITY_COLUMNS", "GRADES",
            "MAINS_FREQUENCIES_HZ", "MAINS_HARMONICS", "MAINS_HALF_WIDTH_HZ", "MAINS_FLOOR_HZ",
@@ -95,7 +97,7 @@ def _mains_ratio(f: np.ndarray, psd: np.ndarray, mains_hz: float, fs: float, tot
     excess = 0.0
     for h in range(1, MAINS_HARMONICS + 1):
         line = h * mains_hz
-        if line >= 0.95 * fs / 2:
+        if line >= NYQUIST_FRACTION * fs / 2:
             break
         dist = np.abs(f - line)
         narrow = dist <= MAINS_HALF_WIDTH_HZ
@@ -113,8 +115,7 @@ def _snr_db(x0: np.ndarray, fs: float, rest: slice | None) -> float:
     if rest is None:
         quiet = np.percentile(env, SNR_PERCENTILES[1])
     else:
-        seg = x0[rest]
-        quiet = np.sqrt(np.mean(seg * seg))
+        quiet = float(rms(x0[rest]))
     if quiet <= 0:
         return float("inf") if active > 0 else float("nan")
     return float(20 * np.log10(active / quiet)) if active > 0 else float("-inf")
@@ -186,9 +187,9 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
         adc_range = (lo, hi)
     rest_sl = None
     if rest is not None:
-        t_a, t_b = (float(v) for v in rest)
-        a = max(int(np.ceil(round((t_a - rec.t0) * rec.fs, 9))), 0)
-        b = min(int(np.ceil(round((t_b - rec.t0) * rec.fs, 9))), rec.n_samples)
+        t_a, t_b = check_span(rest, "rest")
+        a = max(rec.index_of(t_a), 0)
+        b = min(rec.index_of(t_b), rec.n_samples)
         if b - a < 2:
             raise ValueError(f"rest {t_a:g}–{t_b:g} s holds {max(b - a, 0)} samples; the recording spans "
                              f"{rec.t0:g}–{rec.t0 + rec.duration_s:g} s")
@@ -207,13 +208,12 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
                     or (rec.n_channels >= 3 and std < FLAT_RELATIVE * median_std)
                     or stuck >= FLAT_STUCK)
         f, psd = welch_psd(x0, fs, segment_s=_SEGMENT_S)
-        df = f[1] - f[0] if f.size > 1 else fs
-        total = float(psd.sum() * df)
+        total = float(total_power(f, psd))
         ratios = {m: _mains_ratio(f, psd, m, fs, total) for m in MAINS_FREQUENCIES_HZ}
         hf = float(band_power(f, psd, hf_low, fs / 2) / total) if total > 0 else 0.0
         clip = _clipped_fraction(x, adc_range)
         snr = _snr_db(x0, fs, rest_sl) if not flat else float("nan")
-        row = {"channel": name, "rms": float(np.sqrt(np.mean(x0 * x0))), "snr_db": snr,
+        row = {"channel": name, "rms": float(rms(x0)), "snr_db": snr,
                "mains_ratio_50": ratios[50.0], "mains_ratio_60": ratios[60.0], "clipping_fraction": clip,
                "flat": flat, "hf_ratio": hf}
         row["grade"], row["reason"] = _grade(row, std, stuck, rec.unit, mains_hz, hf_low)

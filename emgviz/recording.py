@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._checks import check_fs
+from ._checks import check_fs, time_index
 
 __all__ = ["Recording", "CHANNEL_KINDS", "EVENT_COLUMNS", "make_events"]
 
@@ -121,7 +121,16 @@ class Recording:
     def __post_init__(self):
         self._init(copy=True)
 
-    def _init(self, *, copy: bool) -> None:
+    def _init(self, *, copy: bool, parent: "Recording | None" = None) -> None:
+        """Validate and normalise the fields.
+
+        With ``parent`` (an already validated Recording), fields that are the parent's own
+        objects are taken as they are: names, units, kinds, meta and events are not checked,
+        converted or copied again. The samples are always checked.
+        """
+        def inherited(name: str) -> bool:
+            return parent is not None and getattr(self, name) is getattr(parent, name)
+
         data = self.data
         if isinstance(data, np.ndarray) and data.dtype == np.float64 and not copy:
             arr = data
@@ -135,10 +144,12 @@ class Recording:
         if arr.ndim != 2:
             raise ValueError(f"data must be 2-D (n_channels, n_samples), got shape {arr.shape}; "
                              "reshape it or pass one recording per block")
+        names_ok = inherited("ch_names")
         names = self.ch_names
-        if isinstance(names, str):
-            names = (names,)
-        names = tuple(str(n) for n in names)
+        if not names_ok:
+            if isinstance(names, str):
+                names = (names,)
+            names = tuple(str(n) for n in names)
         if arr.shape[0] != len(names):
             hint = ""
             if arr.ndim == 2 and arr.shape[1] == len(names):
@@ -149,12 +160,13 @@ class Recording:
             raise ValueError(f"data has no channels (shape {arr.shape}); a recording needs at least one channel")
         if arr.shape[1] < 1:
             raise ValueError("data has no samples; a recording needs at least one sample per channel")
-        if len(set(names)) != len(names):
-            dupes = sorted({n for n in names if names.count(n) > 1})
-            raise ValueError(f"channel names must be unique, these repeat: {dupes}; rename them (e.g. add _L/_R)")
-        if any(not n.strip() for n in names):
-            raise ValueError("channel names must not be empty strings")
-        fs = check_fs(self.fs)
+        if not names_ok:
+            if len(set(names)) != len(names):
+                dupes = sorted({n for n in names if names.count(n) > 1})
+                raise ValueError(f"channel names must be unique, these repeat: {dupes}; rename them (e.g. add _L/_R)")
+            if any(not n.strip() for n in names):
+                raise ValueError("channel names must not be empty strings")
+        fs = self.fs if inherited("fs") else check_fs(self.fs)
         # The sum is finite exactly when every value is (bar overflow): no full-size temporary.
         if not np.isfinite(arr.sum()) and not np.isfinite(arr).all():
             bad = ~np.isfinite(arr)
@@ -164,34 +176,45 @@ class Recording:
                              "before building a Recording")
         arr.flags.writeable = False
         units = self.ch_units
-        units = tuple([str(self.unit)] * len(names)) if units is None else tuple(str(u) for u in units)
+        if not inherited("ch_units"):
+            units = tuple([str(self.unit)] * len(names)) if units is None else tuple(str(u) for u in units)
         if len(units) != len(names):
             raise ValueError(f"ch_units has {len(units)} entries for {len(names)} channels")
         kinds = self.ch_kinds
-        kinds = tuple(["emg"] * len(names)) if kinds is None else tuple(str(k) for k in kinds)
+        if not inherited("ch_kinds"):
+            kinds = tuple(["emg"] * len(names)) if kinds is None else tuple(str(k) for k in kinds)
+            for k in kinds:
+                if k not in CHANNEL_KINDS:
+                    raise ValueError(f"channel kind {k!r} is not one of {CHANNEL_KINDS}")
         if len(kinds) != len(names):
             raise ValueError(f"ch_kinds has {len(kinds)} entries for {len(names)} channels")
-        for k in kinds:
-            if k not in CHANNEL_KINDS:
-                raise ValueError(f"channel kind {k!r} is not one of {CHANNEL_KINDS}")
-        t0 = float(self.t0)
-        if not np.isfinite(t0):
-            raise ValueError(f"t0 must be a finite time in s, got {self.t0!r}")
+        t0 = self.t0
+        if not inherited("t0"):
+            t0 = float(self.t0)
+            if not np.isfinite(t0):
+                raise ValueError(f"t0 must be a finite time in s, got {self.t0!r}")
         set_ = object.__setattr__
         set_(self, "data", arr)
         set_(self, "fs", fs)
         set_(self, "ch_names", names)
         set_(self, "unit", str(self.unit))
         set_(self, "source", str(self.source))
-        set_(self, "meta", _freeze_meta(self.meta))
+        if not inherited("meta"):
+            set_(self, "meta", _freeze_meta(self.meta))
+        # Always a fresh table: a DataFrame is mutable, so sharing one would let an edit
+        # of one recording's events change another's (the tables are small; copying is cheap).
         set_(self, "events", make_events(self.events))
         set_(self, "ch_units", units)
         set_(self, "ch_kinds", kinds)
         set_(self, "t0", t0)
 
     @classmethod
-    def _trusted(cls, data: np.ndarray, **fields) -> "Recording":
-        """Build without copying ``data`` (it must be a fresh float64 array nobody else holds)."""
+    def _trusted(cls, data: np.ndarray, *, _parent: "Recording | None" = None, **fields) -> "Recording":
+        """Build without copying ``data`` (it must be a fresh float64 array nobody else holds).
+
+        ``_parent``: a validated Recording whose own field objects (names, units, kinds,
+        meta, events, ...) may be taken without checking them again (see :meth:`_init`).
+        """
         rec = object.__new__(cls)
         object.__setattr__(rec, "data", np.ascontiguousarray(data, dtype=np.float64))
         for f in dataclasses.fields(cls):
@@ -206,7 +229,7 @@ class Recording:
             object.__setattr__(rec, f.name, value)
         if fields:
             raise TypeError(f"unknown Recording fields: {sorted(fields)}")
-        rec._init(copy=False)
+        rec._init(copy=False, parent=_parent)
         return rec
 
     # ---- derived, read-only -------------------------------------------------
@@ -243,6 +266,21 @@ class Recording:
         """The (read-only) samples of one channel."""
         return self.data[self.channel_index(name)]
 
+    def index_of(self, t_s: float) -> int:
+        """Index of the first sample at or after time ``t_s`` (s, the clock of :attr:`times`).
+
+        Not clipped: times before the first sample give negative indices, times after the
+        last give indices ≥ :attr:`n_samples`. A time that is not a finite number raises
+        ValueError.
+
+        Examples
+        --------
+        >>> rec = Recording(np.zeros((1, 100)), fs=100.0, ch_names=["a"], t0=1.0)
+        >>> rec.index_of(1.5), rec.index_of(1.505)
+        (50, 51)
+        """
+        return time_index(t_s, self.fs, self.t0)
+
     # ---- new recordings ------------------------------------------------------
     def replace(self, **changes) -> "Recording":
         """A copy with some fields changed (``dataclasses.replace``), validated again."""
@@ -256,7 +294,8 @@ class Recording:
         """
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "data"}
         fields.update(changes)
-        return Recording._trusted(np.asarray(data, dtype=np.float64), **fields)
+        # the fields kept from self were validated when self was built: only the samples are checked
+        return Recording._trusted(np.asarray(data, dtype=np.float64), _parent=self, **fields)
 
     def pick(self, channels: Sequence[str | int]) -> "Recording":
         """A recording with only ``channels`` (names or indices), in the order given."""
@@ -283,8 +322,8 @@ class Recording:
 
     def crop(self, tmin_s: float | None = None, tmax_s: float | None = None) -> "Recording":
         """A recording of the samples with ``tmin_s <= t < tmax_s`` (times as in :attr:`times`)."""
-        start = 0 if tmin_s is None else int(np.ceil(round((tmin_s - self.t0) * self.fs, 9)))
-        stop = self.n_samples if tmax_s is None else int(np.ceil(round((tmax_s - self.t0) * self.fs, 9)))
+        start = 0 if tmin_s is None else self.index_of(tmin_s)
+        stop = self.n_samples if tmax_s is None else self.index_of(tmax_s)
         start, stop = max(start, 0), min(stop, self.n_samples)
         if stop <= start:
             raise ValueError(f"crop {tmin_s}–{tmax_s} s holds no samples; the recording spans "

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ._checks import check_choice, check_positive
+from ._checks import check_choice, check_order, check_positive
 
 __all__ = ["Settings", "NOTCH_CHOICES", "ENVELOPE_CHOICES"]
 
@@ -75,14 +75,8 @@ class Settings:
             raise ValueError(f"low_hz must be below high_hz, got {low:g} Hz and {high:g} Hz")
         set_(self, "low_hz", low)
         set_(self, "high_hz", high)
-        if int(self.order) != self.order or not 1 <= int(self.order) <= 10:
-            raise ValueError(f"order must be a whole number from 1 to 10, got {self.order!r}")
-        set_(self, "order", int(self.order))
-        notch = self.notch_hz
-        if isinstance(notch, str):
-            notch = None if notch.strip().lower() in ("", "off", "none") else float(notch.strip().lower().rstrip("hz "))
-        if notch is not None:
-            notch = float(notch)
+        set_(self, "order", check_order(self.order))
+        notch = _parse_notch(self.notch_hz)
         check_choice(notch, "notch_hz", NOTCH_CHOICES)
         set_(self, "notch_hz", notch)
         if int(self.notch_harmonics) != self.notch_harmonics or not 1 <= int(self.notch_harmonics) <= 20:
@@ -163,6 +157,21 @@ class Settings:
         return "; ".join(parts)
 
 
+def _parse_notch(value) -> float | None:
+    """``notch_hz`` as None (off) or a float: accepts numbers and text ("off", "none", "", "50", "50 Hz")."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("", "off", "none"):
+            return None
+        try:
+            return float(text.rstrip("hz "))
+        except ValueError:
+            raise ValueError(f"notch_hz must be off or a mains frequency in Hz (50 or 60), got {value!r}") from None
+    return float(value)
+
+
 def _to_text(value) -> str:
     if value is None:
         return "off"
@@ -182,7 +191,7 @@ def _from_text(text, default):
             return False
         raise ValueError(f"expected 1 or 0, got {text!r}")
     if default is None:  # notch_hz
-        return None if text.lower() in ("off", "none", "") else float(text)
+        return _parse_notch(text)
     if isinstance(default, int):
         v = float(text)
         if not math.isfinite(v) or v != int(v):

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import signal
 
 from ._checks import check_choice, check_fs, check_positive
+from .onsets import _runs
 from .recording import Recording
 
 __all__ = ["simulate", "profile", "Simulation", "Truth", "score_onsets",
@@ -73,16 +74,6 @@ _RELATIVE = {("dc", "offset"), ("wander", "amplitude"), ("motion", "amplitude"),
 # ---------------------------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------------------------
-def _rec_state(rec: Recording) -> dict:
-    state = {f.name: getattr(rec, f.name) for f in dataclasses.fields(rec)}
-    state["meta"] = dict(rec.meta)
-    return state
-
-
-def _rec_from_state(state: dict) -> Recording:
-    return Recording._trusted(np.array(state.pop("data")), **state)
-
-
 @dataclass(frozen=True, eq=False)
 class Truth:
     """What :func:`simulate` put into a recording.
@@ -120,19 +111,14 @@ class Truth:
     spikes: pd.DataFrame
 
     def __reduce__(self):
+        # Recordings pickle by themselves; only the read-only artefact mappings need plain dicts.
         state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        state["envelope"] = _rec_state(self.envelope)
-        state["clean"] = _rec_state(self.clean)
         state["artefacts"] = {k: dict(v) for k, v in self.artefacts.items()}
         return (_truth_from_state, (state,))
 
 
 def _truth_from_state(state):
-    state = dict(state)
-    state["envelope"] = _rec_from_state(dict(state["envelope"]))
-    state["clean"] = _rec_from_state(dict(state["clean"]))
-    state["artefacts"] = _freeze_artefacts(state["artefacts"])
-    return Truth(**state)
+    return Truth(**{**state, "artefacts": _freeze_artefacts(state["artefacts"])})
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,13 +142,6 @@ class Simulation:
     recording: Recording
     truth: Truth
     params: Mapping[str, Any]
-
-    def __reduce__(self):
-        return (_simulation_from_state, (_rec_state(self.recording), self.truth, dict(self.params)))
-
-
-def _simulation_from_state(rec_state, truth, params):
-    return Simulation(_rec_from_state(dict(rec_state)), truth, params)
 
 
 def _freeze_artefacts(artefacts):
@@ -265,9 +244,7 @@ def _hr(x):
 
 def _crossings(drive, threshold, fs):
     """(onset_s, offset_s) of each stretch where drive >= threshold."""
-    above = np.concatenate([[False], drive >= threshold, [False]])
-    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
-    starts, stops = edges[0::2], edges[1::2]
+    starts, stops = _runs(drive >= threshold)
     return starts / fs, stops / fs
 
 
@@ -493,6 +470,8 @@ def simulate(*, fs: float = 2000.0, duration_s: float = 10.0, profile: str | Seq
     grid = np.linspace(1.0, stretch.max(), 6) if fatigue > 0 else np.array([1.0])
     tau_ref = np.arange(-4 * half, 4 * half + 1) / fs
     energies = np.empty((n_channels, n_units, grid.size))
+    # unit MUAP shapes on the reference time axis, one per stretch of the grid (the same for every channel)
+    ref_shapes = [_hr(tau_ref[None, :] / (lam[:, None] * s)) for s in grid]
     for c in range(n_channels):
         w = (amps * gain[c] * sign[c])[su]
         m = mix[c][su]
@@ -500,14 +479,13 @@ def simulate(*, fs: float = 2000.0, duration_s: float = 10.0, profile: str | Seq
         pos = si[:, None] + delay[c][su][:, None] + np.arange(-half, half + 1)[None, :] + pad
         summed = np.bincount(pos.ravel(), weights=vals.ravel(), minlength=n + 2 * pad)
         clean[c] = signal.sosfilt(sos_list[c], summed)[pad:pad + n]
-        for g, s in enumerate(grid):
-            r1, r2 = _hr(tau_ref[None, :] / (lam[:, None] * s))
+        for g, (r1, r2) in enumerate(ref_shapes):
             shapes = (amps * gain[c])[:, None] * ((1 - mix[c])[:, None] * r1 + mix[c][:, None] * r2)
             shapes = signal.sosfilt(sos_list[c], shapes, axis=1)
             energies[c, :, g] = (shapes ** 2).sum(axis=1) / fs
 
     # --- scale to amplitude_v at full drive; the truth envelope ------------------------------
-    rate_full = f0 + (f1 - f0) * (1.0 - thresholds) / (1.0 - thresholds)
+    rate_full = np.full(n_units, f1)  # every unit fires at the top rate at full drive
     envelope = np.empty((n_channels, n))
     for c in range(n_channels):
         p_full = float(rate_full @ energies[c, :, 0])

@@ -9,6 +9,7 @@ and reduce the last axis.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from scipy import signal
 
 from ._checks import check_fs, check_positive
@@ -30,7 +31,10 @@ def welch_psd(x, fs: float, *, segment_s: float = 0.25, overlap: float = 0.5,
 
     Hann-windowed segments of ``round(segment_s * fs)`` samples (0.25 s by default,
     i.e. a 4 Hz resolution), overlapping by ``overlap``, periodograms averaged. A signal
-    shorter than one segment is taken as a single segment of its full length.
+    shorter than one segment is taken as a single segment of its full length. The
+    segments are transformed in batches of bounded size, so memory stays a small multiple
+    of one batch however long the signal; the result equals ``scipy.signal.welch`` with the
+    same parameters (``window="hann"``, ``scaling="density"``).
 
     Parameters
     ----------
@@ -42,8 +46,9 @@ def welch_psd(x, fs: float, *, segment_s: float = 0.25, overlap: float = 0.5,
         Segment length in s.
     overlap : float, default=0.5
         Overlap as a fraction of the segment, 0 <= overlap < 1.
-    detrend : {"constant", "linear", False}, default="constant"
-        What to remove from each segment before its FFT.
+    detrend : {"constant", "linear", False} or callable, default="constant"
+        What to remove from each segment before its FFT (a callable gets the segments,
+        shape (..., n_per_segment), and returns them detrended).
 
     Returns
     -------
@@ -68,10 +73,86 @@ def welch_psd(x, fs: float, *, segment_s: float = 0.25, overlap: float = 0.5,
     overlap = float(overlap)
     if not 0.0 <= overlap < 1.0:
         raise ValueError(f"overlap must be a fraction from 0 to below 1, got {overlap!r}")
+    if detrend and not (callable(detrend) or detrend in ("constant", "linear")):
+        raise ValueError(f"detrend must be 'constant', 'linear', False or a function, got {detrend!r}")
     nperseg = segment_samples(fs, segment_s, n)
-    noverlap = min(int(overlap * nperseg), nperseg - 1)
-    return signal.welch(arr, fs=fs, window="hann", nperseg=nperseg, noverlap=noverlap,
-                        detrend=detrend, scaling="density", axis=-1)
+    hop = nperseg - min(int(overlap * nperseg), nperseg - 1)
+    psd = _welch_rows(arr.reshape(-1, n), fs, nperseg, hop, detrend=detrend)
+    return np.fft.rfftfreq(nperseg, 1.0 / fs), psd.reshape(arr.shape[:-1] + psd.shape[-1:])
+
+
+# ---- Welch periodograms in bounded memory (shared with emgviz.features) -------------------
+_CHUNK_VALUES = 1 << 17  # samples per FFT batch (1 MB of float64)
+
+
+def _periodogram_scale(fs: float, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Hann window, one-sided density scale per frequency) as ``scipy.signal.welch`` uses them."""
+    win = signal.get_window("hann", nperseg)
+    scale = 1.0 / (fs * (win * win).sum())
+    factor = np.full(nperseg // 2 + 1, 2.0 * scale)
+    factor[0] = scale
+    if nperseg % 2 == 0:
+        factor[-1] = scale
+    return win, factor
+
+
+def _periodograms(seg: np.ndarray, win: np.ndarray, factor: np.ndarray, detrend="constant") -> np.ndarray:
+    """Scaled one-sided periodograms of ``seg`` (..., nperseg), any strides; ``seg`` is not modified."""
+    if callable(detrend):
+        seg = np.asarray(detrend(seg), dtype=np.float64)
+    elif detrend == "constant":
+        seg = seg - seg.mean(axis=-1, keepdims=True)
+    elif detrend == "linear":
+        seg = signal.detrend(seg, type="linear", axis=-1)
+    if seg.flags.writeable and seg.flags.owndata:
+        seg *= win
+    else:
+        seg = seg * win
+    spec = np.fft.rfft(seg, axis=-1)
+    p = spec.real ** 2
+    p += spec.imag ** 2
+    p *= factor
+    return p
+
+
+def _segment_psds(x: np.ndarray, fs: float, nperseg: int, hop: int, n_seg: int, detrend="constant"):
+    """Yield (first_segment, psd[k, n_freqs]) for Hann segments starting at k*hop of 1-D ``x``.
+
+    Scaled exactly as ``scipy.signal.welch(detrend="constant", scaling="density")``; at most
+    about ``_CHUNK_VALUES`` samples are transformed at once.
+    """
+    win, factor = _periodogram_scale(fs, nperseg)
+    frames = as_strided(x, shape=(n_seg, nperseg), strides=(hop * x.strides[0], x.strides[0]), writeable=False)
+    batch = max(1, _CHUNK_VALUES // nperseg)
+    for s0 in range(0, n_seg, batch):
+        yield s0, _periodograms(frames[s0:s0 + batch], win, factor, detrend)
+
+
+def _welch_rows(x: np.ndarray, fs: float, nperseg: int, hop: int, *, detrend="constant") -> np.ndarray:
+    """Welch PSD (mean of the segment periodograms) of each row of 2-D ``x`` (any strides).
+
+    Segments of ``nperseg`` samples start every ``hop`` samples; short rows are transformed
+    many at a time, long rows segment batch by segment batch.
+    """
+    m, n = x.shape
+    n_seg = (n - nperseg) // hop + 1
+    out = np.empty((m, nperseg // 2 + 1))
+    if n_seg * nperseg > _CHUNK_VALUES // 2:
+        for i in range(m):
+            acc = out[i]
+            acc[:] = 0.0
+            for _, p in _segment_psds(x[i], fs, nperseg, hop, n_seg, detrend):
+                acc += p.sum(axis=0)
+            acc /= n_seg
+        return out
+    win, factor = _periodogram_scale(fs, nperseg)
+    rs, cs = x.strides
+    rows = max(1, _CHUNK_VALUES // (n_seg * nperseg))
+    for r0 in range(0, m, rows):
+        r1 = min(m, r0 + rows)
+        seg = as_strided(x[r0:], shape=(r1 - r0, n_seg, nperseg), strides=(rs, hop * cs, cs), writeable=False)
+        out[r0:r1] = _periodograms(seg, win, factor, detrend).mean(axis=1)
+    return out
 
 
 def _df(f) -> float:

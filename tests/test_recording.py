@@ -12,8 +12,9 @@ def rec2(n=2000, fs=1000.0, **kw):
     return Recording(data, fs=fs, ch_names=["biceps", "triceps"], **kw)
 
 
-def test_data_is_a_read_only_float64_copy():
-    src = np.arange(10, dtype=np.int32).reshape(2, 5)
+@pytest.mark.parametrize("dtype", [np.int32, np.float64])  # float64 could be kept as a view: it must not
+def test_data_is_a_read_only_float64_copy(dtype):
+    src = np.arange(10, dtype=dtype).reshape(2, 5)
     rec = Recording(src, fs=100, ch_names=["a", "b"])
     assert rec.data.dtype == np.float64 and rec.data.shape == (2, 5)
     src[0, 0] = 99  # the caller's array is not the recording's
@@ -120,3 +121,10 @@ def test_pickle_round_trip_keeps_everything_and_stays_read_only():
     assert np.array_equal(back.data, rec.data) and not back.data.flags.writeable
     assert back.ch_names == rec.ch_names and back.fs == rec.fs and back.t0 == 2.0
     assert dict(back.meta) == {"gain": 1000} and list(back.events["label"]) == ["go"]
+
+
+def test_derived_recordings_do_not_share_a_mutable_events_table():
+    rec = rec2(events=[(0.5, "go")])
+    child = rec.with_data(rec.data * 2)
+    child.events.loc[0, "label"] = "changed"
+    assert rec.events.loc[0, "label"] == "go"
