@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import threading
 import warnings
@@ -14,12 +15,15 @@ import pandas as pd
 
 from .settings import Settings
 
-__all__ = ["table_csv", "provenance_lines", "figure_html", "figure_png", "png_available", "library_versions"]
+__all__ = ["table_csv", "provenance_lines", "figure_html", "figure_png", "png_available", "library_versions",
+           "safe_stem"]
 
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 _NO_BROWSER = ("PNG export needs Chromium (or Google Chrome) for kaleido, and none was found. "
                "Install it (Debian/Ubuntu: apt-get install -y chromium) or set BROWSER_PATH to the "
                "browser executable. HTML export works without it.")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _png_lock = threading.Lock()
 _png_state = {"server": False}
 
@@ -37,6 +41,24 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:  # pragma: no cover - all are dependencies
             out[lib] = "not installed"
     return out
+
+
+def safe_stem(name, *, default: str = "recording", max_chars: int = 60) -> str:
+    """A file-name stem made from any text (an uploaded file's name, a sample title, a feature).
+
+    The file suffix (``.csv``) is dropped; every run of characters other than letters,
+    digits, ``.``, ``_`` and ``-`` (path separators, spaces, ``<>``, ...) becomes one ``_``;
+    leading and trailing ``.`` and ``_`` go, so the stem never names a hidden file or a
+    parent folder. At most ``max_chars`` characters; ``default`` when nothing is left.
+
+    Examples
+    --------
+    >>> safe_stem("../../etc/passwd.csv"), safe_stem("RMS (V)"), safe_stem("  ")
+    ('etc_passwd', 'RMS_V', 'recording')
+    """
+    text = _SUFFIX.sub("", str(name).strip())
+    stem = _UNSAFE.sub("_", text).strip("._")[:max_chars].strip("._")
+    return stem or default
 
 
 def _one_line(text) -> str:
@@ -194,9 +216,9 @@ def figure_png(fig, *, width: int = 1200, height: int = 600, scale: float = 1.0)
     RuntimeError
         When no Chromium/Chrome is installed (the message says how to install it).
     """
-    if _find_browser() is None:
-        raise RuntimeError(_NO_BROWSER)
     path = _find_browser()
+    if path is None:
+        raise RuntimeError(_NO_BROWSER)
     os.environ.setdefault("BROWSER_PATH", path)
     with _png_lock:
         if _png_state["server"] and not _server_alive():

@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .export import figure_html, library_versions, table_csv
+from .export import figure_html, library_versions, safe_stem, table_csv
 from .plotting.summary import (display_table, display_unit, envelope_overview, feature_bars, feature_heatmap,
                                quality_badges)
 from .recording import Recording
@@ -33,6 +33,7 @@ th{background:#f3f3f3}td.text,th.text{text-align:left}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:.8em;overflow-x:auto;font-size:14px}
 .poor{background:#fde8e8}.check{background:#fff6dc}.note{color:#555}
 """
+_BURST_METHOD = "threshold"   # the detector the app's Summary shows
 
 
 def _e(text) -> str:
@@ -188,7 +189,7 @@ def _csv_link(text: str, file_name: str, label: str) -> str:
 
 def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: str,
                 mvc: pd.Series | None = None, mvc_source: str = "", file_channels: Sequence[str] | None = None,
-                read_kwargs: Mapping[str, object] | None = None, burst_method: str = "threshold") -> str:
+                read_kwargs: Mapping[str, object] | None = None) -> str:
     """A single offline HTML page summarising ``rec`` muscle by muscle, reproducible.
 
     Holds: the input file name and SHA-256, the versions of emgviz, numpy, scipy, pandas and
@@ -217,8 +218,8 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
         All channels of the file; when they differ from ``rec.ch_names`` the snippet picks
         ``rec``'s channels. None: the snippet always picks them.
     read_kwargs : mapping, optional
-        Extra arguments the snippet passes to ``read_file`` (``fs=...``).
-    burst_method : {"threshold", "double", "tkeo"}, default="threshold"
+        Extra arguments the snippet passes to ``read_file`` (``fs=...``, ``unit="V"``): the
+        reader options the recording was read with, so the snippet reads it the same way.
 
     Returns
     -------
@@ -237,7 +238,7 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     quality = signal_quality(rec, mains_hz=settings.notch_hz)
     notes: list[str] = list(out.warnings)
     try:
-        bursts = detect_bursts(out.filtered, method=burst_method)
+        bursts = detect_bursts(out.filtered, method=_BURST_METHOD)
     except ValueError as exc:
         bursts = None
         notes.append(f"burst detection skipped: {exc}")
@@ -250,9 +251,10 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
 
     versions = library_versions()
     csv_text = table_csv(table, settings=settings, source_name=file_name, sha256=sha256)
-    stem = Path(str(file_name)).stem or "recording"
-    shown, formats = display_table(table, quality)
-    grade = dict(zip(quality_badges(quality)["channel"], quality_badges(quality)["grade"])) if len(quality) else {}
+    stem = safe_stem(file_name)
+    badges = quality_badges(quality)  # once; the functions below take it in place of the quality table
+    shown, formats = display_table(table, badges)
+    grade = dict(zip(badges["channel"], badges["grade"]))
     row_class = [grade.get(ch, "") if grade.get(ch, "") in ("poor", "check") else "" for ch in shown["channel"]]
 
     parts: list[str] = []
@@ -275,12 +277,12 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     if notes:
         settings_body += "<ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"
     parts.append(_section("settings", "Processing settings", settings_body))
-    found = standouts(table, quality)
+    found = standouts(table, badges)
     parts.append(_section("standouts", "What stands out",
                           ("<ul>" + "".join(f"<li>{_e(s)}</li>" for s in found) + "</ul>") if found else
                           "<p>No channel has poor quality and no muscle's RMS is 2× above or below the "
                           "median of the others.</p>"))
-    qshow = quality_badges(quality)[["channel", "label", "reason"]].rename(columns={"label": "quality"})
+    qshow = badges[["channel", "label", "reason"]].rename(columns={"label": "quality"})
     parts.append(_section("quality", "Signal quality per channel", _html_table(qshow, table_id="quality-table")))
     feat_body = ("<p>Filtered signal, whole recording. Amplitudes shown in µV where the file is in volts; "
                  "the CSV keeps the SI values at full precision.</p>"
@@ -305,14 +307,14 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     if bursts is not None:
         bshow, bformats = display_table(bursts_for_display(bursts, rec.unit))
         bformats.update({"onset_s": "%.3f", "offset_s": "%.3f", "duration_s": "%.3f"})
-        body = (f"<p>{len(bursts)} burst(s), detector “{_e(burst_method)}” on the filtered signal.</p>"
+        body = (f"<p>{len(bursts)} burst(s), detector “{_e(_BURST_METHOD)}” on the filtered signal.</p>"
                 + _html_table(bshow, bformats, table_id="bursts-table"))
         parts.append(_section("bursts", "Bursts", body))
     figs = []
     rms_col = next((c for c in table.columns if str(c).startswith("RMS")), None)
     for col in (rms_col, "MDF (Hz)"):
         if col in table.columns:
-            figs.append(_fig_div(feature_bars(table, col, quality=quality)))
+            figs.append(_fig_div(feature_bars(table, col, quality=badges)))
     if windowed is not None and len(windowed):
         wcol = next((c for c in windowed.columns if str(c).startswith("RMS")), None)
         if wcol:

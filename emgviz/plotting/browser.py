@@ -15,14 +15,14 @@ import plotly.graph_objects as go
 
 from ..recording import Recording
 from .decimate import minmax_decimate
+from .style import ENVELOPE_COLOR, TRACE_COLOR
+from .units import display_scale
 
 __all__ = ["stacked_figure", "overview_figure", "overview_envelope", "auto_scale", "auto_scales",
-           "nice_scale", "format_scale", "scale_choices", "display_unit", "page_slice",
+           "nice_scale", "format_scale", "scale_choices", "page_slice",
            "TRACE_COLOR", "ENVELOPE_COLOR"]
 
-#: Colours: calm, print-friendly (thin dark traces on white).
-TRACE_COLOR = "#1f2a36"
-ENVELOPE_COLOR = "#d95f02"
+#: Colours: calm, print-friendly (thin dark traces on white; TRACE_COLOR and ENVELOPE_COLOR from .style).
 EVENT_COLOR = "#6a3d9a"
 MARKER_COLOR = "#c51b7d"
 BURST_FILL = "rgba(31, 120, 180, 0.18)"
@@ -57,14 +57,6 @@ def nice_scale(value: float) -> float:
     return float(f"1e{exp}")  # pragma: no cover
 
 
-def display_unit(unit: str) -> tuple[str, float]:
-    """The unit shown for a recording unit, and the factor from stored to shown values.
-
-    ``"V"`` is shown in µV (factor 1e6); anything else (``"a.u."``) is kept as is.
-    """
-    return ("µV", 1e6) if unit == "V" else (unit, 1.0)
-
-
 def format_scale(scale: float, unit: str) -> str:
     """A scale per division as a person reads it, e.g. ``"100 µV/div"`` or ``"2 mV/div"``.
 
@@ -75,12 +67,11 @@ def format_scale(scale: float, unit: str) -> str:
     unit : str
         The recording's unit (``"V"``, ``"a.u."``, ...).
     """
-    if unit == "V":
-        uv = scale * 1e6
-        if uv >= 1000:
-            return f"{uv / 1000:g} mV/div"
-        return f"{uv:.3g} µV/div"
-    return f"{scale:.3g} {unit}/div"
+    factor, shown = display_scale(unit)
+    value = scale * factor
+    if unit == "V" and value >= 1000:
+        return f"{value / 1000:g} mV/div"
+    return f"{value:.3g} {shown}/div"
 
 
 def scale_choices(unit: str, *, around: float | None = None) -> list[float]:

@@ -10,15 +10,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .decimate import minmax_decimate
+from .style import SESSION_PALETTE
+from .units import display_scale
 
 __all__ = ["session_colors", "envelope_overlay", "spectra_overlay", "comparison_bars", "effect_size_plot",
            "fatigue_slopes", "cycle_bands", "SESSION_PALETTE"]
 
-#: Colour per session, by position (colour-blind-safe Okabe–Ito order).
-SESSION_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 _FONT = dict(size=15)
 _TITLE = dict(size=18)
-_VOLT_SCALE = {"V": ("µV", 1e6)}
 
 
 def session_colors(labels: Sequence[str]) -> dict[str, str]:
@@ -33,7 +32,8 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def _scale(unit: str) -> tuple[str, float]:
-    return _VOLT_SCALE.get(unit, (unit, 1.0))
+    factor, shown = display_scale(unit)
+    return shown, factor
 
 
 def _layout(fig: go.Figure, title: str, *, height: int) -> go.Figure:

@@ -10,15 +10,51 @@ from scipy import signal
 
 from .._checks import check_fs, check_positive
 from ..spectral import segment_samples, welch_psd
+from .style import ENVELOPE_COLOR, TRACE_COLOR
+from .units import display_scale
 
-__all__ = ["psd_figure", "spectrogram_figure", "power_unit"]
+__all__ = ["psd_figure", "spectrogram_figure", "power_unit", "power_db", "filter_response"]
 
 _MAX_COLUMNS = 600   # spectrogram time columns sent to the browser (more are averaged in groups)
 
 
 def power_unit(unit: str) -> tuple[str, float]:
     """Display unit of a PSD and the factor from stored U²/Hz: ``("µV²/Hz", 1e12)`` for volts."""
-    return ("µV²/Hz", 1e12) if unit == "V" else (f"{unit}²/Hz", 1.0)
+    factor, shown = display_scale(unit)
+    return f"{shown}²/Hz", factor ** 2
+
+
+def power_db(p, *, floor_db: float = 120.0, zero_floor: float | None = 1e-30) -> np.ndarray:
+    """``10·log10(p)``, floored ``floor_db`` below the peak so empty bins do not reach −∞.
+
+    Parameters
+    ----------
+    p : array_like
+        Powers (any unit).
+    floor_db : float, default=120
+        How far below the peak the floor lies.
+    zero_floor : float or None, default=1e-30
+        The floor when every power is 0; None: ``floor_db`` below 1.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    top = float(np.max(p)) if p.size else 0.0
+    if top > 0:
+        floor = top * 10 ** (-floor_db / 10)
+    else:
+        floor = 10 ** (-floor_db / 10) if zero_floor is None else zero_floor
+    return 10 * np.log10(np.maximum(p, floor))
+
+
+def filter_response(settings, fs: float, n_points: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """The processing filters' gain on ``n_points`` frequencies from 0 to ``fs / 2``.
+
+    Returns ``(freqs_hz, gain)`` as :func:`psd_figure` takes it
+    (:func:`emgviz.filters.frequency_response` of ``settings``).
+    """
+    from ..filters import frequency_response
+
+    freqs = np.linspace(0.0, fs / 2, int(n_points))
+    return freqs, frequency_response(settings, fs, freqs)
 
 
 def _as_signal(x) -> np.ndarray:
@@ -30,13 +66,18 @@ def _as_signal(x) -> np.ndarray:
     return x
 
 
-def _db(p: np.ndarray) -> np.ndarray:
-    floor = np.max(p) * 1e-12 if np.max(p) > 0 else 1e-30
-    return 10 * np.log10(np.maximum(p, floor))
+def _finish(layout: dict, title: str | None, width_px: int | None) -> dict:
+    """The size and title settings both figures share."""
+    if width_px:
+        layout["width"] = int(width_px)
+    if title:
+        layout["title"] = dict(text=title, x=0.01, font=dict(size=14))
+    return layout
 
 
 def psd_figure(x, fs, *, unit: str, db: bool = False, segment_s: float = 0.25, response=None,
-               title: str | None = None, width_px: int | None = None, height_px: int = 320) -> go.Figure:
+               settings=None, title: str | None = None, width_px: int | None = None,
+               height_px: int = 320) -> go.Figure:
     """Welch power spectral density of one channel, optionally with a filter's response.
 
     Parameters
@@ -55,6 +96,9 @@ def psd_figure(x, fs, *, unit: str, db: bool = False, segment_s: float = 0.25, r
     response : (freqs_hz, magnitude), default=None
         A frequency response (linear gain, 0–1, e.g. :func:`emgviz.filters.frequency_response`)
         drawn on a second y-axis (in dB when ``db``).
+    settings : Settings, default=None
+        Processing settings whose filters' response to draw (:func:`filter_response` at
+        ``fs``), when ``response`` is not given.
     title : str, default=None
         Figure title.
     width_px, height_px : int
@@ -75,12 +119,14 @@ def psd_figure(x, fs, *, unit: str, db: bool = False, segment_s: float = 0.25, r
     x = _as_signal(x)
     fs = check_fs(fs)
     check_positive(segment_s, "segment_s", "s")
+    if response is None and settings is not None:
+        response = filter_response(settings, fs)
     f, p = welch_psd(x, fs, segment_s=segment_s)
     label, factor = power_unit(unit)
     p = p * factor
-    y = _db(p) if db else p
+    y = power_db(p) if db else p
     ylab = f"PSD (dB re 1 {label})" if db else f"PSD ({label})"
-    traces = [go.Scatter(x=f, y=y, mode="lines", name="PSD", line=dict(color="#1f2a36", width=1.2),
+    traces = [go.Scatter(x=f, y=y, mode="lines", name="PSD", line=dict(color=TRACE_COLOR, width=1.2),
                          hovertemplate="%{x:.1f} Hz: %{y:.3g}<extra></extra>")]
     layout = dict(
         template="simple_white", height=int(height_px), margin=dict(l=70, r=70, t=40 if title else 20, b=45),
@@ -91,10 +137,7 @@ def psd_figure(x, fs, *, unit: str, db: bool = False, segment_s: float = 0.25, r
                                                      yanchor="bottom"),
         meta=dict(segment_s=float(segment_s), n_samples=int(x.size), unit=label, db=bool(db)),
     )
-    if width_px:
-        layout["width"] = int(width_px)
-    if title:
-        layout["title"] = dict(text=title, x=0.01, font=dict(size=14))
+    _finish(layout, title, width_px)
     if response is not None:
         rf, mag = (np.asarray(a, dtype=np.float64) for a in response)
         if rf.shape != mag.shape or rf.ndim != 1:
@@ -106,7 +149,7 @@ def psd_figure(x, fs, *, unit: str, db: bool = False, segment_s: float = 0.25, r
         else:
             ry, yt, rng = np.abs(mag), "Filter gain", [0, 1.05]
         traces.append(go.Scatter(x=rf, y=ry, mode="lines", name="filter response", yaxis="y2",
-                                 line=dict(color="#d95f02", width=1.2, dash="dash"),
+                                 line=dict(color=ENVELOPE_COLOR, width=1.2, dash="dash"),
                                  hovertemplate="%{x:.1f} Hz: gain %{y:.3g}<extra></extra>"))
         layout["yaxis2"] = dict(title=dict(text=yt), overlaying="y", side="right", range=rng, showgrid=False,
                                 dtick=10 if db else 0.2)
@@ -159,7 +202,7 @@ def spectrogram_figure(x, fs, *, t0_s: float, window_s: float = 0.25, overlap: f
         sxx = sxx[:, :m * group].reshape(sxx.shape[0], m, group).mean(axis=2)
         t = t[:m * group].reshape(m, group).mean(axis=1)
     label, factor = power_unit(unit)
-    z = _db(sxx * factor).astype(np.float32)
+    z = power_db(sxx * factor).astype(np.float32)
     finite = z[np.isfinite(z)]
     zmax = float(np.percentile(finite, 99.5)) if finite.size else 0.0
     zmin = zmax - 60.0
@@ -171,8 +214,4 @@ def spectrogram_figure(x, fs, *, t0_s: float, window_s: float = 0.25, overlap: f
         xaxis=dict(title=dict(text="Time (s)")), yaxis=dict(title=dict(text="Frequency (Hz)"), range=[0, fs / 2]),
         meta=dict(window_s=nperseg / fs, overlap=overlap, unit=label),
     )
-    if width_px:
-        layout["width"] = int(width_px)
-    if title:
-        layout["title"] = dict(text=title, x=0.01, font=dict(size=14))
-    return go.Figure(data=[heat], layout=layout)
+    return go.Figure(data=[heat], layout=_finish(layout, title, width_px))

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .decimate import minmax_decimate
+from .units import display_scale
 
 __all__ = ["feature_bars", "feature_heatmap", "quality_badges", "envelope_overview",
            "display_table", "display_unit", "split_unit", "GRADE_STYLE"]
@@ -26,8 +27,10 @@ _FONT = dict(size=15)
 _BAR_COLOUR = "#1f77b4"
 _POOR_COLOUR = "#bdbdbd"
 # Display units for SI columns: a surface EMG amplitude reads best in µV.
-_SCALES = {"V": ("µV", 1e6), "V·s": ("µV·s", 1e6), "V s": ("µV·s", 1e6), "V*s": ("µV·s", 1e6),
-           "V²": ("µV²", 1e12), "V^2": ("µV²", 1e12)}
+_VF, _VU = display_scale("V")
+_SCALES = {"V": (_VU, _VF), "V·s": (f"{_VU}·s", _VF), "V s": (f"{_VU}·s", _VF), "V*s": (f"{_VU}·s", _VF),
+           "V²": (f"{_VU}²", _VF ** 2), "V^2": (f"{_VU}²", _VF ** 2)}
+_BADGE_COLUMNS = ["channel", "grade", "emoji", "colour", "badge_colour", "label", "reason"]
 _UNIT_RE = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
 
 
@@ -123,6 +126,8 @@ def quality_badges(quality: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Columns ``channel``, ``grade``, ``emoji``, ``colour`` (hex), ``badge_colour``
         (a Streamlit badge colour), ``label`` (``"✓ good"``) and ``reason`` (never empty).
+        Given such a table, returns it as it is, so the functions that take ``quality``
+        (:func:`display_table`, :func:`feature_bars`) also take the badges computed once.
 
     Examples
     --------
@@ -130,6 +135,8 @@ def quality_badges(quality: pd.DataFrame) -> pd.DataFrame:
     >>> quality_badges(q)[["channel", "label"]].to_dict("records")
     [{'channel': 'biceps', 'label': '✗ poor'}]
     """
+    if list(quality.columns) == _BADGE_COLUMNS:
+        return quality  # already badges: compute them once and pass them around
     missing = {"channel", "grade"} - set(quality.columns)
     if missing:
         raise ValueError(f"quality needs the columns channel and grade; missing {sorted(missing)}")
@@ -141,7 +148,7 @@ def quality_badges(quality: pd.DataFrame) -> pd.DataFrame:
         rows.append({"channel": str(row["channel"]), "grade": grade, "emoji": emoji, "colour": colour,
                      "badge_colour": badge, "label": f"{emoji} {grade}",
                      "reason": reason.strip() or ("no problem found" if grade == "good" else grade)})
-    return pd.DataFrame(rows, columns=["channel", "grade", "emoji", "colour", "badge_colour", "label", "reason"])
+    return pd.DataFrame(rows, columns=_BADGE_COLUMNS)
 
 
 def feature_bars(table: pd.DataFrame, feature_column: str, *, quality: pd.DataFrame | None = None,

@@ -11,22 +11,23 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ..filters import effective_notch, frequency_response
+from ..filters import effective_notch
 from ..recording import Recording
 from ..settings import Settings
 from ..spectral import median_frequency, welch_psd
 from .decimate import minmax_decimate
+from .spectra import filter_response, power_db
+from .style import OKABE_ITO
+from .units import display_scale, format_volts
 
 __all__ = ["step_figures", "step_kind", "step_caption", "OKABE_ITO", "LECTURE_FONT_PX", "FONT_PX"]
 
-#: Okabe & Ito (2008) colour-blind-safe palette, by name.
-OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
-             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
 #: Font size in px of the normal and the lecture figures.
 FONT_PX, LECTURE_FONT_PX = 12, 22
 _LINE_PX, _LECTURE_LINE_PX = 1.0, 3.0
 _SPECTRUM_FLOOR_DB = 70.0     # spectra are drawn down to this many dB below their peak
 _DISPLAY_POINTS = 3000
+_RESPONSE_POINTS = 4001       # fine enough to show each notch's full depth
 
 
 def step_kind(label: str) -> str:
@@ -57,19 +58,11 @@ def _pct_removed(before, after) -> float:
     return 0.0 if p0 == 0 else 100.0 * max(0.0, 1.0 - _power(after) / p0)
 
 
-def _fmt_v(value: float, unit: str) -> str:
-    if unit != "V":
-        return f"{value:.3g} {unit}"
-    a = abs(value)
-    if a >= 1:
-        return f"{value:.3g} V"
-    if a >= 1e-3:
-        return f"{value * 1e3:.3g} mV"
-    return f"{value * 1e6:.3g} µV"
+_fmt_v = format_volts
 
 
 def step_caption(kind: str, label: str, x: np.ndarray, previous: np.ndarray | None, *, fs: float,
-                 settings: Settings, unit: str = "V") -> str:
+                 settings: Settings, unit: str = "V", psd: tuple[np.ndarray, np.ndarray] | None = None) -> str:
     """A short plain-language "what you are seeing" for one step, with its numbers.
 
     Parameters
@@ -88,6 +81,8 @@ def step_caption(kind: str, label: str, x: np.ndarray, previous: np.ndarray | No
         The pipeline settings.
     unit : str, default="V"
         Unit of ``x``.
+    psd : (f, p), default=None
+        ``welch_psd(x, fs)`` when already computed (the raw step's caption needs it).
 
     Returns
     -------
@@ -100,7 +95,7 @@ def step_caption(kind: str, label: str, x: np.ndarray, previous: np.ndarray | No
     'Full-wave rectified: t'
     """
     if kind == "raw":
-        f, p = welch_psd(x, fs)
+        f, p = welch_psd(x, fs) if psd is None else psd
         peak = float(f[1:][np.argmax(p[1:])]) if p.size > 1 else 0.0
         mdf = float(median_frequency(f, p)) if np.any(p > 0) else float("nan")
         return (f"Raw: what the electrodes recorded — the muscle's activity plus everything else (offset, "
@@ -163,7 +158,7 @@ def _layout(*, large: bool, title: str, height: int, x_title: str, y_title: str)
 
 
 def _time_figure(t, x, *, unit, title, large) -> go.Figure:
-    scale, shown = (1e3, "mV") if unit == "V" else (1.0, unit)
+    scale, shown = display_scale(unit, prefix="m")
     td, xd = minmax_decimate(t, np.asarray(x) * scale, n_out=_DISPLAY_POINTS)
     trace = dict(type="scattergl", x=td, y=xd, mode="lines", name="signal", showlegend=False,
                  line=dict(color=OKABE_ITO["blue"], width=_LECTURE_LINE_PX if large else _LINE_PX),
@@ -172,10 +167,8 @@ def _time_figure(t, x, *, unit, title, large) -> go.Figure:
     return go.Figure(data=[trace], layout=layout)
 
 
-def _spectrum_figure(x, *, fs, unit, title, large, response=None, response_name="", f_max=None) -> go.Figure:
-    f, p = welch_psd(x, fs)
-    top = float(p.max()) if p.size and p.max() > 0 else 1.0
-    db = 10.0 * np.log10(np.maximum(p, top * 10 ** (-_SPECTRUM_FLOOR_DB / 10)))
+def _spectrum_figure(f, p, *, fs, unit, title, large, response=None, response_name="", f_max=None) -> go.Figure:
+    db = power_db(p, floor_db=_SPECTRUM_FLOOR_DB, zero_floor=None)
     width = _LECTURE_LINE_PX if large else _LINE_PX
     size = LECTURE_FONT_PX if large else FONT_PX
     traces = [dict(type="scatter", x=f, y=db, mode="lines", name="spectrum",
@@ -185,8 +178,8 @@ def _spectrum_figure(x, *, fs, unit, title, large, response=None, response_name=
                      y_title="power (dB)")
     layout["xaxis"]["range"] = [0, f_max if f_max else fs / 2]
     if response is not None:
-        f_fine = np.linspace(0.0, fs / 2, 4001)   # fine enough to show each notch's full depth
-        traces.append(dict(type="scatter", x=f_fine, y=response(f_fine), mode="lines", name=response_name,
+        f_fine, gain = response
+        traces.append(dict(type="scatter", x=f_fine, y=gain, mode="lines", name=response_name,
                            yaxis="y2",
                            line=dict(color=OKABE_ITO["orange"], width=width + 1),
                            hovertemplate="%{x:.0f} Hz<br>gain %{y:.2f}<extra></extra>"))
@@ -254,20 +247,20 @@ def step_figures(steps: Sequence[tuple[str, Recording]], *, fs: float, settings:
         title = label[:1].upper() + label[1:]
         response, name, f_max = None, "", None
         if kind == "bandpass":
-            bp_only = settings.replace(notch_hz=None)
-            response, name = (lambda f, s=bp_only: frequency_response(s, fs, f)), "band-pass gain"
+            response, name = filter_response(settings.replace(notch_hz=None), fs, _RESPONSE_POINTS), "band-pass gain"
         elif kind == "notch":
-            response, name = (lambda f, s=settings: frequency_response(s, fs, f)), "band-pass + notch gain"
+            response, name = filter_response(settings, fs, _RESPONSE_POINTS), "band-pass + notch gain"
         elif kind == "envelope":
             f_max = min(50.0, fs / 2)
         time_fig = _time_figure(rec.times, x, unit=rec.unit, title=title, large=large)
-        spec_fig = _spectrum_figure(x, fs=fs, unit=rec.unit, title=f"{title}: spectrum", large=large,
+        psd = welch_psd(x, fs)
+        spec_fig = _spectrum_figure(*psd, fs=fs, unit=rec.unit, title=f"{title}: spectrum", large=large,
                                     response=response, response_name=name, f_max=f_max)
         prev_for_caption = previous
         if kind == "notch":  # the notch step is band-pass + notch of the DC-removed signal
             prev_for_caption = next((r.data[int(channel)] for lab, r in steps if step_kind(lab) == "bandpass"),
                                     previous)
-        caption = step_caption(kind, label, x, prev_for_caption, fs=fs, settings=settings, unit=rec.unit)
+        caption = step_caption(kind, label, x, prev_for_caption, fs=fs, settings=settings, unit=rec.unit, psd=psd)
         if kind == "envelope" and (true_onsets_s is not None or detected_onsets_s is not None):
             w = _LECTURE_LINE_PX if large else 1.5
             notes = []

@@ -8,19 +8,20 @@ an ``st.fragment``: paging reruns the browser only, never loading or processing.
 from __future__ import annotations
 
 import functools
-import json
 
 import numpy as np
 import streamlit as st
 
 from ..audio import to_wav
+from ..export import safe_stem
 from ..markers import add_marker, delete_marker, empty_markers, markers_from_csv, markers_to_csv
 from ..plotting.browser import (auto_scales, format_scale, overview_envelope, overview_figure, page_slice,
                                 scale_choices, stacked_figure)
 from ..plotting.spectra import psd_figure, spectrogram_figure
+from .cache import bursts_cached
 from .context import ViewContext
 
-__all__ = ["render", "PAGE_CHOICES", "SLOWDOWN_CHOICES"]
+__all__ = ["render", "markers_of", "PAGE_CHOICES", "SLOWDOWN_CHOICES"]
 
 #: Page lengths offered, in s (the clinical "time base").
 PAGE_CHOICES = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
@@ -38,10 +39,7 @@ _SHARED, _AUTO = "shared", "auto"
 
 
 # ---------------------------------------------------------------------------- caches
-def _settings_key(ctx: ViewContext) -> str:
-    return json.dumps(ctx.settings.to_dict(), sort_keys=True)
-
-
+# (burst detection: .cache.bursts_cached, shared with the Summary and Compare views)
 @st.cache_data(max_entries=8, show_spinner=False)
 def _auto_scales(key: str, which: str, settings_key: str, divisions: float, _rec) -> dict:
     return auto_scales(_rec, divisions_per_channel=divisions)
@@ -50,20 +48,6 @@ def _auto_scales(key: str, which: str, settings_key: str, divisions: float, _rec
 @st.cache_data(max_entries=8, show_spinner="Summarising the whole recording…")
 def _overview_env(key: str, which: str, settings_key: str, n_points: int, _rec):
     return overview_envelope(_rec, n_points=n_points)
-
-
-@st.cache_data(max_entries=4, show_spinner="Detecting bursts…")
-def _bursts(key: str, settings_key: str, _rec):
-    from ..onsets import detect_bursts
-    return detect_bursts(_rec, method="threshold")
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _response(settings_key: str, fs: float):
-    from ..filters import frequency_response
-    from ..settings import Settings
-    freqs = np.linspace(0, fs / 2, 1024)
-    return freqs, frequency_response(Settings.from_dict(json.loads(settings_key)), fs, freqs)
 
 
 # ---------------------------------------------------------------------------- state
@@ -118,6 +102,11 @@ def _on_overview_click(rec) -> None:
     except (KeyError, IndexError, TypeError, ValueError):
         return
     st.session_state[_T] = _clamp(x - _page_s() / 2, rec, _page_s())
+
+
+def markers_of(digest: str):
+    """The user's markers (DataFrame ``time_s``, ``note``) on the file with this digest, or None."""
+    return st.session_state.get(_MARKERS, {}).get(digest)
 
 
 def _markers(ctx: ViewContext):
@@ -207,7 +196,7 @@ def _browser(ctx: ViewContext) -> None:
         show_events = o3.toggle("Events", key=_P + "events", value=True, help="The file's events as lines.")
     shown = processed.filtered if (signal_kind == "Filtered" and has_processed) else rec
     which = "filtered" if shown is not rec else "raw"
-    skey = _settings_key(ctx)
+    skey = ctx.settings_key
     if not channels:
         st.info("Pick at least one channel to browse.")
         return
@@ -242,7 +231,7 @@ def _browser(ctx: ViewContext) -> None:
     bursts = None
     if show_bursts and has_processed:
         try:
-            bursts = _bursts(ctx.key, skey, processed.filtered)
+            bursts = bursts_cached(ctx.key, skey, processed.filtered)
         except Exception as exc:  # noqa: BLE001
             st.warning(f"Burst detection failed: {exc}")
     events = rec.events if show_events and len(rec.events) else None
@@ -271,7 +260,7 @@ def _browser(ctx: ViewContext) -> None:
         st.warning(f"Could not draw the overview: {exc}")
 
     _markers_panel(ctx, t)
-    _spectrum_panel(ctx, shown, channels, t, page_s, skey)
+    _spectrum_panel(ctx, shown, channels, t, page_s)
     _sound_panel(ctx, channels, t, page_s, has_processed)
 
 
@@ -296,14 +285,14 @@ def _markers_panel(ctx: ViewContext, t: float) -> None:
             c_del.button("Delete", key=_P + "marker_delete", on_click=_on_delete_marker, args=(ctx,),
                          width="stretch")
         c_dl, c_up = st.columns(2)
-        stem = ctx.name.rsplit(".", 1)[0] or "recording"
+        stem = safe_stem(ctx.name)
         c_dl.download_button("Download markers (CSV)", markers_to_csv(table), file_name=f"{stem}_markers.csv",
                              mime="text/csv", key=_P + "marker_download", on_click="ignore")
         c_up.file_uploader("Load markers (CSV with time_s, note)", type=["csv"], key=_P + "marker_upload",
                            on_change=_on_upload_markers, args=(ctx,))
 
 
-def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float, skey: str) -> None:
+def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float) -> None:
     with st.expander("Spectrum and spectrogram of this page"):
         c1, c2, c3 = st.columns([3, 1, 2])
         ch = c1.selectbox("Channel", channels, key=_P + "spec_channel")
@@ -317,8 +306,8 @@ def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float, 
             st.info("This page holds too few samples for a spectrum.")
             return
         try:
-            response = _response(skey, shown.fs) if show_resp else None
-            st.plotly_chart(psd_figure(x, shown.fs, unit=shown.unit, db=db, response=response,
+            st.plotly_chart(psd_figure(x, shown.fs, unit=shown.unit, db=db,
+                                       settings=ctx.settings if show_resp else None,
                                        title=f"{ch}: power spectrum, {t:.2f}–{t + page_s:.2f} s"),
                             key=_P + "psd")
             st.plotly_chart(spectrogram_figure(x, shown.fs, t0_s=shown.t0 + sl.start / shown.fs,

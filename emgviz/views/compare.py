@@ -16,28 +16,24 @@ from ..compare import (EFFECT_SIZE_METHOD, SYMMETRY_METHOD, Session, compare_fat
                        compare_spectra, comparison_csv, match_channels, session_symmetry, symmetry_table)
 from ..cycles import cycle_average, event_times, onset_times
 from ..errors import ReadError
-from ..export import figure_html
-from ..io import read_files
+from ..export import figure_html, safe_stem
 from ..plotting.compare import (comparison_bars, cycle_bands, effect_size_plot, envelope_overlay,
                                 fatigue_slopes, spectra_overlay)
 from ..recording import Recording
+from .browser import markers_of
+from .cache import bursts_cached, file_digest, process_cached, read_cached, read_key, rec_key
 from .context import ViewContext
 
 __all__ = ["render"]
 
 _P = "compare_"
-_MARKERS = "browse_markers"  # the Browse view's markers: {digest: DataFrame(time_s, note)}
 _DEFAULT_LABELS = ("pre", "post", "session 3", "session 4", "session 5", "session 6")
 _CYCLE_SOURCES = ("file events", "detected onsets", "markers / typed times")
 
 
-# ---- cached reads and computations (keys are digests; big objects pass with a leading underscore) ----
-@st.cache_resource(max_entries=16, show_spinner="Reading…")
-def _read(digest: str, options_json: str, _files: tuple[tuple[str, bytes], ...]) -> Recording:
-    """Read once per content digest and options (a Recording is immutable, so sharing it is safe)."""
-    return read_files(list(_files), **json.loads(options_json))
-
-
+# ---- cached computations (keys say what the sessions are; big objects pass with a leading underscore).
+# Reading, processing and burst detection use .cache, shared with the sidebar and the other views:
+# the loaded recording is never processed twice.
 def _emg(rec: Recording) -> Recording:
     return rec.pick_kind("emg") if "emg" in rec.ch_kinds else rec
 
@@ -66,28 +62,6 @@ def _fatigue(key: str, settings_json: str, feature: str, window_s: float, mappin
                            window_s=window_s, mapping=json.loads(mapping_json))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _processed(key: str, settings_json: str, _rec):
-    from ..pipeline import preprocess
-    from ..settings import Settings
-
-    return preprocess(_rec, Settings.from_dict(json.loads(settings_json)))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _bursts(key: str, settings_json: str, _filtered):
-    from ..onsets import detect_bursts
-
-    return detect_bursts(_filtered)
-
-
-def _digest(files) -> str:
-    h = hashlib.sha256()
-    for name, content in files:
-        h.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
-    return h.hexdigest()[:12]
-
-
 def _group_uploads(uploads) -> list[tuple[str, tuple[tuple[str, bytes], ...]]]:
     """Uploaded files as recordings: a WFDB .hea travels with its .dat, every other file stands alone."""
     files = [(u.name, u.getvalue()) for u in uploads or []]
@@ -105,39 +79,62 @@ def _group_uploads(uploads) -> list[tuple[str, tuple[tuple[str, bytes], ...]]]:
 
 
 def _slug(text: str) -> str:
+    """Widget-key part from a name (file names use :func:`emgviz.export.safe_stem`)."""
     return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40]
 
 
-def _read_or_say(files, name: str, options: dict | None = None) -> Recording | None:
-    """The EMG channels of a recording, or None after showing why it could not be read."""
+def _read_or_say(files, name: str, options: dict | None = None) -> tuple[Recording, str] | None:
+    """The EMG channels of a recording and their processing-cache key, or None after showing why not."""
+    options = dict(options or {})
+    digest = file_digest(files)
     try:
-        return _emg(_read(_digest(files), json.dumps(options or {}, sort_keys=True), tuple(files)))
+        rec = _emg(read_cached(digest, tuple(n for n, _ in files), None, json.dumps(options, sort_keys=True),
+                               tuple(files)))
     except ReadError as exc:
         st.error(str(exc))
+        return None
     except Exception as exc:  # a reader bug must not become a traceback on the page
         st.error(f"Cannot read {name!r}: {type(exc).__name__}: {exc}")
-    return None
+        return None
+    return rec, rec_key(read_key(digest, None, options), rec.ch_names)
 
 
 def _candidates(ctx: ViewContext) -> list[dict]:
-    """Every recording the user added: the loaded one, uploads, bundled samples (errors shown, skipped)."""
-    found = [{"id": ctx.key, "name": ctx.name, "rec": ctx.rec, "slot": "current"}]
+    """Every recording the user added: the loaded one, uploads, bundled samples (errors shown, skipped).
+
+    Each has ``key``, the id its processing is cached under (the loaded one's is ``ctx.key``,
+    so its ``ctx.processed`` is reused).
+    """
+    found = [{"key": ctx.key, "name": ctx.name, "rec": ctx.rec, "slot": "current"}]
     uploads = st.file_uploader("Add recordings to compare (several allowed; WFDB: the .hea with its .dat)",
                                accept_multiple_files=True, key=_P + "upload")
     for name, files in _group_uploads(uploads):
-        rec = _read_or_say(files, name)
-        if rec is None:
+        got = _read_or_say(files, name)
+        if got is None:
             continue
-        found.append({"id": _digest(files), "name": name, "rec": rec, "slot": "up_" + _slug(name)})
+        found.append({"key": got[1], "name": name, "rec": got[0], "slot": "up_" + _slug(name)})
     titles = {s.key: s.title for s in samples.SAMPLES}
     picked = st.multiselect("Add bundled samples", list(titles), format_func=titles.get, key=_P + "samples")
     for key in picked:
         files = samples.sample_files(key)
-        rec = _read_or_say(files, titles[key], dict(samples.get_sample(key).read_options))
-        if rec is None:
+        got = _read_or_say(files, titles[key], dict(samples.get_sample(key).read_options))
+        if got is None:
             continue
-        found.append({"id": _digest(files), "name": titles[key], "rec": rec, "slot": "sample_" + _slug(key)})
+        found.append({"key": got[1], "name": titles[key], "rec": got[0], "slot": "sample_" + _slug(key)})
     return found
+
+
+def _process_all(ctx: ViewContext, sessions: list[Session], ids: dict[str, str]) -> dict | None:
+    """Each session's ``Processed`` (the loaded recording's is ``ctx.processed``); None after an error."""
+    out = {}
+    for s in sessions:
+        try:
+            out[s.label] = (ctx.processed if s.recording is ctx.rec
+                            else process_cached(ids[s.label], ctx.settings_key, s.recording))
+        except ValueError as exc:  # e.g. a recording too short for the filter
+            st.error(f"Cannot compare these sessions: {s.label}: {exc}")
+            return None
+    return out
 
 
 def _labelled(cands: list[dict]) -> list[Session] | None:
@@ -199,7 +196,7 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
                                        "g_ci_low": "g 95 % CI low", "g_ci_high": "g 95 % CI high"})
 
 
-def _cycle_events(sessions, ctx, proc, settings_json) -> dict[str, np.ndarray] | None:
+def _cycle_events(sessions, ctx, proc, matches, ids) -> dict[str, np.ndarray] | None:
     source = st.selectbox("Cycle starts from", _CYCLE_SOURCES, key=_P + "cycle_source",
                           help="Each cycle runs from one event to the next, normalised to 0–100 %.")
     events: dict[str, np.ndarray] = {}
@@ -212,13 +209,12 @@ def _cycle_events(sessions, ctx, proc, settings_json) -> dict[str, np.ndarray] |
         for s in sessions:
             events[s.label] = event_times(s.recording.events, label=label)
     elif source == "detected onsets":
-        muscles = list(proc["matches"].loc[proc["matches"]["matched"], "muscle"])
+        muscles = list(matches.loc[matches["matched"], "muscle"])
         muscle = st.selectbox("Muscle whose burst onsets start each cycle", muscles, key=_P + "cycle_muscle")
-        row = proc["matches"].set_index("muscle").loc[muscle]
+        row = matches.set_index("muscle").loc[muscle]
         for s in sessions:
-            p = proc[s.label]
             try:
-                bursts = _bursts(proc["keys"][s.label], settings_json, p.filtered)
+                bursts = bursts_cached(ids[s.label], ctx.settings_key, proc[s.label].filtered)
             except ValueError as exc:
                 st.error(f"{s.label}: burst detection failed: {exc}")
                 return None
@@ -227,7 +223,7 @@ def _cycle_events(sessions, ctx, proc, settings_json) -> dict[str, np.ndarray] |
         for i, s in enumerate(sessions):
             default = ""
             if s.recording is ctx.rec:
-                marks = st.session_state.get(_MARKERS, {}).get(ctx.digest)
+                marks = markers_of(ctx.digest)
                 if marks is not None and len(marks):
                     default = ", ".join(f"{t:.3f}" for t in marks["time_s"])
             text = st.text_input(f"Cycle start times of {s.label} (s, comma-separated)", value=default,
@@ -253,9 +249,9 @@ def render(ctx: ViewContext) -> None:
     sessions = _labelled(cands)
     if sessions is None:
         return
-    ids = {s.label: c["id"] + "|" + ",".join(s.recording.ch_names) for s, c in zip(sessions, cands)}
+    ids = {s.label: c["key"] for s, c in zip(sessions, cands)}
     mapping = _mapping_editor(sessions)
-    settings_json = json.dumps(ctx.settings.to_dict(), sort_keys=True)
+    settings_json = ctx.settings_key
     mapping_json = json.dumps(mapping, sort_keys=True)
     key = "|".join(f"{lab}={i}" for lab, i in ids.items())
     if not match_channels(sessions, mapping=mapping)["matched"].any():
@@ -266,12 +262,17 @@ def render(ctx: ViewContext) -> None:
     reference = c1.selectbox("Reference session", [s.label for s in sessions], key=_P + "reference")
     window_s = c2.number_input("Window (s) for the spread and effect size", min_value=0.1, max_value=30.0,
                                value=1.0, step=0.25, key=_P + "window_s", help="Windows overlap by half.")
+    proc = _process_all(ctx, sessions, ids)
+    if proc is None:
+        return
+    # the filtered recordings from the shared processing cache: compare_* never filters again
+    sessions = [Session(s.label, s.recording, proc[s.label].filtered) for s in sessions]
     try:
         table = _compare(key, settings_json, float(window_s), mapping_json, reference, sessions)
     except ValueError as exc:
         st.error(f"Cannot compare these sessions: {exc}")
         return
-    for w in table.attrs.get("warnings", []):
+    for w in [f"{lab}: {w}" for lab, p in proc.items() for w in p.warnings] + table.attrs.get("warnings", []):
         st.warning(w)
     matches = table.attrs["matches"]
 
@@ -285,10 +286,10 @@ def render(ctx: ViewContext) -> None:
     st.download_button("Comparison table (CSV, settings in # lines)",
                        data=comparison_csv(table, ctx.settings, sessions=[s.label for s in sessions],
                                            window_s=float(window_s), step_s=float(window_s) / 2),
-                       file_name=f"compare_{_slug(ctx.name)}.csv", mime="text/csv", key=_P + "dl_table",
+                       file_name=f"compare_{safe_stem(ctx.name)}.csv", mime="text/csv", key=_P + "dl_table",
                        on_click="ignore")
 
-    args = dict(ctx=ctx, sessions=sessions, table=table, matches=matches, ids=ids, key=key,
+    args = dict(ctx=ctx, sessions=sessions, proc=proc, table=table, matches=matches, ids=ids, key=key,
                 settings_json=settings_json, mapping_json=mapping_json, window_s=float(window_s))
     names = list(_TABS)
     tabs = st.tabs(names, key=_P + "tabs", on_change="rerun")
@@ -310,18 +311,7 @@ def _tab_features(*, table, **_):
     _html_download(fig, "compare_effect", "effect")
 
 
-def _all_processed(sessions, ids, settings_json):
-    try:
-        return {s.label: _processed(ids[s.label], settings_json, s.recording) for s in sessions}
-    except ValueError as exc:
-        st.error(f"Cannot process a session with these settings: {exc}")
-        return None
-
-
-def _tab_envelopes(*, sessions, ids, settings_json, matches, **_):
-    proc = _all_processed(sessions, ids, settings_json)
-    if proc is None:
-        return
+def _tab_envelopes(*, proc, matches, **_):
     norm = st.toggle("Normalised time (0–100 % of each recording)", key=_P + "norm_time")
     fig = envelope_overlay({lab: p.envelope for lab, p in proc.items()}, matches, normalise_time=norm)
     st.plotly_chart(fig, key=_P + "env_chart")
@@ -340,11 +330,8 @@ def _tab_spectra(*, sessions, key, settings_json, mapping_json, **_):
     _html_download(fig, "compare_spectra", "psd")
 
 
-def _tab_cycles(*, ctx, sessions, ids, settings_json, matches, **_):
-    proc = _all_processed(sessions, ids, settings_json)
-    if proc is None:
-        return
-    events = _cycle_events(sessions, ctx, dict(proc, matches=matches, keys=ids), settings_json)
+def _tab_cycles(*, ctx, sessions, proc, ids, matches, **_):
+    events = _cycle_events(sessions, ctx, proc, matches, ids)
     if events is None:
         return
     averages = {}

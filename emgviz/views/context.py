@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..recording import Recording
 from ..settings import Settings
+
+
+def _no_options() -> dict:
+    return {"fs": None, "options": {}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,6 +36,9 @@ class ViewContext:
         What was detected, e.g. "CSV, 8 EMG channels at 1000 Hz, 6 events".
     key : str
         A short stable id for widget keys and caches (first 12 hex of ``digest`` + channels).
+    read_options : dict
+        How the file was read: ``{"fs": float or None, "options": {"unit": "V", ...}}`` (the
+        sampling rate typed in and the reader options); see :attr:`read_kwargs`.
     """
 
     rec: Recording
@@ -41,3 +49,17 @@ class ViewContext:
     digest: str
     description: str
     key: str
+    read_options: dict = field(default_factory=_no_options)
+
+    @cached_property
+    def settings_key(self) -> str:
+        """The settings as sorted JSON: the cache key of everything computed with them."""
+        from .cache import settings_key
+
+        return settings_key(self.settings)
+
+    @property
+    def read_kwargs(self) -> dict:
+        """The ``read_file`` keyword arguments that read the file as the app did (``fs=``, ``unit=``)."""
+        fs = self.read_options.get("fs")
+        return {**({"fs": fs} if fs is not None else {}), **dict(self.read_options.get("options") or {})}

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..features import feature_table
 from ..plotting.browser import stacked_figure
 from ..plotting.summary import display_table, feature_bars
+from .cache import features_cached
 from .context import ViewContext
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _table(key: str, settings_json: str, _filtered):
-    return feature_table(_filtered)
 
 
 def render(ctx: ViewContext) -> None:
@@ -22,7 +17,7 @@ def render(ctx: ViewContext) -> None:
     fig = stacked_figure(out.filtered, t_start_s=out.filtered.t0, t_window_s=out.filtered.duration_s,
                          overlay=out.envelope if show_env else None, events=ctx.rec.events)
     st.plotly_chart(fig, key="overview_chart", width="stretch")
-    table = _table(ctx.key, repr(ctx.settings), out.filtered)
+    table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = display_table(table)
     st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",

@@ -1,7 +1,8 @@
 """The sidebar: where the recording comes from, which channels, and the processing settings.
 
 Loading and processing are cached at the I/O boundary (keyed on the file's SHA-256 and the
-settings), so widget changes elsewhere never reload or reprocess.
+settings; the caches live in :mod:`.cache`, shared with the Compare view), so widget changes
+elsewhere never reload or reprocess.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ import streamlit as st
 
 from .. import samples
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
-from ..io import read_files
 from ..io.summary import describe
-from ..pipeline import preprocess
 from ..recording import Recording
 from ..settings import NOTCH_CHOICES, Settings
 from . import VIEWS
+from .cache import file_digest as _digest
+from .cache import process_cached as _process_cached
+from .cache import read_cached as _read_cached
+from .cache import read_key as _read_key
+from .cache import rec_key as _rec_key
+from .cache import settings_key as _settings_key
 from .context import ViewContext
 
 SOURCES = ("Sample", "Upload", "Synthetic")
@@ -28,39 +33,12 @@ _SAMPLE_TITLES = {s.key: s.title for s in samples.SAMPLES}
 SETTING_KEYS = {name: f"set_{name}" for name in Settings().to_dict()}
 
 
-# ---- cached I/O and processing ---------------------------------------------------------------
-@st.cache_resource(max_entries=8, show_spinner="Reading the recording…")
-def _read_cached(digest: str, names: tuple[str, ...], fs: float | None, options_json: str,
-                 _files: tuple[tuple[str, bytes], ...]) -> Recording:
-    """Read once per (content, names, fs, options); the Recording is immutable, so sharing is safe.
-
-    ``names`` is part of the key: a single file's digest covers its bytes only, and the name
-    steers the reader (suffix fallback) and becomes ``rec.source``.
-    """
-    return read_files(list(_files), fs=fs, **json.loads(options_json))
-
-
-@st.cache_resource(max_entries=16, show_spinner="Filtering…")
-def _process_cached(rec_key: str, settings_json: str, _rec: Recording):
-    return preprocess(_rec, Settings.from_dict(json.loads(settings_json)))
-
-
+# ---- cached I/O and processing (reading and processing: .cache) ---------------------------------
 @st.cache_resource(max_entries=8, show_spinner="Simulating…")
 def _simulate_cached(params_json: str) -> Recording:
     from ..simulate import simulate
 
     return simulate(**json.loads(params_json)).recording
-
-
-def _digest(files) -> str:
-    """SHA-256 of the file (as ``sha256sum`` prints it); for several files, of their names and digests."""
-    if len(files) == 1:
-        return hashlib.sha256(files[0][1]).hexdigest()
-    h = hashlib.sha256()
-    for name, content in files:
-        h.update(name.encode("utf-8", "replace") + b"\0")
-        h.update(hashlib.sha256(content).digest())
-    return h.hexdigest()
 
 
 # ---- query parameters (shareable links) ------------------------------------------------------
@@ -115,6 +93,7 @@ class Loaded(NamedTuple):
     name: str
     digest: str  #: SHA-256 of the file bytes (shown in reports)
     read_key: str  #: digest + the reader options used (fs, unit, choices): the cache key
+    read_options: dict | None = None  #: the reader options used: {"fs": ..., "options": {...}}
 
 
 def load_source() -> Loaded | None:
@@ -135,13 +114,10 @@ def load_source() -> Loaded | None:
             return None
         files = [(u.name, u.getvalue()) for u in uploads]
         return _read_with_prompts(files, name=" + ".join(n for n, _ in files))
-    # Synthetic
-    params = dict(st.session_state.get("emgviz_sim_params") or {})
-    params.setdefault("profile", "bursts")
-    params.setdefault("duration_s", 20.0)
-    params.setdefault("fs", 2000.0)
-    params.setdefault("n_channels", 4)
-    params.setdefault("seed", 0)
+    # Synthetic: the Teach view's simulation (its defaults until it sends one)
+    from .teach import sim_params
+
+    params = {**sim_params({}), **(st.session_state.get("emgviz_sim_params") or {})}
     sb.caption("Synthetic EMG from the motor-unit model (shape it in the Teach view).")
     params["seed"] = int(sb.number_input("Seed", 0, 10_000, int(params["seed"]), key="synthetic_seed"))
     params_json = json.dumps(params, sort_keys=True)
@@ -168,8 +144,8 @@ def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
             rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True),
                                tuple(files))
             _ask_unit(rec, opts, digest)
-            read_key = hashlib.sha256(f"{digest}|{opts['fs']}|{sorted(opts['options'].items())}".encode()).hexdigest()
-            return Loaded(rec, name, digest, read_key)
+            return Loaded(rec, name, digest, _read_key(digest, opts["fs"], opts["options"]),
+                          {"fs": opts["fs"], "options": dict(opts["options"])})
         except NeedsSamplingRate as exc:
             st.warning(str(exc))
             fs = st.sidebar.number_input("Sampling rate of this file (Hz)", min_value=1.0, max_value=1e6,
@@ -266,7 +242,8 @@ def processing_settings() -> Settings:
 def build_context(loaded: Loaded, rec: Recording, settings: Settings) -> ViewContext:
     """Process (cached) and bundle what the views need; ``rec`` is the picked channels of ``loaded.rec``."""
     rec_full, name, digest = loaded.rec, loaded.name, loaded.digest
-    key = hashlib.sha256((loaded.read_key + "|" + ",".join(rec.ch_names)).encode()).hexdigest()[:12]
-    processed = _process_cached(key, json.dumps(settings.to_dict(), sort_keys=True), rec)
+    key = _rec_key(loaded.read_key, rec.ch_names)
+    processed = _process_cached(key, _settings_key(settings), rec)
     return ViewContext(rec=rec, full=rec_full, processed=processed, settings=processed.settings, name=name,
-                       digest=digest, description=describe(rec_full), key=key)
+                       digest=digest, description=describe(rec_full), key=key,
+                       read_options=loaded.read_options or {"fs": None, "options": {}})

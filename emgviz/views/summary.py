@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
+import json
 
 import pandas as pd
 import streamlit as st
 
-from ..export import figure_html, figure_png, png_available, table_csv
+from ..export import figure_html, figure_png, png_available, safe_stem, table_csv
 from ..features import feature_table, windowed_features
-from ..io import read_bytes
-from ..onsets import detect_bursts
 from ..plotting.summary import (display_table, display_unit, envelope_overview, feature_bars, feature_heatmap,
                                 quality_badges)
+from ..recording import Recording
 from ..report import bursts_for_display, heatmap_window_s, report_html, standouts
+from .cache import bursts_cached, features_cached, file_digest, read_cached, read_key
 from .context import ViewContext
 from .text import md as _md
 
@@ -25,11 +24,7 @@ _PNG_SIZE = {"bars": (1200, 500), "heatmap": (1400, 600), "envelopes": (1400, 90
 
 
 # ---- cached computations (big objects pass with a leading underscore; the key says what they are) ----
-@st.cache_data(max_entries=16, show_spinner=False)
-def _features(key: str, settings_json: str, _filtered) -> pd.DataFrame:
-    return feature_table(_filtered)
-
-
+# The feature table and the bursts come from .cache, shared with the other views.
 @st.cache_data(max_entries=16, show_spinner=False)
 def _quality(key: str, mains: str, _rec) -> pd.DataFrame:
     from ..quality import signal_quality
@@ -38,34 +33,44 @@ def _quality(key: str, mains: str, _rec) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _bursts(key: str, settings_json: str, _filtered) -> pd.DataFrame:
-    return detect_bursts(_filtered)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
 def _windowed(key: str, settings_json: str, window_s: float, _filtered) -> pd.DataFrame:
     return windowed_features(_filtered, window_s=window_s, step_s=window_s / 2)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _read_mvc(content: bytes, name: str):
-    return read_bytes(content, name)
+@st.cache_data(max_entries=8, show_spinner=False)
+def _mvc_segment(key: str, settings_json: str, start: float, end: float, _envelope: Recording) -> pd.Series:
+    from ..normalize import mvc_reference
+
+    # the envelope's maximum in the segment: the same kind of amplitude as an MVC file gives
+    return mvc_reference(_envelope, segment=(start, end), window_ms=None)
 
 
+@st.cache_data(max_entries=4, show_spinner="Processing the MVC recording…")
+def _mvc_file(mvc_key: str, settings_json: str, _mvc_rec: Recording) -> pd.Series:
+    from ..normalize import mvc_from_recording
+    from ..settings import Settings
+
+    return mvc_from_recording(_mvc_rec, settings=Settings.from_dict(json.loads(settings_json)))
 
 
-def _stem(name: str) -> str:
-    stem = Path(str(name)).stem or "recording"
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:60]
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _percent_mvc(key: str, settings_json: str, ref_json: str, _processed, _ref: pd.Series):
+    """The feature table and the envelope in %MVC of ``_ref`` (a Recording and a table: not copied)."""
+    from ..normalize import to_percent_mvc
+
+    return feature_table(to_percent_mvc(_processed.filtered, _ref)), to_percent_mvc(_processed.envelope, _ref)
 
 
-def _figure_downloads(fig, base: str, what: str, slot: str) -> None:
-    """HTML and PNG downloads of one figure, both built only on click (an HTML page is ~5 MB)."""
+def _figure_downloads(fig, base: str, what: str, slot: str, png: bool) -> None:
+    """HTML and PNG downloads of one figure, both built only on click (an HTML page is ~5 MB).
+
+    ``png``: whether PNG export can run (:func:`emgviz.export.png_available`, asked once per run).
+    """
     c1, c2 = st.columns(2)
     c1.download_button(f"{what} as HTML", data=lambda: figure_html(fig), file_name=f"{base}.html", mime="text/html",
                        key=f"summary_dl_{slot}_html", on_click="ignore")
     width, height = _PNG_SIZE[slot]
-    if png_available():
+    if png:
         c2.download_button(f"{what} as PNG", data=lambda: figure_png(fig, width=width, height=height),
                            file_name=f"{base}.png", mime="image/png", key=f"summary_dl_{slot}_png",
                            on_click="ignore")
@@ -76,8 +81,6 @@ def _figure_downloads(fig, base: str, what: str, slot: str) -> None:
 
 def _mvc_section(ctx: ViewContext):
     """The %MVC controls; returns (reference Series or None, description)."""
-    from ..normalize import mvc_from_recording, mvc_reference
-
     with st.expander("%MVC normalisation", expanded=False):
         mode = st.radio("Express amplitudes as % of a maximal voluntary contraction (MVC)", _MVC_MODES,
                         key="summary_mvc_mode", horizontal=True)
@@ -89,8 +92,7 @@ def _mvc_section(ctx: ViewContext):
             end = c2.number_input("MVC end (s)", value=float(rec.t0 + min(rec.duration_s, 1.0)), step=0.1,
                                   format="%.3f", key="summary_mvc_end_s")
             try:
-                # the envelope's maximum in the segment: the same kind of amplitude as an MVC file gives
-                ref = mvc_reference(ctx.processed.envelope, segment=(start, end), window_ms=None)
+                ref = _mvc_segment(ctx.key, ctx.settings_key, float(start), float(end), ctx.processed.envelope)
             except (ValueError, KeyError) as exc:
                 st.error(f"MVC segment: {exc}")
                 return None, ""
@@ -101,8 +103,10 @@ def _mvc_section(ctx: ViewContext):
                 st.info("Upload the recording of the maximal contraction.")
                 return None, ""
             try:
-                mvc_rec = _read_mvc(up.getvalue(), up.name)
-                ref = mvc_from_recording(mvc_rec, settings=ctx.settings)
+                files = ((up.name, up.getvalue()),)
+                digest = file_digest(files)
+                mvc_rec = read_cached(digest, (up.name,), None, "{}", files)
+                ref = _mvc_file(read_key(digest, None, {}), ctx.settings_key, mvc_rec)
             except (ValueError, KeyError) as exc:  # ReadError is a ValueError
                 st.error(str(exc))
                 return None, ""
@@ -120,13 +124,14 @@ def render(ctx: ViewContext) -> None:
 
 def _render(ctx: ViewContext) -> None:
     out = ctx.processed
-    settings_json = repr(ctx.settings)
-    base = _stem(ctx.name)
-    table = _features(ctx.key, settings_json, out.filtered)
-    quality = _quality(ctx.key, str(ctx.settings.notch_hz), ctx.rec)
+    settings_json = ctx.settings_key
+    base = safe_stem(ctx.name)
+    png = png_available()
+    table = features_cached(ctx.key, settings_json, out.filtered)
+    # badges computed once: display_table, feature_bars and standouts take them as the quality table
+    quality = badges = quality_badges(_quality(ctx.key, str(ctx.settings.notch_hz), ctx.rec))
 
     st.markdown("##### Signal quality per channel")
-    badges = quality_badges(quality)
     ncol = max(1, min(len(badges), 6))
     cols = st.columns(ncol)
     for i, row in badges.iterrows():
@@ -138,11 +143,9 @@ def _render(ctx: ViewContext) -> None:
     env = out.envelope
     shown_table = table
     if ref is not None:
-        from ..normalize import to_percent_mvc
-
+        ref_json = json.dumps([[str(c), float(v)] for c, v in ref.items()])
         try:
-            shown_table = feature_table(to_percent_mvc(out.filtered, ref))
-            env = to_percent_mvc(out.envelope, ref)
+            shown_table, env = _percent_mvc(ctx.key, settings_json, ref_json, out, ref)
         except ValueError as exc:  # channels or units that do not match the reference
             st.error(f"%MVC: {exc}")
             ref = None
@@ -168,7 +171,7 @@ def _render(ctx: ViewContext) -> None:
                            format_func=lambda c: display_unit(c)[0])
     bars = feature_bars(shown_table, feature, quality=quality)
     st.plotly_chart(bars, key="summary_bars", width="stretch")
-    _figure_downloads(bars, f"{base}_{_stem(feature)}_bars", "Bar chart", "bars")
+    _figure_downloads(bars, f"{base}_{safe_stem(feature)}_bars", "Bar chart", "bars", png)
 
     st.markdown("##### Muscles × time windows")
     c1, c2 = st.columns([2, 1])
@@ -187,17 +190,17 @@ def _render(ctx: ViewContext) -> None:
         col = next(c for c in windowed.columns if c.startswith("RMS" if which.startswith("RMS") else "MDF"))
         heat = feature_heatmap(windowed, col)
         st.plotly_chart(heat, key="summary_heatmap", width="stretch")
-        _figure_downloads(heat, f"{base}_{_stem(col)}_heatmap", "Heatmap", "heatmap")
+        _figure_downloads(heat, f"{base}_{safe_stem(col)}_heatmap", "Heatmap", "heatmap", png)
 
     st.markdown("##### Envelopes and bursts")
     try:
-        bursts = _bursts(ctx.key, settings_json, out.filtered)
+        bursts = bursts_cached(ctx.key, settings_json, out.filtered)
     except ValueError as exc:
         st.error(f"Burst detection: {exc}")
         bursts = None
     envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes")
     st.plotly_chart(envfig, key="summary_envelopes", width="stretch")
-    _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes")
+    _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
         bshow = bursts_for_display(bursts, ctx.rec.unit)
         st.caption(f"{len(bursts)} burst(s) found (threshold detector on the filtered signal).")
@@ -211,11 +214,12 @@ def _render(ctx: ViewContext) -> None:
 
     st.markdown("##### Report")
     rec, settings, name, digest, full_names = ctx.rec, ctx.settings, ctx.name, ctx.digest, ctx.full.ch_names
+    read_kwargs = ctx.read_kwargs  # the reader options the sidebar used (unit, a typed fs): for the snippet
 
     def _report() -> bytes:
         try:
             return report_html(rec, settings, file_name=name, sha256=digest, mvc=ref, mvc_source=ref_source,
-                               file_channels=full_names).encode("utf-8")
+                               file_channels=full_names, read_kwargs=read_kwargs).encode("utf-8")
         except Exception as exc:  # noqa: BLE001 - a download cannot show st.error; say it in the file
             import html
 

@@ -18,7 +18,7 @@ from .text import md
 from ..audio import to_wav
 from ..onsets import DETECTION_METHODS, detect_bursts
 from ..pipeline import steps as pipeline_steps
-from ..plotting.teach import step_figures
+from ..plotting.teach import step_figures, step_kind
 from ..recording import Recording
 from ..settings import Settings
 from ..simulate import PROFILES, score_onsets, simulate
@@ -94,6 +94,19 @@ def _simulate_cached(params_json: str):
 @st.cache_resource(max_entries=8, show_spinner="Filtering…")
 def _steps_cached(params_json: str, settings_json: str, _rec: Recording):
     return pipeline_steps(_rec, Settings.from_dict(json.loads(settings_json)))
+
+
+@st.cache_data(max_entries=16, show_spinner="Detecting onsets…")
+def _detect_cached(params_json: str, settings_json: str, method: str, _filtered: Recording):
+    return detect_bursts(_filtered, method=method)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Drawing…")
+def _figures_cached(params_json: str, settings_json: str, method: str, channel: int, large: bool,
+                    detected_ok: bool, _stages, _settings: Settings, _true, _detected):
+    """The step figures (Plotly figures are never changed after this, so they are shared)."""
+    return step_figures(_stages, fs=_stages[0][1].fs, settings=_settings, channel=channel, large=large,
+                        true_onsets_s=_true, detected_onsets_s=_detected)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -225,21 +238,20 @@ def render(*, settings: Settings | None = None) -> None:
             channel = st.selectbox("Channel to draw", range(rec.n_channels), key=_k("channel"),
                                    format_func=lambda i: rec.ch_names[i])
         channel = min(int(channel), rec.n_channels - 1)
-        filtered = next((r for lab, r in reversed(stages) if lab.startswith(("notch", "band-pass"))),
+        filtered = next((r for lab, r in reversed(stages) if step_kind(lab) in ("notch", "bandpass")),
                         stages[0][1])
         method = _value("method")
         name = rec.ch_names[channel]
         truth = sim.truth.bursts
         try:
-            detected = detect_bursts(filtered, method=method)
+            detected = _detect_cached(params_json, settings_json, method, filtered)
             detect_error = None
         except ValueError as exc:
             detected, detect_error = None, str(exc)
-        figures = step_figures(
-            stages, fs=rec.fs, settings=eff, channel=channel, large=lecture,
-            true_onsets_s=truth.loc[truth["channel"] == name, "onset_s"].tolist(),
-            detected_onsets_s=None if detected is None else
-            detected.loc[detected["channel"] == name, "onset_s"].tolist())
+        figures = _figures_cached(
+            params_json, settings_json, method, channel, bool(lecture), detected is not None, stages, eff,
+            truth.loc[truth["channel"] == name, "onset_s"].tolist(),
+            None if detected is None else detected.loc[detected["channel"] == name, "onset_s"].tolist())
     except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
         st.error(f"Cannot build the teaching example: {exc}")
         return
