@@ -7,14 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit.testing.v1.app_test as app_test_mod
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
-def new_app(timeout: float = 60) -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=timeout)
+def new_app(script: str | Path | None = None, timeout: float = 60) -> AppTest:
+    """An AppTest of ``script`` (default: the real app.py), not yet run."""
+    return AppTest.from_file(str(script or APP), default_timeout=timeout)
 
 
 def plotly_spec(at, key):
@@ -50,3 +52,27 @@ def media(monkeypatch):
 
     monkeypatch.setattr(app_test_mod, "MemoryMediaFileStorage", Recording)
     return lambda url: stores[-1].get_file(url.rsplit("/", 1)[-1])
+
+
+@pytest.fixture
+def deferred(monkeypatch, media):
+    """Build a deferred download (``data=callable``) as a click would: deferred(button) -> file.
+
+    Request it before the fixture that runs the app, so the app's media manager is captured.
+    """
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_mod, "MediaFileManager", Recording)
+
+    def fetch(button):
+        file_id = button.proto.deferred_file_id
+        assert file_id, f"{button.proto.label!r} is not a deferred download"
+        return media(managers[-1].execute_deferred(file_id))
+
+    return fetch
+

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_data"
+from emgviz.samples import SAMPLE_DIR as SAMPLES
 
 
 def _edf_bytes(n_records: int = 4, fs: int = 256) -> bytes:

@@ -33,11 +33,12 @@ def test_recording_longer_than_the_limit_is_refused(monkeypatch, sample_dir):
         emgviz.read_file(sample_dir / "uci_gestures_1_raw_data_11-08_21.03.16.txt")
 
 
-def test_good_file_is_unchanged_after_bad_ones(sample_dir):
-    rec = emgviz.read_file(sample_dir / "ktk_emg_biceps_brachii.csv")
-    before = rec.data.copy()
+def test_good_file_reads_the_same_after_bad_ones(sample_dir):
+    path = sample_dir / "ktk_emg_biceps_brachii.csv"
+    first = emgviz.read_file(path)
     for name, (content, _) in _corpus().items():
         with pytest.raises(ReadError):
             emgviz.read_files([(name, content)])
-    assert np.array_equal(rec.data, before)
-    assert not rec.data.flags.writeable
+    again = emgviz.read_file(path)  # no state left behind by the failures (limits, sniffers, caches)
+    assert again.ch_names == first.ch_names and again.fs == first.fs and again.ch_units == first.ch_units
+    np.testing.assert_array_equal(again.data, first.data)

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 import emgviz
+from emgviz import export
 from emgviz.export import figure_html, figure_png, library_versions, table_csv
 from emgviz.settings import Settings
 
@@ -67,18 +68,28 @@ def test_figure_html_is_self_contained():
     assert len(div) < 50_000 and "<html" not in div
 
 
-def test_figure_png_without_a_browser_says_install_chromium(monkeypatch):
+@pytest.fixture
+def no_kaleido_server():
+    """figure_png keeps kaleido's server in module state: stop it so this test starts from the first call."""
+    export._stop_server()
+    yield
+    export._stop_server()
+
+
+def test_figure_png_without_a_browser_says_install_chromium(monkeypatch, no_kaleido_server):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     with pytest.raises(RuntimeError, match="apt-get install -y chromium"):
         figure_png(go.Figure(), width=300, height=200)
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")
-def test_figure_png_makes_png_of_the_requested_size(monkeypatch):
+def test_figure_png_makes_png_of_the_requested_size(monkeypatch, no_kaleido_server):
     monkeypatch.setenv("BROWSER_PATH", "/usr/bin/chromium")
     fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
-    for _ in range(2):  # the second call goes through the sync server
+    assert not export._png_state["server"]
+    for _ in range(2):  # the first call renders one-shot and starts the sync server; the second uses it
         png = figure_png(fig, width=640, height=320)
+        assert export._png_state["server"]
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
         assert (w, h) == (640, 320)

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,6 +47,22 @@ def _check(content: bytes, fs=None):
 _SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+@st.composite
+def good_tables(draw):
+    """A well-formed table: a header of plain channel names, finite numbers, fs given by the caller."""
+    delim = draw(st.sampled_from([",", ";", "\t"]))
+    n_cols = draw(st.integers(1, 5))
+    n_rows = draw(st.integers(2, 30))
+    prefix = draw(st.sampled_from(["emg", "EMG", "Biceps", "ch", "Muskel", "left_VL"]))
+    names = [f"{prefix}{i + 1}" for i in range(n_cols)]
+    values = draw(st.lists(st.lists(st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+                                    | st.integers(-10**6, 10**6).map(float),
+                                    min_size=n_cols, max_size=n_cols), min_size=n_rows, max_size=n_rows))
+    lines = [delim.join(names)] + [delim.join(repr(v) for v in row) for row in values]
+    text = "\n".join(lines) + draw(st.sampled_from(["", "\n", "\r\n"]))
+    return text.encode("utf-8"), names, np.array(values, dtype=float).T
+
+
 @settings(max_examples=100, **_SETTINGS)
 @given(st.binary(max_size=300))
 def test_random_bytes_only_raise_read_error(content):
@@ -56,6 +73,16 @@ def test_random_bytes_only_raise_read_error(content):
 @given(tables())
 def test_random_tables_only_raise_read_error(case):
     _check(*case)
+
+
+@settings(max_examples=100, **_SETTINGS)
+@given(good_tables())
+def test_well_formed_tables_parse_to_their_shape_names_and_values(case):
+    content, names, data = case
+    rec = emgviz.read_bytes(content, "x.csv", fs=1000.0)
+    assert rec.data.shape == data.shape
+    assert list(rec.ch_names) == names and rec.fs == 1000.0
+    np.testing.assert_array_equal(rec.data, data)
 
 
 @pytest.mark.fuzz

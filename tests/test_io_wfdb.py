@@ -61,9 +61,12 @@ def test_real_physionet_record(sample_dir):
 
 
 def test_read_file_on_the_hea_path_finds_the_dat(sample_dir):
-    pytest.importorskip("emgviz.io.multi")
     rec = emgviz.read_file(sample_dir / "emg_healthy.hea")
     assert rec.n_samples == 50860 and rec.fs == 4000 and rec.meta["format"] == "WFDB"
+    dat = (sample_dir / "emg_healthy.dat").read_bytes()
+    direct = wfdbio.read_record((sample_dir / "emg_healthy.hea").read_bytes(), "emg_healthy.hea",
+                                {"emg_healthy.dat": dat})
+    np.testing.assert_array_equal(rec.data, direct.data)
 
 
 def test_sniff_knows_a_header_and_not_a_csv(written):

@@ -17,20 +17,10 @@ def sim():
                     artefacts={"mains": {"hz": 50, "amplitude": 100e-6}, "dc": 3e-3, "wander": 5e-4})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def figs(sim):
+    """Fresh figures per test: plotly figures are mutable, so no test sees another's changes."""
     return step_figures(steps(sim.recording, SETTINGS), fs=sim.recording.fs, settings=SETTINGS)
-
-
-def arr(v):
-    import base64
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
-    return np.asarray(v)
-
-
-def spec_of(fig):
-    return fig.to_plotly_json()
 
 
 def test_one_entry_per_step_with_labels_and_captions(sim, figs):

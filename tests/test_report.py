@@ -18,23 +18,17 @@ import pytest
 import emgviz
 from emgviz.features import feature_table
 from emgviz.pipeline import preprocess
-from emgviz.recording import Recording
 from emgviz.report import report_html, reproduce_snippet, standouts, write_report
 from emgviz.settings import Settings
+from summary_host_app import build_recording
 
-EVIL = "<script>alert(1)</script>"
+EVIL = build_recording().ch_names[-1]  # "<script>x</script>": a channel name that must be escaped
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "source", "wbr"}
 
 
-def _data(n=5000, fs=1000.0, seed=3):
-    rng = np.random.default_rng(seed)
-    t = np.arange(n) / fs
-    gate = ((t % 2) >= 1.0).astype(float)
-    return rng.normal(size=(3, n)) * (5e-6 + 100e-6 * gate) * np.array([[1.0], [2.0], [0.5]])
-
-
 def _rec():
-    return Recording(_data(), fs=1000.0, ch_names=["biceps", "triceps", EVIL])
+    """3 muscles at 1 kHz with bursts every other second (the Summary view's test recording)."""
+    return build_recording()
 
 
 class _Balance(HTMLParser):
@@ -120,8 +114,9 @@ def test_embedded_csv_equals_the_feature_table(report):
 
 
 def _write_csv(path, names):
-    d = _data()
-    t = np.arange(d.shape[1]) / 1000.0
+    rec = _rec()
+    d = rec.data
+    t = np.arange(d.shape[1]) / rec.fs
     lines = ["time," + ",".join(names)]
     lines += [f"{t[i]:.3f}," + ",".join(repr(float(v)) for v in d[:, i]) for i in range(d.shape[1])]
     path.write_text("\n".join(lines) + "\n")

@@ -4,9 +4,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from apptest_utils import assert_no_exception, media, plotly_spec  # noqa: F401  (media is a fixture)
+from apptest_utils import assert_no_exception, media, new_app, plotly_spec  # noqa: F401  (media is a fixture)
 
 HOST = Path(__file__).resolve().parent / "browser_host_app.py"
 
@@ -17,7 +16,7 @@ def _xrange(at):
 
 @pytest.fixture
 def at(media):  # noqa: F811
-    a = AppTest.from_file(str(HOST), default_timeout=60).run()
+    a = new_app(HOST).run()
     assert_no_exception(a)
     return a
 
@@ -140,11 +139,12 @@ def test_spectrum_and_sound_of_the_page(at, media):  # noqa: F811
 
 def test_synthetic_recording_in_volts(monkeypatch, media):  # noqa: F811
     monkeypatch.setenv("EMGVIZ_BROWSER_HOST", "synthetic")
-    a = AppTest.from_file(str(HOST), default_timeout=60).run()
+    a = new_app(HOST).run()
     assert_no_exception(a)
     spec = plotly_spec(a, "browse_chart")
     assert spec["layout"]["xaxis"]["range"] == [5.0, 15.0]
-    assert all(t["text"].endswith("µV/div") for t in spec["layout"]["annotations"][:3])
+    notes = [t["text"] for t in spec["layout"]["annotations"][:3]]
+    assert len(notes) == 3 and all(n.endswith("µV/div") for n in notes), notes
     a.button(key="browse_next").click().run()
     assert plotly_spec(a, "browse_chart")["layout"]["xaxis"]["range"] == [15.0, 25.0]
     assert np.isfinite(a.slider(key="browse_pos").value)

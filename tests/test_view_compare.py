@@ -6,16 +6,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from apptest_utils import all_plotly_specs, assert_no_exception, media, plotly_spec, trace_array  # noqa: F401
+from apptest_utils import all_plotly_specs, assert_no_exception, media, new_app, plotly_spec, trace_array  # noqa: F401
 
 HOST = Path(__file__).resolve().parent / "compare_host.py"
 
 
 @pytest.fixture
 def at(media):
-    a = AppTest.from_file(str(HOST), default_timeout=90).run()
+    a = new_app(HOST, timeout=90).run()
     assert_no_exception(a)
     return a
 
@@ -79,6 +78,7 @@ def test_labels_and_reference_drive_the_table(at, media):
     text = media(at.get_by_key("compare_dl_table").proto.url).content.decode()
     table = pd.read_csv(io.StringIO(text), comment="#")
     rms = table[(table["feature"] == "RMS (V)") & (table["session"] == "day 30")]
+    assert len(rms) == 8
     np.testing.assert_allclose(rms["change_pct"], 100.0, atol=1e-6)
 
 

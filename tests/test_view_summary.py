@@ -1,23 +1,20 @@
 """AppTest of the Summary view in a tiny host script: renders, downloads equal the table, %MVC switches units."""
 
 import io
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from apptest_utils import assert_no_exception, media, plotly_spec, trace_array  # noqa: F401
+import summary_host_app as host
+from apptest_utils import assert_no_exception, media, new_app, plotly_spec, trace_array  # noqa: F401
 
-HOST = Path(__file__).resolve().parent / "summary_host_app.py"
-sys.path.insert(0, str(HOST.parent))
-import summary_host_app as host  # noqa: E402
+HOST = Path(host.__file__).resolve()
 
 
 @pytest.fixture
 def at(media):
-    a = AppTest.from_file(str(HOST), default_timeout=60).run()
+    a = new_app(HOST).run()
     assert_no_exception(a)
     assert not a.error, [e.value for e in a.error]
     return a
@@ -107,6 +104,32 @@ def test_bad_mvc_segment_and_bad_mvc_upload_show_errors(at):
     assert at.error and "mvc.csv" in at.error[0].value
 
 
-def test_png_and_report_downloads_are_deferred(at):
-    for key in ("summary_dl_bars_png", "summary_dl_heatmap_png", "summary_dl_report", "summary_dl_bars_html"):
-        assert at.get_by_key(key) is not None
+def test_report_and_html_downloads_are_built_only_on_click(at):
+    for key in ("summary_dl_report", "summary_dl_bars_html", "summary_dl_heatmap_html"):
+        button = at.get_by_key(key).proto
+        assert button.deferred_file_id and not button.url, key  # no bytes until clicked
+        assert not button.disabled, key
+    assert at.get_by_key("summary_dl_features").proto.url  # the small CSV is eager (contrast)
+
+
+PNG_KEYS = ("summary_dl_bars_png", "summary_dl_heatmap_png")
+
+
+def test_png_downloads_without_chromium_are_disabled_and_say_how_to_install_it(monkeypatch, media):  # noqa: F811
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    a = new_app(HOST).run()
+    assert_no_exception(a)
+    for key in PNG_KEYS:
+        button = a.get_by_key(key).proto
+        assert button.disabled and "apt-get install -y chromium" in button.help, key
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")
+def test_png_downloads_with_chromium_are_enabled_and_built_only_on_click(monkeypatch, media):  # noqa: F811
+    monkeypatch.setenv("BROWSER_PATH", "/usr/bin/chromium")
+    a = new_app(HOST).run()
+    assert_no_exception(a)
+    for key in PNG_KEYS:
+        button = a.get_by_key(key).proto
+        assert not button.disabled and not button.help, key
+        assert button.deferred_file_id and not button.url, key

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_utils import assert_no_exception, media, plotly_spec, trace_array  # noqa: F401
+from apptest_utils import assert_no_exception, deferred, media, new_app, plotly_spec, trace_array  # noqa: F401
 from emgviz.simulate import simulate
 from emgviz.views.teach import sim_params
 
@@ -16,7 +16,7 @@ N_STEPS = 6  # raw, DC removed, band-pass, notch (matches the 50 Hz hum), rectif
 
 @pytest.fixture
 def at(media):  # noqa: F811
-    app = AppTest.from_file(str(HOST), default_timeout=60).run()
+    app = new_app(HOST).run()
     assert_no_exception(app)
     assert not app.error, [e.value for e in app.error]
     return app
@@ -103,10 +103,6 @@ def test_a_bad_combination_is_an_error_message_not_a_traceback(at):
     assert any("low_hz must be below high_hz" in e.value for e in at.error)
 
 
-def test_downloads_are_offered(at):
-    assert at.get_by_key("teach_download_csv") is not None
-
-
 def test_fewer_channels_than_the_drawn_one_falls_back_to_the_first(at):
     at.slider(key="teach_n_channels").set_value(4).run()
     at.selectbox(key="teach_channel").set_value(3).run()
@@ -128,16 +124,20 @@ def test_settings_from_the_app_replace_the_views_own_filter_controls():
     assert "teach_notch" not in keys and "teach_low_hz" not in keys
 
 
-def test_npz_and_csv_downloads_hold_the_simulated_recording(at):
+def test_npz_and_csv_downloads_hold_the_simulated_recording(deferred, at):  # noqa: F811 (deferred before at)
     from emgviz.io import read_bytes
-    from emgviz.views.teach import _csv_bytes, _npz_bytes
 
-    assert at.get_by_key("teach_download_npz") is not None
-    rec = simulate(**sim_params({"duration_s": 3})).recording
-    back = read_bytes(_npz_bytes(rec), "sim.npz")
+    rec = simulate(**sim_params({})).recording
+    npz = deferred(at.get_by_key("teach_download_npz"))
+    assert npz.filename == "simulated_emg.npz"
+    back = read_bytes(npz.content, "sim.npz")
     np.testing.assert_array_equal(back.data, rec.data)
     assert back.ch_names == rec.ch_names and back.fs == rec.fs
     assert list(back.events["label"]) == list(rec.events["label"])
-    text = _csv_bytes(rec).decode()
+    csv = deferred(at.get_by_key("teach_download_csv"))
+    assert csv.filename == "simulated_emg.csv" and csv.mimetype.startswith("text/csv")
+    text = csv.content.decode()
     assert "# sampling rate (Hz): 2000.0" in text and "emg1 (V)" in text
-    assert len(text.splitlines()) > rec.n_samples
+    back = read_bytes(csv.content, "sim.csv")
+    assert back.ch_names == rec.ch_names and back.fs == rec.fs
+    np.testing.assert_array_equal(back.data, rec.data)

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import ROOT, wait_rendered
+from emgviz.samples import SAMPLE_DIR as SAMPLES
 
-SAMPLES = ROOT / "sample_data"
+from .conftest import wait_rendered
 VIEWS = ["Overview", "Browse", "Summary", "Compare", "Teach"]
 
 
@@ -85,12 +85,15 @@ def test_filter_change_changes_the_figure(page: Page, streamlit_url):
     open_app(page, streamlit_url)
     caption = page.get_by_text(re.compile("band-pass 20–450 Hz")).first
     expect(caption).to_be_visible()
-    before = page.locator('[data-testid="stDataFrame"]').first.inner_text()
+    table = page.locator('[data-testid="stDataFrame"]').first
+    expect(table).to_contain_text("channel8", timeout=60_000)
+    before = table.inner_text()
     high = page.get_by_label("High (Hz)")
     high.fill("150")
     high.press("Enter")
     expect(page.get_by_text(re.compile("band-pass 20–150 Hz")).first).to_be_visible(timeout=60_000)
     wait_rendered(page)
+    expect(table).not_to_have_text(before, timeout=60_000)  # the feature values follow the new band
     assert "high_hz=150" in page.url
     no_exception(page)
 
