@@ -1,0 +1,2 @@
+"""Needle (intramuscular) EMG: motor-unit potential analysis, reference values, interference pattern,
+spontaneous activity."""
