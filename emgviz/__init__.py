@@ -11,6 +11,7 @@ Read a file, filter it, measure it::
 __version__ = "0.1.0"
 
 from .batch import run_batch
+from .bids import read_bids_dataset, read_bids_file, write_bids
 from .compare import Session, compare_features, match_channels, symmetry_index
 from .cycles import cycle_average
 from .errors import NeedsChoice, NeedsSamplingRate, ReadError
@@ -40,6 +41,7 @@ __all__ = [
     "signal_quality",
     "simulate", "Simulation",
     "Session", "match_channels", "compare_features", "symmetry_index", "cycle_average", "run_batch",
+    "read_bids_file", "read_bids_dataset", "write_bids",
     "table_csv", "figure_html", "figure_png", "report_html", "write_report",
     "__version__",
 ]

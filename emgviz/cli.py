@@ -1,4 +1,4 @@
-"""Command line: ``python -m emgviz info|features|report|batch``."""
+"""Command line: ``python -m emgviz info|features|report|batch|bids``."""
 
 from __future__ import annotations
 
@@ -55,9 +55,49 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("-o", "--output", required=True, help="the HTML file to write")
     add_settings_args(rep)
 
-    sub.add_parser("batch", help="features of many files into one tidy CSV (see `batch --help`)",
-                   add_help=False)
+    _add_batch_parser(sub)
+    _add_bids_parser(sub)
     return p
+
+
+def _add_batch_parser(sub) -> None:
+    b = sub.add_parser(
+        "batch", help="features of many files into one table, here or on a Dask cluster",
+        description="Features of many recordings, processed with the same settings, into one table: "
+                    "one row per file x EMG channel with file, SHA-256, BIDS entities, settings and versions. "
+                    ".csv or .parquet by the suffix of --out.")
+    b.add_argument("inputs", nargs="+", help="folders (searched recursively; a BIDS dataset is read as one), "
+                                             "files or glob patterns (quote them: 'data/**/*.edf')")
+    b.add_argument("-o", "--out", required=True, help="the table to write: .csv or .parquet")
+    b.add_argument("-j", "--workers", type=int, default=None,
+                   help="local worker processes (default: all cores; 1 runs serially)")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing dask.distributed cluster, e.g. tcp://127.0.0.1:8786")
+    b.add_argument("--resume", action="store_true",
+                   help="skip files already in --out (same SHA-256) and add the others")
+    b.add_argument("--fs", type=float, help="sampling rate in Hz, for files that state none")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    add_settings_args(b)
+
+
+def _add_bids_parser(sub) -> None:
+    bids = sub.add_parser("bids", help="EMG-BIDS datasets: export recordings into one")
+    bsub = bids.add_subparsers(dest="bids_command", required=True)
+    ex = bsub.add_parser("export", help="write recordings as EMG-BIDS (BDF+/EDF+ with the required sidecars)")
+    ex.add_argument("recordings", nargs="+", help="files emgviz reads")
+    ex.add_argument("--root", required=True, help="the dataset folder (created if needed)")
+    ex.add_argument("--subject", required=True, help="BIDS subject label (letters and digits)")
+    ex.add_argument("--task", required=True, help="BIDS task label (letters and digits)")
+    ex.add_argument("--session", help="BIDS session label")
+    ex.add_argument("--acq", help="BIDS acquisition label")
+    ex.add_argument("--run", type=int, help="run index (default: 1, 2, ... when several recordings are given)")
+    ex.add_argument("--format", choices=["bdf", "edf"], default="bdf", help="data format (default bdf: 24-bit)")
+    ex.add_argument("--placement-scheme", choices=["Measured", "ChannelSpecific", "Other"], default="Other")
+    ex.add_argument("--placement-description", help="how the electrode sites were chosen (e.g. SENIAM)")
+    ex.add_argument("--reference", default="n/a", help="where the reference electrode was")
+    ex.add_argument("--line-freq", default="n/a", help="power line frequency in Hz (50 or 60)")
+    ex.add_argument("--fs", type=float, help="sampling rate in Hz, for files that state none")
+    ex.add_argument("--overwrite", action="store_true", help="replace files that exist")
 
 
 def _cmd_info(args) -> int:
@@ -103,21 +143,77 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_batch(args) -> int:
+    from .batch import readable_suffixes, run_batch
+
+    err = sys.stderr
+    if args.workers is not None and args.workers < 1:
+        print(f"error: --workers must be at least 1, got {args.workers}", file=err)
+        return 2
+    result = run_batch(args.inputs, out=args.out, settings=settings_from_args(args), workers=args.workers,
+                       scheduler=args.scheduler, resume=args.resume, progress=not args.quiet, fs=args.fs,
+                       keep_table=False)
+    for f, why in result.skipped:
+        print(f"skipped: {f}: {why}", file=err)
+    if result.n_files == 0 and result.n_rows == 0:
+        print(f"error: no recordings found in {' '.join(args.inputs)} (readable suffixes: "
+              f"{', '.join(readable_suffixes())})", file=err)
+        return 1
+    for w in result.warnings:
+        print(f"warning: {w}", file=err)
+    if len(result.failures):
+        print(f"\n{len(result.failures)} of {result.n_files} file(s) failed:", file=err)
+        for f, e in result.failures.itertuples(index=False):
+            print(f"  {f}: {e}", file=err)
+    if result.n_rows == 0:
+        print("error: every file failed; nothing was written", file=err)
+        return 1
+    print(f"wrote {result.out} ({result.n_rows} rows; {result.n_ok} of {result.n_files} file(s) this run) "
+          f"in {result.seconds:.1f} s on {result.engine}", file=err)
+    return 0
+
+
+def _cmd_bids(args) -> int:
+    from .bids import write_bids
+    from .io import read_file
+
+    line = args.line_freq
+    if line != "n/a":
+        try:
+            line = float(line)
+        except ValueError:
+            print(f"error: --line-freq must be a number in Hz or n/a, got {line!r}", file=sys.stderr)
+            return 2
+    several = len(args.recordings) > 1
+    for i, path in enumerate(args.recordings, start=1):
+        rec = read_file(path, fs=args.fs)
+        run = args.run if args.run is not None else (i if several else None)
+        if args.run is not None and several:
+            run = args.run + i - 1
+        out = write_bids(rec, args.root, subject=args.subject, task=args.task, session=args.session,
+                         run=run, acquisition=args.acq, format=args.format,
+                         placement_scheme=args.placement_scheme,
+                         placement_description=args.placement_description, reference=args.reference,
+                         power_line_hz=line, overwrite=args.overwrite)
+        print(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 unreadable input, 2 usage)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "batch":
-        from .batch import main as batch_main
-
-        return int(batch_main(argv[1:]) or 0)
-    args = build_parser().parse_args(argv)
-    commands = {"info": _cmd_info, "features": _cmd_features, "report": _cmd_report}
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    commands = {"info": _cmd_info, "features": _cmd_features, "report": _cmd_report, "batch": _cmd_batch,
+                "bids": _cmd_bids}
     try:
         return commands[args.command](args)
     except ReadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except ValueError as exc:
+    except (ValueError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
