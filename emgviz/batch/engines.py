@@ -74,17 +74,20 @@ def run_dask(tasks: Sequence[FileTask], settings_dict: dict, fs: float | None, *
         worker, so the paths must be valid there (a shared file system); only the small
         per-channel results travel back.
     """
-    from distributed import Client, wait as dask_wait
+    from distributed import Client, as_completed
 
     with Client(scheduler, timeout="10s", set_as_default=False) as client:
         n_workers = max(1, sum(client.nthreads().values()))
-        yield from _in_order(
-            tasks,
+        finished = as_completed(loop=client.loop)
+
+        def submit(task):
             # pure=False: a file whose content changed between runs is read again
-            submit=lambda t: client.submit(process_file, t, settings_dict, fs, pure=False),
-            wait_any=lambda hs: dask_wait(hs, return_when="FIRST_COMPLETED").done,
-            result_of=_future_result,
-            window=n_workers * IN_FLIGHT_PER_WORKER)
+            future = client.submit(process_file, task, settings_dict, fs, pure=False)
+            finished.add(future)
+            return future
+
+        yield from _in_order(tasks, submit=submit, wait_any=lambda hs: [next(finished)],
+                             result_of=_future_result, window=n_workers * IN_FLIGHT_PER_WORKER)
 
 
 def _future_result(future, task: FileTask) -> FileResult:
