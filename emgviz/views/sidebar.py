@@ -112,8 +112,9 @@ def load_source() -> Loaded | None:
         if not uploads:
             st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
             return None
-        files = [(u.name, u.getvalue()) for u in uploads]
-        return _read_with_prompts(files, name=" + ".join(n for n, _ in files))
+        names = tuple(u.name for u in uploads)
+        return _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
+                                  names=names, digest=_upload_digest(uploads))
     # Synthetic: the Teach view's simulation (its defaults until it sends one)
     from .teach import sim_params
 
@@ -133,16 +134,42 @@ def load_source() -> Loaded | None:
 _UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}
 
 
-def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
-    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit)."""
-    digest = _digest(files)
-    names = tuple(n for n, _ in files)
+def _upload_digest(uploads) -> str:
+    """SHA-256 of the uploaded files, hashed once per upload (a rerun reuses it: hashing 230 MB takes ~0.2 s)."""
+    memo = st.session_state.setdefault("_upload_digests", {})
+    ident = tuple((u.file_id, u.name, u.size) for u in uploads)
+    if ident not in memo:
+        memo.clear()  # only the current upload is kept
+        memo[ident] = _digest([(u.name, u.getvalue()) for u in uploads])
+    return memo[ident]
+
+
+class _LazyFiles:
+    """The ``(name, bytes)`` pairs of the files, fetched only when a cache misses (no copy per rerun)."""
+
+    def __init__(self, fetch):
+        self._fetch = fetch
+
+    def __iter__(self):
+        return iter(self._fetch())
+
+
+def _read_with_prompts(files, *, name: str, defaults: dict | None = None, names: tuple | None = None,
+                       digest: str | None = None):
+    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit).
+
+    ``files`` is a list of ``(name, bytes)`` or a function returning it (called only when the
+    read cache misses), with ``names`` and ``digest`` given.
+    """
+    if callable(files):
+        files = _LazyFiles(files)
+    else:
+        digest, names = digest or _digest(files), tuple(n for n, _ in files)
     state_key = f"read_opts_{digest[:16]}"
     opts = st.session_state.setdefault(state_key, {"fs": None, "options": dict(defaults or {})})
     while True:
         try:
-            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True),
-                               tuple(files))
+            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True), files)
             _ask_unit(rec, opts, digest)
             return Loaded(rec, name, digest, _read_key(digest, opts["fs"], opts["options"]),
                           {"fs": opts["fs"], "options": dict(opts["options"])})
