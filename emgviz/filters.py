@@ -22,7 +22,6 @@ import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import signal
 
 from ._checks import check_band, check_fs, check_order, check_positive
 
@@ -32,11 +31,17 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "remove_dc", "design_bandpass", "bandpass", "design_notch", "notch", "rectify",
     "frequency_response", "effective_band", "effective_notch", "pipeline_sos", "pad_length",
-    "filtfilt", "clip_band",
+    "filtfilt", "clip_band", "MAINS_HZ",
 ]
 
 #: Band edges at or above fs/2 are clipped to this fraction of fs/2.
 NYQUIST_FRACTION = 0.95
+
+#: Mains frequencies (Hz) a notch can be set to, and where each is used. Adding one is one row.
+MAINS_HZ: dict[float, str] = {
+    50.0: "Europe, Asia, Africa, Australia",
+    60.0: "the Americas and parts of Asia",
+}
 
 
 def remove_dc(x) -> np.ndarray:
@@ -82,6 +87,7 @@ def design_bandpass(fs: float, low_hz: float, high_hz: float, *, order: int = 4)
     ValueError
         When the band is not inside (0, fs/2); the message gives the numbers.
     """
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     fs = check_fs(fs)
     check_band(low_hz, high_hz, fs)
     order = check_order(order)
@@ -138,6 +144,7 @@ def design_notch(fs: float, mains_hz: float, *, harmonics: int = 3, q: float = 3
     -------
     sos : ndarray, shape (n_notches, 6)
     """
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     fs = check_fs(fs)
     freqs = _notch_freqs(fs, mains_hz, harmonics)
     q = check_positive(q, "q")
@@ -202,6 +209,7 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
     Subtracting inside the padded copy saves a full-size temporary (the odd and even
     extensions commute with subtracting a constant).
     """
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     n = arr.shape[-1]
     if n == 0:
         raise ValueError("cannot filter a signal with no samples")
@@ -237,6 +245,7 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
 
 @functools.lru_cache(maxsize=64)
 def _sosfilt_zi(sos_bytes: bytes, n_sections: int) -> np.ndarray:
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     sos = np.frombuffer(sos_bytes, dtype=np.float64).reshape(n_sections, 6)
     zi = signal.sosfilt_zi(sos)
     zi.flags.writeable = False
@@ -371,6 +380,7 @@ def frequency_response(settings: "Settings", fs: float, freqs_hz) -> np.ndarray:
     ndarray, same shape as ``freqs_hz``
         Linear gain |H|² (1 = passed unchanged, 0.5 = -3 dB); all ones when no filter is on.
     """
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     fs = check_fs(fs)
     f = np.asarray(freqs_hz, dtype=np.float64)
     sos, _ = pipeline_sos(settings, fs)

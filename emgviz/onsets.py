@@ -21,7 +21,8 @@ assumes the recording holds at least ``rest_window_s`` of rest.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,11 +34,9 @@ from .filters import bandpass, clip_band
 from .recording import Recording
 
 __all__ = ["threshold_onsets", "double_threshold_onsets", "tkeo_onsets", "quietest_window",
-           "tkeo_conditioned", "detect_bursts", "consensus", "DETECTION_METHODS", "BURST_COLUMNS", "CONSENSUS_COLUMNS",
+           "tkeo_conditioned", "detect_bursts", "consensus", "DETECTION_METHODS", "DETECTORS", "Detector", "BURST_COLUMNS", "CONSENSUS_COLUMNS",
            "AREA_WINDOW_MS"]
 
-#: Detector names accepted by :func:`detect_bursts` (``method=``).
-DETECTION_METHODS = ("threshold", "double", "tkeo")
 #: Columns of the table :func:`detect_bursts` returns, in this order.
 BURST_COLUMNS = ("channel", "onset_s", "offset_s", "duration_s", "peak", "area", "at_start", "at_end",
                  "method")
@@ -409,7 +408,34 @@ def tkeo_conditioned(x, fs, *, band_hz=(30.0, 300.0), window_ms: float = 20.0) -
     return moving_average(np.abs(tkeo(filtered)), fs, window_ms=window_ms)
 
 
-_DETECTORS = {"threshold": threshold_onsets, "double": double_threshold_onsets, "tkeo": tkeo_onsets}
+@dataclass(frozen=True)
+class Detector:
+    """One onset detector (a row of :data:`DETECTORS`).
+
+    Attributes
+    ----------
+    label : str
+        What a menu shows.
+    find : callable
+        ``find(x, fs, *, rest=slice, **options)`` → list of ``(onset_idx, offset_idx)``.
+    reference : str
+        Where the method is defined.
+    """
+
+    label: str
+    find: Callable[..., list]
+    reference: str
+
+
+#: The onset detectors of :func:`detect_bursts`. Adding one is one function above and one row here.
+DETECTORS: dict[str, Detector] = {
+    "threshold": Detector("Threshold on the envelope", threshold_onsets, "Hodges & Bui 1996"),
+    "double": Detector("Double threshold", double_threshold_onsets, "Bonato, D'Alessio & Knaflitz 1998"),
+    "tkeo": Detector("Teager–Kaiser energy", tkeo_onsets, "Li, Zhou & Aruin 2007; Solnik et al. 2010"),
+}
+#: Detector names accepted by :func:`detect_bursts` (``method=``): the keys of :data:`DETECTORS`.
+DETECTION_METHODS = tuple(DETECTORS)
+_DETECTORS = {name: d.find for name, d in DETECTORS.items()}  # the former private table, kept for callers
 
 
 # ---- Recording level ---------------------------------------------------------------------------
@@ -461,9 +487,9 @@ def detect_bursts(rec: Recording, *, method: str | Sequence[str] = "threshold", 
                          "for one array use threshold_onsets / double_threshold_onsets / tkeo_onsets")
     methods = [method] if isinstance(method, str) else list(method)
     if not methods:
-        raise ValueError(f"method must name at least one of {DETECTION_METHODS}")
+        raise ValueError(f"method must name at least one of {tuple(DETECTORS)}")
     for m in methods:
-        check_choice(m, "method", DETECTION_METHODS)
+        check_choice(m, "method", tuple(DETECTORS))
     if opts and len(methods) > 1:
         raise ValueError(f"detector options {sorted(opts)} apply to one method; call detect_bursts once "
                          "per method to tune them")
@@ -486,7 +512,7 @@ def detect_bursts(rec: Recording, *, method: str | Sequence[str] = "threshold", 
         x0 = np.abs(x - x.mean())
         area_env = None
         for m in methods:
-            pairs = _DETECTORS[m](x, fs, rest=ch_rest, **opts)
+            pairs = DETECTORS[m].find(x, fs, rest=ch_rest, **opts)
             if pairs and area_env is None:
                 area_env = moving_average(x0, fs, window_ms=AREA_WINDOW_MS)
             for on, off in pairs:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .envelopes import linear_envelope, rms_envelope
+from .envelopes import envelope_method
 from .filters import NYQUIST_FRACTION, _filtfilt, _pipeline_design, design_bandpass, filtfilt, pad_length
 from .recording import Recording
 from .settings import Settings
@@ -37,7 +37,8 @@ class Processed:
     filtered : Recording
         DC removed, band-passed and notched as the settings say (same unit as raw).
     envelope : Recording or None
-        Envelope of the rectified filtered signal (``settings.envelope``: "rms" or "lowpass");
+        Envelope of the rectified filtered signal (``settings.envelope``, a key of
+        :data:`emgviz.envelopes.ENVELOPE_METHODS`);
         None when :func:`preprocess` was called with ``envelope=False``.
     settings : Settings
         The effective settings (``high_hz`` clipped, filters skipped, harmonics dropped
@@ -82,11 +83,13 @@ def _effective(rec: Recording, settings: Settings):
             changes["notch_hz"] = None
         else:
             changes["notch_harmonics"] = len(freqs)
-    if settings.envelope == "lowpass" and settings.lowpass_hz >= fs / 2:
+    method = envelope_method(settings.envelope)
+    value = getattr(settings, method.param)
+    if method.unit == "Hz" and value >= fs / 2:  # an envelope cutoff must stay below fs/2
         clipped = NYQUIST_FRACTION * fs / 2
-        warnings.append(f"lowpass_hz {settings.lowpass_hz:g} Hz is at or above fs/2 = {fs / 2:g} Hz; "
+        warnings.append(f"{method.param} {value:g} Hz is at or above fs/2 = {fs / 2:g} Hz; "
                         f"clipped to {clipped:g} Hz")
-        changes["lowpass_hz"] = clipped
+        changes[method.param] = clipped
     if sos is not None:
         pad = pad_length(sos)
         if rec.n_samples <= pad:
@@ -111,9 +114,8 @@ def _filter_block(x: np.ndarray, sos, remove_dc: bool, out: np.ndarray) -> None:
 
 
 def _envelope(x: np.ndarray, fs: float, settings: Settings) -> np.ndarray:
-    if settings.envelope == "rms":
-        return rms_envelope(x, fs, window_ms=settings.rms_window_ms)
-    return linear_envelope(x, fs, cutoff_hz=settings.lowpass_hz)
+    method = envelope_method(settings.envelope)
+    return method.apply(x, fs, getattr(settings, method.param))
 
 
 def preprocess(rec: Recording, settings: Settings, *, envelope: bool = True) -> Processed:
@@ -196,7 +198,5 @@ def steps(rec: Recording, settings: Settings) -> list[tuple[str, Recording]]:
     elif eff.bandpass:
         x = bp
     out.append(("rectified", rec.with_data(np.abs(x))))
-    label = (f"envelope RMS {eff.rms_window_ms:g} ms" if eff.envelope == "rms"
-             else f"envelope low-pass {eff.lowpass_hz:g} Hz")
-    out.append((label, rec.with_data(_envelope(x, fs, eff))))
+    out.append((eff.envelope_text(), rec.with_data(_envelope(x, fs, eff))))
     return out

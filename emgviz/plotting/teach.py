@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ..envelopes import ENVELOPE_METHODS
 from ..filters import effective_notch
 from ..recording import Recording
 from ..settings import Settings
@@ -127,12 +128,9 @@ def step_caption(kind: str, label: str, x: np.ndarray, previous: np.ndarray | No
                 "averaged. The spectrum gains a large part near 0 Hz: that slow part is how strongly the "
                 "muscle works, which the envelope keeps.")
     if kind == "envelope":
-        if settings.envelope == "rms":
-            how = f"a moving RMS over {settings.rms_window_ms:g} ms"
-            band = 1000.0 / settings.rms_window_ms
-        else:
-            how = f"a {settings.lowpass_hz:g} Hz low-pass of the rectified signal"
-            band = settings.lowpass_hz
+        method = ENVELOPE_METHODS[settings.envelope]
+        value = getattr(settings, method.param)
+        how, band = method.caption(value), method.bandwidth_hz(value)
         return (f"Envelope ({how}): a smooth curve of how active the muscle is. The fast wiggles are "
                 f"averaged away, so almost all of its spectrum lies below about {band:.0f} Hz (the spectrum "
                 f"is drawn up to 50 Hz). Peak {_fmt_v(float(np.max(x)), unit)}.")
