@@ -124,3 +124,42 @@ def test_preprocess_rejects_wrong_argument_types():
         preprocess(rec, {"notch_hz": 50})
     with pytest.raises(TypeError, match="Recording"):
         preprocess(np.zeros((1, 100)), Settings())
+
+
+# ---- typed steps and the Settings-aware design in the pipeline (#12) ----------------------------
+def test_steps_are_typed_with_the_numbers_they_used():
+    rec = Recording(np.random.default_rng(3).normal(size=(1, 4000)), fs=500.0, ch_names=["a"])
+    st = steps(rec, Settings(notch_hz=50, notch_harmonics=3, envelope="lowpass", lowpass_hz=5))
+    assert [s.kind for s in st] == ["raw", "dc", "bandpass", "notch", "rectified", "envelope"]
+    by_kind = {s.kind: s for s in st}
+    assert dict(by_kind["bandpass"].params) == {"low_hz": 20.0, "high_hz": 237.5, "order": 4}
+    assert by_kind["notch"].params["freqs_hz"] == (50.0, 100.0, 150.0) and by_kind["notch"].params["q"] == 30.0
+    assert dict(by_kind["envelope"].params) == {"method": "lowpass", "param": "lowpass_hz", "value": 5.0,
+                                                "unit": "Hz"}
+    label, r = st[2]  # still unpacks as the former (label, recording) pair
+    assert (label, r) == (st[2].label, st[2].recording) == (st[2][0], st[2][1])
+    with pytest.raises(ValueError, match="kind must be one of"):
+        type(st[0])("hilbert", "x", rec)
+
+
+def test_teach_figures_read_step_kind_and_params_not_the_label():
+    from dataclasses import replace
+    from emgviz.plotting.teach import step_figures
+    rec = Recording(np.random.default_rng(4).normal(size=(1, 3000)), fs=1000.0, ch_names=["a"])
+    s = Settings(notch_hz=50, notch_harmonics=2)
+    st = steps(rec, s)
+    relabelled = [replace(x, label=f"stage {i}") for i, x in enumerate(st)]
+    a = step_figures(st, fs=rec.fs, settings=s)
+    b = step_figures(relabelled, fs=rec.fs, settings=s)
+    assert [f[3] for f in a] == [f[3] for f in b]  # captions from kind and params
+    assert "Band-pass 20–450 Hz" in a[2][3] and "Notch at 50, 100 Hz" in a[3][3]
+    assert len(b[2][2].data) == 2 and b[2][2].data[1].name == "band-pass gain"
+
+
+def test_settings_aware_design_lives_in_the_pipeline_and_old_imports_still_work():
+    from emgviz import filters, pipeline
+    for name in ("effective_band", "effective_notch", "pipeline_sos", "frequency_response"):
+        assert getattr(filters, name) is getattr(pipeline, name)
+    from emgviz.filters import frequency_response  # noqa: F401  (the former import path)
+    with pytest.raises(AttributeError):
+        filters.no_such_name
