@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import as_strided
 
-from ._checks import check_fs, check_positive, time_index
+from ._checks import check_fs, check_positive, check_recording, time_index
 from .spectral import (_segment_psds, _welch_rows, mean_frequency, median_frequency, peak_frequency,
                        segment_samples, total_power, welch_psd)
 
@@ -201,12 +201,6 @@ def _channel_features(x: np.ndarray, fs: float, segment_s: float) -> list:
             float(total_power(f, p)), n / fs]
 
 
-def _check_recording(rec) -> None:
-    if not hasattr(rec, "data") or not hasattr(rec, "fs") or not hasattr(rec, "ch_names"):
-        raise TypeError(f"expected an emgviz Recording, got {type(rec).__name__}; "
-                        "wrap arrays with emgviz.Recording(data, fs=..., ch_names=[...])")
-
-
 # ---- tables ------------------------------------------------------------------------------
 def feature_table(rec, *, segment_s: float = 0.25) -> pd.DataFrame:
     """One row of features per channel of ``rec``, over the whole recording.
@@ -237,7 +231,7 @@ def feature_table(rec, *, segment_s: float = 0.25) -> pd.DataFrame:
     >>> round(float(feature_table(rec)["MNF (Hz)"][0]))
     50
     """
-    _check_recording(rec)
+    check_recording(rec, "feature_table")
     segment_s = check_positive(segment_s, "segment_s", "s")
     rows = [[name] + _channel_features(rec.data[i], rec.fs, segment_s) for i, name in enumerate(rec.ch_names)]
     frame = pd.DataFrame(rows, columns=feature_columns(rec.unit))
@@ -295,7 +289,7 @@ def windowed_features(rec, *, window_s: float, step_s: float, segment_s: float |
         t_end_s (in the clock of ``rec.times``: ``rec.t0`` added), RMS, MAV, WL, ZC, SSC,
         MNF, MDF. Rows by channel, then time.
     """
-    _check_recording(rec)
+    check_recording(rec, "windowed_features")
     fs = rec.fs
     window_s = check_positive(window_s, "window_s", "s")
     step_s = check_positive(step_s, "step_s", "s")
@@ -386,7 +380,7 @@ def burst_features(rec, bursts: pd.DataFrame, *, segment_s: float = 0.25) -> pd.
         The bursts' columns followed by :func:`feature_columns` (without "channel");
         a burst with fewer than 2 samples inside the recording gets NaN features.
     """
-    _check_recording(rec)
+    check_recording(rec, "burst_features")
     if not isinstance(bursts, pd.DataFrame):
         raise TypeError(f"bursts must be a DataFrame with columns channel, onset_s, offset_s; "
                         f"got {type(bursts).__name__}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import numpy as np
 
-from ._checks import check_band, check_fs, check_order, check_positive
+from ._checks import check_band, check_fs, check_int, check_order, check_positive
 
 __all__ = [
     "remove_dc", "design_bandpass", "bandpass", "design_notch", "notch", "rectify", "notch_frequencies",
@@ -280,8 +280,7 @@ def notch_frequencies(fs: float, mains_hz: float, harmonics: int) -> tuple[float
     """
     fs = check_fs(fs)
     mains = check_positive(mains_hz, "mains_hz", "Hz")
-    if int(harmonics) != harmonics or int(harmonics) < 1:
-        raise ValueError(f"harmonics must be a whole number of at least 1, got {harmonics!r}")
+    harmonics = check_int(harmonics, "harmonics", 1)
     if mains >= fs / 2:
         raise ValueError(f"mains_hz must be below fs/2 = {fs / 2:g} Hz (fs={fs:g} Hz), got {mains:g} Hz")
     return tuple(k * mains for k in range(1, int(harmonics) + 1) if k * mains < fs / 2)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, signal, stats
 
-from ._checks import check_choice, check_fs, check_positive, check_span, time_index
+from ._checks import check_choice, check_fs, check_int, check_positive, check_recording, check_span, time_index
 from .envelopes import moving_average, rms_envelope, tkeo, window_samples
 from .filters import bandpass, clip_band
 from .recording import Recording
@@ -311,8 +311,7 @@ def double_threshold_onsets(x, fs, *, p_sample: float = 0.05, window_ms: float =
     p_false = float(p_false)
     if not 0 < p_false < 1:
         raise ValueError(f"p_false must be a probability between 0 and 1, got {p_false!r}")
-    if int(whiten_order) != whiten_order or whiten_order < 0:
-        raise ValueError(f"whiten_order must be a whole number ≥ 0, got {whiten_order!r}")
+    whiten_order = check_int(whiten_order, "whiten_order", 0)
     n_win = window_samples(fs, window_ms)
     x0 = x - x.mean()
     rest_sl = _rest_slice(x, fs, rest, rest_window_s)
@@ -482,9 +481,8 @@ def detect_bursts(rec: Recording, *, method: str | Sequence[str] = "threshold", 
     >>> detect_bursts(rec)[["channel", "onset_s", "offset_s"]].round(2).values.tolist()
     [['TA', 2.99, 4.01]]
     """
-    if not isinstance(rec, Recording):
-        raise ValueError(f"detect_bursts needs a Recording, got {type(rec).__name__}; "
-                         "for one array use threshold_onsets / double_threshold_onsets / tkeo_onsets")
+    check_recording(rec, "detect_bursts", also=" (for one array use threshold_onsets, double_threshold_onsets "
+                    "or tkeo_onsets)")
     methods = [method] if isinstance(method, str) else list(method)
     if not methods:
         raise ValueError(f"method must name at least one of {tuple(DETECTORS)}")

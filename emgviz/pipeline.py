@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ._checks import check_fs
+from ._checks import check_fs, check_recording
 from .envelopes import envelope_method
 from .filters import (NYQUIST_FRACTION, _filtfilt, clip_band, design_bandpass, design_notch, filtfilt,
                       notch_frequencies, pad_length)
@@ -180,9 +180,7 @@ def frequency_response(settings: Settings, fs: float, freqs_hz) -> np.ndarray:
 
 # ---- running the pipeline -----------------------------------------------------------------------
 def _check_inputs(rec, settings) -> None:
-    if not isinstance(rec, Recording):
-        raise TypeError(f"rec must be an emgviz Recording, got {type(rec).__name__}; "
-                        "build one with emgviz.Recording(data, fs=..., ch_names=[...])")
+    check_recording(rec, "the pipeline")
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be an emgviz Settings, got {type(settings).__name__}; "
                         "use emgviz.Settings() for the defaults")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import check_choice, check_span
+from ._checks import check_choice, check_recording, check_span
 from .envelopes import rms_envelope
 from .features import rms
 from .filters import NYQUIST_FRACTION
@@ -172,8 +172,7 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
     >>> signal_quality(rec)[["channel", "flat", "grade"]].values.tolist()
     [['a', False, 'check'], ['b', True, 'poor']]
     """
-    if not isinstance(rec, Recording):
-        raise ValueError(f"signal_quality needs a Recording, got {type(rec).__name__}")
+    check_recording(rec, "signal_quality")
     if mains_hz is not None:
         mains_hz = float(mains_hz)
         check_choice(mains_hz, "mains_hz", (None,) + MAINS_FREQUENCIES_HZ)

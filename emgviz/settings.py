@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ._checks import check_choice, check_order, check_positive
+from ._checks import check_choice, check_int, check_order, check_positive
 from .envelopes import ENVELOPE_METHODS, envelope_method
 from .filters import MAINS_HZ
 
@@ -83,9 +83,7 @@ class Settings:
         notch = _parse_notch(self.notch_hz)
         check_choice(notch, "notch_hz", (None, *MAINS_HZ))
         set_(self, "notch_hz", notch)
-        if int(self.notch_harmonics) != self.notch_harmonics or not 1 <= int(self.notch_harmonics) <= 20:
-            raise ValueError(f"notch_harmonics must be a whole number from 1 to 20, got {self.notch_harmonics!r}")
-        set_(self, "notch_harmonics", int(self.notch_harmonics))
+        set_(self, "notch_harmonics", check_int(self.notch_harmonics, "notch_harmonics", 1, 20))
         set_(self, "notch_q", check_positive(self.notch_q, "notch_q"))
         envelope_method(self.envelope)  # an unknown method is an error here, never a fall-through later
         set_(self, "rms_window_ms", check_positive(self.rms_window_ms, "rms_window_ms", "ms"))
