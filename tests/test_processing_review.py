@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import signal
 
-from emgviz import compare, onsets, pipeline
+from emgviz import compare, onset_rest, onsets, pipeline
 from emgviz._checks import check_order, time_index
 from emgviz.compare import Session, compare_fatigue, compare_features, compare_spectra
 from emgviz.envelopes import linear_envelope
@@ -190,7 +190,7 @@ def test_detect_bursts_finds_the_rest_window_once_per_channel(monkeypatch):
         calls.append(1)
         return real(x, fs, **kw)
 
-    monkeypatch.setattr(onsets, "quietest_window", counting)
+    monkeypatch.setattr(onset_rest, "quietest_window", counting)
     got = detect_bursts(rec, method=onsets.DETECTION_METHODS)
     assert len(calls) == rec.n_channels
     pd.testing.assert_frame_equal(got, expect)
