@@ -11,6 +11,8 @@ from emgviz.normalize import mvc_from_recording, mvc_reference, peak_normalise, 
 from emgviz.onsets import detect_bursts
 from emgviz.pipeline import preprocess, steps
 from emgviz.quality import signal_quality
+from emgviz.envelopes import linear_envelope
+from emgviz.filters import design_bandpass
 
 
 def test_check_int_accepts_whole_numbers_and_names_the_range():
@@ -64,3 +66,15 @@ def test_settings_and_cycles_use_the_shared_whole_number_rule():
     rec = Recording(np.zeros((1, 100)), fs=100.0, ch_names=["a"])
     with pytest.raises(ValueError, match="n_points must be a whole number of at least 2, got 1"):
         cycle_average(rec, [0.0, 0.5], n_points=1)
+
+
+# ---- one filter-order check ----------------------------------------------------------------------
+@pytest.mark.parametrize("bad", [0, 11, 2.5, True, "4", float("nan")])
+def test_filter_order_is_checked_the_same_everywhere(bad):
+    msg = "order must be a whole number from 1 to 10"
+    for call in (lambda: check_order(bad), lambda: design_bandpass(1000.0, 20, 450, order=bad),
+                 lambda: linear_envelope(np.ones(100), 1000.0, cutoff_hz=6, order=bad),
+                 lambda: Settings(order=bad)):
+        with pytest.raises(ValueError, match=msg):
+            call()
+    assert check_order(4.0) == 4 and check_order(np.int64(3)) == 3

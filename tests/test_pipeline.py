@@ -11,18 +11,13 @@ from emgviz.settings import Settings
 FS = 2000.0
 
 
-def sine(f_hz, fs=FS, seconds=8.0, amp=1.0, phase=0.7):
-    t = np.arange(int(round(seconds * fs))) / fs
-    return amp * np.sin(2 * np.pi * f_hz * t + phase)
-
-
 def amp_mid(x, fs=FS, trim_s=2.0):
     k = int(trim_s * fs)
     return np.sqrt(2 * np.mean(x[..., k:-k] ** 2, axis=-1))
 
 
-def test_tone_passes_while_drift_and_offset_are_removed_by_the_defaults():
-    data = np.stack([sine(100, amp=1e-3), sine(2, amp=1e-3) + 0.5])
+def test_tone_passes_while_drift_and_offset_are_removed_by_the_defaults(sine):
+    data = np.stack([sine(100, FS, 8.0, amp=1e-3, phase=0.7), sine(2, FS, 8.0, amp=1e-3, phase=0.7) + 0.5])
     rec = Recording(data, fs=FS, ch_names=["tone", "drift"])
     out = preprocess(rec, Settings())
     a = amp_mid(out.filtered.data)
@@ -31,8 +26,8 @@ def test_tone_passes_while_drift_and_offset_are_removed_by_the_defaults():
     assert out.warnings == ()
 
 
-def test_hum_is_removed_by_the_50_hz_notch_and_an_80_hz_tone_kept():
-    rec = Recording(np.stack([sine(50, amp=1e-3), sine(80, amp=1e-3)]), fs=FS, ch_names=["hum", "tone"])
+def test_hum_is_removed_by_the_50_hz_notch_and_an_80_hz_tone_kept(sine):
+    rec = Recording(np.stack([sine(50, FS, 8.0, amp=1e-3, phase=0.7), sine(80, FS, 8.0, amp=1e-3, phase=0.7)]), fs=FS, ch_names=["hum", "tone"])
     a_off = amp_mid(preprocess(rec, Settings()).filtered.data)
     a = amp_mid(preprocess(rec, Settings(notch_hz=50)).filtered.data)
     assert a_off[0] == pytest.approx(1e-3, rel=0.02)       # the band-pass alone keeps the hum
@@ -73,8 +68,8 @@ def test_band_pass_and_notch_skipped_with_warnings_when_fs_is_too_low():
     np.testing.assert_allclose(out.filtered.data, rec.data - rec.data.mean(), atol=1e-12)
 
 
-def test_arbitrary_units_metadata_and_envelope_of_a_sine():
-    rec = Recording(sine(100, amp=300.0)[None, :] + 2000.0, fs=FS, ch_names=["raw_counts"], unit="a.u.", t0=3.0)
+def test_arbitrary_units_metadata_and_envelope_of_a_sine(sine):
+    rec = Recording(sine(100, FS, 8.0, amp=300.0, phase=0.7)[None, :] + 2000.0, fs=FS, ch_names=["raw_counts"], unit="a.u.", t0=3.0)
     out = preprocess(rec, Settings())
     assert isinstance(out, Processed)
     assert out.filtered.unit == "a.u." and out.envelope.unit == "a.u." and out.filtered.t0 == 3.0
@@ -163,3 +158,30 @@ def test_settings_aware_design_lives_in_the_pipeline_and_old_imports_still_work(
     from emgviz.filters import frequency_response  # noqa: F401  (the former import path)
     with pytest.raises(AttributeError):
         filters.no_such_name
+
+
+# ---- filter-only runs and steps ------------------------------------------------------------------
+def test_preprocess_without_envelope_gives_the_same_filtered_signal(emg_rec):
+    rec = emg_rec()
+    full = preprocess(rec, Settings(notch_hz=50))
+    lean = preprocess(rec, Settings(notch_hz=50), envelope=False)
+    assert lean.envelope is None
+    np.testing.assert_array_equal(lean.filtered.data, full.filtered.data)
+    assert lean.settings == full.settings and lean.warnings == full.warnings
+
+
+@pytest.mark.parametrize("settings", [Settings(), Settings(notch_hz=50), Settings(bandpass=False),
+                                      Settings(remove_dc=False, bandpass=False),
+                                      Settings(bandpass=False, notch_hz=60, envelope="lowpass")])
+def test_steps_end_with_the_preprocess_output(emg_rec, settings):
+    rec = emg_rec()
+    out = preprocess(rec, settings)
+    st = dict(steps(rec, settings))
+    env_label = [k for k in st if k.startswith("envelope")][0]
+    scale = np.abs(rec.data).max()
+    np.testing.assert_allclose(st["rectified"].data, np.abs(out.filtered.data), rtol=0, atol=1e-12 * scale)
+    np.testing.assert_allclose(st[env_label].data, out.envelope.data, rtol=0, atol=1e-12 * scale)
+    if settings.bandpass and not settings.notch_hz:  # the band-pass stage is the filtered signal itself
+        bp = [k for k in st if k.startswith("band-pass")][0]
+        np.testing.assert_array_equal(st["rectified"].data, np.abs(st[bp].data))
+    assert st["raw"] is rec
