@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ReadError
-from .settings import Settings
+from .settings import ENVELOPE_METHODS, NOTCH_CHOICES, Settings
 
 __all__ = ["main", "build_parser", "settings_from_args", "add_settings_args"]
 
@@ -22,8 +22,9 @@ def add_settings_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--high", type=float, default=d.high_hz, metavar="HZ",
                    help=f"band-pass high edge (default {d.high_hz:g})")
     g.add_argument("--order", type=int, default=d.order, help=f"Butterworth order (default {d.order})")
-    g.add_argument("--notch", choices=["off", "50", "60"], default="off", help="mains notch (default off)")
-    g.add_argument("--envelope", choices=["rms", "lowpass"], default=d.envelope, help="envelope method")
+    g.add_argument("--notch", choices=["off"] + [f"{hz:g}" for hz in NOTCH_CHOICES if hz], default="off",
+                   help="mains notch (default off)")
+    g.add_argument("--envelope", choices=list(ENVELOPE_METHODS), default=d.envelope, help="envelope method")
     g.add_argument("--rms-window-ms", type=float, default=d.rms_window_ms, metavar="MS")
     g.add_argument("--lowpass-hz", type=float, default=d.lowpass_hz, metavar="HZ")
 

@@ -1,22 +1,20 @@
-"""The Teach view through AppTest (tests/teach_host_app.py calls emgviz.views.teach.render())."""
+"""The Teach view through AppTest (the view host of tests/apptest_utils.py calls emgviz.views.teach.render())."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_utils import assert_no_exception, deferred, media, new_app, plotly_spec, trace_array  # noqa: F401
+from apptest_utils import assert_no_exception, deferred, media, plotly_spec, trace_array, view_app  # noqa: F401
 from emgviz.simulate import simulate
 from emgviz.views.teach import sim_params
 
-HOST = Path(__file__).resolve().parent / "teach_host_app.py"
 N_STEPS = 6  # raw, DC removed, band-pass, notch (matches the 50 Hz hum), rectified, envelope
 
 
 @pytest.fixture
 def at(media):  # noqa: F811
-    app = new_app(HOST).run()
+    app = view_app("teach").run()
     assert_no_exception(app)
     assert not app.error, [e.value for e in app.error]
     return app

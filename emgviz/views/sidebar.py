@@ -17,7 +17,7 @@ from .. import samples
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..io.summary import describe
 from ..recording import Recording
-from ..settings import NOTCH_CHOICES, Settings
+from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, Settings
 from . import VIEWS
 from .cache import file_digest as _digest
 from .cache import process_cached as _process_cached
@@ -246,16 +246,17 @@ def processing_settings() -> Settings:
     order = ex.select_slider("Filter order", options=list(range(1, 11)), key=k["order"], disabled=not bandpass)
     notch_options = ["Off"] + [f"{v:g} Hz" for v in NOTCH_CHOICES if v]
     notch = ex.radio("Mains notch", notch_options, key=k["notch_hz"], horizontal=True,
-                     help="Notch the mains frequency and its harmonics (50 Hz: Europe, Asia, Africa, "
-                          "Australia; 60 Hz: the Americas and parts of Asia).")
+                     help="Notch the mains frequency and its harmonics ("
+                          + "; ".join(f"{hz:g} Hz: {where}" for hz, where in MAINS_HZ.items()) + ").")
     harmonics = ex.number_input("Notch harmonics", 1, 20, key=k["notch_harmonics"], disabled=notch == "Off")
-    envelope = ex.radio("Envelope", ["rms", "lowpass"], key=k["envelope"], horizontal=True,
-                        format_func={"rms": "RMS window", "lowpass": "Low-pass (linear envelope)"}.get)
+    envelope = ex.radio("Envelope", list(ENVELOPE_METHODS), key=k["envelope"], horizontal=True,
+                        format_func=lambda m: ENVELOPE_METHODS[m].label)
+    param = ENVELOPE_METHODS[envelope].param  # the one number input this method reads
     c3, c4 = ex.columns(2)
     window = c3.number_input("RMS window (ms)", 1.0, 5000.0, step=10.0, key=k["rms_window_ms"],
-                             disabled=envelope != "rms")
+                             disabled=param != "rms_window_ms")
     cutoff = c4.number_input("Low-pass (Hz)", 0.1, 100.0, step=1.0, key=k["lowpass_hz"],
-                             disabled=envelope != "lowpass")
+                             disabled=param != "lowpass_hz")
     try:
         return Settings(remove_dc=remove_dc, bandpass=bandpass, low_hz=low, high_hz=high, order=order,
                         notch_hz=None if notch == "Off" else float(notch.split()[0]),
