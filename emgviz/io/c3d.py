@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import ReadError
 from ..recording import Recording
+from ._build import make_recording
 from . import limits, units
 from ._names import unique_names
 
@@ -224,6 +225,6 @@ def _recording(c, name: str, head: bytes, size: int, channels) -> Recording:
     company = _param(params, "MANUFACTURER", "COMPANY")
     if company:
         meta["manufacturer"] = " ".join(str(x).strip() for x in company)
-    return Recording._trusted(data, fs=rate, ch_names=tuple(labels[i] for i in idx), unit=unit, source=name,
+    return make_recording(data, fs=rate, ch_names=tuple(labels[i] for i in idx), unit=unit, source=name,
                               meta=meta, events=_events(params) or None, ch_units=tuple(ch_units),
                               ch_kinds=tuple(ch_kinds), t0=t0)

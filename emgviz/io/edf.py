@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
+from ._build import make_recording
 from . import limits, units
 from ._groups import group_key, match_group
 from ._names import unique_names
@@ -197,7 +198,7 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | flo
     unit = units.record_unit(ch_units, ch_kinds)
     events = [(float(a.onset), float(a.duration or 0.0), a.text) for a in edf.annotations if a.text.strip()]
     meta = _meta(edf, is_bdf, groups, labels, key, resolution)
-    return Recording._trusted(data, fs=float(signals[idx[0]].sampling_frequency),
+    return make_recording(data, fs=float(signals[idx[0]].sampling_frequency),
                               ch_names=tuple(labels[i] for i in idx), unit=unit, source=name, meta=meta,
                               events=events or None, ch_units=tuple(ch_units), ch_kinds=tuple(ch_kinds))
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import ReadError
 from ..recording import Recording
+from ._build import make_recording
 from .limits import check_size
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "write_npz"]
@@ -136,7 +137,7 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
 
     try:
         # np.load made a fresh array nobody else holds: hand it over without another copy.
-        return Recording._trusted(np.ascontiguousarray(data, dtype=np.float64), fs=fs if fs is not None else file_fs,
+        return make_recording(np.ascontiguousarray(data, dtype=np.float64), fs=fs if fs is not None else file_fs,
                          ch_names=tuple(str(x) for x in np.atleast_1d(arrays["ch_names"]).tolist()),
                          unit=opt("unit", "V"), source=opt("source", name) or name, meta=meta, events=events,
                          ch_units=opt("ch_units"), ch_kinds=opt("ch_kinds"),

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
+from ._build import make_recording
 from . import text as _text
 from ._names import unique_names
 from . import units as _units
@@ -126,7 +127,7 @@ def _finish(name, data, *, fs, header, mac, devices, labels, sensors, bits) -> R
     names = [f"{s} {lab}" if s and str(s).upper() not in str(lab).upper() else str(lab)
              for s, lab in zip(sensors, labels)]
     names = unique_names(names)
-    return Recording._trusted(data, fs=float(fs if fs is not None else file_fs), ch_names=tuple(names),
+    return make_recording(data, fs=float(fs if fs is not None else file_fs), ch_names=tuple(names),
                               unit="a.u.", source=name, meta=meta, ch_units=tuple(["a.u."] * len(names)),
                               ch_kinds=tuple(kinds))
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import NeedsSamplingRate, ReadError
 from ..recording import Recording
+from ._build import make_recording
 from . import limits, units
 from ._names import unique_names
 
@@ -304,7 +305,7 @@ def _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta) 
         meta["invalid_samples"] = n_invalid
         meta["note"] = f"{n_invalid} samples marked invalid in the file were set to 0"
     meta.update(ann_meta)
-    return Recording._trusted(data, fs=float(rec.fs), ch_names=tuple(names), unit=unit, source=header_name,
+    return make_recording(data, fs=float(rec.fs), ch_names=tuple(names), unit=unit, source=header_name,
                               meta=meta, events=events or None, ch_units=tuple(ch_units),
                               ch_kinds=tuple(ch_kinds))
 
