@@ -39,14 +39,27 @@ def check_rate(fs, name: str, where: str) -> float:
     >>> check_rate(2000, "a.csv", "fs=")
     2000.0
     """
-    if isinstance(fs, (bool, np.bool_)) or not isinstance(fs, (int, float, np.integer, np.floating)):
+    value = None
+    if not isinstance(fs, (bool, np.bool_)):
+        if isinstance(fs, (int, float, np.integer, np.floating)):
+            value = float(fs)
+        elif isinstance(fs, str) and where == "fs=":
+            try:
+                value = float(fs)
+            except ValueError:
+                value = None
+    ok = value is not None and math.isfinite(value) and MIN_FS_HZ <= value <= MAX_FS_HZ
+    if ok:
+        return value
+    shown = f"{value:g} Hz" if value is not None else repr(fs)
+    if where == "fs=":
+        raise ReadError(name, f"fs must be a sampling rate in Hz from {MIN_FS_HZ:g} to {MAX_FS_HZ:g} (1 MHz), "
+                              f"got {shown}", "pass the sampling rate in Hz, e.g. fs=1000")
+    if value is None:
         raise ReadError(name, f"{where} states the sampling rate as {fs!r}, which is not a number of Hz",
                         "pass the rate in Hz with fs=..., or repair the file")
-    value = float(fs)
-    if not math.isfinite(value) or not MIN_FS_HZ <= value <= MAX_FS_HZ:
-        raise ReadError(name, f"{where} gives a sampling rate of {value:g} Hz, outside "
-                              f"{MIN_FS_HZ:g} Hz – {MAX_FS_HZ:g} Hz (1 MHz)",
-                        "pass the true rate in Hz with fs=..., or repair the file")
+    raise ReadError(name, f"{where} gives a sampling rate of {shown}, outside {MIN_FS_HZ:g} Hz – "
+                          f"{MAX_FS_HZ:g} Hz (1 MHz)", "pass the true rate in Hz with fs=..., or repair the file")
     return value
 
 

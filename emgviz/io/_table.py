@@ -79,6 +79,8 @@ def values_of(col) -> np.ndarray:
 
 def _finite_prefix_end(col) -> int:
     """Index after the last non-empty value of a column (0 when all are empty)."""
+    if hasattr(col, "filled_end"):  # a pyarrow-backed column: no copy of the values
+        return col.filled_end()
     arr = values_of(col)
     if arr.dtype == object:
         filled = np.array([v is not None and bool(str(v).strip()) for v in arr], dtype=bool)

@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import ReadError
 from ..recording import Recording, make_events
 from . import units as _units
+from ._table import drop_padding_columns
 from .text_build import build_recording, fs_from_time
 from .text_layout import (_DIGIT, Layout, _field, fs_from_fields, header_fields, is_text, scan_layout,
                           split_fields)
@@ -78,20 +79,14 @@ def read_table(content: bytes, name: str, *, fs=None, unit=None, fmt: str = FORM
         labels = list(layout.header)
     else:
         listed = _field(fields, "labels", "label", "channels", "channel names", "names", "columns")
+        width = layout.n_cols - layout.pad
         split = [s for s in re.split(r"[\t,;]+|\s+", listed.strip()) if s] if listed else []
-        labels = split if len(split) == layout.n_cols else (
-            [f"ch{i + 1}" for i in range(layout.n_cols)] if layout.n_cols > 1 else ["ch1"])
+        labels = (split if len(split) == width else [f"ch{i + 1}" for i in range(width)]) + [""] * layout.pad
     file_unit = unit or _field(fields, "unit", "units", "signal unit", "physical unit", "physical dimension")
     if file_unit is not None and not _units.known_unit(file_unit.strip()):
         file_unit = None
-    # drop all-empty unnamed trailing columns (rows ending with a delimiter)
     ch_units = list(ch_units) if ch_units is not None else layout.units_row
-    keep = [i for i in range(len(columns))
-            if not (labels[i].strip() == "" and columns[i].dtype != object and np.isnan(_values(columns[i])).all())]
-    labels = [labels[i] for i in keep]
-    columns = [columns[i] for i in keep]
-    if ch_units is not None:
-        ch_units = [ch_units[i] for i in keep]
+    labels, columns, ch_units, _ = drop_padding_columns(labels, columns, ch_units)
     rec = build_recording(name, labels, columns, layout=layout, fs=fs, file_fs=file_fs, fs_key=fs_key,
                           fields=fields, unit=file_unit.strip() if file_unit else None, has_header=has_header,
                           fmt=fmt, meta_extra=meta_extra, ch_units=ch_units)

@@ -12,7 +12,8 @@ from ._build import make_recording
 from . import units as _units
 from ._names import unique_names
 from .text_layout import Layout, _field, _first_number
-from .text_parse import _line_of, _check_finite, _to_float_or_fail, _values, columns_to_array
+from ._table import trim_ragged_tail
+from .text_parse import Column, _check_finite, _line_of, _to_float_or_fail, _values, columns_to_array, head
 
 __all__ = ["build_recording", "fs_from_time"]
 
@@ -161,6 +162,14 @@ def build_recording(name: str, labels: list[str], columns: list, *, layout: Layo
             u = u or ch_units[i]
         bases.append(base)
         units.append(u)
+
+    # ragged tail: channels that end early, last rows of empty cells (label columns may end blank)
+    filled = [i for i in range(len(columns)) if not (has_header and _words(bases[i]) & _LABEL_WORDS)]
+    n_keep, trimmed = trim_ragged_tail(columns, labels, filled)
+    if trimmed:
+        columns = [head(c, n_keep) if isinstance(c, Column) else c[:n_keep] for c in columns]
+        n_rows = n_keep
+        warnings.append(trimmed)
 
     # time / index column
     time_idx = None

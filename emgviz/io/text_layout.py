@@ -74,6 +74,11 @@ class Layout:
     encoding : str
     lines : list of str
         The complete lines of the head (for vendor readers).
+    units_row : list of str or None
+        A row of units under the header row (vendor files).
+    pad : int
+        Trailing empty fields on every row of numbers (rows ending in delimiters); they are
+        counted in ``n_cols`` and dropped as padding columns after parsing.
     """
 
     data_line: int
@@ -86,6 +91,7 @@ class Layout:
     encoding: str
     lines: list = field(default_factory=list)
     units_row: list | None = None
+    pad: int = 0  #: empty fields that end every row of numbers (padding to the table width)
 
 
 def split_fields(line: str, delimiter: str | None) -> list[str]:
@@ -179,9 +185,15 @@ def scan_layout(content: bytes, name: str, *, min_rows: int = 1) -> Layout:
         raise ReadError(name, f"the rows hold {n_cols:,} fields, above the limit of {max_channels():,} channels",
                         "split the file or raise EMGVIZ_MAX_CHANNELS")
 
+    pad = _padding(lines, cand, delim, dec, n_cols)
+    width = n_cols - pad
+
     def numeric(i: int) -> bool:
         f = split_fields(lines[i], delim)
-        return len(f) == n_cols and _numeric_fields(f, dec) and _DIGIT.search(lines[i]) is not None
+        if len(f) != n_cols or not _numeric_fields(f, dec) or _DIGIT.search(lines[i]) is None:
+            return False
+        # a padded line (a rate line "2000,,,,") is no row of samples: most fields must be filled
+        return width <= 1 or 2 * sum(1 for x in f[:width] if x) > width
 
     data_line = None
     for pos, i in enumerate(cand):
@@ -193,6 +205,7 @@ def scan_layout(content: bytes, name: str, *, min_rows: int = 1) -> Layout:
     if data_line is None:
         raise ReadError(name, f"no line holds {n_cols} numbers in a row (line {cand[0] + 1}: "
                               f"{lines[cand[0]][:60]!r})", "check the delimiter and that the samples are numbers")
+    _check_no_table_above(name, lines, data_line, delim)
     header = None
     pre_end = data_line
     j = data_line - 1
@@ -200,17 +213,16 @@ def scan_layout(content: bytes, name: str, *, min_rows: int = 1) -> Layout:
         j -= 1
     units_row = None
     if j >= 1 and not _is_comment(lines[j]):
-        maybe = _fit(split_fields(lines[j], delim), n_cols)
+        maybe = _fit(split_fields(lines[j], delim), n_cols, pad)
         if maybe is not None and any(maybe) and all(not f or _units.known_unit(f) for f in maybe):
-            above = _fit(split_fields(lines[j - 1], delim), n_cols)
+            above = _fit(split_fields(lines[j - 1], delim), n_cols, pad)
             if above is not None and not _numeric_fields(above, dec):
                 units_row, j = maybe, j - 1
     if j >= 0 and not _is_comment(lines[j]) and not (n_cols == 1 and _META_LINE.match(lines[j])):
         fields = split_fields(lines[j], delim if delim is not None else "\x1f")
         if delim is None:
             fields = [lines[j].strip()]
-        if len(fields) == n_cols + 1 and fields[-1] == "":
-            fields = fields[:-1]
+        fields = _fit(fields, n_cols, pad) or fields
         if len(fields) == n_cols and not _numeric_fields(fields, dec):
             header, pre_end = fields, j
         elif delim == "ws" and len(fields) != n_cols:
@@ -219,13 +231,55 @@ def scan_layout(content: bytes, name: str, *, min_rows: int = 1) -> Layout:
                 header, pre_end = tabbed, j
     return Layout(data_line=data_line, data_offset=offsets[data_line], delimiter=delim, decimal=dec,
                   n_cols=n_cols, header=header, preamble=lines[:pre_end], encoding=enc,
-                  lines=lines, units_row=units_row if header is not None else None)
+                  lines=lines, units_row=units_row if header is not None else None, pad=pad)
 
 
-def _fit(fields: list[str], n_cols: int) -> list[str] | None:
-    if len(fields) == n_cols + 1 and fields[-1] == "":
-        fields = fields[:-1]
-    return fields if len(fields) == n_cols else None
+def _fit(fields: list[str], n_cols: int, pad: int = 0) -> list[str] | None:
+    """A header/unit row as ``n_cols`` fields when it differs from the rows only by padding."""
+    fields = strip_padding(fields) if len(fields) > n_cols or pad else fields
+    if n_cols - pad <= len(fields) <= n_cols:
+        return list(fields) + [""] * (n_cols - len(fields))
+    return None
+
+
+def _padding(lines: list[str], cand: list[int], delim, dec: str, n_cols: int) -> int:
+    """Empty fields that end every filled row of numbers of width ``n_cols`` (0 when none)."""
+    if delim is None or delim == "ws":
+        return 0
+    pads = []
+    for i in cand:
+        f = split_fields(lines[i], delim)
+        if len(f) == n_cols and _numeric_fields(f, dec):
+            kept = len(strip_padding(f))
+            if kept:
+                pads.append(n_cols - kept)
+    return min(pads) if pads else 0
+
+
+def _check_no_table_above(name: str, lines: list[str], data_line: int, delim) -> None:
+    """Refuse a file whose delimiter changes: rows of numbers above the first row read as data.
+
+    The rows are found with the delimiter of the *last* rows of the head; rows of numbers
+    written with another delimiter before them would silently become "header text".
+    """
+    rows = []
+    for i in range(data_line):
+        ln = lines[i]
+        if not ln.strip() or _is_comment(ln):
+            continue
+        for other in ("\t", ";", ","):
+            if other == delim:
+                continue
+            f = strip_padding(split_fields(ln, other))
+            if len(f) >= 2 and all(f) and (_numeric_fields(f, ".") or _numeric_fields(f, ",")) and _DIGIT.search(ln):
+                rows.append(i)
+                break
+    if len(rows) >= 3:
+        shown = {"\t": "tab", "ws": "blanks", None: "none"}.get(delim, delim)
+        raise ReadError(name, f"the delimiter changes inside the file: lines {rows[0] + 1}–{rows[-1] + 1} hold "
+                              f"numbers separated differently from line {data_line + 1} on (separated by "
+                              f"{shown!r}); reading on would drop {len(rows):,}+ rows",
+                        "export the file again with one delimiter throughout")
 
 
 # ---------------------------------------------------------------- header metadata ---------------------

@@ -90,6 +90,17 @@ class Column:
             self._array = arr
         return self._array
 
+    def filled_end(self) -> int:
+        """Index after the last non-empty cell (0 when all are empty), scanning chunks from the end."""
+        pos = len(self)
+        for chunk in reversed(self._chunked.chunks):
+            n = len(chunk)
+            if chunk.null_count < n:
+                valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+                return pos - n + int(np.flatnonzero(valid)[-1]) + 1
+            pos -= n
+        return 0
+
     def head(self, n: int) -> "Column":
         """The first ``n`` values, still in pyarrow's chunks (no copy)."""
         return self if n >= len(self) else Column(self._chunked.slice(0, n))
