@@ -14,8 +14,11 @@ from ._checks import check_fs, time_index
 
 __all__ = ["Recording", "CHANNEL_KINDS", "EVENT_COLUMNS", "make_events"]
 
-#: Kinds a channel can have. The app shows ``"emg"`` channels by default.
-CHANNEL_KINDS = ("emg", "force", "acc", "gyro", "trigger", "gonio", "other")
+#: Kinds a channel can have. The app shows ``"emg"`` channels by default. Other biosignals
+#: (EEG, EOG, ECG, respiration, temperature, SpO2) have their own kinds so they are never taken
+#: for EMG; ``"trigger"`` covers event markers and sync lines.
+CHANNEL_KINDS = ("emg", "force", "acc", "gyro", "trigger", "gonio", "eeg", "eog", "ecg", "resp", "temp",
+                 "spo2", "other")
 #: Columns of :attr:`Recording.events`, in this order.
 EVENT_COLUMNS = ("time_s", "duration_s", "label")
 

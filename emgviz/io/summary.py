@@ -9,7 +9,8 @@ from ..recording import Recording
 __all__ = ["describe"]
 
 _KIND_NAMES = {"emg": "EMG", "force": "force", "acc": "acc", "gyro": "gyro", "trigger": "trigger",
-               "gonio": "gonio", "other": "other"}
+               "gonio": "gonio", "eeg": "EEG", "eog": "EOG", "ecg": "ECG", "resp": "resp", "temp": "temp",
+               "spo2": "SpO2", "other": "other"}
 
 
 def _rate(fs: float) -> str:
@@ -44,10 +45,10 @@ def describe(rec: Recording) -> str:
     if n_emg == n:
         chans = f"{n} EMG channel{'s' if n != 1 else ''}"
     elif n_emg:
-        others = ", ".join(f"{c} {_KIND_NAMES[k]}" for k, c in kinds.most_common() if k != "emg")
+        others = ", ".join(f"{c} {_KIND_NAMES.get(k, k)}" for k, c in kinds.most_common() if k != "emg")
         chans = f"{n_emg} EMG of {n} channels ({others})"
     else:
-        chans = ", ".join(f"{c} {_KIND_NAMES[k]}" for k, c in kinds.most_common()) + \
+        chans = ", ".join(f"{c} {_KIND_NAMES.get(k, k)}" for k, c in kinds.most_common()) + \
             f" channel{'s' if n != 1 else ''}"
     head = f"{chans} at {_rate(rec.fs)}"
     if fmt:
