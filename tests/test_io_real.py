@@ -70,7 +70,9 @@ def test_kineticstoolkit_csv_matches_pandas(shared_data):
     assert rec.fs == pytest.approx((len(t) - 1) / (t[-1] - t[0]), rel=2e-3)  # ≈ 1926 Hz
     assert emg_names(rec) == ["BicepsBrachiiR"] and rec.unit == "a.u."  # the file states no unit
     assert_channels_equal(rec, ["BicepsBrachiiR"], ref[["BicepsBrachiiR"]].to_numpy())
-    assert any("Time" in n and "fs" in n for n in rec.meta["notes"])  # where the rate came from
+    notes = rec.meta["notes"]
+    assert any(n.startswith("sampling rate 1925") and "'Time'" in n for n in notes)  # where the rate came from
+    assert any("jitter" in n for n in notes)  # time stamps rounded to 10 µs: steps 0.51-0.53 ms
 
 
 def test_uci_gestures_matches_pandas(shared_data):

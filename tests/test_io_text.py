@@ -144,7 +144,7 @@ def test_normalise_unit(unit, canon):
     ("ACC X", "V", "acc"), ("Gyro", None, "gyro"), ("Trigger", None, "trigger"), ("Sync", "V", "trigger"),
     ("Gonio", None, "gonio"), ("Knee Angle", "deg", "gonio"), ("ch3", "mV", "emg"), ("ch3", "Nm", "force"),
     ("ch3", "m/s^2", "acc"), ("ch3", "deg/s", "gyro"), ("ch3", None, "other"), ("RT TIB.ANT.", None, "emg"),
-    ("L Gastrocnemius", None, "emg"), ("Vastus lateralis", "V", "emg"), ("Temperature", "a.u.", "other")])
+    ("L Gastrocnemius", None, "emg"), ("Vastus lateralis", "V", "emg"), ("Temperature", "a.u.", "temp")])
 def test_guess_kind(label, unit, kind):
     assert units.guess_kind(label, unit) == kind
 

@@ -85,6 +85,11 @@ def fs_from_time(name: str, label: str, t_s: np.ndarray, layout: Layout | None):
         fs = float(round(fs))
     n_gaps = int(gaps.sum())
     warnings = []
+    spread = float(steady.max() - steady.min()) if len(steady) else 0.0
+    if len(steady) > 1 and spread > 0.02 * float(steady.mean()):
+        warnings.append(f"the time column {label!r} steps vary from {steady.min() * 1000:.4g} to "
+                        f"{steady.max() * 1000:.4g} ms (jitter of {spread / steady.mean():.0%} of the mean step); "
+                        f"the samples are taken as evenly spaced at {fs:.6g} Hz")
     if n_gaps:
         lost = float((dt[gaps] - med).sum())
         warnings.append(f"the time column {label!r} has {n_gaps:,} gaps (steps above 1.5× the median step of "
@@ -223,6 +228,9 @@ def build_recording(name: str, labels: list[str], columns: list, *, layout: Layo
         scale, tunit = _time_scale(bases[time_idx], units[time_idx], t)
         meta["time_column"] = labels[time_idx]
         meta["time_unit"] = tunit
+        if "assumed" in tunit:
+            warnings.append(f"the time column {labels[time_idx]!r} holds whole numbers with steps ≥ 0.5 and states "
+                            "no unit; it was taken as milliseconds")
         try:
             time_fs, t0, n_gaps, w = fs_from_time(name, labels[time_idx], t * scale, layout)
             warnings += w
@@ -291,5 +299,9 @@ def build_recording(name: str, labels: list[str], columns: list, *, layout: Layo
         meta["warnings"] = warnings
     if meta_extra:
         meta.update(meta_extra)
+    notes = [f"sampling rate {used:.6g} Hz: {meta['fs_source']}"]
+    if layout is not None and layout.n_cols > 1:
+        notes.append(f"columns separated by {meta['delimiter']!r}, decimal mark {layout.decimal!r}")
     return make_recording(data, fs=used, ch_names=tuple(names), unit=rec_unit, source=name, meta=meta,
-                              events=events or None, ch_units=tuple(ch_u), ch_kinds=tuple(kinds), t0=t0)
+                          events=events or None, ch_units=tuple(ch_u), ch_kinds=tuple(kinds), t0=t0, notes=notes,
+                          fs_where=meta["fs_source"])
