@@ -174,7 +174,13 @@ class Recording:
         if not np.isfinite(arr.sum()) and not np.isfinite(arr).all():
             bad = ~np.isfinite(arr)
             ch, idx = np.argwhere(bad)[0]
-            raise ValueError(f"data contains {int(bad.sum())} NaN or infinite values (first in channel "
+            n_inf = int(np.isinf(arr).sum())
+            if n_inf:  # an overflow (a value beyond float64, or a unit error), not a gap
+                ch, idx = np.argwhere(np.isinf(arr))[0]
+                raise ValueError(f"data contains {n_inf} infinite values (first in channel {names[ch]!r} at sample "
+                                 f"{idx}, t={idx / fs:.4g} s): a value overflowed the float64 range; correct the "
+                                 "values or their unit before building a Recording")
+            raise ValueError(f"data contains {int(bad.sum())} NaN values (first in channel "
                              f"{names[ch]!r} at sample {idx}, t={idx / fs:.4g} s); fill or cut the gaps "
                              "before building a Recording")
         arr.flags.writeable = False

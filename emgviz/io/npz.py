@@ -126,8 +126,14 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
         meta.setdefault("warnings", []).append(f"fs={float(fs):g} Hz given by the caller overrides {file_fs:g} Hz")
     events = None
     if "event_time_s" in arrays and len(arrays["event_time_s"]):
-        events = list(zip(arrays["event_time_s"].tolist(), arrays["event_duration_s"].tolist(),
-                          [str(x) for x in arrays["event_label"].tolist()]))
+        parts = {k: np.atleast_1d(arrays[k]) for k in ("event_time_s", "event_duration_s", "event_label")
+                 if k in arrays}
+        sizes = {k: len(v) for k, v in parts.items()}
+        if len(parts) != 3 or len(set(sizes.values())) != 1:
+            raise ReadError(name, f"the event arrays disagree in length ({sizes}); their events cannot be paired",
+                            "write the file again with emgviz.io.npz.write_npz")
+        events = list(zip(parts["event_time_s"].tolist(), parts["event_duration_s"].tolist(),
+                          [str(x) for x in parts["event_label"].tolist()]))
 
     def opt(key, default=None):
         if key not in arrays:

@@ -202,8 +202,12 @@ def _to_float_or_fail(name: str, label: str, values: np.ndarray, layout: Layout)
 def _check_finite(name: str, label: str, arr: np.ndarray, layout: Layout) -> None:
     if not np.isfinite(arr).all():
         r = int(np.flatnonzero(~np.isfinite(arr))[0])
-        what = "an empty or NaN value" if np.isnan(arr[r]) else f"the value {arr[r]}"
         n_bad = int((~np.isfinite(arr)).sum())
-        raise ReadError(name, f"column {label!r} holds {what} at line {_line_of(layout, r)} (data row {r + 1}; "
-                              f"{n_bad:,} such values in the column)",
-                        "fill or cut the gaps before loading (emgviz never invents samples)")
+        if np.isnan(arr[r]):
+            raise ReadError(name, f"column {label!r} holds an empty or NaN value at line {_line_of(layout, r)} "
+                                  f"(data row {r + 1}; {n_bad:,} such values in the column)",
+                            "fill or cut the gaps before loading (emgviz never invents samples)")
+        raise ReadError(name, f"column {label!r} holds the value {arr[r]} at line {_line_of(layout, r)} (data row "
+                              f"{r + 1}; {n_bad:,} such values in the column): the number written there is "
+                              "infinite or beyond the float64 range (about ±1.8e308)",
+                        "correct that value in the file (an overflow or a unit error in the export)")

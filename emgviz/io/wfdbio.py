@@ -214,7 +214,7 @@ def read_record(header_bytes: bytes, header_name: str, dat_files: Mapping[str, b
     if not re.match(r"^\S+\s+\d+\s+[0-9.]", lines[0]):
         header_fs = None  # wfdb fills in its default of 250 Hz; we never assume a rate
     if header_fs is not None and fs is None:
-        check_rate(header_fs, header_name, "the header's record line")
+        _check_stated_rate(lines[0], header_fs, header_name)
     if header_fs is None:
         if fs is None:
             raise NeedsSamplingRate(header_name, "the WFDB header states no sampling rate",
@@ -252,6 +252,21 @@ def read_record(header_bytes: bytes, header_name: str, dat_files: Mapping[str, b
         events, ann_meta = _read_annotations(tmp, rec.fs, annotations, dat_files)
     rec.record_name = record["record_name"]
     return _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta)
+
+
+def _check_stated_rate(record_line: str, parsed_fs, header_name: str) -> None:
+    """The rate as written on the record line, checked (wfdb reads "1e300" as 1 Hz without a word)."""
+    tokens = record_line.split()
+    text = re.split(r"[/(]", tokens[2])[0] if len(tokens) >= 3 else ""
+    try:
+        stated = float(text)
+    except ValueError:
+        raise ReadError(header_name, f"the record line states the sampling rate as {text!r}, not a number of Hz",
+                        "repair the header, or pass fs= (Hz)") from None
+    check_rate(stated, header_name, "the header's record line")
+    if abs(stated - float(parsed_fs)) > 1e-9 * stated:
+        raise ReadError(header_name, f"the record line states {text!r} Hz but wfdb reads {parsed_fs!r} Hz",
+                        "write the rate as a plain number in the header")
 
 
 #: A voltage channel whose gain is this many times the record's median gain is an unconnected input.
