@@ -208,3 +208,14 @@ def test_datalog_spanish_no_rate_matches_pandas(shared_real):
     assert_channels_equal(rec, names[:4], valid[names[:4]].to_numpy(), scale=MV)
     assert_channels_equal(rec, names[4:], valid[names[4:]].to_numpy())
     assert any("trimmed" in n for n in rec.meta["notes"])
+
+
+def test_readme_format_table_is_supported_formats():
+    from pathlib import Path
+
+    from emgviz.io import supported_formats
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("<!-- formats:start -->"):readme.index("<!-- formats:end -->")]
+    rows = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ")][1:]
+    assert sorted(rows) == sorted(f["format"] for f in supported_formats())
