@@ -70,3 +70,12 @@ def _clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+@pytest.fixture
+def shared_real(shared_data) -> Path:
+    """The second batch of real exports (``<shared data>/real``, with SOURCES.md); skip when absent."""
+    real = shared_data / "real"
+    if not real.is_dir():
+        pytest.skip(f"real-export folder {real} is absent (set EMGVIZ_SHARED_DATA)")
+    return real

@@ -15,7 +15,8 @@ import streamlit as st
 
 from .. import samples
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
-from ..io.summary import describe
+from ..io import supported_formats
+from ..io.summary import describe, flat_channels
 from ..recording import Recording
 from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, Settings
 from . import VIEWS
@@ -29,6 +30,8 @@ from .context import ViewContext
 
 SOURCES = ("Sample", "Upload", "Synthetic")
 _SAMPLE_TITLES = {s.key: s.title for s in samples.SAMPLES}
+#: Files with at least this many channels hide their flat channels by default.
+FLAT_HIDE_FROM = 8
 #: Widget key of each setting: "set_" + field name.
 SETTING_KEYS = {name: f"set_{name}" for name in Settings().to_dict()}
 
@@ -108,7 +111,7 @@ def load_source() -> Loaded | None:
     if source == "Upload":
         uploads = sb.file_uploader(
             "EMG file(s)", key="upload", accept_multiple_files=True,
-            help="CSV/TXT, EDF/BDF, C3D, MATLAB, OpenSignals, NPZ, WFDB (.hea + .dat together) or a zip.")
+            help=_upload_help())
         if not uploads:
             st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
             return None
@@ -129,6 +132,12 @@ def load_source() -> Loaded | None:
         return None
     digest = hashlib.sha256(params_json.encode()).hexdigest()
     return Loaded(rec, "synthetic EMG", digest, digest)
+
+
+def _upload_help() -> str:
+    """The uploader's help: the formats of :func:`emgviz.io.supported_formats` (one list for app, CLI, README)."""
+    names = list(dict.fromkeys(f["format"] for f in supported_formats()))
+    return f"{', '.join(names)}. WFDB: select the .hea and .dat together, or a zip."
 
 
 _UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}
@@ -171,6 +180,8 @@ def _read_with_prompts(files, *, name: str, defaults: dict | None = None, names:
         try:
             rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True), files)
             _ask_unit(rec, opts, digest)
+            _ask_device(rec, opts, digest)
+            _ask_group(rec, opts, digest)
             return Loaded(rec, name, digest, _read_key(digest, opts["fs"], opts["options"]),
                           {"fs": opts["fs"], "options": dict(opts["options"])})
         except NeedsSamplingRate as exc:
@@ -212,18 +223,81 @@ def _ask_unit(rec: Recording, opts: dict, digest: str) -> None:
     st.rerun()
 
 
+def _ask_group(rec: Recording, opts: dict, digest: str) -> None:
+    """A rate-group picker for files holding signals at several rates (EDF/BDF, Delsys, OpenSignals)."""
+    groups = dict(rec.meta.get("groups") or {})
+    if len(groups) < 2 or rec.meta.get("group") not in groups:
+        return
+    keys = list(groups)
+    current = rec.meta["group"]
+    choice = st.sidebar.selectbox(
+        "Rate group (this file holds several sampling rates)", keys, index=keys.index(current),
+        key=f"group_{digest[:16]}", format_func=lambda k: _group_label(k, groups[k]),
+        help="Signals of different rates are never resampled: pick the group to show. "
+             "The EMG group is chosen by default.")
+    if choice != current:
+        opts["options"] = {**opts["options"], "group": choice}
+        st.rerun()
+
+
+def _group_label(key: str, names) -> str:
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:3]) + (f" … ({len(names)} channels)" if len(names) > 3 else "")
+    return f"{key}: {shown}"
+
+
+_ALL_DEVICES = "All devices"
+
+
+def _ask_device(rec: Recording, opts: dict, digest: str) -> None:
+    """A device picker for files recorded by several devices (OpenSignals): all, or one of them."""
+    devices = dict(rec.meta.get("devices") or {})
+    if len(devices) < 2:
+        return
+    keys = [_ALL_DEVICES] + list(devices)
+    current = opts["options"].get("device") or _ALL_DEVICES
+    choice = st.sidebar.selectbox("Device", keys, index=keys.index(current) if current in keys else 0,
+                                  key=f"device_{digest[:16]}",
+                                  help="This file holds several devices. 'All devices' shows every device "
+                                       "recording at the chosen rate.")
+    if choice != current:
+        options = {k: v for k, v in opts["options"].items() if k not in ("device", "group")}
+        if choice != _ALL_DEVICES:
+            options["device"] = choice
+        opts["options"] = options
+        st.rerun()
+
+
 # ---- channels and settings --------------------------------------------------------------------
 def pick_channels(rec: Recording, digest: str) -> Recording | None:
-    """Channel picker: EMG channels by default, the others (force, triggers, ...) can be added."""
-    default = [n for n, k in zip(rec.ch_names, rec.ch_kinds) if k == "emg"] or list(rec.ch_names)
+    """Channel picker: EMG channels by default, the others (force, triggers, ...) can be added.
+
+    In files of many channels (:data:`FLAT_HIDE_FROM` or more), flat channels (constant samples:
+    unused inputs) are left out of the list, with their count and one click to show them.
+    """
+    flat = set(flat_channels(rec)) if rec.n_channels >= FLAT_HIDE_FROM else set()
+    show_flat = False
+    if flat:
+        show_flat = st.sidebar.checkbox(
+            f"Show {len(flat)} flat channel{'s' if len(flat) != 1 else ''} (constant, hidden)",
+            key=f"show_flat_{digest[:16]}",
+            help="These channels hold one value throughout (unused inputs); they are hidden to keep the "
+                 "plots and the table readable.")
+    names = [n for n in rec.ch_names if show_flat or n not in flat]
+    default = [n for n, k in zip(rec.ch_names, rec.ch_kinds) if k == "emg" and n in names] or names
     kinds = dict(zip(rec.ch_names, rec.ch_kinds))
     chosen = st.sidebar.multiselect(
-        "Channels", list(rec.ch_names), default=default, key=f"channels_{digest[:16]}",
+        "Channels", names, default=default, key=f"channels_{digest[:16]}_{_names_key(names)}",
         format_func=lambda n: n if kinds[n] == "emg" else f"{n} ({kinds[n]})")
     if not chosen:
         st.info("Pick at least one channel in the sidebar.")
         return None
     return rec if list(chosen) == list(rec.ch_names) else rec.pick(chosen)
+
+
+def _names_key(names) -> str:
+    """A short key of the channel list: the picker starts afresh when a group or device changes it."""
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:12]
 
 
 def processing_settings() -> Settings:
