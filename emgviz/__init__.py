@@ -19,6 +19,7 @@ from .fatigue import FatigueResult, fatigue_trend
 from .features import burst_features, feature_table, windowed_features
 from .io import read_bytes, read_file, read_files
 from .io.write import write_file
+from .needle import muap_table
 from .normalize import mvc_from_recording, mvc_reference, peak_normalise, to_percent_mvc
 from .onsets import consensus, detect_bursts
 from .pipeline import Processed, preprocess, steps
@@ -38,6 +39,7 @@ __all__ = [
     "fatigue_trend", "FatigueResult",
     "mvc_reference", "mvc_from_recording", "to_percent_mvc", "peak_normalise",
     "signal_quality",
+    "muap_table",
     "simulate", "Simulation",
     "Session", "match_channels", "compare_features", "symmetry_index", "cycle_average", "run_batch",
     "table_csv", "figure_html", "figure_png", "report_html", "write_report",
