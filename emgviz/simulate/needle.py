@@ -46,6 +46,7 @@ TEMPLATE_MS = 40.0
 _MODEL_FS = 25_000.0          # the fibre model runs at this rate (0.15 mm steps), then is resampled
 _PICKUP_MM = 2.0              # fibres farther from the needle are left out (< 15 µV each)
 _ONSET_MS = 3.0               # when the first fibres are excited within a template
+_NEAR_UNITS = 3               # the first units recruited have their territory centred near the needle
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,8 +98,11 @@ class NeedleSimulation:
 def _unit_fibres(p: NeedlePreset, rng):
     """Fibre positions (mm), end-plates (mm), diameters (µm), excitation delays (ms) of each unit."""
     units = []
-    for _ in range(p.n_units):
-        r = p.territory_radius_mm * np.sqrt(rng.uniform(0, 1))       # the needle lies in the territory
+    for u in range(p.n_units):
+        # the needle lies in every territory; the examiner moves it until the first units recruited
+        # give sharp MUPs (rise time < 0.5 ms, Daube & Rubin 2009): their centres are near it
+        reach = 0.4 if u < _NEAR_UNITS else 1.0
+        r = reach * p.territory_radius_mm * np.sqrt(rng.uniform(0, 1))
         a = rng.uniform(0, 2 * np.pi)
         cx, cy = r * np.cos(a), r * np.sin(a)
         n = rng.poisson(p.fibre_density_per_mm2 * np.pi * p.territory_radius_mm ** 2)

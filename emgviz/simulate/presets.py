@@ -117,7 +117,7 @@ NEEDLE_PRESETS: dict[str, NeedlePreset] = {
     "neurogenic": NeedlePreset(
         name="neurogenic", description="chronic neurogenic (reinnervated): few, long, large, polyphasic MUPs; "
                                        "reduced recruitment",
-        n_units=6, fibre_density_per_mm2=30.0, territory_radius_mm=3.0, diameter_um=(55.0, 10.0),
+        n_units=6, fibre_density_per_mm2=45.0, territory_radius_mm=3.0, diameter_um=(55.0, 10.0),
         endplate_sd_mm=4.0, terminal_sd_ms=2.0, late_fraction=0.12, late_ms=(3.0, 10.0), clusters=4,
         min_rate_hz=6.0, recruitment_rate_hz=22.0, max_rate_hz=40.0, rate_gain_hz=80.0,
         targets={"Duration (ms)": (14.0, 30.0), "Amplitude (µV)": (1500.0, 10000.0),
