@@ -16,13 +16,13 @@ Modules, one job each:
 from .artefacts import ARTEFACTS
 from .profiles import PROFILES, profile
 from .results import Simulation, Truth
-from .scoring import score_onsets
+from .scoring import score_events, score_onsets
 from .surface import FIRING_RATE_HZ, ISI_CV, RECRUIT_RANGE, simulate
 from .needle import NeedleSimulation, NeedleTruth, simulate_needle
 from .presets import NEEDLE_PRESETS, NeedlePreset
 from .spontaneous import SPONTANEOUS_KINDS
 
-__all__ = ["simulate", "profile", "Simulation", "Truth", "score_onsets",
+__all__ = ["simulate", "profile", "Simulation", "Truth", "score_onsets", "score_events",
            "PROFILES", "ARTEFACTS", "RECRUIT_RANGE", "FIRING_RATE_HZ", "ISI_CV",
            "simulate_needle", "NeedleSimulation", "NeedleTruth", "NEEDLE_PRESETS", "NeedlePreset",
            "SPONTANEOUS_KINDS"]

@@ -7,7 +7,7 @@ import pandas as pd
 
 from .._checks import check_positive
 
-__all__ = ["score_onsets"]
+__all__ = ["score_onsets", "score_events", "RUN_TYPES"]
 
 
 def score_onsets(detected: pd.DataFrame, truth: pd.DataFrame, *, tolerance_s: float = 0.25) -> pd.DataFrame:
@@ -64,3 +64,72 @@ def score_onsets(detected: pd.DataFrame, truth: pd.DataFrame, *, tolerance_s: fl
                      "mean_abs_error_ms": float(np.abs(err).mean()) if err.size else float("nan")})
     return pd.DataFrame(rows, columns=["channel", "hits", "misses", "false_alarms", "mean_error_ms",
                                        "mean_abs_error_ms"])
+
+
+#: Spontaneous-activity types scored as runs (by overlap) rather than potentials (by time).
+RUN_TYPES = ("myotonic", "complex_repetitive", "insertional")
+
+
+def score_events(detected: pd.DataFrame, truth: pd.DataFrame, *, tolerance_s: float = 0.005) -> pd.DataFrame:
+    """Event precision, recall and F1 per type of spontaneous activity.
+
+    A true potential (fibrillation, positive sharp wave, fasciculation) is hit by a detected
+    event of the same ``type`` whose ``time_s`` lies within ``tolerance_s``; a true run
+    (myotonic, complex repetitive, insertional: ``time_s`` + ``duration_s``) by a detected one
+    of the same type that overlaps it. Each detected event hits at most one true event
+    (nearest first).
+
+    Parameters
+    ----------
+    detected, truth : DataFrame
+        Columns ``time_s``, ``duration_s``, ``type``.
+    tolerance_s : float, default=0.005
+
+    Returns
+    -------
+    DataFrame
+        One row per type present in either table: ``type``, ``true``, ``detected``, ``hits``,
+        ``precision``, ``recall``, ``F1`` (NaN where undefined).
+
+    Examples
+    --------
+    >>> truth = pd.DataFrame({"time_s": [1.0, 2.0], "duration_s": [0.003, 0.003],
+    ...                       "type": ["fibrillation"] * 2})
+    >>> found = pd.DataFrame({"time_s": [1.001, 3.0], "duration_s": [0.003, 0.003],
+    ...                       "type": ["fibrillation"] * 2})
+    >>> score_events(found, truth)[["hits", "F1"]].values.tolist()
+    [[1.0, 0.5]]
+    """
+    tolerance_s = check_positive(tolerance_s, "tolerance_s", "s")
+    for name, df in (("detected", detected), ("truth", truth)):
+        missing = {"time_s", "duration_s", "type"} - set(df.columns)
+        if missing:
+            raise ValueError(f"{name} needs the columns time_s, duration_s and type; missing {sorted(missing)}")
+    rows = []
+    for kind in dict.fromkeys([*truth["type"], *detected["type"]]):
+        tr = truth[truth["type"] == kind]
+        de = detected[detected["type"] == kind]
+        t0, t1 = tr["time_s"].to_numpy(float), (tr["time_s"] + tr["duration_s"]).to_numpy(float)
+        d0, d1 = de["time_s"].to_numpy(float), (de["time_s"] + de["duration_s"]).to_numpy(float)
+        if kind in RUN_TYPES:
+            pairs = [(-(min(t1[i], d1[j]) - max(t0[i], d0[j])), i, j) for i in range(t0.size)
+                     for j in range(d0.size) if min(t1[i], d1[j]) > max(t0[i], d0[j])]
+        else:
+            j_sorted = np.argsort(d0)
+            pairs = []
+            for i in range(t0.size):
+                lo = np.searchsorted(d0[j_sorted], t0[i] - tolerance_s)
+                hi = np.searchsorted(d0[j_sorted], t0[i] + tolerance_s, side="right")
+                pairs += [(abs(d0[j] - t0[i]), i, int(j)) for j in j_sorted[lo:hi]]
+        used_t, used_d = set(), set()
+        for _, i, j in sorted(pairs):
+            if i not in used_t and j not in used_d:
+                used_t.add(i)
+                used_d.add(j)
+        hits = len(used_t)
+        precision = hits / d0.size if d0.size else float("nan")
+        recall = hits / t0.size if t0.size else float("nan")
+        f1 = 2 * hits / (t0.size + d0.size) if (t0.size + d0.size) else float("nan")
+        rows.append({"type": kind, "true": int(t0.size), "detected": int(d0.size), "hits": float(hits),
+                     "precision": precision, "recall": recall, "F1": f1})
+    return pd.DataFrame(rows, columns=["type", "true", "detected", "hits", "precision", "recall", "F1"])

@@ -7,7 +7,7 @@ Amato & Zwarts, *Electrodiagnostic Medicine* (2nd ed., 2002, ch. 6):
 kind                   waveform                                            firing
 =====================  ==================================================  =======================
 fibrillation           one denervated fibre's potential (line-source      regular, 0.5–15 Hz
-                       model, 0.15–0.4 mm away): initial positive,
+                       model, 0.08–0.25 mm away): initial positive,
                        bi/triphasic, 1–5 ms, 20–500 µV
 positive_sharp_wave    a fibre's potential blocked at the needle: sharp   regular, 0.5–15 Hz
                        positive onset, long low negative phase, 10–30 ms
@@ -16,7 +16,7 @@ fasciculation          a whole motor unit's potential (one of the         irregu
                        preset's units)                                     0.1–0.5 Hz (Poisson)
 myotonic               a fibre potential repeating while both the rate    20–150 Hz, waxing and
                        and the amplitude wax and wane ("dive bomber")     waning, 0.5–2 s runs
-complex_repetitive     a fixed group of 3–6 fibre potentials, time-       constant 10–60 Hz,
+complex_repetitive     a fixed group of 3–6 fibre potentials, time-       constant 20–60 Hz,
                        locked (a polyphasic complex)                       abrupt start and stop
 insertional            a burst of fibre potentials and positive waves     a 0.1–0.3 s burst after
                        after each needle movement, with the movement      each movement
@@ -51,7 +51,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "positive_sharp_wave": {"count": 1, "rate_hz": (0.5, 15.0), "amplitude_uv": (50.0, 400.0)},
     "fasciculation": {"count": 1, "rate_hz": (0.15, 0.5), "amplitude_uv": (None, None)},
     "myotonic": {"count": 1, "rate_hz": (20.0, 150.0), "amplitude_uv": (100.0, 500.0)},
-    "complex_repetitive": {"count": 1, "rate_hz": (10.0, 60.0), "amplitude_uv": (200.0, 1000.0)},
+    "complex_repetitive": {"count": 1, "rate_hz": (20.0, 60.0), "amplitude_uv": (200.0, 1000.0)},
     "insertional": {"count": 1, "rate_hz": (None, None), "amplitude_uv": (100.0, 600.0)},
 }
 
@@ -64,9 +64,9 @@ def _duration(w, fs, frac=0.05):
 
 def _sfap(rng, fs, amplitude_uv):
     """A fibre potential (initial positive, triphasic) scaled to ``amplitude_uv`` peak-to-peak."""
-    rho = rng.uniform(0.15, 0.4)
+    rho = rng.uniform(0.08, 0.25)
     model_fs = 50_000.0
-    w = fibre_potentials([rho], [0.0], [-rng.uniform(6, 15)], [rng.uniform(30, 50)], fs=model_fs,
+    w = fibre_potentials([rho], [0.0], [-rng.uniform(6, 15)], [rng.uniform(45, 65)], fs=model_fs,
                          duration_s=0.012)[0]
     w = np.interp(np.arange(0, 0.012, 1 / fs), np.arange(w.size) / model_fs, w)
     on = np.nonzero(np.abs(w) > 0.01 * np.abs(w).max())[0]
@@ -211,7 +211,7 @@ def _myotonic(sig, rng, fs, duration_s, p, k, *, k_total, templates):
     lo, hi = p["rate_hz"] if not np.isscalar(p["rate_hz"]) else (p["rate_hz"], p["rate_hz"])
     length = rng.uniform(0.6, min(2.0, duration_s / max(k_total, 1) * 0.7))
     start = _slots(rng, duration_s, k_total, length)[k]
-    w = _sfap(rng, fs, amp) if rng.uniform() < 0.5 else _psw(rng, fs, amp)[: int(0.012 * fs)]
+    w = _sfap(rng, fs, amp)
     times, t = [], start
     while t < start + length:                       # rate rises fast then wanes: the "dive bomber"
         x = (t - start) / length
