@@ -28,10 +28,11 @@ The method (one pass, no training):
 3. **runs**: potentials ≤ 60 ms apart (≥ 17 Hz), at least 8: the same shape throughout
    (median correlation with the run's median waveform ≥ 0.8) at a constant rate (interval CV
    < 0.05) is a *complex repetitive discharge*; the same shape at a changing rate is
-   *myotonic*; varied shapes at ≥ 50 Hz for < 1 s is *insertional*. A single potential
+   *myotonic* when its potentials are brief (fibre spikes, median ≤ 6 ms); varied shapes at ≥ 50 Hz for < 1 s is *insertional*. A single potential
    complex ≥ 40 ms long with ≥ 6 spikes is insertional too;
 4. **voluntary activity** (not rest, dropped): 1 s windows holding ≥ 4 motor-unit-like
-   potentials that are not one constant-rate train;
+   potentials (> 7 ms, ≥ 150 µV, not a positive wave) outside the runs of step 3 that are not
+   one constant-rate train;
 5. the other potentials by shape: **positive sharp wave** when the positive peak comes
    first and is ≥ 1.8× the negative one (a fibre spike's are about equal) and the
    potential lasts ≥ 2.5 ms; **fibrillation**
@@ -159,17 +160,23 @@ def _run_kind(group, x, fs):
     rate = (len(t) - 1) / length if length > 0 else 0.0
     if same and cv < 0.05:
         return "complex_repetitive"
-    if same and length >= 0.3:
+    brief = float(np.median([p["duration_s"] for p in group])) <= 0.006
+    if same and brief and length >= 0.3:
         return "myotonic"
     if not same and rate >= 50 and length < 1.0:
         return "insertional"
     return None
 
 
-def _voluntary_mask(pots, shapes, n, fs):
+def _motor_unit_like(p):
+    """A potential as long and large as a voluntary MUP (> 7 ms, ≥ 150 µV) that is not a positive wave."""
+    return p["duration_s"] > 0.007 and p["pp"] >= 150.0 and not (p["positive_first"] and p["pos"] >= 1.8 * p["neg"])
+
+
+def _voluntary_mask(pots, n, fs):
     """Samples inside 1 s windows with ≥ 4 motor-unit-like potentials not forming one constant train."""
     mask = np.zeros(n, bool)
-    t = np.array([p["peak"] for p, s in zip(pots, shapes) if s == "mup"]) / fs
+    t = np.array([p["peak"] for p in pots if _motor_unit_like(p)]) / fs
     if t.size < 4:
         return mask
     for w0 in np.arange(0.0, n / fs, 0.25):
@@ -245,17 +252,18 @@ def spontaneous_activity(rec, channel=None, *, rest=None, threshold_sd: float = 
     for _, group in runs:
         in_run[group[0]["start"]:group[-1]["stop"]] = True
     # single potentials (2.5 ms gaps: a positive sharp wave's slow phase stays with its spike)
-    pots = [_features(x, fs, a, b, sd) for a, b in _potentials(x, fs, low, high)]
-    pots = [p for p in pots if p["pp"] >= min_amplitude_uv and not in_run[p["peak"]]]
-    shapes = [_shape(p) for p in pots]
+    coarse = [_features(x, fs, a, b, sd) for a, b in _potentials(x, fs, low, high)]
+    coarse = [p for p in coarse if p["pp"] >= min_amplitude_uv]
     if rest is None:
-        voluntary = _voluntary_mask(pots, shapes, x.size, fs)
+        voluntary = _voluntary_mask([p for p in coarse if not in_run[p["peak"]]], x.size, fs)
         notes.append(f"rest: {100 * (1 - voluntary.mean()):.0f} % of the recording "
                      f"(voluntary activity excluded)")
     else:
         voluntary = np.ones(x.size, bool)
         for t0, t1 in rest:
             voluntary[max(int((t0 - rec.t0) * fs), 0):max(int((t1 - rec.t0) * fs), 0)] = False
+    pots = [p for p in coarse if not in_run[p["peak"]]]
+    shapes = [_shape(p) for p in pots]
     notes.append(f"potentials above {high:.0f} µV (baseline noise SD {sd:.1f} µV)")
 
     rows = []
