@@ -30,8 +30,8 @@ The method (one pass, no training):
    < 0.05) is a *complex repetitive discharge*; the same shape at a changing rate is
    *myotonic* when its potentials are brief (fibre spikes, median ≤ 6 ms); varied shapes at ≥ 50 Hz for < 1 s is *insertional*. A single potential
    complex ≥ 40 ms long with ≥ 6 spikes is insertional too;
-4. **voluntary activity** (not rest, dropped): 1 s windows holding ≥ 4 motor-unit-like
-   potentials (> 7 ms, ≥ 150 µV, not a positive wave) outside the runs of step 3 that are not
+4. **voluntary activity** (not rest, dropped): 1 s windows holding ≥ 5 motor-unit-like
+   potentials (> 8 ms, ≥ 200 µV, not a positive wave) outside the runs of step 3 that are not
    one constant-rate train;
 5. the other potentials by shape: **positive sharp wave** when the positive peak comes
    first and is ≥ 1.8× the negative one (a fibre spike's are about equal) and the
@@ -169,19 +169,19 @@ def _run_kind(group, x, fs):
 
 
 def _motor_unit_like(p):
-    """A potential as long and large as a voluntary MUP (> 7 ms, ≥ 150 µV) that is not a positive wave."""
-    return p["duration_s"] > 0.007 and p["pp"] >= 150.0 and not (p["positive_first"] and p["pos"] >= 1.8 * p["neg"])
+    """A potential as long and large as a voluntary MUP (> 8 ms, ≥ 200 µV) that is not a positive wave."""
+    return p["duration_s"] > 0.008 and p["pp"] >= 200.0 and not (p["positive_first"] and p["pos"] >= 1.8 * p["neg"])
 
 
 def _voluntary_mask(pots, n, fs):
-    """Samples inside 1 s windows with ≥ 4 motor-unit-like potentials not forming one constant train."""
+    """Samples inside 1 s windows with ≥ 5 motor-unit-like potentials not forming one constant train."""
     mask = np.zeros(n, bool)
     t = np.array([p["peak"] for p in pots if _motor_unit_like(p)]) / fs
-    if t.size < 4:
+    if t.size < 5:
         return mask
     for w0 in np.arange(0.0, n / fs, 0.25):
         inside = t[(t >= w0) & (t < w0 + 1.0)]
-        if inside.size >= 4:
+        if inside.size >= 5:
             isi = np.diff(inside)
             if isi.std() / isi.mean() >= 0.05:
                 mask[int(w0 * fs):int((w0 + 1.0) * fs)] = True
@@ -207,7 +207,7 @@ def spontaneous_activity(rec, channel=None, *, rest=None, threshold_sd: float = 
         Channel name or index; default the first EMG channel.
     rest : list of (t0_s, t1_s), optional
         Rest segments to search. Default: the whole recording minus the stretches of
-        voluntary activity (1 s windows with ≥ 4 motor-unit-like potentials that do not form
+        voluntary activity (1 s windows with ≥ 5 motor-unit-like potentials that do not form
         one constant-rate train).
     threshold_sd : float, default=5.0
         Detection level in baseline-noise SDs.

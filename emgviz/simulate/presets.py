@@ -20,7 +20,8 @@ Nerve* 39:244–270):
 :func:`emgviz.muap_table`). Normal concentric-needle values from Buchthal, Guld &
 Rosenfalck (1954, *Acta Physiol Scand* 32:200–218; durations 8–14 ms in proximal and leg
 muscles of adults) and Stålberg et al. (1996, *J Clin Neurophysiol* 13:317–345; amplitudes
-of a few hundred µV to ~1.5 mV, ≤ 15–20 % polyphasic). Recruitment frequency (the rate of
+of a few hundred µV to ~1.5 mV; upper normal limits of 10–25 % polyphasic MUPs depending on
+the muscle). Recruitment frequency (the rate of
 the first unit when the second appears): ~10 Hz normal, ≥ 20 Hz in neurogenic muscle
 (Petajan 1991, *Muscle Nerve* 14:489–502; Daube & Rubin 2009).
 """
@@ -101,10 +102,10 @@ NEEDLE_PRESETS: dict[str, NeedlePreset] = {
     "normal": NeedlePreset(
         name="normal", description="healthy muscle: triphasic MUPs of normal size; orderly recruitment",
         n_units=20, fibre_density_per_mm2=4.0, territory_radius_mm=2.5, diameter_um=(55.0, 6.0),
-        endplate_sd_mm=2.5, terminal_sd_ms=0.8, late_fraction=0.0, late_ms=(0.0, 0.0), clusters=0,
+        endplate_sd_mm=2.5, terminal_sd_ms=0.5, late_fraction=0.0, late_ms=(0.0, 0.0), clusters=0,
         min_rate_hz=6.0, recruitment_rate_hz=10.0, max_rate_hz=30.0, rate_gain_hz=80.0,
         targets={"Duration (ms)": (7.0, 15.0), "Amplitude (µV)": (200.0, 1500.0),
-                 "Polyphasic (%)": (0.0, 20.0), "Recruitment rate (Hz)": (8.0, 12.0)},
+                 "Polyphasic (%)": (0.0, 25.0), "Recruitment rate (Hz)": (8.0, 12.0)},
         spontaneous={}),
     "myopathic": NeedlePreset(
         name="myopathic", description="myopathy: short, small, polyphasic MUPs; early recruitment",
