@@ -21,6 +21,7 @@ from .features import burst_features, feature_table, windowed_features
 from .io import read_bytes, read_file, read_files
 from .io.write import write_file
 from .needle import muap_table
+from .needle.spontaneous import spontaneous_activity
 from .normalize import mvc_from_recording, mvc_reference, peak_normalise, to_percent_mvc
 from .onsets import consensus, detect_bursts
 from .pipeline import Processed, preprocess, steps
@@ -29,6 +30,7 @@ from .recording import Recording, make_events
 from .report import report_html, write_report
 from .settings import Settings
 from .simulate import Simulation, simulate
+from .simulate.needle import NeedleSimulation, simulate_needle
 
 __all__ = [
     "Recording", "make_events", "Settings",
@@ -41,6 +43,7 @@ __all__ = [
     "mvc_reference", "mvc_from_recording", "to_percent_mvc", "peak_normalise",
     "signal_quality",
     "muap_table",
+    "spontaneous_activity", "simulate_needle", "NeedleSimulation",
     "simulate", "Simulation",
     "Session", "match_channels", "compare_features", "symmetry_index", "cycle_average", "run_batch",
     "read_bids_file", "read_bids_dataset", "write_bids",
