@@ -1,4 +1,4 @@
-"""Command line: ``python -m emgviz info|features|report|batch``."""
+"""Command line: ``python -m emgviz info|features|report|batch|stream|record``."""
 
 from __future__ import annotations
 
@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("batch", help="features of many files into one tidy CSV (see `batch --help`)",
                    add_help=False)
+    sub.add_parser("stream", help="publish a recording as a Lab Streaming Layer stream (see `stream --help`)",
+                   add_help=False)
+    sub.add_parser("record", help="record a Lab Streaming Layer stream to a file (see `record --help`)",
+                   add_help=False)
     return p
 
 
@@ -110,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         from .batch import main as batch_main
 
         return int(batch_main(argv[1:]) or 0)
+    if argv and argv[0] in ("stream", "record"):
+        from .live.cli import main as live_main
+
+        return live_main(argv)
     args = build_parser().parse_args(argv)
     commands = {"info": _cmd_info, "features": _cmd_features, "report": _cmd_report}
     try:
