@@ -38,3 +38,10 @@ def _clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+# Lab Streaming Layer stays on this machine in every test and in every process a test starts (#17):
+# LSLAPICFG points at emgviz's loopback-only configuration before anything loads liblsl.
+from emgviz.live.lslconfig import configure_lsl as _configure_lsl  # noqa: E402
+
+_configure_lsl()

@@ -39,7 +39,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["LOOPBACK_CONFIG", "LAN_ENV", "configure_lsl", "lsl", "config_path", "lan_requested"]
+__all__ = ["LOOPBACK_CONFIG", "LAN_ENV", "configure_lsl", "lsl", "config_path", "lan_requested", "mode"]
 
 #: The loopback-only liblsl configuration emgviz uses unless LAN mode is asked for.
 LOOPBACK_CONFIG = """\
@@ -89,9 +89,11 @@ def _write_config() -> Path:
 
 
 def configure_lsl(*, lan: bool = False) -> Path | None:
-    """Make this process (and its children) use the loopback-only LSL configuration.
+    """Make this process and its children use the loopback-only LSL configuration.
 
-    Call before the first LSL call of the process; :func:`lsl` does. Calling again is harmless.
+    Writes the configuration file and sets ``LSLAPICFG``; it does not import pylsl, so the
+    test suite and the app can call it first thing. :func:`lsl` calls it, then hands the same
+    text to liblsl. Calling again is harmless.
 
     Parameters
     ----------
@@ -106,31 +108,29 @@ def configure_lsl(*, lan: bool = False) -> Path | None:
     Raises
     ------
     RuntimeError
-        When pylsl was already used in this process in the other mode (liblsl reads its
+        When LSL was already configured in this process in the other mode (liblsl reads its
         configuration once per process).
     """
     mode = "lan" if lan_requested(lan) else "loopback"
     if _state["mode"] is not None and _state["mode"] != mode:
         raise RuntimeError(f"LSL was already configured for {_state['mode']} in this process; "
                            f"start a new process to switch to {mode}")
+    _state["mode"] = mode
     if mode == "lan":
-        _state["mode"] = mode
         return None
     path = _write_config()
     os.environ["LSLAPICFG"] = str(path)
-    if _state["mode"] is None:
-        import pylsl
-
-        pylsl.set_config_content(LOOPBACK_CONFIG)
-    _state["mode"] = mode
     return path
 
 
 def lsl(*, lan: bool = False):
-    """The ``pylsl`` module, after :func:`configure_lsl`. emgviz uses LSL only through this."""
+    """The ``pylsl`` module, loopback-only unless ``lan``. emgviz uses LSL only through this."""
     configure_lsl(lan=lan)
     import pylsl
 
+    if _state["mode"] == "loopback" and not _state.get("content_set"):
+        pylsl.set_config_content(LOOPBACK_CONFIG)  # read by liblsl before any file
+        _state["content_set"] = True
     return pylsl
 
 
