@@ -35,8 +35,8 @@ def live_rms(data, fs: float, *, window_ms: float = DEFAULT_RMS_WINDOW_MS) -> np
     Examples
     --------
     >>> t = np.arange(2000) / 2000
-    >>> float(live_rms(3 * np.sin(2 * np.pi * 50 * t)[None], 2000)[0])  # 3/sqrt(2)
-    2.121...
+    >>> round(float(live_rms(3 * np.sin(2 * np.pi * 50 * t)[None], 2000, window_ms=200)[0]), 4)  # 3/sqrt(2)
+    2.1213
     """
     x = np.asarray(data, dtype=np.float64)
     if x.ndim != 2:
