@@ -1,4 +1,4 @@
-"""Command line: ``python -m emgviz info|features|report|batch|bids``."""
+"""Command line: ``python -m emgviz info|features|report|batch|bids|stream|record``."""
 
 from __future__ import annotations
 
@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_batch_parser(sub)
     _add_bids_parser(sub)
+    sub.add_parser("stream", help="publish a recording as a Lab Streaming Layer stream (see `stream --help`)",
+                   add_help=False)
+    sub.add_parser("record", help="record a Lab Streaming Layer stream to a file (see `record --help`)",
+                   add_help=False)
     return p
 
 
@@ -203,6 +207,10 @@ def _cmd_bids(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 unreadable input, 2 usage)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("stream", "record"):
+        from .live.cli import main as live_main
+
+        return live_main(argv)
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
