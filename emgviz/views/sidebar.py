@@ -82,6 +82,13 @@ def write_query_params(view: str, settings: Settings) -> None:
         st.query_params.from_dict(params)
 
 
+def keep_settings() -> None:
+    """Keep the processing settings' widget state through runs that do not draw them (the Teach view)."""
+    for key in SETTING_KEYS.values():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _widget_value(name: str, value):
     if name == "notch_hz":
         return "Off" if value is None else f"{value:g} Hz"
