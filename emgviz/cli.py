@@ -85,6 +85,9 @@ def _file_args(p: argparse.ArgumentParser, *, fs: bool = True) -> None:
     p.add_argument("file")
     if fs:
         p.add_argument("--fs", type=float, help="sampling rate in Hz, for files that state none")
+        p.add_argument("--signal-unit", metavar="UNIT",
+                       help="unit of the file's values (V, mV, uV), for files that state none; without it "
+                            "such files stay raw counts (a.u.); bundled samples use their documented unit")
 
 
 def _configure_features(p: argparse.ArgumentParser) -> None:

@@ -53,6 +53,12 @@ class DisplayUnit:
         """The factor for a quantity in ``stored**power`` (2 for V², V²/Hz)."""
         return self.factor ** power
 
+    def describe(self) -> str:
+        """The ``# units:`` provenance text: ``"µV (stored V × 1e+06)"`` or ``"a.u."``."""
+        if self.factor == 1.0:
+            return self.shown
+        return f"{self.shown} (stored {self.stored} × {self.factor:g})"
+
     def label(self, stored_unit: str) -> str:
         """A derived stored unit written in the shown unit: ``"V·s"`` → ``"µV·s"``."""
         if self.stored == self.shown or not stored_unit.startswith(self.stored):
