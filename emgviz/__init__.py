@@ -15,6 +15,7 @@ Plotly or Streamlit. To add a public name, add one row to ``_EXPORTS``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,8 @@ def __getattr__(name: str):
     """Import a public name from its module the first time it is used (PEP 562)."""
     module = _EXPORTS.get(name)
     if module is None:
+        if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+            return importlib.import_module(f"{__name__}.{name}")  # a submodule: emgviz.export
         raise AttributeError(f"module 'emgviz' has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value  # later lookups skip this function
