@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import glob
 import importlib
-import json
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -19,7 +19,8 @@ import pandas as pd
 from .errors import ReadError
 from .settings import Settings
 
-__all__ = ["BatchResult", "run_batch", "find_recordings", "readable_suffixes", "main", "TABLE_COLUMNS"]
+__all__ = ["BatchResult", "run_batch", "find_recordings", "readable_suffixes", "main", "TABLE_COLUMNS",
+           "not_a_recording"]
 
 #: Columns of the batch table, in this order.
 TABLE_COLUMNS = ("file", "channel", "feature", "value")
@@ -77,13 +78,34 @@ def readable_suffixes() -> tuple[str, ...]:
     return tuple(sorted(found or _FALLBACK_SUFFIXES))
 
 
+#: Names of files that document a folder rather than record from a muscle (licence texts, notes).
+_DOCUMENT_NAMES = re.compile(r"^(licen[cs]e|copying|notice|readme|authors|changelog|changes|citation)\b|"
+                             r"_(licen[cs]e|notice)\b|(^|[_-])(bsd|mit|apache|gpl|lgpl|cc)[-_.0-9a-z]*\.txt$",
+                             re.IGNORECASE)
+
+
+def not_a_recording(path: str | os.PathLike) -> str | None:
+    """Why a file found in a folder is not a recording (a licence or notes text), or None.
+
+    Examples
+    --------
+    >>> not_a_recording("LICENSES/BioSPPy_BSD-3-Clause.txt"), not_a_recording("s01/emg.txt")
+    ('a licence or documentation text', None)
+    """
+    p = Path(path)
+    if any(part.upper() in ("LICENSES", "LICENCES") for part in p.parts[:-1]) or _DOCUMENT_NAMES.search(p.name):
+        return "a licence or documentation text"
+    return None
+
+
 def find_recordings(paths_or_glob: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
     """The recording files a batch would read.
 
     Parameters
     ----------
     paths_or_glob : path, glob pattern, or sequence of them
-        A folder is searched recursively for every readable suffix (hidden files skipped); a
+        A folder is searched recursively for every readable suffix (hidden files, and licence
+        and documentation texts (:func:`not_a_recording`) skipped); a
         pattern (``*``, ``?``, ``[``) is expanded with ``recursive=True`` (``**``); a file is taken
         as is. WFDB records are read through their ``.hea``: a ``.dat`` beside a ``.hea`` of the
         same name is skipped.
@@ -107,7 +129,8 @@ def find_recordings(paths_or_glob: str | os.PathLike | Iterable[str | os.PathLik
         elif Path(text).is_dir():
             for p in Path(text).rglob("*"):
                 rel = p.relative_to(text).parts
-                if p.is_file() and p.suffix.lower() in suffixes and not any(x.startswith(".") for x in rel):
+                if p.is_file() and p.suffix.lower() in suffixes and not any(x.startswith(".") for x in rel) \
+                        and not_a_recording(p.relative_to(text)) is None:
                     found.append(p)
         else:
             found.append(Path(text))  # a missing file is reported as a failure, not skipped
@@ -162,14 +185,17 @@ class _Counter:
         self.stream.flush()
 
 
-def _header(settings: Settings, *, n_files: int, failures: pd.DataFrame) -> str:
-    from . import __version__
+def _header(settings: Settings, *, files: Sequence[Path], failures: pd.DataFrame, fs: float | None = None) -> str:
+    """The provenance lines (:func:`emgviz.export.provenance_lines`): every input with its SHA-256."""
+    from .export import file_source, provenance_lines
 
-    lines = [f"# emgviz {__version__} batch features; {n_files} file(s), {n_files - len(failures)} ok",
-             f"# processing: {settings.describe()}; features of the filtered signal",
-             f"# settings: {json.dumps(settings.to_dict())}"]
-    for f, e in failures[["file", "error"]].itertuples(index=False):
-        lines.append(f"# failed: {f}: {' '.join(str(e).split())}")
+    failed = set(failures["file"])
+    sources = [file_source(p, reader_options={"fs": fs}) for p in files if str(p) not in failed]
+    extra = {f"failed {i + 1}": f"{f}: {' '.join(str(e).split())}"
+             for i, (f, e) in enumerate(failures[["file", "error"]].itertuples(index=False))}
+    lines = provenance_lines(settings=settings, sources=sources, units="V (SI, as stored; one unit for every file)",
+                             what=f"batch features of the filtered signal; {len(files)} file(s), "
+                                  f"{len(files) - len(failures)} ok", extra=extra)
     return "\n".join(lines) + "\n"
 
 
@@ -242,7 +268,7 @@ def run_batch(paths_or_glob, *, out: str | os.PathLike, settings: Settings = Set
     if len(files) - len(failures) > 0:
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8", newline="") as fh:
-            fh.write(_header(settings, n_files=len(files), failures=failures))
+            fh.write(_header(settings, files=files, failures=failures, fs=fs))
             table.to_csv(fh, index=False)
     return BatchResult(table=table, failures=failures, out=out, n_files=len(files),
                        seconds=time.perf_counter() - t_start, warnings=tuple(warns))
@@ -285,6 +311,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = run_batch(args.inputs, out=args.out, settings=settings, workers=args.workers,
                        progress=not args.quiet, fs=args.fs)
     err = sys.stderr
+    skipped = [p for item in args.inputs if Path(item).is_dir() for p in sorted(Path(item).rglob("*"))
+               if p.is_file() and p.suffix.lower() in readable_suffixes() and not_a_recording(p.relative_to(item))]
+    if skipped:
+        print(f"note: skipped {len(skipped)} licence/documentation text(s), not recordings: "
+              f"{', '.join(p.name for p in skipped)}", file=err)
     if result.n_files == 0:
         print(f"error: no recordings found in {' '.join(args.inputs)} (readable suffixes: "
               f"{', '.join(readable_suffixes())})", file=err)

@@ -40,8 +40,13 @@ def test_folder_with_one_corrupt_file(folder, tmp_path, capsys):
     text = out.read_text()
     header = [ln for ln in text.splitlines() if ln.startswith("#")]
     assert any("notch 50 Hz" in ln for ln in header)
-    assert any(ln.startswith("# settings:") and '"notch_hz": 50.0' in ln for ln in header)
-    assert any(ln.startswith("# failed:") and "broken.edf" in ln for ln in header)
+    from emgviz.export import file_sha256, read_provenance
+
+    prov = read_provenance(text)  # the one provenance format: inputs with SHA-256, settings as JSON
+    assert prov["settings json"]["notch_hz"] == 50.0
+    assert "broken.edf" in prov["failed 1"]
+    inputs = [prov[k] for k in ("input 1", "input 2")]
+    assert [i["sha256"] for i in inputs] == [file_sha256(i["file"]) for i in inputs]
     table = pd.read_csv(io.StringIO(text), comment="#")
     assert list(table.columns) == ["file", "channel", "feature", "value"]
     files = sorted({f.rsplit("/", 1)[-1] for f in table["file"]})
