@@ -149,7 +149,7 @@ def default_labels(names) -> list[str]:
     """
     out: list[str] = []
     for name in names:
-        stem = Path(str(name)).stem.strip()[:24].strip() or "session"
+        stem = Path(str(name)).stem.strip()[:24].strip(" _-.") or "session"
         label, n = stem, 2
         while label in out:
             label, n = f"{stem} ({n})", n + 1
@@ -297,7 +297,7 @@ def write_link_state(cands: list[dict], sessions: list[Session], reference: str)
     store = _mapping_store()
     slots = [c["slot"] for c in cands]
     params = {
-        "compare.samples": ",".join(s[len("sample_"):] for s in slots if s.startswith("sample_")),
+        "compare.samples": ",".join(st.session_state.get(_P + "samples") or []),
         "compare.labels": json.dumps({slot: s.label for slot, s in zip(slots, sessions)}, separators=(",", ":")),
         "compare.map": json.dumps({slot: {ch: m for ch, m in store.get(slot, {}).items() if m != ch}
                                    for slot in slots if any(m != ch for ch, m in store.get(slot, {}).items())},
