@@ -61,16 +61,21 @@ def test_feature_csv_download_reads_back_equal_to_the_table(at, media):
     f = media(at.get_by_key("summary_dl_features").proto.url)
     assert f.mimetype.startswith("text/csv") and f.filename.endswith("_features.csv")
     text = f.content.decode("utf-8")
-    assert "# input sha256: " + view_context("summary").digest in text
-    assert SETTINGS.describe() in text
+    from emgviz.export import read_provenance
+    from emgviz.units import display_unit, to_display_units
+
+    prov = read_provenance(text)
+    assert prov["input"]["sha256"] == view_context("summary").digest
+    assert prov["settings"] == SETTINGS.describe() and prov["units"] == "µV (stored V × 1e+06)"
     back = pd.read_csv(io.StringIO(text), comment="#")
-    pd.testing.assert_frame_equal(back, _expected_table(), check_exact=False, rtol=1e-12)
+    expected = to_display_units(_expected_table(), display_unit("V"))  # exported as shown: µV
+    pd.testing.assert_frame_equal(back, expected, check_exact=False, rtol=1e-12)
 
 
 def test_bursts_csv_download_has_the_bursts(at, media):
     f = media(at.get_by_key("summary_dl_bursts").proto.url)
     back = pd.read_csv(io.StringIO(f.content.decode("utf-8")), comment="#")
-    assert {"channel", "onset_s", "offset_s", "peak (V)"} <= set(back.columns)
+    assert {"channel", "onset_s", "offset_s", "peak (µV)"} <= set(back.columns)
     biceps = back[back["channel"] == "biceps"]
     assert len(biceps) >= 2  # bursts at 1–2, 3–4 (and 5–6) s
     assert biceps["onset_s"].min() == pytest.approx(1.0, abs=0.15)

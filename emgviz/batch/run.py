@@ -187,16 +187,16 @@ class _Progress:
         self.stream.flush()
 
 
-def _header(settings: Settings, features: list[tuple[str, str]], versions: dict) -> list[str]:
-    from .. import __version__
+def _header(settings: Settings, features: list[tuple[str, str]]) -> list[str]:
+    """The provenance lines (:func:`emgviz.export.provenance_lines`, without the ``# ``)."""
+    from ..export import provenance_lines
 
-    return [f"emgviz {__version__} batch: one row per file × EMG channel; features of the filtered signal",
-            f"processing: {settings.describe()}",
-            f"settings json: {json.dumps(settings.to_dict(), sort_keys=True)}",
-            "feature units: " + ", ".join(f"{f} ({u})" if u else f for f, u in features)
-            + "; for a row whose unit is not V (a.u.: raw ADC counts), read that unit for V",
-            "versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
-            "read with pandas.read_csv(path, comment='#')"]
+    units = (", ".join(f"{f} ({u})" if u else f for f, u in features)
+             + "; SI as stored; for a row whose unit is not V (a.u.: raw ADC counts), read that unit for V")
+    lines = provenance_lines(settings=settings, units=units,
+                             what="batch: one row per file × EMG channel; features of the filtered signal",
+                             extra={"inputs": "every row names its file and that file's SHA-256"})
+    return [line[2:] for line in lines]
 
 
 def _engine(tasks, sdict, fs, *, workers: int | None, scheduler: str | None):
@@ -288,7 +288,7 @@ def run_batch(paths_or_glob, *, out: str | os.PathLike, settings: Settings = Set
                 continue
             if writer is None:
                 features = list(res.units)
-                writer = TableWriter(out, header=_header(settings, features, versions), features=features,
+                writer = TableWriter(out, header=_header(settings, features), features=features,
                                      bids=bids, append=resume)
             rows = _rows(task, res, settings_json, versions_json)
             writer.write(rows)

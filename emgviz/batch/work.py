@@ -6,10 +6,11 @@ so it takes and returns only small, picklable values and never raises.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+
+from ..export import file_sha256
 
 __all__ = ["FileTask", "FileResult", "process_file", "file_sha256", "feature_name", "feature_unit"]
 
@@ -57,15 +58,6 @@ class FileResult:
     units: tuple[tuple[str, str], ...] = ()
     error: str | None = None
     warnings: tuple[str, ...] = field(default=())
-
-
-def file_sha256(path: str | os.PathLike, *, chunk: int = 1 << 20) -> str:
-    """SHA-256 hex digest of a file's bytes, read in 1 MiB chunks (bounded memory)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def feature_name(column: str) -> str:

@@ -81,3 +81,13 @@ def main(argv: list[str]) -> int:
     except (ReadError, ValueError, StreamNotFound) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def stream_main(argv: list[str]) -> int:
+    """``python -m emgviz stream ...`` (the arguments after ``stream``)."""
+    return main(["stream", *argv])
+
+
+def record_main(argv: list[str]) -> int:
+    """``python -m emgviz record ...`` (the arguments after ``record``)."""
+    return main(["record", *argv])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..plotting.browser import stacked_figure
-from ..plotting.summary import display_table, feature_bars
+from ..plotting.summary import display_table, display_unit, feature_bars
 from .cache import features_cached
 from .context import ViewContext
 
@@ -29,15 +29,15 @@ def render(ctx: ViewContext) -> None:
     st.plotly_chart(fig, key="overview_chart", width="stretch")
     table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
-    shown, formats = display_table(table)
+    shown, formats = display_table(table, unit=ctx.display)
     st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()})
-    _bars(table)
+    _bars(table, ctx.display)
 
 
 @st.fragment
-def _bars(table) -> None:
+def _bars(table, unit) -> None:
     """One feature across muscles; picking another feature reruns only this part."""
     numeric = [c for c in table.columns if c != "channel"]
-    feature = st.selectbox("Feature", numeric, key="overview_feature")
-    st.plotly_chart(feature_bars(table, feature), key="overview_bars", width="stretch")
+    feature = st.selectbox("Feature", numeric, key="overview_feature", format_func=lambda c: display_unit(c, unit)[0])
+    st.plotly_chart(feature_bars(table, feature, unit=unit), key="overview_bars", width="stretch")

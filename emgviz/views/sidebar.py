@@ -78,6 +78,8 @@ def write_query_params(view: str, settings: Settings) -> None:
         params["sample"] = st.session_state.get("sample", samples.DEFAULT_SAMPLE)
     else:
         params["source"] = source
+    # views keep their own state under namespaced keys ("compare.samples", "browse.t"): keep them
+    params.update({k: st.query_params[k] for k in st.query_params.keys() if "." in k})
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 
