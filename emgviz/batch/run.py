@@ -73,17 +73,10 @@ class BatchResult:
 
 
 def readable_suffixes() -> tuple[str, ...]:
-    """Lower-case file suffixes (with the dot) that some installed reader claims."""
-    from .. import io as eio
+    """Lower-case file suffixes (with the dot) that some reader claims (:func:`emgviz.io.supported_formats`)."""
+    from ..io import supported_formats
 
-    found: set[str] = set()
-    for name in eio.READER_MODULES:
-        try:
-            mod = eio._reader(name)
-        except ImportError:
-            continue
-        found.update(s.lower() for s in getattr(mod, "SUFFIXES", ()))
-    return tuple(sorted(found))
+    return tuple(sorted({s.lower() for f in supported_formats() for s in f["suffixes"]}))
 
 
 def _not_a_recording(path: Path) -> str | None:
