@@ -7,6 +7,7 @@ from .muap import MUP_COLUMNS, MupAnalysis, firing_rate, muap_analysis, muap_tab
 from .reference import MUSCLES, muscle_key, reference_for, reference_table
 from .summary import NeedleSummary, needle_summary
 from .synthetic import PATTERNS, UnitSpec, synthetic_needle, template_wave
+from .spontaneous import SPONTANEOUS_COLUMNS, SPONTANEOUS_TYPES, spontaneous_activity
 
 __all__ = [
     "muap_table", "muap_analysis", "MupAnalysis", "MUP_COLUMNS", "firing_rate",
@@ -14,4 +15,5 @@ __all__ = [
     "needle_filter", "needle_band", "NEEDLE_LOW_HZ", "NEEDLE_HIGH_HZ",
     "needle_summary", "NeedleSummary", "reference_table", "reference_for", "muscle_key", "MUSCLES",
     "synthetic_needle", "template_wave", "UnitSpec", "PATTERNS",
+    "spontaneous_activity", "SPONTANEOUS_COLUMNS", "SPONTANEOUS_TYPES",
 ]
