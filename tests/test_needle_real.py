@@ -108,3 +108,17 @@ def test_summary_needs_a_muscle():
     s = needle_summary(rec, muscle="biceps brachii", age=30)
     assert s.pattern in ("within reference values", "myopathic pattern", "neurogenic pattern", "mixed pattern")
     assert any("approximate" in t for t in s.statements)
+
+
+def test_interference_pattern_turns_and_amplitude(recs):
+    from emgviz.needle import interference_pattern, outside_cloud, turns_amplitude
+
+    assert turns_amplitude(np.zeros(100)) == (0, float("nan")) or np.isnan(turns_amplitude(np.zeros(100))[1])
+    ip = {n: interference_pattern(recs[n]) for n in NAMES}
+    amp = {n: ip[n]["Mean amplitude (µV)"].median() for n in NAMES}
+    assert amp["neuropathy"] > 2.5 * amp["healthy"]
+    assert ip["myopathy"]["Turns/s"].median() > 2 * ip["healthy"]["Turns/s"].median()
+    pct, band = outside_cloud(ip["neuropathy"], ip["healthy"])
+    assert pct > 80 and band["high"] > band["low"]
+    with pytest.raises(ValueError, match="epoch_s"):
+        interference_pattern(recs["healthy"], epoch_s=5)
