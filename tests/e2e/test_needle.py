@@ -7,14 +7,16 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from .conftest import wait_rendered
-from .test_browser import choose_radio, no_exception, open_app
+from .test_browser import choose_radio, no_exception
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_needle_examples_side_by_side(page: Page, streamlit_url, shots):
     page.set_viewport_size({"width": 1440, "height": 1000})
-    open_app(page, streamlit_url, "/?view=Needle")
+    page.goto(streamlit_url + "/?view=Needle")
+    # a surface recording (the default sample) gets a clear message, not a traceback
+    expect(page.get_by_text("MUP analysis needs fs ≥ 4000 Hz")).to_be_visible(timeout=120_000)
     choose_radio(page, "Needle examples")
     expect(page.get_by_text("Needle EMG: motor-unit potentials (MUPs)")).to_be_visible(timeout=120_000)
     expect(page.get_by_text("MUP 1:").first).to_be_visible(timeout=300_000)
