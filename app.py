@@ -29,10 +29,9 @@ def _view_module(name: str):
         st.stop()
 
 
-if view == "Teach":
-    settings = sidebar.processing_settings()
-    sidebar.write_query_params(view, settings)
-    _view_module(view).render(settings=settings)
+if view == "Teach":  # Teach makes its own signal, has its own filters and writes its own link
+    sidebar.keep_settings()
+    _view_module(view).render()
     st.stop()
 
 loaded = sidebar.load_source()

@@ -16,6 +16,7 @@ from ..recording import Recording
 from ._build import check_rate, make_recording
 from . import limits, units
 from ._names import unique_names
+from .wfdb_comments import parse_wfdb_comments
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_record", "header_files", "match_files",
            "ANNOTATION_SUFFIXES"]
@@ -339,6 +340,7 @@ def _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta) 
             "units_in_file": list(rec.units or []), "fmt": list(rec.fmt or [])}
     if comments:
         meta["comments"] = comments
+        meta.update(parse_wfdb_comments(comments))  # age, sex, diagnosis, muscle, electrode, task
     if rec.base_datetime is not None:
         meta["start"] = rec.base_datetime.isoformat()
     elif rec.base_time is not None:

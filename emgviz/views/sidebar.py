@@ -18,7 +18,7 @@ from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..io import supported_formats
 from ..io.summary import describe, flat_channels
 from ..recording import Recording
-from ..settings import NOTCH_CHOICES, Settings
+from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, Settings
 from . import VIEWS
 from .cache import file_digest as _digest
 from .cache import process_cached as _process_cached
@@ -78,8 +78,17 @@ def write_query_params(view: str, settings: Settings) -> None:
         params["sample"] = st.session_state.get("sample", samples.DEFAULT_SAMPLE)
     else:
         params["source"] = source
+    # views keep their own state under namespaced keys ("compare.samples", "browse.t"): keep them
+    params.update({k: st.query_params[k] for k in st.query_params.keys() if "." in k})
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
+
+
+def keep_settings() -> None:
+    """Keep the processing settings' widget state through runs that do not draw them (the Teach view)."""
+    for key in SETTING_KEYS.values():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def _widget_value(name: str, value):
@@ -115,8 +124,9 @@ def load_source() -> Loaded | None:
         if not uploads:
             st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
             return None
-        files = [(u.name, u.getvalue()) for u in uploads]
-        return _read_with_prompts(files, name=" + ".join(n for n, _ in files))
+        names = tuple(u.name for u in uploads)
+        return _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
+                                  names=names, digest=_upload_digest(uploads))
     # Synthetic: the Teach view's simulation (its defaults until it sends one)
     from .teach import sim_params
 
@@ -142,16 +152,42 @@ def _upload_help() -> str:
 _UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}
 
 
-def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
-    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit)."""
-    digest = _digest(files)
-    names = tuple(n for n, _ in files)
+def _upload_digest(uploads) -> str:
+    """SHA-256 of the uploaded files, hashed once per upload (a rerun reuses it: hashing 230 MB takes ~0.2 s)."""
+    memo = st.session_state.setdefault("_upload_digests", {})
+    ident = tuple((u.file_id, u.name, u.size) for u in uploads)
+    if ident not in memo:
+        memo.clear()  # only the current upload is kept
+        memo[ident] = _digest([(u.name, u.getvalue()) for u in uploads])
+    return memo[ident]
+
+
+class _LazyFiles:
+    """The ``(name, bytes)`` pairs of the files, fetched only when a cache misses (no copy per rerun)."""
+
+    def __init__(self, fetch):
+        self._fetch = fetch
+
+    def __iter__(self):
+        return iter(self._fetch())
+
+
+def _read_with_prompts(files, *, name: str, defaults: dict | None = None, names: tuple | None = None,
+                       digest: str | None = None):
+    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit).
+
+    ``files`` is a list of ``(name, bytes)`` or a function returning it (called only when the
+    read cache misses), with ``names`` and ``digest`` given.
+    """
+    if callable(files):
+        files = _LazyFiles(files)
+    else:
+        digest, names = digest or _digest(files), tuple(n for n, _ in files)
     state_key = f"read_opts_{digest[:16]}"
     opts = st.session_state.setdefault(state_key, {"fs": None, "options": dict(defaults or {})})
     while True:
         try:
-            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True),
-                               tuple(files))
+            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True), files)
             _ask_unit(rec, opts, digest)
             _ask_device(rec, opts, digest)
             _ask_group(rec, opts, digest)
@@ -293,16 +329,17 @@ def processing_settings() -> Settings:
     order = ex.select_slider("Filter order", options=list(range(1, 11)), key=k["order"], disabled=not bandpass)
     notch_options = ["Off"] + [f"{v:g} Hz" for v in NOTCH_CHOICES if v]
     notch = ex.radio("Mains notch", notch_options, key=k["notch_hz"], horizontal=True,
-                     help="Notch the mains frequency and its harmonics (50 Hz: Europe, Asia, Africa, "
-                          "Australia; 60 Hz: the Americas and parts of Asia).")
+                     help="Notch the mains frequency and its harmonics ("
+                          + "; ".join(f"{hz:g} Hz: {where}" for hz, where in MAINS_HZ.items()) + ").")
     harmonics = ex.number_input("Notch harmonics", 1, 20, key=k["notch_harmonics"], disabled=notch == "Off")
-    envelope = ex.radio("Envelope", ["rms", "lowpass"], key=k["envelope"], horizontal=True,
-                        format_func={"rms": "RMS window", "lowpass": "Low-pass (linear envelope)"}.get)
+    envelope = ex.radio("Envelope", list(ENVELOPE_METHODS), key=k["envelope"], horizontal=True,
+                        format_func=lambda m: ENVELOPE_METHODS[m].label)
+    param = ENVELOPE_METHODS[envelope].param  # the one number input this method reads
     c3, c4 = ex.columns(2)
     window = c3.number_input("RMS window (ms)", 1.0, 5000.0, step=10.0, key=k["rms_window_ms"],
-                             disabled=envelope != "rms")
+                             disabled=param != "rms_window_ms")
     cutoff = c4.number_input("Low-pass (Hz)", 0.1, 100.0, step=1.0, key=k["lowpass_hz"],
-                             disabled=envelope != "lowpass")
+                             disabled=param != "lowpass_hz")
     try:
         return Settings(remove_dc=remove_dc, bandpass=bandpass, low_hz=low, high_hz=high, order=order,
                         notch_hz=None if notch == "Off" else float(notch.split()[0]),
