@@ -296,8 +296,10 @@ def _assemble(name: str, devices: list[dict], *, fs, device, group) -> Recording
             data[r] = _text.columns_to_array(name, [_text.head(col, n)], [label], layout)[0]
         else:
             data[r] = a[:n]
-    if any(not str(s).strip() for s in sensors):
-        notes.append("the header states no sensor type for some channels; they are taken as EMG")
+    unknown = sum(not str(x).strip() for x in sensors)
+    if unknown:
+        which = "any channel" if unknown == len(sensors) else f"{unknown} of {len(sensors)} channels"
+        notes.append(f"the header states no sensor type for {which}; they are taken as EMG")
     first = members[0]
     meta = {"format": FORMAT, "device": first["mac"], "device_type": first["type"],
             "devices": {d["mac"]: list(d["names"]) for d in all_devices},
