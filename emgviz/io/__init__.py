@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 from pathlib import Path
 from typing import Sequence
 
 from .._checks import check_fs
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..recording import Recording
+from . import isolate, limits
 
-__all__ = ["read_file", "read_bytes", "read_files", "ReadError", "NeedsSamplingRate", "NeedsChoice",
+__all__ = ["read_file", "read_bytes", "read_files", "regular_size", "read_bounded", "ReadError", "NeedsSamplingRate", "NeedsChoice",
            "READER_MODULES", "SNIFF_BYTES"]
 
 #: Reader modules, in sniffing order (most specific magic first; generic text last).
@@ -88,7 +90,16 @@ def read_bytes(content: bytes, name: str, *, fs: float | None = None, **options)
     if not content:
         raise ReadError(name, "the file is empty (0 bytes)", "check that the upload or export finished")
     mod = choose_reader(content, name)
+    if _isolated(mod, content[:SNIFF_BYTES]):
+        return _guarded(mod, name, isolate.run, mod.__name__, bytes(content), name, {"fs": fs, **options},
+                        size=len(content))
     return _guarded(mod, name, mod.read, bytes(content), name, fs=fs, **options)
+
+
+def _isolated(mod, head: bytes) -> bool:
+    """True when ``mod`` parses ``head``'s file with a native library that must run in a child process."""
+    check = getattr(mod, "needs_isolation", None)
+    return bool(check is not None and check(bytes(head)) and isolate.enabled())
 
 
 def _guarded(mod, name: str, func, *args, **kwargs) -> Recording:
@@ -123,28 +134,72 @@ def _checked_fs(fs, name: str) -> float | None:
 def read_file(path: str | os.PathLike, *, fs: float | None = None, **options) -> Recording:
     """Read a recording from a path. For WFDB pass the ``.hea`` path; the ``.dat`` beside it is read.
 
+    Only regular files are read (a FIFO, ``/dev/zero`` or another device is refused at once),
+    and only up to :func:`~emgviz.io.limits.max_file_bytes` (checked before reading).
     See :func:`read_bytes` for the parameters.
     """
     path = Path(path)
     fs = _checked_fs(fs, path.name)
-    if not path.exists():
-        raise ReadError(str(path), "no such file", "check the path")
-    if path.is_dir():
-        raise ReadError(str(path), "this is a folder, not a file", "pass one file (for WFDB, the .hea file)")
     try:
+        size = regular_size(path)
         if path.suffix.lower() == ".hea":
-            return read_files([(path.name, path.read_bytes())], fs=fs, _folder=path.parent, **options)
+            return read_files([(path.name, read_bounded(path, 16 * 1024 ** 2))], fs=fs, _folder=path.parent, **options)
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
         if not head:
             return read_bytes(b"", path.name)  # the "empty file" message
         mod = choose_reader(head, path.name)
+        if _isolated(mod, head):
+            return _guarded(mod, path.name, isolate.run, mod.__name__, path, path.name, {"fs": fs, **options},
+                            size=size)
         if hasattr(mod, "read_path"):  # the reader's library reads the file itself: no bytes copy
             return _guarded(mod, path.name, mod.read_path, path, path.name, fs=fs, **options)
-        return _guarded(mod, path.name, mod.read, path.read_bytes(), path.name, fs=fs, **options)
+        return _guarded(mod, path.name, mod.read, read_bounded(path), path.name, fs=fs, **options)
     except OSError as exc:  # permissions, a file removed meanwhile, a device error
         raise ReadError(str(path), f"the file cannot be opened ({exc.strerror or exc})",
                         "check that it exists and that you may read it") from exc
+
+
+def regular_size(path: str | os.PathLike) -> int:
+    """The size in bytes of ``path`` when it is a regular file within the size limit; else ReadError.
+
+    Checked with one ``stat`` before anything is opened, so a FIFO (which would block), a
+    device (``/dev/zero`` never ends) or a huge sparse file is refused at once.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ReadError(str(path), "no such file", "check the path") from None
+    except OSError as exc:
+        raise ReadError(str(path), f"the file cannot be opened ({exc.strerror or exc})",
+                        "check that it exists and that you may read it") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadError(str(path), "this is a folder, not a file", "pass one file (for WFDB, the .hea file)")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise ReadError(str(path), f"this is {kind}, not a regular file", "pass a file saved on disk")
+    limit = limits.max_file_bytes()
+    if st.st_size > limit:
+        raise ReadError(str(path), f"the file holds {st.st_size:,} bytes, above the limit of {limit:,}",
+                        "cut the file or raise EMGVIZ_MAX_FILE_BYTES")
+    return st.st_size
+
+
+def read_bounded(path: str | os.PathLike, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, never more than ``limit`` (default: the file-size limit)."""
+    size = regular_size(path)
+    limit = limits.max_file_bytes() if limit is None else limit
+    if size > limit:
+        raise ReadError(str(path), f"the file holds {size:,} bytes, above the limit of {limit:,} for this kind",
+                        "check that this is the right file")
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:  # it grew while we read it
+        raise ReadError(str(path), f"the file grew above {limit:,} bytes while it was read", "read it again later")
+    return data
 
 
 def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, **options) -> Recording:

@@ -43,6 +43,11 @@ def sniff(head: bytes, name: str) -> bool:
     return head.startswith(b"MATLAB 7.3 MAT-file") and head[512:520] == _HDF5_MAGIC
 
 
+def needs_isolation(head: bytes) -> bool:
+    """True for v7.3 (HDF5) files: h5py's C library reads them, in a child process."""
+    return head[512:520] == _HDF5_MAGIC or head[:8] == _HDF5_MAGIC
+
+
 def _key(varname: str) -> str:
     """The last part of a (struct) variable name, lower case, without separators: ``"data.Fs"`` → ``"fs"``."""
     return re.sub(r"[\s_\-]", "", varname.rsplit(".", 1)[-1].lower())

@@ -69,7 +69,7 @@ class _WfdbRecord:
                             f"({', '.join(self.wanted)}), or a zip holding both")
         out = {}
         for n in list(self.signals.values()) + self.annotations:
-            out[n] = self.by_name[n] if n in self.by_name else (Path(self.folder) / n).read_bytes()
+            out[n] = self.by_name[n] if n in self.by_name else read_bounded(Path(self.folder) / n)
         return out
 
 
@@ -80,6 +80,13 @@ def _folder_names(folder) -> list[str]:
             return [e.name for e in it if _PLAIN_NAME.match(e.name) and e.is_file()]
     except OSError:
         return []
+
+
+def read_bounded(path):
+    """A neighbouring file's bytes (regular files only, within the file-size limit)."""
+    from . import read_bounded as bounded
+
+    return bounded(path)
 
 
 def _read_wfdb(rec: _WfdbRecord, fs, options) -> Recording:

@@ -171,6 +171,11 @@ def _read_txt(content: bytes, name: str, *, fs, device) -> Recording:
                    bits=bits)
 
 
+def needs_isolation(head: bytes) -> bool:
+    """True for OpenSignals HDF5 files: h5py's C library reads them, in a child process."""
+    return head[:8] == b"\x89HDF\r\n\x1a\n"
+
+
 def _read_into(dataset, out: np.ndarray) -> None:
     """The first ``len(out)`` values of an HDF5 dataset, read (and converted) straight into ``out``."""
     n = len(out)
