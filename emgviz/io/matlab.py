@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..recording import Recording
-from . import limits, units
+from . import _matcheck, limits, units
 from ._names import unique_names
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "FS_NAMES", "SCALE_NAMES", "NAME_VARIABLES"]
@@ -82,6 +82,7 @@ def _flatten_v5(value: Any, prefix: str, out: dict, depth: int = 0) -> None:
 def _load_v5(content: bytes, name: str) -> dict:
     from scipy.io import loadmat
 
+    _matcheck.check_v5(content, name)
     try:
         raw = loadmat(io.BytesIO(content), simplify_cells=True)
     except Exception as exc:
@@ -94,8 +95,14 @@ def _load_v5(content: bytes, name: str) -> dict:
     return out
 
 
-def _h5_value(f, obj):
-    """A v7.3 dataset as numpy (numeric), str (char) or list of str (cellstr); None otherwise."""
+def _h5_value(f, obj, name: str = "", depth: int = 0):
+    """A v7.3 dataset as numpy (numeric), str (char) or list of str (cellstr); None otherwise.
+
+    The declared shape is checked against the sample limit before anything is read.
+    """
+    _matcheck.check_h5_dataset(name, f"variable {obj.name!r}", obj)
+    if depth > 4:
+        return None
     cls = obj.attrs.get("MATLAB_class", b"")
     cls = cls.decode() if isinstance(cls, bytes) else str(cls)
     if obj.attrs.get("MATLAB_empty", 0):
@@ -112,7 +119,7 @@ def _h5_value(f, obj):
             target = f[ref]
             if not hasattr(target, "shape"):
                 return None
-            text = _h5_value(f, target)
+            text = _h5_value(f, target, name, depth + 1)
             if not isinstance(text, str):
                 return None
             texts.append(text)
@@ -126,12 +133,19 @@ def _load_v73(content: bytes, name: str) -> dict:
     import h5py
 
     out: dict = {}
+    seen = [0, 0]  # datasets visited, values declared by them together
     try:
         with h5py.File(io.BytesIO(content), "r") as f:
             def visit(path, obj):
                 if path.startswith("#refs#") or not isinstance(obj, h5py.Dataset):
                     return
-                value = _h5_value(f, obj)
+                seen[0] += 1
+                seen[1] += int(np.prod(obj.shape or (), dtype=object))
+                if seen[0] > _matcheck.MAX_VARIABLES:
+                    raise ReadError(name, f"the file holds more than {_matcheck.MAX_VARIABLES:,} variables",
+                                    "save only the recording's variables")
+                limits.check_declared(name, "the variables together", (seen[1],))
+                value = _h5_value(f, obj, name)
                 if value is not None:
                     out[path.replace("/", ".")] = value
             f.visititems(visit)

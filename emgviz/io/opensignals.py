@@ -12,7 +12,8 @@ from ..recording import Recording
 from . import text as _text
 from ._names import unique_names
 from . import units as _units
-from .limits import check_size
+from ._matcheck import check_h5_dataset
+from .limits import check_size, max_channels
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "transfer_function"]
 
@@ -212,6 +213,10 @@ def _read_h5(content: bytes, name: str, *, fs, device) -> Recording:
         chans = sorted((k for k in raw.keys() if k.startswith("channel_")), key=lambda k: int(k.split("_")[1]))
         if not chans:
             raise ReadError(name, f"device {mac} has no raw/channel_N datasets", "export again")
+        if len(chans) > max_channels():
+            check_size(name, len(chans), 1)
+        for c in chans:  # declared shapes first: an unwritten dataset reads as gigabytes of fill values
+            check_h5_dataset(name, f"dataset {mac}/raw/{c}", raw[c])
         n = min(int(np.prod(raw[c].shape)) for c in chans)
         check_size(name, len(chans), n)
         data = np.empty((len(chans), n), dtype=np.float64)
