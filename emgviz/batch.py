@@ -237,13 +237,15 @@ def run_batch(paths_or_glob, *, out: str | os.PathLike, settings: Settings = Set
             warns += [f"{Path(path).name}: {w}" for w in warn]
         else:
             fails.append((path, err))
+    from .csvsafe import neutralise
+
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     failures = pd.DataFrame(fails, columns=["file", "error"])
     if len(files) - len(failures) > 0:
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8", newline="") as fh:
             fh.write(_header(settings, n_files=len(files), failures=failures))
-            table.to_csv(fh, index=False)
+            neutralise(table).to_csv(fh, index=False)
     return BatchResult(table=table, failures=failures, out=out, n_files=len(files),
                        seconds=time.perf_counter() - t_start, warnings=tuple(warns))
 

@@ -91,7 +91,9 @@ def _cmd_features(args) -> int:
     table = feature_table(rec if args.raw else out.filtered)
     print(f"# emgviz {__version__}; file {Path(args.file).name}; "
           f"{'raw signal' if args.raw else out.settings.describe()}")
-    sys.stdout.write(table.to_csv(index=False))
+    from .csvsafe import neutralise
+
+    sys.stdout.write(neutralise(table).to_csv(index=False))
     return 0
 
 

@@ -599,4 +599,6 @@ def comparison_csv(table: pd.DataFrame, settings: Settings, *, sessions: Sequenc
     lines.append(f"# effect size: {EFFECT_SIZE_METHOD}")
     for w in table.attrs.get("warnings", []) or []:
         lines.append(f"# warning: {w}")
-    return "\n".join(lines) + "\n" + table.to_csv(index=False)
+    from .csvsafe import neutralise
+
+    return "\n".join(lines) + "\n" + neutralise(table).to_csv(index=False)

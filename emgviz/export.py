@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .csvsafe import neutralise
 from .settings import Settings
 
 __all__ = ["table_csv", "provenance_lines", "figure_html", "figure_png", "png_available", "library_versions",
@@ -103,7 +104,9 @@ def table_csv(df: pd.DataFrame, *, settings: Settings, source_name: str, sha256:
     """A CSV of ``df`` led by ``#`` comment lines stating version, settings and input file.
 
     Numbers keep full precision (the raw SI values, not the display units); text fields
-    are always quoted, so a ``#`` or ``,`` inside a channel name survives.
+    are always quoted, so a ``#`` or ``,`` inside a channel name survives, and text that a
+    spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) gets a leading ``'``
+    (:func:`emgviz.csvsafe.neutralise`).
     ``pandas.read_csv(io.StringIO(text), comment="#")`` gives the table back.
 
     Parameters
@@ -132,7 +135,7 @@ def table_csv(df: pd.DataFrame, *, settings: Settings, source_name: str, sha256:
     True
     """
     head = "\n".join(provenance_lines(settings=settings, source_name=source_name, sha256=sha256, extra=extra))
-    body = df.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    body = neutralise(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return head + "\n" + body
 
 
