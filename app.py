@@ -17,7 +17,7 @@ view = st.sidebar.radio("View", VIEWS, key="view", horizontal=True,
                              "EMG machine, with sound. Summary: per-muscle features, quality and exports. "
                              "Compare: sessions side by side. Teach: a synthetic EMG, step by step.")
 for message in problems:
-    st.warning(message)
+    st.warning(md(message))
 
 
 def _view_module(name: str):

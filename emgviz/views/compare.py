@@ -79,8 +79,9 @@ def _group_uploads(uploads) -> list[tuple[str, tuple[tuple[str, bytes], ...]]]:
 
 
 def _slug(text: str) -> str:
-    """Widget-key part from a name (file names use :func:`emgviz.export.safe_stem`)."""
-    return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40]
+    """Widget-key part from a name: readable start plus a hash of the whole name, so names that
+    differ only after 40 characters or in punctuation (``a b.csv``, ``a-b.csv``) get different keys."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40] + "_" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:10]
 
 
 def _read_or_say(files, name: str, options: dict | None = None) -> tuple[Recording, str] | None:
