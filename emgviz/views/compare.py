@@ -79,9 +79,14 @@ def _group_uploads(uploads) -> list[tuple[str, tuple[tuple[str, bytes], ...]]]:
 
 
 def _slug(text: str) -> str:
-    """Widget-key part from a name: readable start plus a hash of the whole name, so names that
+    """Widget-key part from a name (file names use :func:`emgviz.export.safe_stem`)."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40]
+
+
+def _upload_slot(name: str) -> str:
+    """Widget-key part of an uploaded file: readable start plus a hash of the whole name, so names that
     differ only after 40 characters or in punctuation (``a b.csv``, ``a-b.csv``) get different keys."""
-    return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40] + "_" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:10]
+    return "up_" + _slug(name) + "_" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:10]
 
 
 def _read_or_say(files, name: str, options: dict | None = None) -> tuple[Recording, str] | None:
@@ -113,7 +118,7 @@ def _candidates(ctx: ViewContext) -> list[dict]:
         got = _read_or_say(files, name)
         if got is None:
             continue
-        found.append({"key": got[1], "name": name, "rec": got[0], "slot": "up_" + _slug(name)})
+        found.append({"key": got[1], "name": name, "rec": got[0], "slot": _upload_slot(name)})
     titles = {s.key: s.title for s in samples.SAMPLES}
     picked = st.multiselect("Add bundled samples", list(titles), format_func=titles.get, key=_P + "samples")
     for key in picked:
