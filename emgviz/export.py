@@ -155,6 +155,9 @@ def figure_html(fig, *, include_plotlyjs: bool | str = True, full_html: bool = T
     -------
     str
     """
+    from .plotting.safe import plain_figure
+
+    plain_figure(fig)  # file-provided names never become links in the page
     return fig.to_html(include_plotlyjs=include_plotlyjs, full_html=full_html,
                        config={"displaylogo": False, "responsive": True})
 

@@ -12,6 +12,7 @@ import functools
 import numpy as np
 import streamlit as st
 
+from ..plotting.safe import plain_figure
 from ..audio import to_wav
 from ..export import safe_stem
 from ..markers import add_marker, delete_marker, empty_markers, markers_from_csv, markers_to_csv
@@ -247,13 +248,13 @@ def _browser(ctx: ViewContext) -> None:
         fig = stacked_figure(shown, t_start_s=t, t_window_s=page_s, channels=channels, scale=scales,
                              divisions_per_channel=DIVISIONS, overlay=overlay, bursts=bursts, events=events,
                              markers=markers, width_px=1400)
-        st.plotly_chart(fig, key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
+        st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
     except Exception as exc:  # noqa: BLE001
         st.error(f"Could not draw this page: {exc}")
     try:
         env = _overview_env(ctx.key, which, skey if which == "filtered" else "", 2000, shown)
         ov = overview_figure(shown, t_start_s=t, t_window_s=page_s, envelope=env, channels=channels)
-        st.plotly_chart(ov, key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
+        st.plotly_chart(plain_figure(ov), key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
                         selection_mode="points", config={"displayModeBar": False})
         st.caption("Overview of the whole recording; the shaded box is this page. Click the strip to jump there.")
     except Exception as exc:  # noqa: BLE001
@@ -306,12 +307,12 @@ def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float) 
             st.info("This page holds too few samples for a spectrum.")
             return
         try:
-            st.plotly_chart(psd_figure(x, shown.fs, unit=shown.unit, db=db,
+            st.plotly_chart(plain_figure(psd_figure(x, shown.fs, unit=shown.unit, db=db,
                                        settings=ctx.settings if show_resp else None,
-                                       title=f"{ch}: power spectrum, {t:.2f}–{t + page_s:.2f} s"),
+                                       title=f"{ch}: power spectrum, {t:.2f}–{t + page_s:.2f} s")),
                             key=_P + "psd")
-            st.plotly_chart(spectrogram_figure(x, shown.fs, t0_s=shown.t0 + sl.start / shown.fs,
-                                               unit=shown.unit, title=f"{ch}: spectrogram"),
+            st.plotly_chart(plain_figure(spectrogram_figure(x, shown.fs, t0_s=shown.t0 + sl.start / shown.fs,
+                                               unit=shown.unit, title=f"{ch}: spectrogram")),
                             key=_P + "spectrogram")
         except Exception as exc:  # noqa: BLE001
             st.error(f"Could not compute the spectrum: {exc}")

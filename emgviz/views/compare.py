@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ..plotting.safe import plain_figure
 from .. import samples
 from ..compare import (EFFECT_SIZE_METHOD, SYMMETRY_METHOD, Session, compare_fatigue, compare_features,
                        compare_spectra, comparison_csv, match_channels, session_symmetry, symmetry_table)
@@ -310,17 +311,17 @@ def _tab_features(*, table, **_):
     default = next((f for f in features if f.startswith("RMS")), features[0])
     feature = st.selectbox("Feature", features, index=features.index(default), key=_P + "feature")
     fig = comparison_bars(table, feature)
-    st.plotly_chart(fig, key=_P + "bars_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "bars_chart")
     _html_download(fig, "compare_bars", "bars")
     fig = effect_size_plot(table, feature)
-    st.plotly_chart(fig, key=_P + "effect_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "effect_chart")
     _html_download(fig, "compare_effect", "effect")
 
 
 def _tab_envelopes(*, proc, matches, **_):
     norm = st.toggle("Normalised time (0–100 % of each recording)", key=_P + "norm_time")
     fig = envelope_overlay({lab: p.envelope for lab, p in proc.items()}, matches, normalise_time=norm)
-    st.plotly_chart(fig, key=_P + "env_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "env_chart")
     _html_download(fig, "compare_envelopes", "env")
 
 
@@ -331,7 +332,7 @@ def _tab_spectra(*, sessions, key, settings_json, mapping_json, **_):
         st.error(f"Cannot compute the spectra: {exc}")
         return
     fig = spectra_overlay(spectra, labels=[s.label for s in sessions])
-    st.plotly_chart(fig, key=_P + "psd_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "psd_chart")
     st.caption("Welch PSD of the filtered signal (Hann segments of 0.25 s, 50 % overlap).")
     _html_download(fig, "compare_spectra", "psd")
 
@@ -352,7 +353,7 @@ def _tab_cycles(*, ctx, sessions, proc, ids, matches, **_):
                "band = ± SD across cycles. Cycles: "
                + ", ".join(f"{lab} {a.cycles.shape[1]}" for lab, a in averages.items()))
     fig = cycle_bands(averages, matches, unit=ctx.rec.unit)
-    st.plotly_chart(fig, key=_P + "cycle_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "cycle_chart")
     _html_download(fig, "compare_cycles", "cycles")
 
 
@@ -366,7 +367,7 @@ def _tab_fatigue(*, sessions, key, settings_json, mapping_json, window_s, **_):
         st.error(f"Cannot fit the fatigue slopes: {exc}")
         return
     fig = fatigue_slopes(slopes)
-    st.plotly_chart(fig, key=_P + "fatigue_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "fatigue_chart")
     st.caption(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows.")
     _html_download(fig, "compare_fatigue", "fatigue")
 

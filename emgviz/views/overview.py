@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..plotting.safe import plain_figure
 from ..plotting.browser import stacked_figure
 from ..plotting.summary import display_table, feature_bars
 from .cache import features_cached
@@ -16,7 +17,7 @@ def render(ctx: ViewContext) -> None:
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
     fig = stacked_figure(out.filtered, t_start_s=out.filtered.t0, t_window_s=out.filtered.duration_s,
                          overlay=out.envelope if show_env else None, events=ctx.rec.events)
-    st.plotly_chart(fig, key="overview_chart", width="stretch")
+    st.plotly_chart(plain_figure(fig), key="overview_chart", width="stretch")
     table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = display_table(table)
@@ -30,4 +31,4 @@ def _bars(table) -> None:
     """One feature across muscles; picking another feature reruns only this part."""
     numeric = [c for c in table.columns if c != "channel"]
     feature = st.selectbox("Feature", numeric, key="overview_feature")
-    st.plotly_chart(feature_bars(table, feature), key="overview_bars", width="stretch")
+    st.plotly_chart(plain_figure(feature_bars(table, feature)), key="overview_bars", width="stretch")

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from ..plotting.safe import plain_figure
 from ..export import figure_html, figure_png, png_available, safe_stem, table_csv
 from ..features import feature_table, windowed_features
 from ..plotting.summary import (display_table, display_unit, envelope_overview, feature_bars, feature_heatmap,
@@ -170,7 +171,7 @@ def _render(ctx: ViewContext) -> None:
     feature = st.selectbox("Feature across muscles", numeric, index=default, key="summary_feature",
                            format_func=lambda c: display_unit(c)[0])
     bars = feature_bars(shown_table, feature, quality=quality)
-    st.plotly_chart(bars, key="summary_bars", width="stretch")
+    st.plotly_chart(plain_figure(bars), key="summary_bars", width="stretch")
     _figure_downloads(bars, f"{base}_{safe_stem(feature)}_bars", "Bar chart", "bars", png)
 
     st.markdown("##### Muscles × time windows")
@@ -189,7 +190,7 @@ def _render(ctx: ViewContext) -> None:
     elif windowed is not None:
         col = next(c for c in windowed.columns if c.startswith("RMS" if which.startswith("RMS") else "MDF"))
         heat = feature_heatmap(windowed, col)
-        st.plotly_chart(heat, key="summary_heatmap", width="stretch")
+        st.plotly_chart(plain_figure(heat), key="summary_heatmap", width="stretch")
         _figure_downloads(heat, f"{base}_{safe_stem(col)}_heatmap", "Heatmap", "heatmap", png)
 
     st.markdown("##### Envelopes and bursts")
@@ -199,7 +200,7 @@ def _render(ctx: ViewContext) -> None:
         st.error(f"Burst detection: {exc}")
         bursts = None
     envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes")
-    st.plotly_chart(envfig, key="summary_envelopes", width="stretch")
+    st.plotly_chart(plain_figure(envfig), key="summary_envelopes", width="stretch")
     _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
         bshow = bursts_for_display(bursts, ctx.rec.unit)
