@@ -24,7 +24,7 @@ def _view_module(name: str):
     try:
         return importlib.import_module(f"emgviz.views.{VIEW_MODULES[name]}")
     except ImportError as exc:
-        st.error(f"The {name} view is not available: {exc}")
+        st.error(md(f"The {name} view is not available: {exc}"))
         st.stop()
 
 
@@ -45,11 +45,11 @@ if rec is None:
 try:
     ctx = sidebar.build_context(loaded, rec, settings)
 except ValueError as exc:  # e.g. a recording too short for the chosen filter
-    st.error(f"Cannot process {loaded.name!r} with these settings: {exc}")
+    st.error(md(f"Cannot process {loaded.name!r} with these settings: {exc}"))
     st.stop()
 
 st.markdown(f"#### {md(ctx.name)}")
 st.caption(f"{md(ctx.description)} · {settings.describe()} · emgviz {__version__}")
 for warning in ctx.processed.warnings:
-    st.warning(warning)
+    st.warning(md(warning))
 _view_module(view).render(ctx)

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ..plotting.safe import plain_figure
 from .. import samples
 from ..compare import (EFFECT_SIZE_METHOD, SYMMETRY_METHOD, Session, compare_fatigue, compare_features,
                        compare_spectra, comparison_csv, match_channels, session_symmetry, symmetry_table)
@@ -24,6 +23,8 @@ from ..recording import Recording
 from .browser import markers_of
 from .cache import bursts_cached, file_digest, process_cached, read_cached, read_key, rec_key
 from .context import ViewContext
+from .text import md
+from ..plotting.safe import plain_figure
 
 __all__ = ["render"]
 
@@ -98,10 +99,10 @@ def _read_or_say(files, name: str, options: dict | None = None) -> tuple[Recordi
         rec = _emg(read_cached(digest, tuple(n for n, _ in files), None, json.dumps(options, sort_keys=True),
                                tuple(files)))
     except ReadError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return None
     except Exception as exc:  # a reader bug must not become a traceback on the page
-        st.error(f"Cannot read {name!r}: {type(exc).__name__}: {exc}")
+        st.error(md(f"Cannot read {name!r}: {type(exc).__name__}: {exc}"))
         return None
     return rec, rec_key(read_key(digest, None, options), rec.ch_names)
 
@@ -139,7 +140,7 @@ def _process_all(ctx: ViewContext, sessions: list[Session], ids: dict[str, str])
             out[s.label] = (ctx.processed if s.recording is ctx.rec
                             else process_cached(ids[s.label], ctx.settings_key, s.recording))
         except ValueError as exc:  # e.g. a recording too short for the filter
-            st.error(f"Cannot compare these sessions: {s.label}: {exc}")
+            st.error(md(f"Cannot compare these sessions: {s.label}: {exc}"))
             return None
     return out
 
@@ -150,18 +151,18 @@ def _labelled(cands: list[dict]) -> list[Session] | None:
     for i, c in enumerate(cands):
         default = _DEFAULT_LABELS[i] if i < len(_DEFAULT_LABELS) else f"session {i + 1}"
         with cols[i % len(cols)]:
-            labels.append(st.text_input(f"Label of {c['name']}", value=default, key=f"{_P}label_{c['slot']}",
+            labels.append(st.text_input(md(f"Label of {c['name']}"), value=default, key=f"{_P}label_{c['slot']}",
                                         help="pre/post, left/right, day 1/day 30 or any text").strip())
-            st.caption(f"{c['rec'].n_channels} ch @ {c['rec'].fs:g} Hz, {c['rec'].duration_s:.1f} s, "
-                       f"{c['rec'].unit}")
+            st.caption(md(f"{c['rec'].n_channels} ch @ {c['rec'].fs:g} Hz, {c['rec'].duration_s:.1f} s, "
+                       f"{c['rec'].unit}"))
     dupes = sorted({lab for lab in labels if labels.count(lab) > 1})
     if dupes:
-        st.error(f"Session labels must be unique; these repeat: {', '.join(map(repr, dupes))}. Rename one.")
+        st.error(md(f"Session labels must be unique; these repeat: {', '.join(map(repr, dupes))}. Rename one."))
         return None
     try:
         return [Session(lab, c["rec"]) for lab, c in zip(labels, cands)]
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return None
 
 
@@ -179,7 +180,7 @@ def _mapping_editor(sessions: list[Session]) -> dict:
         if differ:
             st.info("Channel names differ between sessions. Type the same muscle name for channels that "
                     "record the same muscle; unmatched: "
-                    + "; ".join(f"{k}: {', '.join(v)}" for k, v in auto.attrs["unmatched"].items() if v))
+                    + md("; ".join(f"{k}: {', '.join(v)}" for k, v in auto.attrs["unmatched"].items() if v)))
         edited = st.data_editor(table, disabled=["session", "channel"], hide_index=True,
                                 key=f"{_P}mapping_{sig}", width="stretch")
     mapping: dict[str, dict[str, str]] = {}
@@ -223,7 +224,7 @@ def _cycle_events(sessions, ctx, proc, matches, ids) -> dict[str, np.ndarray] | 
             try:
                 bursts = bursts_cached(ids[s.label], ctx.settings_key, proc[s.label].filtered)
             except ValueError as exc:
-                st.error(f"{s.label}: burst detection failed: {exc}")
+                st.error(md(f"{s.label}: burst detection failed: {exc}"))
                 return None
             events[s.label] = onset_times(bursts, channel=row[s.label])
     else:
@@ -233,12 +234,12 @@ def _cycle_events(sessions, ctx, proc, matches, ids) -> dict[str, np.ndarray] | 
                 marks = markers_of(ctx.digest)
                 if marks is not None and len(marks):
                     default = ", ".join(f"{t:.3f}" for t in marks["time_s"])
-            text = st.text_input(f"Cycle start times of {s.label} (s, comma-separated)", value=default,
+            text = st.text_input(md(f"Cycle start times of {s.label} (s, comma-separated)"), value=default,
                                  key=f"{_P}cycle_times_{i}")
             try:
                 events[s.label] = np.array([float(x) for x in re.split(r"[,;\s]+", text.strip()) if x])
             except ValueError:
-                st.error(f"{s.label}: times must be numbers in s separated by commas, got {text!r}")
+                st.error(md(f"{s.label}: times must be numbers in s separated by commas, got {text!r}"))
                 return None
     return events
 
@@ -277,10 +278,10 @@ def render(ctx: ViewContext) -> None:
     try:
         table = _compare(key, settings_json, float(window_s), mapping_json, reference, sessions)
     except ValueError as exc:
-        st.error(f"Cannot compare these sessions: {exc}")
+        st.error(md(f"Cannot compare these sessions: {exc}"))
         return
     for w in [f"{lab}: {w}" for lab, p in proc.items() for w in p.warnings] + table.attrs.get("warnings", []):
-        st.warning(w)
+        st.warning(md(w))
     matches = table.attrs["matches"]
 
     st.markdown("##### Change from the reference, per muscle and feature")
@@ -329,7 +330,7 @@ def _tab_spectra(*, sessions, key, settings_json, mapping_json, **_):
     try:
         spectra = _spectra(key, settings_json, mapping_json, sessions)
     except ValueError as exc:
-        st.error(f"Cannot compute the spectra: {exc}")
+        st.error(md(f"Cannot compute the spectra: {exc}"))
         return
     fig = spectra_overlay(spectra, labels=[s.label for s in sessions])
     st.plotly_chart(plain_figure(fig), key=_P + "psd_chart")
@@ -346,7 +347,7 @@ def _tab_cycles(*, ctx, sessions, proc, ids, matches, **_):
         try:
             averages[s.label] = cycle_average(proc[s.label].envelope, events[s.label])
         except ValueError as exc:
-            st.warning(f"{s.label}: {exc}")
+            st.warning(md(f"{s.label}: {exc}"))
     if not averages:
         return
     st.caption("Envelope per cycle, time-normalised to 0–100 % by linear interpolation; line = ensemble mean, "
@@ -364,11 +365,11 @@ def _tab_fatigue(*, sessions, key, settings_json, mapping_json, window_s, **_):
     try:
         slopes = _fatigue(key, settings_json, base, window_s, mapping_json, sessions)
     except ValueError as exc:
-        st.error(f"Cannot fit the fatigue slopes: {exc}")
+        st.error(md(f"Cannot fit the fatigue slopes: {exc}"))
         return
     fig = fatigue_slopes(slopes)
     st.plotly_chart(plain_figure(fig), key=_P + "fatigue_chart")
-    st.caption(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows.")
+    st.caption(md(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows."))
     _html_download(fig, "compare_fatigue", "fatigue")
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..plotting.safe import plain_figure
 from ..plotting.browser import stacked_figure
 from ..plotting.summary import display_table, feature_bars
 from .cache import features_cached
 from .context import ViewContext
+from ..plotting.safe import plain_figure
 
 
 def render(ctx: ViewContext) -> None:

@@ -26,6 +26,7 @@ from .cache import read_key as _read_key
 from .cache import rec_key as _rec_key
 from .cache import settings_key as _settings_key
 from .context import ViewContext
+from .text import md
 
 SOURCES = ("Sample", "Upload", "Synthetic")
 _SAMPLE_TITLES = {s.key: s.title for s in samples.SAMPLES}
@@ -156,7 +157,7 @@ def load_source() -> Loaded | None:
     try:
         rec = _simulate_cached(params_json)
     except (ImportError, ValueError) as exc:
-        st.error(f"Cannot simulate: {exc}")
+        st.error(md(f"Cannot simulate: {exc}"))
         return None
     digest = hashlib.sha256(params_json.encode()).hexdigest()
     return Loaded(rec, "synthetic EMG", digest, digest)
@@ -179,7 +180,7 @@ def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
             return Loaded(rec, name, digest, _read_key(digest, opts["fs"], opts["options"]),
                           {"fs": opts["fs"], "options": dict(opts["options"])})
         except NeedsSamplingRate as exc:
-            st.warning(str(exc))
+            st.warning(md(str(exc)))
             fs = st.sidebar.number_input("Sampling rate of this file (Hz)", min_value=1.0, max_value=1e6,
                                          value=None, placeholder="e.g. 1000", key=f"fs_{digest[:16]}")
             if fs is None:
@@ -188,13 +189,13 @@ def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
             opts["fs"] = float(fs)
         except NeedsChoice as exc:
             if exc.option in opts["options"]:
-                st.error(str(exc))
+                st.error(md(str(exc)))
                 return None
             choice = st.sidebar.selectbox(f"This file holds several options for {exc.option!r}",
                                           exc.candidates, key=f"choice_{exc.option}_{digest[:16]}")
             opts["options"] = {**opts["options"], exc.option: choice}
         except ReadError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
             return None
 
 
@@ -267,7 +268,7 @@ def processing_settings() -> Settings:
                         notch_harmonics=harmonics, notch_q=float(st.session_state[k["notch_q"]]),
                         envelope=envelope, rms_window_ms=window, lowpass_hz=cutoff)
     except ValueError as exc:
-        ex.error(f"{exc}. Using the default settings until this is fixed.")
+        ex.error(md(f"{exc}. Using the default settings until this is fixed."))
         return d
 
 

@@ -7,7 +7,6 @@ import json
 import pandas as pd
 import streamlit as st
 
-from ..plotting.safe import plain_figure
 from ..export import figure_html, figure_png, png_available, safe_stem, table_csv
 from ..features import feature_table, windowed_features
 from ..plotting.summary import (display_table, display_unit, envelope_overview, feature_bars, feature_heatmap,
@@ -17,6 +16,7 @@ from ..report import bursts_for_display, heatmap_window_s, report_html, standout
 from .cache import bursts_cached, features_cached, file_digest, read_cached, read_key
 from .context import ViewContext
 from .text import md as _md
+from ..plotting.safe import plain_figure
 
 __all__ = ["render"]
 
@@ -95,7 +95,7 @@ def _mvc_section(ctx: ViewContext):
             try:
                 ref = _mvc_segment(ctx.key, ctx.settings_key, float(start), float(end), ctx.processed.envelope)
             except (ValueError, KeyError) as exc:
-                st.error(f"MVC segment: {exc}")
+                st.error(_md(f"MVC segment: {exc}"))
                 return None, ""
             return ref, f"segment {start:g}–{end:g} s of {ctx.name}"
         if mode == _MVC_MODES[2]:
@@ -109,7 +109,7 @@ def _mvc_section(ctx: ViewContext):
                 mvc_rec = read_cached(digest, (up.name,), None, "{}", files)
                 ref = _mvc_file(read_key(digest, None, {}), ctx.settings_key, mvc_rec)
             except (ValueError, KeyError) as exc:  # ReadError is a ValueError
-                st.error(str(exc))
+                st.error(_md(str(exc)))
                 return None, ""
             return ref, f"MVC file {up.name}"
     return None, ""
@@ -120,7 +120,7 @@ def render(ctx: ViewContext) -> None:
     try:
         _render(ctx)
     except Exception as exc:  # noqa: BLE001 - the user sees the message, never a traceback
-        st.error(f"The summary could not be computed: {exc}")
+        st.error(_md(f"The summary could not be computed: {exc}"))
 
 
 def _render(ctx: ViewContext) -> None:
@@ -148,12 +148,12 @@ def _render(ctx: ViewContext) -> None:
         try:
             shown_table, env = _percent_mvc(ctx.key, settings_json, ref_json, out, ref)
         except ValueError as exc:  # channels or units that do not match the reference
-            st.error(f"%MVC: {exc}")
+            st.error(_md(f"%MVC: {exc}"))
             ref = None
     if ref is not None:
         extra = {"%MVC reference": ref_source,
                  "%MVC reference values": ", ".join(f"{c}={float(v):.6g}" for c, v in ref.items())}
-        st.caption(f"Amplitudes in %MVC of the envelope's maximum; reference: {ref_source}.")
+        st.caption(_md(f"Amplitudes in %MVC of the envelope's maximum; reference: {ref_source}."))
 
     st.markdown("##### Features per muscle (filtered signal)")
     for line in standouts(shown_table, quality):
@@ -183,10 +183,10 @@ def _render(ctx: ViewContext) -> None:
     try:
         windowed = _windowed(ctx.key, settings_json, float(window_s), out.filtered)
     except ValueError as exc:
-        st.error(f"Windowed features: {exc}")
+        st.error(_md(f"Windowed features: {exc}"))
         windowed = None
     if windowed is not None and len(windowed) == 0:
-        st.warning(f"The recording ({ctx.rec.duration_s:.2f} s) is shorter than one {window_s:g} s window.")
+        st.warning(_md(f"The recording ({ctx.rec.duration_s:.2f} s) is shorter than one {window_s:g} s window."))
     elif windowed is not None:
         col = next(c for c in windowed.columns if c.startswith("RMS" if which.startswith("RMS") else "MDF"))
         heat = feature_heatmap(windowed, col)
@@ -197,14 +197,14 @@ def _render(ctx: ViewContext) -> None:
     try:
         bursts = bursts_cached(ctx.key, settings_json, out.filtered)
     except ValueError as exc:
-        st.error(f"Burst detection: {exc}")
+        st.error(_md(f"Burst detection: {exc}"))
         bursts = None
     envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes")
     st.plotly_chart(plain_figure(envfig), key="summary_envelopes", width="stretch")
     _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
         bshow = bursts_for_display(bursts, ctx.rec.unit)
-        st.caption(f"{len(bursts)} burst(s) found (threshold detector on the filtered signal).")
+        st.caption(_md(f"{len(bursts)} burst(s) found (threshold detector on the filtered signal)."))
         disp, bformats = display_table(bshow)
         bformats.update({"onset_s": "%.3f", "offset_s": "%.3f", "duration_s": "%.3f"})
         st.dataframe(disp, hide_index=True, width="stretch",
