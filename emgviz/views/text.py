@@ -13,7 +13,9 @@ import re
 
 __all__ = ["md"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~$:])")
+#: Characters that are markup only at the start of a line (lists, headings, rules, quotes).
+_LINE_START = re.compile(r"(?m)^(\s*(?:\d+)?)([-+=>.)])")
 #: Where GFM would start an autolink (``http://``, ``https://``, ``www.``, ``user@host``); a
 #: zero-width space there keeps the text as it reads but stops the link.
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
@@ -26,6 +28,7 @@ def md(text) -> str:
     Examples
     --------
     >>> md("[Log in](https://evil.example)")
-    '\\\\[Log in\\\\]\\\\(https\\\\:\\u200b//evil\\\\.example\\\\)'
+    '\\\\[Log in\\\\]\\\\(https\\\\:\\u200b//evil.example\\\\)'
     """
-    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_ZWSP, str(text)))
+    text = _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_ZWSP, str(text)))
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
