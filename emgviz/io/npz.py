@@ -103,6 +103,8 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
         try:
             _check_declared(name, npz.zip, npz.files)
             arrays = {k: npz[k] for k in npz.files}
+        except ReadError:
+            raise
         except ValueError as exc:
             if "pickle" in str(exc).lower() or "object" in str(exc).lower():
                 raise ReadError(name, "the .npz holds pickled Python objects, which emgviz never loads",
