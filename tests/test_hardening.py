@@ -251,7 +251,7 @@ def test_url_values_out_of_range_are_refused_with_name_value_and_range():
 
 
 def test_compare_upload_keys_differ_for_names_that_look_alike():
-    from emgviz.views.compare import _upload_slot
+    from emgviz.views.compare_sessions import _upload_slot
 
     long = "subject_042_left_gastrocnemius_medialis_trial_"
     names = ["a b.csv", "a-b.csv", "a_b.csv", long + "01.csv", long + "02.csv"]
