@@ -256,3 +256,25 @@ def test_compare_upload_keys_differ_for_names_that_look_alike():
     long = "subject_042_left_gastrocnemius_medialis_trial_"
     names = ["a b.csv", "a-b.csv", "a_b.csv", long + "01.csv", long + "02.csv"]
     assert len({_upload_slot(n) for n in names}) == len(names)
+
+
+# ---- caches bounded by size ------------------------------------------------------------------
+def test_the_read_cache_is_bounded_by_the_bytes_it_holds(monkeypatch):
+    from emgviz.views import cache
+
+    calls = []
+
+    def fake_read(files, fs=None, **options):
+        calls.append(files[0][0])
+        return Recording(np.zeros((1, 1024 ** 2 // 8)), fs=1000, ch_names=["a"])  # 1 MiB of samples
+
+    monkeypatch.setattr(cache, "read_files", fake_read)
+    monkeypatch.setenv("EMGVIZ_CACHE_MB", "2.5")
+    cache._SIZES.clear()
+    for name in ("a", "b", "a", "b"):  # two fit: the second round is served from the cache
+        cache.read_cached(name, (name,), None, "{}", ((name, b""),))
+    assert calls == ["a", "b"]
+    cache.read_cached("c", ("c",), None, "{}", (("c", b""),))  # 3 MiB > 2.5 MiB: the others are dropped
+    cache.read_cached("a", ("a",), None, "{}", (("a", b""),))
+    assert calls == ["a", "b", "c", "a"]
+    assert sum(cache._SIZES.values()) <= 2.5 * 1024 ** 2
