@@ -278,3 +278,26 @@ def test_the_read_cache_is_bounded_by_the_bytes_it_holds(monkeypatch):
     cache.read_cached("a", ("a",), None, "{}", (("a", b""),))
     assert calls == ["a", "b", "c", "a"]
     assert sum(cache._SIZES.values()) <= 2.5 * 1024 ** 2
+
+
+# ---- wide files page their channels ----------------------------------------------------------
+def test_overview_of_a_wide_file_draws_16_channels_per_page():
+    from apptest_utils import assert_no_exception, new_app, plotly_spec
+
+    rng = np.random.default_rng(5)
+    names = [f"m{i:02d}" for i in range(40)]
+    text = "# Sampling Rate (Hz):= 1000.00\n" + ",".join(names) + "\n" + "\n".join(
+        ",".join(f"{v:.6f}" for v in row) for row in rng.normal(0, 1e-4, (1500, 40)))
+    at = new_app(timeout=180).run()
+    at.radio(key="source").set_value("Upload").run()
+    at.file_uploader(key="upload").set_value(("wide.csv", text.encode(), "text/csv")).run()
+    assert_no_exception(at)
+
+    def shown():
+        spec = plotly_spec(at, "overview_chart")
+        return {t.get("name") for t in spec["data"] if t.get("name") in names}
+
+    assert shown() == set(names[:16])
+    at.number_input(key="overview_channel_page").set_value(3).run()
+    assert_no_exception(at)
+    assert shown() == set(names[32:])

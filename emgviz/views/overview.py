@@ -9,6 +9,7 @@ from ..plotting.summary import display_table, display_unit, feature_bars
 from .cache import features_cached
 from .context import ViewContext
 from ..plotting.safe import plain_figure
+from .paging import channel_page
 
 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the whole recording…")
@@ -26,7 +27,11 @@ def render(ctx: ViewContext) -> None:
     """Draw the overview of ``ctx``: traces with the envelope, the feature table, one bar chart."""
     out = ctx.processed
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
-    fig = _overview_figure(ctx.key, ctx.settings_key, show_env, out.filtered, out.envelope, ctx.rec.events)
+    names = channel_page(out.filtered.ch_names, "overview_channel_page")
+    filtered, envelope, key = out.filtered, out.envelope, ctx.key
+    if len(names) < out.filtered.n_channels:  # a wide file: one page of channels per figure
+        filtered, envelope, key = filtered.pick(names), envelope.pick(names), f"{ctx.key}|{names[0]}"
+    fig = _overview_figure(key, ctx.settings_key, show_env, filtered, envelope, ctx.rec.events)
     st.plotly_chart(plain_figure(fig), key="overview_chart", width="stretch")
     table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
