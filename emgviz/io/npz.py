@@ -114,6 +114,8 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
     data = arrays["data"]
     if data.dtype.kind not in "fiu":
         raise ReadError(name, f"data.npy holds {data.dtype} values, not numbers", "store float samples")
+    if data.ndim == 1:  # one channel saved as a plain vector
+        data = data[np.newaxis, :]
     try:
         file_fs = float(arrays["fs"])
         meta = json.loads(_str(arrays["meta_json"])) if "meta_json" in arrays else {}
