@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str] = {
     "symmetry_index": ".compare",
     "cycle_average": ".cycles", "run_batch": ".batch",
     "read_bids_file": ".bids", "read_bids_dataset": ".bids", "write_bids": ".bids",
-    "muap_table": ".needle", "spontaneous_activity": ".needle.spontaneous",
+    "muap_table": ".needle", "needle_summary": ".needle", "spontaneous_activity": ".needle.spontaneous",
     "simulate_needle": ".simulate.needle", "NeedleSimulation": ".simulate.needle",
     "table_csv": ".export", "figure_html": ".export", "figure_png": ".export",
     "report_html": ".report", "write_report": ".report",

@@ -18,7 +18,7 @@ from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..io import supported_formats
 from ..io.summary import describe, flat_channels
 from ..recording import Recording
-from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, Settings
+from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, SETTINGS_PRESETS, Settings
 from . import VIEWS
 from .cache import file_digest as _digest
 from .cache import process_cached as _process_cached
@@ -29,7 +29,7 @@ from .cache import settings_key as _settings_key
 from .context import ViewContext
 from .text import md
 
-SOURCES = ("Sample", "Upload", "Synthetic")
+SOURCES = ("Sample", "Needle examples", "Upload", "Synthetic")
 _SAMPLE_TITLES = {s.key: s.title for s in samples.SAMPLES}
 #: Files with at least this many channels hide their flat channels by default.
 FLAT_HIDE_FROM = 8
@@ -149,7 +149,16 @@ def load_source() -> Loaded | None:
         key = sb.selectbox("Bundled recording", list(_SAMPLE_TITLES), key="sample",
                            format_func=_SAMPLE_TITLES.get)
         files = samples.sample_files(key)
-        return _read_with_prompts(files, name=files[0][0], defaults=dict(samples.get_sample(key).read_options))
+        loaded = _read_with_prompts(files, name=files[0][0], defaults=dict(samples.get_sample(key).read_options))
+        _propose_needle_preset(loaded)
+        return loaded
+    if source == "Needle examples":  # the three emgdb needle records; the Needle view shows them side by side
+        key = sb.selectbox("Needle recording (other views)", list(samples.NEEDLE_SAMPLES), key="needle_sample",
+                           format_func=_SAMPLE_TITLES.get)
+        files = samples.sample_files(key)
+        loaded = _read_with_prompts(files, name=files[0][0])
+        _propose_needle_preset(loaded)
+        return loaded
     if source == "Upload":
         uploads = sb.file_uploader(
             "EMG file(s)", key="upload", accept_multiple_files=True,
@@ -158,8 +167,10 @@ def load_source() -> Loaded | None:
             st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
             return None
         names = tuple(u.name for u in uploads)
-        return _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
-                                  names=names, digest=_upload_digest(uploads))
+        loaded = _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
+                                    names=names, digest=_upload_digest(uploads))
+        _propose_needle_preset(loaded)
+        return loaded
     # Synthetic: the Teach view's simulation (its defaults until it sends one)
     from .teach import sim_params
 
@@ -174,6 +185,27 @@ def load_source() -> Loaded | None:
         return None
     digest = hashlib.sha256(params_json.encode()).hexdigest()
     return Loaded(rec, "synthetic EMG", digest, digest)
+
+
+def _apply_preset(name: str) -> None:
+    """Widget callback: put a row of SETTINGS_PRESETS into the settings widgets."""
+    values = Settings.from_preset(name).to_dict()
+    for field, value in values.items():
+        st.session_state[SETTING_KEYS[field]] = _widget_value(field, value)
+
+
+def _propose_needle_preset(loaded) -> None:
+    """When the file says it is a needle recording and the needle preset is not in use, propose it."""
+    from ..quality import is_needle
+
+    if loaded is None or not is_needle(loaded.rec):
+        return
+    k = SETTING_KEYS
+    if st.session_state.get(k["low_hz"]) == 10.0 and st.session_state.get(k["high_hz"]) == 10000.0:
+        return
+    st.sidebar.info("This file says it is a needle recording: the needle preset (10 Hz – 10 kHz, no notch, "
+                    "order 2) keeps its spikes; the surface band 20–450 Hz shrinks them.")
+    st.sidebar.button("Use the needle preset", key="use_needle_preset", on_click=_apply_preset, args=("needle",))
 
 
 def _upload_help() -> str:
@@ -354,6 +386,11 @@ def processing_settings() -> Settings:
     for name, value in d.to_dict().items():
         st.session_state.setdefault(k[name], _widget_value(name, value))
     ex = st.sidebar.expander("Filters and envelope", expanded=True)
+    ex.selectbox("Preset", list(SETTINGS_PRESETS), index=None, key="settings_preset", placeholder="Apply a preset…",
+                 format_func=lambda p: SETTINGS_PRESETS[p].label,
+                 on_change=lambda: st.session_state.get("settings_preset") and _apply_preset(
+                     st.session_state["settings_preset"]),
+                 help="; ".join(f"{p.label}: {p.reference}" for p in SETTINGS_PRESETS.values()))
     remove_dc = ex.checkbox("Remove DC offset", key=k["remove_dc"])
     bandpass = ex.checkbox("Band-pass (Butterworth, zero-phase)", key=k["bandpass"])
     c1, c2 = ex.columns(2)
