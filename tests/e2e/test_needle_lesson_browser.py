@@ -27,16 +27,17 @@ def _radio(page: Page, label: str, where=None) -> None:
                                            ("Normal", "4 · Stronger contraction")])
 def test_needle_lesson_at_projector_size(projector: Page, streamlit_url, shots, preset, stage):
     page = projector
+    page.set_default_timeout(180_000)       # the simulation takes seconds on a loaded 2-core machine
     page.goto(streamlit_url + "/?view=Teach")
     side = page.locator('[data-testid="stSidebar"]')
-    expect(side.get_by_text("Needle EMG")).to_be_visible(timeout=60_000)
+    expect(side.get_by_text("Needle EMG")).to_be_visible(timeout=180_000)
     _radio(page, "Needle EMG", side)
-    expect(page.get_by_text("Needle EMG: a lesson in four steps")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Needle EMG: a lesson in four steps")).to_be_visible(timeout=180_000)
     _radio(page, preset)
     _radio(page, stage)
-    expect(page.get_by_text(stage.split(" · ")[1], exact=False).first).to_be_visible(timeout=60_000)
-    expect(page.locator('[data-testid="stAudio"], audio').first).to_be_attached(timeout=120_000)
-    wait_rendered(page, timeout=120_000)
+    expect(page.get_by_text(stage.split(" · ")[1], exact=False).first).to_be_visible(timeout=180_000)
+    expect(page.locator('[data-testid="stAudio"], audio').first).to_be_attached(timeout=180_000)
+    wait_rendered(page, timeout=180_000)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     # the captions are at least 20 px
     size = page.locator('p[style*="font-size:22px"]').first.evaluate("e => getComputedStyle(e).fontSize")
