@@ -118,7 +118,7 @@ def count_turns(x: np.ndarray, min_uv: float = TURN_UV) -> int:
 
 def measure_template(template_uv, fs: float, *, level_uv: float = LEVEL_UV, turn_uv: float = TURN_UV,
                      satellite_gap_ms: float = SATELLITE_GAP_MS, edge_ms: float = 4.0,
-                     peak: int | None = None) -> MupMeasures:
+                     peak: int | None = None, se_uv=None) -> MupMeasures:
     """Measure one averaged MUP template.
 
     Parameters
@@ -137,6 +137,11 @@ def measure_template(template_uv, fs: float, *, level_uv: float = LEVEL_UV, turn
         Length of each end used as baseline.
     peak : int, optional
         Index of the main peak (default: the largest |x − baseline|).
+    se_uv : array_like, optional
+        Standard error of the template at each sample (from its discharges). When given, a
+        departure is |x − baseline| > max(``level_uv``, 4 × the standard error there) instead of the
+        edge-noise level, so activity of other units that is not time-locked (large spread across
+        discharges) does not extend the duration, and a crowded baseline does not shorten it.
 
     Returns
     -------
@@ -146,7 +151,7 @@ def measure_template(template_uv, fs: float, *, level_uv: float = LEVEL_UV, turn
     -----
     - **Duration** (ms): from the first departure from baseline to the final return to baseline of
       the main potential (AAEM glossary; Stålberg et al. 1986), a departure being |x − baseline| >
-      level. Dips inside the level shorter than 0.5 ms are baseline crossings within the potential;
+      level (or 4 standard errors when ``se_uv`` is given). Dips inside the level shorter than 0.5 ms are baseline crossings within the potential;
       a later component separated by ≥ ``satellite_gap_ms`` of baseline is a satellite, listed in
       ``satellites`` and **not** included in the duration.
     - **Amplitude** (µV): peak-to-peak within the main potential.
@@ -162,7 +167,12 @@ def measure_template(template_uv, fs: float, *, level_uv: float = LEVEL_UV, turn
     base, level = baseline_level(x, edge, level_uv)
     y = x - base
     p = int(np.argmax(np.abs(y))) if peak is None else int(peak)
-    runs = _runs(np.abs(y) > level)
+    if se_uv is not None:  # the spread across discharges is the better noise measure (see Parameters)
+        level = float(level_uv)
+        thr = np.maximum(level, 4.0 * np.asarray(se_uv, dtype=np.float64))
+    else:
+        thr = level
+    runs = _runs(np.abs(y) > thr)
     if not runs:
         return MupMeasures(0.0, 0.0, 0, 0, 0.0, 0.0, float("nan"), p, p, level)
     # merge runs separated by short dips (baseline crossings inside one potential)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .filtering import NEEDLE_HIGH_HZ, NEEDLE_LOW_HZ, channel_uv, needle_filter
 from .measure import LEVEL_UV, SATELLITE_GAP_MS, TURN_UV, MupMeasures, measure_template
-from .templates import classify, detect_discharges, merge_units, peel, upsample
+from .templates import classify, detect_discharges, merge_units, peel, realign, upsample
 
 __all__ = ["MUP_COLUMNS", "MupAnalysis", "muap_analysis", "muap_table", "firing_rate", "POLYPHASIC_MIN"]
 
@@ -95,14 +95,17 @@ def muap_analysis(rec, channel=None, **options) -> MupAnalysis:
         raise ValueError(f"MUP analysis needs fs ≥ 4000 Hz (needle potentials have components up to several "
                          f"kHz); this recording has fs={rec.fs:g} Hz")
     filt, notes = needle_filter(raw, rec.fs, low_hz=o["low_hz"], high_hz=o["high_hz"])
-    y, fs, _ = upsample(filt, rec.fs)
-    det = detect_discharges(y, fs, threshold_sd=o["threshold_sd"], min_peak_uv=o["min_peak_uv"])
+    # classify at the recording's rate (fast), then align and measure on a ≥ 16 kHz upsampled copy
+    det = detect_discharges(filt, rec.fs, threshold_sd=o["threshold_sd"], min_peak_uv=o["min_peak_uv"])
     notes.append(f"discharges detected above {det.threshold_uv:.0f} µV (noise SD {det.noise_uv:.1f} µV)")
+    units = classify(filt, rec.fs, det.index, det.noise_uv, core_ms=o["core_ms"], theta=o["theta"],
+                     min_discharges=o["min_discharges"])
+    y, fs, factor = upsample(filt, rec.fs)
+    h_up = int(round(o["core_ms"] * fs / 1000.0))
+    units = realign(y, [u * factor for u in units], h=h_up, max_shift=factor)
     pre = int(round(o["pre_ms"] * fs / 1000.0))
     post = int(round(o["post_ms"] * fs / 1000.0))
     t_ms = np.arange(-pre, post + 1) / fs * 1000.0
-    units = classify(y, fs, det.index, det.noise_uv, core_ms=o["core_ms"], theta=o["theta"],
-                     min_discharges=o["min_discharges"])
     units = merge_units(y, fs, units, pre=pre, post=post)
     units = peel(y, fs, units, det.noise_uv, pre=pre, post=post, core_ms=o["core_ms"], theta=o["theta"],
                  threshold_uv=det.threshold_uv)
@@ -114,8 +117,13 @@ def muap_analysis(rec, channel=None, **options) -> MupAnalysis:
             continue
         wins = y[members[:, None] + np.arange(-pre, post + 1)[None, :]]
         tmpl, accepted = _reject_superimpositions(wins, fs, pre, det.noise_uv, o)
+        near = int(round(fs / 1000.0))
+        peak = pre - near + int(np.argmax(np.abs(tmpl[pre - near: pre + near + 1])))
+        if abs(tmpl[peak]) < 0.8 * np.abs(tmpl).max():
+            continue  # the template's largest deflection is not where its discharges were aligned: unstable
         m = measure_template(tmpl, fs, level_uv=o["level_uv"], turn_uv=o["turn_uv"],
-                             satellite_gap_ms=o["satellite_gap_ms"], peak=pre)
+                             satellite_gap_ms=o["satellite_gap_ms"], peak=peak,
+                             se_uv=_standard_error(wins[accepted]))
         t_s = rec.t0 + members / fs
         rate = firing_rate(t_s)
         if m.amplitude_uv < o["min_peak_uv"] or not rate >= o["min_rate_hz"]:
@@ -146,6 +154,13 @@ def _row(name, k, m: MupMeasures, n_dis, n_avg, rate, t_ms) -> dict:
             "Satellites": m.n_satellites, "Satellite latency (ms)": sat_lat,
             "Polyphasic": bool(m.phases >= POLYPHASIC_MIN), "Averaged": int(n_avg),
             "Onset (ms)": float(t_ms[m.onset]), "End (ms)": float(t_ms[m.end])}
+
+
+def _standard_error(wins: np.ndarray) -> np.ndarray:
+    """Standard error of the median template at each sample: 1.2533 × robust SD / √N."""
+    med = np.median(wins, axis=0)
+    sd = np.median(np.abs(wins - med[None, :]), axis=0) / 0.6745
+    return 1.2533 * sd / np.sqrt(max(1, wins.shape[0]))
 
 
 def _reject_superimpositions(wins: np.ndarray, fs: float, pre: int, noise: float, o: dict):

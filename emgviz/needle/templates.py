@@ -61,13 +61,27 @@ def _windows(y: np.ndarray, centres: np.ndarray, pre: int, post: int) -> np.ndar
     return y[centres[:, None] + offs[None, :]]
 
 
-def _best_shift(y: np.ndarray, c: int, tmpl: np.ndarray, h: int, shifts: np.ndarray) -> tuple[float, int]:
-    """(smallest residual energy, its shift) of template ``tmpl`` (length 2h+1) against y around c."""
-    offs = np.arange(-h, h + 1)
-    win = y[c + shifts[:, None] + offs[None, :]]
-    r = ((win - tmpl[None, :]) ** 2).sum(axis=1)
-    k = int(np.argmin(r))
-    return float(r[k]), int(shifts[k])
+def _shift_windows(y: np.ndarray, c: int, h: int, shifts: np.ndarray) -> np.ndarray:
+    """Rows y[c + sh - h : c + sh + h + 1] for every shift sh."""
+    return y[c + shifts[:, None] + np.arange(-h, h + 1)[None, :]]
+
+
+def _match(win: np.ndarray, tm: np.ndarray, te: np.ndarray, theta: float, slack: float) -> tuple[int, int]:
+    """(template index, shift row) of the best acceptable match, or (-1, 0).
+
+    ``win`` (S, n) are the event's shifted windows, ``tm`` (K, n) the templates, ``te`` their energies;
+    the residual energy ‖w − T‖² = ‖w‖² − 2 w·T + ‖T‖² is computed for all shifts and templates at once.
+    """
+    if tm.shape[0] == 0:
+        return -1, 0
+    r = (win ** 2).sum(axis=1)[:, None] - 2.0 * (win @ tm.T) + te[None, :]
+    best_s = np.argmin(r, axis=0)
+    best_r = r[best_s, np.arange(r.shape[1])]
+    ok = best_r <= theta * te + slack
+    if not ok.any():
+        return -1, 0
+    k = int(np.flatnonzero(ok)[np.argmin(best_r[ok])])
+    return k, int(best_s[k])
 
 
 def classify(y: np.ndarray, fs: float, centres: np.ndarray, noise_uv: float, *, core_ms: float = 3.0,
@@ -97,38 +111,45 @@ def classify(y: np.ndarray, fs: float, centres: np.ndarray, noise_uv: float, *, 
         return []
     # greedy pass in order of decreasing peak size: big, clear units seed first
     order = np.argsort(-np.abs(y[centres]))
-    sums: list[np.ndarray] = []
-    counts: list[int] = []
-    for c in centres[order]:
-        best, best_k, best_shift = np.inf, -1, 0
-        for k, (sm, cnt) in enumerate(zip(sums, counts)):
-            t = sm / cnt
-            r, sh = _best_shift(y, c, t, h, shifts)
-            if r <= theta * float((t ** 2).sum()) + slack and r < best:
-                best, best_k, best_shift = r, k, sh
-        w = y[c + best_shift - h: c + best_shift + h + 1]
-        if best_k < 0:
-            sums.append(w.copy())
-            counts.append(1)
+    sums = np.zeros((64, n))
+    counts = np.zeros(64)
+    born = np.zeros(64, dtype=np.int64)
+    k_used = 0
+    for i_ev, c in enumerate(centres[order]):
+        if i_ev and i_ev % 300 == 0:  # forget old singletons (superimpositions) so the search stays small
+            keep = (counts[:k_used] > 1) | (born[:k_used] > i_ev - 300)
+            m = int(keep.sum())
+            sums[:m], counts[:m], born[:m] = sums[:k_used][keep], counts[:k_used][keep], born[:k_used][keep]
+            k_used = m
+        win = _shift_windows(y, c, h, shifts)
+        tm = sums[:k_used] / counts[:k_used, None]
+        k, si = _match(win, tm, (tm ** 2).sum(axis=1), theta, slack)
+        if k < 0:
+            if k_used == sums.shape[0]:
+                sums = np.vstack([sums, np.zeros_like(sums)])
+                counts = np.concatenate([counts, np.zeros_like(counts)])
+                born = np.concatenate([born, np.zeros_like(born)])
+            sums[k_used] = win[s]
+            counts[k_used] = 1
+            born[k_used] = i_ev
+            k_used += 1
         else:
-            sums[best_k] += w
-            counts[best_k] += 1
-    templates = [sm / cnt for sm, cnt in zip(sums, counts) if cnt >= max(2, min_discharges // 2)]
-    members: list[list[int]] = []
+            sums[k] += win[si]
+            counts[k] += 1
+    keep = counts[:k_used] >= max(2, min_discharges // 2)
+    templates = list(sums[:k_used][keep] / counts[:k_used][keep, None])
+    members: list = []
     for _ in range(passes):
         if not templates:
             return []
-        members = [[] for _ in templates]
+        tm = np.asarray(templates)
+        te = (tm ** 2).sum(axis=1)
+        assigned: list[list[int]] = [[] for _ in templates]
         for c in centres:
-            best, best_k, best_shift = np.inf, -1, 0
-            for k, t in enumerate(templates):
-                r, sh = _best_shift(y, c, t, h, shifts)
-                if r <= theta * float((t ** 2).sum()) + slack and r < best:
-                    best, best_k, best_shift = r, k, sh
-            if best_k >= 0:
-                members[best_k].append(c + best_shift)
-        keep = [k for k in range(len(templates)) if len(members[k]) >= min_discharges]
-        members = [np.unique(np.asarray(members[k], dtype=np.int64)) for k in keep]
+            k, si = _match(_shift_windows(y, c, h, shifts), tm, te, theta, slack)
+            if k >= 0:
+                assigned[k].append(c + shifts[si])
+        members = [np.unique(np.asarray(m, dtype=np.int64)) for m in assigned if len(m) >= min_discharges]
         templates = [np.median(_windows(y, m, h, h), axis=0) for m in members]
         templates, members = _merge_similar(templates, members, theta / 2, s)
     out = [np.asarray(m) for m in members]
@@ -176,6 +197,25 @@ def _merge_similar(templates, members, theta, max_shift=0):
     return templates, members
 
 
+def realign(y: np.ndarray, units: list[np.ndarray], *, h: int, max_shift: int) -> list[np.ndarray]:
+    """Move each discharge by up to ±``max_shift`` samples to best fit its unit's median core (±``h``)."""
+    shifts = np.arange(-max_shift, max_shift + 1)
+    out = []
+    for u in units:
+        u = u[(u - h - max_shift >= 0) & (u + h + max_shift < y.size)]
+        if u.size == 0:
+            out.append(u)
+            continue
+        tm = np.median(_windows(y, u, h, h), axis=0)
+        for _ in range(2):
+            win = y[u[:, None, None] + shifts[None, :, None] + np.arange(-h, h + 1)[None, None, :]]
+            r = ((win - tm[None, None, :]) ** 2).sum(axis=2)
+            u = u + shifts[np.argmin(r, axis=1)]
+            tm = np.median(_windows(y, u, h, h), axis=0)
+        out.append(np.unique(u))
+    return out
+
+
 def upsample(y: np.ndarray, fs: float, min_fs: float = 16000.0) -> tuple[np.ndarray, float, int]:
     """``(y_up, fs_up, factor)``: band-limited upsampling (``resample_poly``) to at least ``min_fs``."""
     factor = max(1, int(np.ceil(min_fs / fs)))
@@ -202,6 +242,8 @@ def peel(y: np.ndarray, fs: float, units: list[np.ndarray], noise_uv: float, *, 
     n = 2 * h + 1
     slack = 2.0 * n * noise_uv ** 2
     units = [np.asarray(u, dtype=np.int64) for u in units]
+    if not units:
+        return units
     offs = np.arange(-pre, post + 1)
     for _ in range(rounds):
         full, cores = [], []
@@ -221,15 +263,13 @@ def peel(y: np.ndarray, fs: float, units: list[np.ndarray], noise_uv: float, *, 
         new = detect_discharges(resid, fs, threshold_sd=0.0, min_peak_uv=threshold_uv).index
         new = new[(new - h - s >= 0) & (new + h + s < y.size)]
         added = 0
+        tm = np.asarray(cores)
+        te = (tm ** 2).sum(axis=1)
         for c in new:
-            best, best_k, best_shift = np.inf, -1, 0
-            for k, t in enumerate(cores):
-                r, sh = _best_shift(resid, c, t, h, shifts)
-                if r <= theta * float((t ** 2).sum()) + slack and r < best:
-                    best, best_k, best_shift = r, k, sh
+            best_k, si = _match(_shift_windows(resid, c, h, shifts), tm, te, theta, slack)
             if best_k < 0:
                 continue
-            c2 = c + best_shift
+            c2 = c + shifts[si]
             if units[best_k].size and np.min(np.abs(units[best_k] - c2)) < 2 * h:
                 continue  # already known (a subtraction error of the same discharge)
             units[best_k] = np.sort(np.append(units[best_k], c2))
@@ -275,15 +315,12 @@ def merge_units(y: np.ndarray, fs: float, units: list[np.ndarray], *, pre: int, 
                 ea, eb = float((a ** 2).sum()), float((b ** 2).sum())
                 if ea == 0 or eb == 0:
                     continue
-                n = a.size
-                best, sh = np.inf, 0
-                for k in range(-s, s + 1, max(1, int(fs // 8000))):
-                    ia = slice(max(0, k), n + min(0, k))
-                    ib = slice(max(0, -k), n - max(0, k))
-                    r = float(((a[ia] - b[ib]) ** 2).sum()) + float((a ** 2).sum() - (a[ia] ** 2).sum()) \
-                        + float((b ** 2).sum() - (b[ib] ** 2).sum())
-                    if r < best:
-                        best, sh = r, k
+                xc = signal.correlate(a, b, mode="full", method="fft")  # xc[n-1+k] = Σ a[i+k] b[i]
+                lags = np.arange(-(a.size - 1), a.size)
+                inside = np.abs(lags) <= s
+                j_best = int(np.argmax(np.where(inside, xc, -np.inf)))
+                sh = int(lags[j_best])
+                best = ea + eb - 2.0 * float(xc[j_best])
                 if best <= theta * min(ea, eb):
                     big, small, shift = (i, j, -sh) if len(units[i]) >= len(units[j]) else (j, i, sh)
                     # y[c_b + i] ≈ b[i] ≈ a[i + sh]: a discharge at c_b in j is at c_b − sh aligned like i
