@@ -207,3 +207,10 @@ def test_every_kind_can_be_simulated_and_sounded():
     assert set(sim.truth.spontaneous["type"]) == set(SPONTANEOUS_KINDS)
     wav = to_wav(sim.recording.data[0], sim.recording.fs)
     assert wav[:4] == b"RIFF" and len(wav) > 44 + 2 * 44_100 * 7
+
+
+def test_emgviz_simulate_stays_callable_after_the_package_is_imported():
+    import emgviz
+    import emgviz.simulate.needle  # noqa: F401 - binds emgviz.simulate to the package
+
+    assert emgviz.simulate(duration_s=1, seed=1).recording.n_samples == 2000
