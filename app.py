@@ -20,6 +20,12 @@ view = st.sidebar.radio("View", VIEWS, key="view", horizontal=True,
 for message in problems:
     st.warning(md(message))
 
+# Teach offers a second lesson, the needle examination (its own module)
+if view == "Teach" and st.sidebar.radio("Lesson", ("Surface EMG", "Needle EMG"), key="lesson_choice",
+                                        horizontal=True) == "Needle EMG":
+    importlib.import_module("emgviz.views.needle_lesson").render()
+    st.stop()
+
 
 def _view_module(name: str):
     try:
