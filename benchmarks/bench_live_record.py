@@ -75,9 +75,13 @@ def main() -> None:
     peak, cpu = _watch(procs, lambda: record.poll() is not None)
     wall = time.monotonic() - t0
     out_text = record.stdout.read()
-    stream.send_signal(2)  # Ctrl+C
-    stream_text = stream.communicate(timeout=30)[0]
     load_after = os.getloadavg()
+    stream.send_signal(2)  # Ctrl+C
+    try:
+        stream_text = stream.communicate(timeout=120)[0]
+    except subprocess.TimeoutExpired:
+        stream.kill()
+        stream_text = stream.communicate()[0] + "\n(did not stop within 120 s of Ctrl+C; killed)"
 
     rec = emgviz.read_file(tmp / "out.npz")
     s32 = src.data.astype(np.float32).astype(np.float64)

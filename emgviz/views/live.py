@@ -209,28 +209,32 @@ def _panel(sess, opts: dict) -> None:
         if rec is None:
             a, b = st.columns(2, vertical_alignment="bottom")
             a.selectbox("Format", RECORD_FORMATS, key=_S + "format")
-            b.button("⏺ Record", key=_S + "rec_start", on_click=_start_recording)
+            b.button("Record", key=_S + "rec_start", on_click=_start_recording, icon=":material/fiber_manual_record:")
         else:
-            st.button(f"⏹ Stop recording ({rec.n_samples / src.fs:.1f} s)", key=_S + "rec_stop",
+            st.button(f"Stop recording ({rec.n_samples / src.fs:.1f} s)", key=_S + "rec_stop",
+                      icon=":material/stop:",
                       on_click=_stop_recording, type="primary")
             st.caption(f"Recording: {rec.n_samples:,} samples, lost {rec.lost}")
+    # One slot for the status message, always present: the charts below keep their place (and their
+    # browser-side Plotly object) whether or not a message shows.
+    status = st.empty()
     if sess.error:
-        st.warning(f"The source stopped: {md(sess.error)}. Press **Start** to try again.")
+        status.warning(f"The source stopped: {md(sess.error)}. Press **Start** to try again.")
     elif snap.received == 0:
-        st.info(f"Waiting for samples from {md(src.name)}…")
+        status.info(f"Waiting for samples from {md(src.name)}…")
     elif sess.seconds_since_data > SILENT_S:
-        st.warning(f"No samples from {md(src.name)} for {sess.seconds_since_data:.0f} s: is the stream "
-                   "still running?")
+        status.warning(f"No samples from {md(src.name)} for {sess.seconds_since_data:.0f} s: is the stream "
+                       "still running?")
     if snap.data.shape[1] == 0:
         return
     st.plotly_chart(live_traces_figure(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"]),
-                    key=_S + "traces", width="stretch", config={"displayModeBar": False})
+                    key=_S + "traces", width="stretch", config={"staticPlot": True})
     rms = live_rms(snap.data, src.fs, window_ms=opts["rms_ms"])
     shown = percent_of_reference(rms, opts["mvc"]) if opts["mvc"] is not None else rms * opts["scale"]
     states = band_state(shown, *opts["target"])
     st.plotly_chart(rms_bars_figure(shown, src.ch_names, unit_label=opts["label"], target=opts["target"],
                                     states=states, y_max=opts["y_max"]),
-                    key=_S + "bars", width="stretch", config={"displayModeBar": False})
+                    key=_S + "bars", width="stretch", config={"staticPlot": True})
     n_in = states.count("in")
     st.caption(f"{n_in} of {len(states)} muscle(s) in the target band · RMS over the last {opts['rms_ms']:g} ms "
                f"(mean removed) · redrawn every {REFRESH_S:g} s")
