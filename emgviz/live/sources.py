@@ -76,6 +76,12 @@ class ReplaySource:
         samples were returned.
     name : str, optional
         Shown in the view; default the recording's source.
+
+    Attributes
+    ----------
+    t_start : float or None
+        ``time.monotonic()`` at ``start()``: sample ``k`` carries the time stamp
+        ``t_start + k / fs`` (None when stopped).
     """
 
     def __init__(self, rec: Recording, *, loop: bool = True, name: str | None = None):
@@ -84,27 +90,27 @@ class ReplaySource:
         self.name = name or rec.source or "replay"
         self.fs = float(rec.fs)
         self.ch_names, self.units, self.kinds = rec.ch_names, rec.ch_units, rec.ch_kinds
-        self._t0: float | None = None
+        self.t_start: float | None = None
         self._sent = 0
 
     def start(self) -> None:
-        self._t0, self._sent = time.monotonic(), 0
+        self.t_start, self._sent = time.monotonic(), 0
 
     def stop(self) -> None:
-        self._t0 = None
+        self.t_start = None
 
     def read(self) -> Chunk:
-        if self._t0 is None:
+        if self.t_start is None:
             raise SourceStopped(f"{self.name} is not started")
         n_total = self.rec.n_samples
-        due = int((time.monotonic() - self._t0) * self.fs) + 1 - self._sent
+        due = int((time.monotonic() - self.t_start) * self.fs) + 1 - self._sent
         if not self.loop:
             if self._sent >= n_total:
                 raise SourceStopped(f"the replay of {self.name} reached the end of the file")
             due = min(due, n_total - self._sent)
         due = max(0, due)
         idx = (self._sent + np.arange(due)) % n_total
-        times = self._t0 + (self._sent + np.arange(due)) / self.fs
+        times = self.t_start + (self._sent + np.arange(due)) / self.fs
         self._sent += due
         return Chunk(self.rec.data[:, idx], times)
 

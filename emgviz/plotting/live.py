@@ -49,7 +49,8 @@ def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[s
     window_s : float
         Width of the x axis, s (from ``-window_s`` to 0).
     n_points : int, default=400
-        Most points per trace (min–max decimation keeps every peak); sent as float32.
+        Most points per trace, plus the newest sample (min–max decimation keeps every peak); sent
+        as float32.
     height_px : int, optional
         Default 60 px per channel + 90.
 
@@ -74,6 +75,8 @@ def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[s
     offsets = [(n_ch - 1 - i) * spacing for i in range(n_ch)]
     for i, name in enumerate(ch_names):
         tx, yx = minmax_decimate(rel, y[i], n_out=n_points) if y.shape[1] > n_points else (rel, y[i])
+        if len(tx) and tx[-1] != rel[-1]:  # the trace always reaches the newest sample
+            tx, yx = np.append(tx, rel[-1]), np.append(yx, y[i, -1])
         fig.add_trace(go.Scatter(x=tx.astype(np.float32), y=(yx + offsets[i]).astype(np.float32), mode="lines",
                                  name=html.escape(name), line={"width": 1, "color": TRACE_COLOR},
                                  hoverinfo="skip", showlegend=False))
