@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -64,8 +65,10 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     name = f"bench-{os.getpid()}"
     load_before = os.getloadavg()
+    # SIGINT back to default in the child: a shell starting this script in the background ignores it
     stream = subprocess.Popen([sys.executable, "-m", "emgviz", "stream", str(tmp / "src.npz"), "--name", name,
-                               "--loop"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               "--loop"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     stream.stdout.readline()  # "streaming ..."
     t0 = time.monotonic()
     record = subprocess.Popen([sys.executable, "-m", "emgviz", "record", "--lsl", name, "--seconds",
