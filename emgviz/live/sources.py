@@ -1,4 +1,4 @@
-"""Live sources behind one small interface: an LSL inlet, a file replayed at real time, the simulator.
+"""Live sources behind one small interface: an LSL inlet, a file replayed at real time, the simulators.
 
 Every source has ``name``, ``fs`` (Hz), ``ch_names``, ``units`` and ``kinds``, and three
 methods: ``start()``, ``stop()`` and ``read()``. ``read()`` never waits: it returns the
@@ -16,7 +16,8 @@ import numpy as np
 
 from ..recording import Recording
 
-__all__ = ["Chunk", "Source", "ReplaySource", "SimulatorSource", "LSLSource", "SourceStopped"]
+__all__ = ["Chunk", "Source", "ReplaySource", "SimulatorSource", "NeedleSimulatorSource", "LSLSource",
+           "SourceStopped"]
 
 
 class SourceStopped(RuntimeError):
@@ -141,6 +142,30 @@ class SimulatorSource(ReplaySource):
         sim = simulate(fs=fs, duration_s=duration_s, profile=profile, level=level, n_channels=n_channels,
                        seed=seed)
         super().__init__(sim.recording, loop=True, name=f"simulator ({profile}, {n_channels} ch)")
+
+
+class NeedleSimulatorSource(ReplaySource):
+    """The concentric-needle simulator (:func:`emgviz.simulate.simulate_needle`), generated once, replayed looping.
+
+    Parameters
+    ----------
+    preset : {"normal", "myopathic", "neurogenic"}, default="normal"
+        The muscle (see :data:`emgviz.simulate.NEEDLE_PRESETS`).
+    force : float, default=0.05
+        Voluntary force 0–1 (0.05: a minimal contraction showing single motor-unit potentials).
+    fs : float, default=10000
+        Sampling rate, Hz (the simulator accepts 4–50 kHz).
+    duration_s : float, default=5
+        Length of the generated loop, s.
+    seed : int, default=0
+    """
+
+    def __init__(self, preset: str = "normal", *, force: float = 0.05, fs: float = 10_000.0,
+                 duration_s: float = 5.0, seed: int = 0):
+        from ..simulate import simulate_needle
+
+        sim = simulate_needle(preset, force=force, duration_s=duration_s, fs=fs, seed=seed)
+        super().__init__(sim.recording, loop=True, name=f"needle simulator ({preset}, force {force:g})")
 
 
 class LSLSource:

@@ -26,6 +26,8 @@ REFRESH_S = 0.2
 SILENT_S = 2.0
 SOURCES = ("Replay the loaded recording", "LSL stream", "Simulator")
 RECORD_FORMATS = (".npz", ".edf", ".csv")
+#: Simulator models: surface-EMG profiles, then the needle presets.
+SIM_MODELS = ("bursts", "sustained", "ramp", "rest", "needle: normal", "needle: myopathic", "needle: neurogenic")
 _NO_STREAM = ("No LSL stream found on this machine. Start one, e.g. `python -m emgviz stream FILE --name NAME "
               "--loop`, then press **Find streams** again. emgviz keeps LSL on this machine (loopback); to "
               "see streams on the network start the app with `EMGVIZ_LSL_LAN=1`.")
@@ -75,13 +77,32 @@ def _start(kind: str, ctx: ViewContext) -> None:
                 return
             source = LSLSource(name, info=info, timeout_s=5.0)
         else:
-            source = SimulatorSource(n_channels=int(state.get(_S + "sim_channels", 2)),
-                                     profile=state.get(_S + "sim_profile", "bursts"),
-                                     level=float(state.get(_S + "sim_level", 0.5)))
+            model = state.get(_S + "sim_profile", "bursts")
+            level = float(state.get(_S + "sim_level", 0.5))
+            if model.startswith("needle: "):
+                source = _needle_source(model.removeprefix("needle: "), level)
+            else:
+                source = SimulatorSource(n_channels=int(state.get(_S + "sim_channels", 2)), profile=model,
+                                         level=level)
         state[_S + "session"] = LiveSession(source, seconds=30.0)
         state.pop(_S + "start_error", None)
     except Exception as exc:
         state[_S + "start_error"] = f"Could not start the {kind.lower()}: {exc}"
+
+
+@st.cache_resource(max_entries=4, show_spinner="Simulating the needle recording…")
+def _needle_recording(preset: str, force: float):
+    from ..live import NeedleSimulatorSource
+
+    return NeedleSimulatorSource(preset, force=force).rec
+
+
+def _needle_source(preset: str, force: float):
+    """A needle simulator replay; the simulation (seconds of work) is made once per preset and force."""
+    from ..live import ReplaySource
+
+    return ReplaySource(_needle_recording(preset, force), loop=True,
+                        name=f"needle simulator ({preset}, force {force:g})")
 
 
 def _source_controls(ctx: ViewContext) -> str:
@@ -106,9 +127,11 @@ def _source_controls(ctx: ViewContext) -> str:
                 st.warning(state.get(_S + "find_error") or _NO_STREAM)
         else:
             a, b, c = st.columns(3)
-            a.number_input("Channels", 1, 8, 2, key=_S + "sim_channels")
-            b.selectbox("Profile", ("bursts", "sustained", "ramp", "rest"), key=_S + "sim_profile")
-            c.slider("Level", 0.05, 1.0, 0.5, 0.05, key=_S + "sim_level")
+            model = b.selectbox("Model", SIM_MODELS, key=_S + "sim_profile",
+                                help="Surface EMG with a contraction profile, or a concentric needle in a normal, "
+                                     "myopathic or neurogenic muscle (one channel, 10 kHz).")
+            a.number_input("Channels", 1, 8, 2, key=_S + "sim_channels", disabled=model.startswith("needle"))
+            c.slider("Level (needle: force)", 0.05, 1.0, 0.5, 0.05, key=_S + "sim_level")
     c2.button("Start", key=_S + "start", type="primary", on_click=_start, args=(kind, ctx), width="stretch")
     c3.button("Stop", key=_S + "stop", on_click=_stop_session, disabled=_session() is None, width="stretch")
     if state.get(_S + "start_error"):
