@@ -192,8 +192,9 @@ def _display_controls(sess) -> dict:
         lo, hi = c3.slider("Target band (%MVC)", 0, 150, (20, 40), key=_S + "target_pct")
         y_max, label = 120.0, "RMS (%MVC)"
     else:
-        lo, hi = c3.slider(f"Target band ({shown})", 0, 2000, (50, 150), step=10, key=_S + "target_abs")
-        y_max, label = 2000.0, f"RMS ({shown})"
+        lo, hi = c3.slider(f"Target band ({shown})", 0, 1000, (50, 150), step=5, key=_S + "target_abs",
+                           help="Surface EMG RMS is typically tens to a few hundred µV; set the band for the task.")
+        y_max, label = 1000.0, f"RMS ({shown})"
     with c4:
         a, b = st.columns(2, vertical_alignment="bottom")
         a.button("Set MVC", key=_S + "set_mvc", on_click=_set_mvc, args=(sess, rms_ms),
