@@ -217,10 +217,12 @@ def _add_panel(traces, layout, shapes, p: Panel, *, n_time: int, n_spec: int, n_
                        hovertemplate="%{x:.0f} Hz<br>%{y:.1f} dB<extra></extra>"))
     match = {"matches": time_match} if time_match else {}
     layout[f"xaxis{_ax(n_time)}"] = _axis(size, title="time (s)" if show_x_titles else "", domain=x_dom,
-                                          anchor=yt, **match)
+                                          anchor=yt, nticks=6, showticklabels=show_x_titles or not time_match,
+                                          **match)
     layout[f"yaxis{_ax(n_time)}"] = _axis(size, title=p.y_unit, domain=y_dom, anchor=xt, nticks=4)
     layout[f"xaxis{_ax(n_spec)}"] = _axis(size, title="frequency (Hz)" if show_x_titles else "",
-                                          domain=x_dom_spec, anchor=ys, range=[0, p.f_max])
+                                          domain=x_dom_spec, anchor=ys, range=[0, p.f_max], nticks=4,
+                                          showgrid=False)
     layout[f"yaxis{_ax(n_spec)}"] = _axis(size, title=spec_y_title, domain=y_dom, anchor=xs, nticks=4)
     if p.response is not None:
         f, gain = p.response
@@ -242,7 +244,7 @@ def _title(text: str, x: float, y: float, size: int, *, bold: bool = True) -> di
                 xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=size))
 
 
-def lesson_figure(panels: Sequence[Panel], *, row_px: int = 150, gap_px: int = 64,
+def lesson_figure(panels: Sequence[Panel], *, row_px: int = 150, gap_px: int = 50,
                   font_px: int = LESSON_FONT_PX) -> go.Figure:
     """Every step in one figure: a row per step, its time trace left and its spectrum right.
 

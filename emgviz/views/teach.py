@@ -276,7 +276,8 @@ def _onsets(ls: Lesson) -> None:
     st.markdown("##### Onsets found vs the truth")
     if ls.detect_error:
         raise ValueError(ls.detect_error)
-    st.dataframe(_score_table(ls.detected, ls.sim.truth.bursts), hide_index=True, key=_k("score_table"))
+    # a static table: no data-grid code for the browser to load and draw for a few rows
+    st.table(_score_table(ls.detected, ls.sim.truth.bursts).set_index("channel"))
     st.caption(f"Detector: {ls.method}, on the filtered signal ({ls.processing}). A hit is a detected onset "
                f"within {_TOLERANCE_S * 1000:g} ms of a true one (where the drive reaches the first motor unit); "
                f"timing error = detected − true.")
