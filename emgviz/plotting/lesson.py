@@ -217,7 +217,7 @@ def _add_panel(traces, layout, shapes, p: Panel, *, n_time: int, n_spec: int, n_
                        hovertemplate="%{x:.0f} Hz<br>%{y:.1f} dB<extra></extra>"))
     match = {"matches": time_match} if time_match else {}
     layout[f"xaxis{_ax(n_time)}"] = _axis(size, title="time (s)" if show_x_titles else "", domain=x_dom,
-                                          anchor=yt, nticks=6, showticklabels=show_x_titles or not time_match,
+                                          anchor=yt, nticks=6, showticklabels=show_x_titles,
                                           **match)
     layout[f"yaxis{_ax(n_time)}"] = _axis(size, title=p.y_unit, domain=y_dom, anchor=xt, nticks=4)
     layout[f"xaxis{_ax(n_spec)}"] = _axis(size, title="frequency (Hz)" if show_x_titles else "",
@@ -261,11 +261,11 @@ def lesson_figure(panels: Sequence[Panel], *, row_px: int = 150, gap_px: int = 5
         y1 = 1 - i * (row_px + gap_px) / plot_h
         y0 = y1 - row_px / plot_h
         _add_panel(traces, layout, shapes, p, n_time=2 * i + 1, n_spec=2 * i + 2, n_gain=2 * n + 1 + i,
-                   x_dom=(0.0, 0.56), x_dom_spec=(0.68, 0.95), y_dom=(y0, y1), size=font_px, width=1.0,
+                   x_dom=(0.0, 0.57), x_dom_spec=(0.69, 0.97), y_dom=(y0, y1), size=font_px, width=1.0,
                    time_match="x" if i else None, show_x_titles=(i == n - 1), spec_y_title="")
         notes.append(_title(f"{i + 1}. {p.title}", 0.0, y1 + 4 / plot_h, font_px + 2))
         notes.append(_title("spectrum (dB)" + (" · <span style='color:%s'>%s</span>" % (_ORANGE, p.response_name)
-                                          if p.response is not None else ""), 0.68, y1 + 4 / plot_h, font_px,
+                                          if p.response is not None else ""), 0.69, y1 + 4 / plot_h, font_px,
                             bold=False))
     layout.update(template="none", height=height, paper_bgcolor="white", plot_bgcolor="white",
                   font=dict(size=font_px, color="#111111"), margin=dict(l=60, r=40, t=top, b=bottom),
