@@ -16,7 +16,7 @@ CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 3rem; }
 @media (max-width: 1200px) {
   [data-testid="stMainBlockContainer"] { padding-left: 1.25rem; padding-right: 1.25rem; }
-  section[data-testid="stSidebar"] { width: 248px !important; min-width: 248px !important; }
+  section[data-testid="stSidebar"] { width: 264px !important; min-width: 264px !important; }
   [data-testid="stSidebarUserContent"] { padding-left: 1rem; padding-right: 1rem; }
 }
 </style>"""
