@@ -6,6 +6,7 @@ import streamlit as st
 
 from emgviz import __version__
 from emgviz.views import VIEW_MODULES, VIEWS, layout, sidebar
+from emgviz.views import notes as reader_notes
 from emgviz.views.text import md
 
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
@@ -50,6 +51,7 @@ except ValueError as exc:  # e.g. a recording too short for the chosen filter
 
 st.markdown(f"#### {md(ctx.name)}")
 st.caption(f"{md(ctx.description)} · {settings.describe()} · emgviz {__version__}")
+reader_notes.render(ctx.full)
 for warning in ctx.processed.warnings:
     st.warning(warning)
 _view_module(view).render(ctx)

@@ -1,23 +1,21 @@
-"""The Teach view through AppTest (tests/teach_host_app.py calls emgviz.views.teach.render())."""
+"""The Teach view through AppTest (the view host of tests/apptest_utils.py calls emgviz.views.teach.render())."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from apptest_utils import (APP, assert_no_exception, deferred, media, new_app, plotly_spec,  # noqa: F401
-                           trace_array)
+                           trace_array, view_app)
 from emgviz.lesson import DEFAULTS
 from emgviz.simulate import simulate
 from emgviz.views.teach import sim_params
 
-HOST = Path(__file__).resolve().parent / "teach_host_app.py"
 N_STEPS = 6  # raw, DC removed, band-pass, notch (matches the 50 Hz hum), rectified, envelope
 
 
 @pytest.fixture
 def at(media):  # noqa: F811
-    app = new_app(HOST, timeout=120).run()
+    app = view_app("teach", timeout=120).run()
     assert_no_exception(app)
     assert not app.error, [e.value for e in app.error]
     return app
@@ -123,7 +121,7 @@ def test_the_lesson_is_in_the_url_and_a_link_reopens_it(at):
     at.selectbox(key="teach_mains").set_value("60 Hz").run()
     link = dict(at.query_params)
     assert link["teach_level"] == "0.7" and link["teach_mains"] == "60 Hz" and link["view"] == "Teach"
-    again = new_app(HOST, timeout=120)
+    again = view_app("teach", timeout=120)
     for key, value in link.items():
         again.query_params[key] = value
     again.run()
@@ -133,7 +131,7 @@ def test_the_lesson_is_in_the_url_and_a_link_reopens_it(at):
 
 
 def test_a_bad_link_value_is_a_warning_not_a_traceback():
-    at = new_app(HOST, timeout=120)
+    at = view_app("teach", timeout=120)
     at.query_params["teach_level"] = "3"
     at.run()
     assert_no_exception(at)

@@ -12,6 +12,7 @@ from ..features import feature_table, windowed_features
 from ..plotting.summary import (display_table, display_unit, envelope_overview, feature_bars, feature_heatmap,
                                 quality_badges)
 from ..recording import Recording
+from ..units import to_display_units
 from ..report import bursts_for_display, heatmap_window_s, report_html, standouts
 from .cache import bursts_cached, features_cached, file_digest, read_cached, read_key
 from .context import ViewContext
@@ -157,19 +158,20 @@ def _render(ctx: ViewContext) -> None:
     st.markdown("##### Features per muscle (filtered signal)")
     for line in standouts(shown_table, quality):
         st.markdown(f"- {_md(line)}")
-    shown, formats = display_table(shown_table, quality)
+    shown, formats = display_table(shown_table, quality, unit=ctx.display)
     config = {c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()}
     st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
     st.download_button("Feature table (CSV)", key="summary_dl_features", mime="text/csv",
                        file_name=f"{base}_features{'_mvc' if ref is not None else ''}.csv", on_click="ignore",
-                       data=table_csv(shown_table, settings=ctx.settings, source_name=ctx.name,
-                                      sha256=ctx.digest, extra=extra))
+                       data=table_csv(to_display_units(shown_table, ctx.display), settings=ctx.settings,
+                                      sources=[ctx.source], units=ctx.display.describe(),
+                                      what="features of the filtered signal", extra=extra))
 
     numeric = [c for c in shown_table.columns if c != "channel"]
     default = next((i for i, c in enumerate(numeric) if c.startswith("RMS")), 0)
     feature = st.selectbox("Feature across muscles", numeric, index=default, key="summary_feature",
-                           format_func=lambda c: display_unit(c)[0])
-    bars = feature_bars(shown_table, feature, quality=quality)
+                           format_func=lambda c: display_unit(c, ctx.display)[0])
+    bars = feature_bars(shown_table, feature, quality=quality, unit=ctx.display)
     st.plotly_chart(bars, key="summary_bars", width="stretch")
     _figure_downloads(bars, f"{base}_{safe_stem(feature)}_bars", "Bar chart", "bars", png)
 
@@ -188,7 +190,7 @@ def _render(ctx: ViewContext) -> None:
         st.warning(f"The recording ({ctx.rec.duration_s:.2f} s) is shorter than one {window_s:g} s window.")
     elif windowed is not None:
         col = next(c for c in windowed.columns if c.startswith("RMS" if which.startswith("RMS") else "MDF"))
-        heat = feature_heatmap(windowed, col)
+        heat = feature_heatmap(windowed, col, unit=ctx.display)
         st.plotly_chart(heat, key="summary_heatmap", width="stretch")
         _figure_downloads(heat, f"{base}_{safe_stem(col)}_heatmap", "Heatmap", "heatmap", png)
 
@@ -198,19 +200,21 @@ def _render(ctx: ViewContext) -> None:
     except ValueError as exc:
         st.error(f"Burst detection: {exc}")
         bursts = None
-    envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes")
+    envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes",
+                                unit=ctx.display)
     st.plotly_chart(envfig, key="summary_envelopes", width="stretch")
     _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
         bshow = bursts_for_display(bursts, ctx.rec.unit)
         st.caption(f"{len(bursts)} burst(s) found (threshold detector on the filtered signal).")
-        disp, bformats = display_table(bshow)
+        disp, bformats = display_table(bshow, unit=ctx.display)
         bformats.update({"onset_s": "%.3f", "offset_s": "%.3f", "duration_s": "%.3f"})
         st.dataframe(disp, hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in bformats.items()})
         st.download_button("Bursts (CSV)", key="summary_dl_bursts", mime="text/csv", on_click="ignore",
                            file_name=f"{base}_bursts.csv",
-                           data=table_csv(bshow, settings=ctx.settings, source_name=ctx.name, sha256=ctx.digest))
+                           data=table_csv(to_display_units(bshow, ctx.display), settings=ctx.settings,
+                                          sources=[ctx.source], units=ctx.display.describe(), what="bursts"))
 
     st.markdown("##### Report")
     rec, settings, name, digest, full_names = ctx.rec, ctx.settings, ctx.name, ctx.digest, ctx.full.ch_names
