@@ -5,11 +5,12 @@ import importlib
 import streamlit as st
 
 from emgviz import __version__
-from emgviz.views import VIEW_MODULES, VIEWS, sidebar
+from emgviz.views import VIEW_MODULES, VIEWS, layout, sidebar
 from emgviz.views import notes as reader_notes
 from emgviz.views.text import md
 
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
+layout.apply()
 
 problems = sidebar.apply_query_params()
 st.sidebar.title("emgviz")

@@ -164,11 +164,12 @@ def _browser(ctx: ViewContext) -> None:
     state = st.session_state
 
     # ---- time base and position
-    c_page, c_prev, c_next, c_jump = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    # buttons wide enough for their label and shortcut at 1024 px (else "◂ Ctrl+←")
+    c_page, c_prev, c_next, c_jump = st.columns([1.5, 1.25, 1.25, 1.5], vertical_alignment="bottom")
     default_page = next((p for p in PAGE_CHOICES if p >= min(10.0, rec.duration_s)), PAGE_CHOICES[-1])
     page_s = c_page.selectbox("Time base (s per page)", PAGE_CHOICES, key=_P + "page_s",
                               index=PAGE_CHOICES.index(default_page), format_func=lambda p: f"{p:g} s")
-    c_prev.button("◀ Previous", key=_P + "prev", on_click=_on_prev, args=(rec,), width="stretch",
+    c_prev.button("◀ Prev", key=_P + "prev", on_click=_on_prev, args=(rec,), width="stretch",
                   shortcut="Ctrl+ArrowLeft", help="Previous page (Ctrl+←)")
     c_next.button("Next ▶", key=_P + "next", on_click=_on_next, args=(rec,), width="stretch",
                   shortcut="Ctrl+ArrowRight", help="Next page (Ctrl+→)")

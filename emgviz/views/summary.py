@@ -134,7 +134,7 @@ def _render(ctx: ViewContext) -> None:
     quality = badges = quality_badges(_quality(ctx.key, str(ctx.settings.notch_hz), ctx.rec))
 
     st.markdown("##### Signal quality per channel")
-    ncol = max(1, min(len(badges), 6))
+    ncol = max(1, min(len(badges), 4))  # 4 a row: "channel4: check" whole at 1024 px
     cols = st.columns(ncol)
     for i, row in badges.iterrows():
         cols[i % ncol].badge(f"{row['emoji']} {_md(row['channel'])}: {row['grade']}", color=row["badge_colour"],
