@@ -19,7 +19,7 @@ from .fatigue import FatigueResult, fatigue_trend
 from .features import burst_features, feature_table, windowed_features
 from .io import read_bytes, read_file, read_files
 from .io.write import write_file
-from .normalize import mvc_from_recording, mvc_reference, peak_normalise, to_percent_mvc
+from .normalise import mvc_from_recording, mvc_reference, peak_normalise, to_percent_mvc
 from .onsets import consensus, detect_bursts
 from .pipeline import Processed, preprocess, steps
 from .quality import signal_quality
