@@ -41,7 +41,7 @@ def _windowed(key: str, settings_json: str, window_s: float, _filtered) -> pd.Da
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _mvc_segment(key: str, settings_json: str, start: float, end: float, _envelope: Recording) -> pd.Series:
-    from ..normalize import mvc_reference
+    from ..normalise import mvc_reference
 
     # the envelope's maximum in the segment: the same kind of amplitude as an MVC file gives
     return mvc_reference(_envelope, segment=(start, end), window_ms=None)
@@ -49,7 +49,7 @@ def _mvc_segment(key: str, settings_json: str, start: float, end: float, _envelo
 
 @st.cache_data(max_entries=4, show_spinner="Processing the MVC recording…")
 def _mvc_file(mvc_key: str, settings_json: str, _mvc_rec: Recording) -> pd.Series:
-    from ..normalize import mvc_from_recording
+    from ..normalise import mvc_from_recording
     from ..settings import Settings
 
     return mvc_from_recording(_mvc_rec, settings=Settings.from_dict(json.loads(settings_json)))
@@ -58,7 +58,7 @@ def _mvc_file(mvc_key: str, settings_json: str, _mvc_rec: Recording) -> pd.Serie
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _percent_mvc(key: str, settings_json: str, ref_json: str, _processed, _ref: pd.Series):
     """The feature table and the envelope in %MVC of ``_ref`` (a Recording and a table: not copied)."""
-    from ..normalize import to_percent_mvc
+    from ..normalise import to_percent_mvc
 
     return feature_table(to_percent_mvc(_processed.filtered, _ref)), to_percent_mvc(_processed.envelope, _ref)
 
