@@ -123,6 +123,21 @@ def render(ctx: ViewContext) -> None:
         st.error(f"The summary could not be computed: {exc}")
 
 
+def _burst_params():
+    """The burst-detection parameters (threshold, minimum duration, merge gap), app defaults first."""
+    from ..burst_params import BURST_DEFAULTS, BurstParams
+
+    c1, c2, c3 = st.columns(3)
+    k = c1.number_input("Burst threshold (SD above rest)", min_value=0.5, max_value=50.0, step=0.5,
+                        value=BURST_DEFAULTS.k, key="summary_burst_k",
+                        help="Mean + k·SD of the rest envelope (Hodges & Bui 1996)")
+    on = c2.number_input("Minimum burst duration (ms)", min_value=1.0, max_value=10_000.0, step=50.0,
+                         value=BURST_DEFAULTS.min_duration_ms, key="summary_burst_min_ms")
+    gap = c3.number_input("Merge bursts closer than (ms)", min_value=1.0, max_value=10_000.0, step=50.0,
+                          value=BURST_DEFAULTS.merge_gap_ms, key="summary_burst_gap_ms")
+    return BurstParams(k=k, min_duration_ms=on, merge_gap_ms=gap)
+
+
 def _render(ctx: ViewContext) -> None:
     out = ctx.processed
     settings_json = ctx.settings_key
@@ -195,8 +210,9 @@ def _render(ctx: ViewContext) -> None:
         _figure_downloads(heat, f"{base}_{safe_stem(col)}_heatmap", "Heatmap", "heatmap", png)
 
     st.markdown("##### Envelopes and bursts")
+    params = _burst_params()
     try:
-        bursts = bursts_cached(ctx.key, settings_json, out.filtered)
+        bursts = bursts_cached(ctx.key, settings_json, out.filtered, params_json=json.dumps(params.to_dict()))
     except ValueError as exc:
         st.error(f"Burst detection: {exc}")
         bursts = None
@@ -206,7 +222,7 @@ def _render(ctx: ViewContext) -> None:
     _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
         bshow = bursts_for_display(bursts, ctx.rec.unit)
-        st.caption(f"{len(bursts)} burst(s) found (threshold detector on the filtered signal).")
+        st.caption(f"{len(bursts)} burst(s) found on the filtered signal; {params.describe()}.")
         disp, bformats = display_table(bshow, unit=ctx.display)
         bformats.update({"onset_s": "%.3f", "offset_s": "%.3f", "duration_s": "%.3f"})
         st.dataframe(disp, hide_index=True, width="stretch",
@@ -214,7 +230,8 @@ def _render(ctx: ViewContext) -> None:
         st.download_button("Bursts (CSV)", key="summary_dl_bursts", mime="text/csv", on_click="ignore",
                            file_name=f"{base}_bursts.csv",
                            data=table_csv(to_display_units(bshow, ctx.display), settings=ctx.settings,
-                                          sources=[ctx.source], units=ctx.display.describe(), what="bursts"))
+                                          sources=[ctx.source], units=ctx.display.describe(), what="bursts",
+                                          extra={"burst detection": params.to_json()}))
 
     st.markdown("##### Report")
     rec, settings, name, digest, full_names = ctx.rec, ctx.settings, ctx.name, ctx.digest, ctx.full.ch_names
