@@ -6,6 +6,7 @@ import streamlit as st
 
 from emgviz import __version__
 from emgviz.views import VIEW_MODULES, VIEWS, sidebar
+from emgviz.views import notes as reader_notes
 from emgviz.views.text import md
 
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
@@ -28,10 +29,9 @@ def _view_module(name: str):
         st.stop()
 
 
-if view == "Teach":
-    settings = sidebar.processing_settings()
-    sidebar.write_query_params(view, settings)
-    _view_module(view).render(settings=settings)
+if view == "Teach":  # Teach makes its own signal, has its own filters and writes its own link
+    sidebar.keep_settings()
+    _view_module(view).render()
     st.stop()
 
 loaded = sidebar.load_source()
@@ -50,6 +50,7 @@ except ValueError as exc:  # e.g. a recording too short for the chosen filter
 
 st.markdown(f"#### {md(ctx.name)}")
 st.caption(f"{md(ctx.description)} · {settings.describe()} · emgviz {__version__}")
+reader_notes.render(ctx.full)
 for warning in ctx.processed.warnings:
     st.warning(warning)
 _view_module(view).render(ctx)

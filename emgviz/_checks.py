@@ -6,7 +6,77 @@ import math
 
 import numpy as np
 
-__all__ = ["check_fs", "check_band", "check_positive", "check_choice", "check_order", "check_span", "time_index"]
+__all__ = ["check_fs", "check_band", "check_positive", "check_choice", "check_order", "check_span", "time_index",
+           "check_recording", "check_int", "check_float", "NotARecording"]
+
+
+class NotARecording(TypeError, ValueError):
+    """A function that needs a :class:`~emgviz.recording.Recording` got something else.
+
+    Both a TypeError (the argument has the wrong type) and a ValueError (what the app and
+    the CLI catch to show the message), so callers written for either keep working.
+    """
+
+
+def check_recording(rec, who: str, *, also: str = ""):
+    """Return ``rec`` after checking it is a Recording; the message names the function and the fix.
+
+    Parameters
+    ----------
+    rec : object
+    who : str
+        The function (or argument) that needs it, e.g. ``"detect_bursts"``.
+    also : str, default=""
+        What else would be accepted or where to go instead, appended to the message.
+
+    Raises
+    ------
+    NotARecording
+        ``"detect_bursts needs a Recording, got ndarray; wrap arrays with emgviz.Recording(...)"``.
+    """
+    from .recording import Recording  # here: recording.py imports this module
+    if not isinstance(rec, Recording):
+        raise NotARecording(f"{who} needs a Recording{also}, got {type(rec).__name__}; wrap arrays with "
+                            "emgviz.Recording(data, fs=..., ch_names=[...])")
+    return rec
+
+
+def _range_text(low, high) -> str:
+    if low is not None and high is not None:
+        return f" from {low:g} to {high:g}"
+    if low is not None:
+        return f" of at least {low:g}"
+    if high is not None:
+        return f" of at most {high:g}"
+    return ""
+
+
+def check_int(value, name: str, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as int after checking it is a whole number within ``[low, high]``.
+
+    Accepts Python and NumPy integers and integral floats (``3.0``); refuses booleans and text.
+    The message reads ``"order must be a whole number from 1 to 10, got 0"``.
+    """
+    ok = (not isinstance(value, (bool, np.bool_)) and isinstance(value, (int, np.integer, float, np.floating))
+          and math.isfinite(value) and value == int(value))
+    if ok:
+        v = int(value)
+        ok = (low is None or v >= low) and (high is None or v <= high)
+    if not ok:
+        raise ValueError(f"{name} must be a whole number{_range_text(low, high)}, got {value!r}")
+    return v
+
+
+def check_float(value, name: str, unit: str = "", *, low: float | None = None, high: float | None = None) -> float:
+    """Return ``value`` as a finite float within ``[low, high]`` (``unit`` named in the message)."""
+    u = f" {unit}" if unit else ""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number{' in ' + unit if unit else ''}, got {value!r}") from None
+    if not math.isfinite(v) or (low is not None and v < low) or (high is not None and v > high):
+        raise ValueError(f"{name} must be a finite number{_range_text(low, high)}{u}, got {value!r}")
+    return v
 
 
 def check_fs(fs) -> float:
@@ -52,10 +122,7 @@ def check_choice(value, name: str, allowed) -> None:
 
 def check_order(order, name: str = "order") -> int:
     """Return a filter order as int after checking it is a whole number from 1 to 10."""
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer, float, np.floating)) \
-            or not math.isfinite(order) or order != int(order) or not 1 <= int(order) <= 10:
-        raise ValueError(f"{name} must be a whole number from 1 to 10, got {order!r}")
-    return int(order)
+    return check_int(order, name, 1, 10)
 
 
 def check_span(span, name: str, form: str = "(t0_s, t1_s)") -> tuple[float, float]:

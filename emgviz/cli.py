@@ -4,7 +4,7 @@ Nothing heavy is imported until a command runs: ``python -m emgviz --help`` buil
 parser from the table below only, and each command imports its own modules. To add a
 command, add one row to :data:`COMMANDS`: either ``configure`` (adds arguments to its
 sub-parser) plus ``run`` (``"module:function"`` taking the parsed arguments), or only
-``run`` naming a ``main(argv) -> int`` that parses its own arguments (``batch``).
+``run`` naming a ``main(argv) -> int`` that parses its own arguments (``stream``, ``record``).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Command:
 
 def add_settings_args(p: argparse.ArgumentParser) -> None:
     """The processing-settings flags (defaults read from :class:`~emgviz.Settings`)."""
-    from .settings import Settings
+    from .settings import ENVELOPE_METHODS, NOTCH_CHOICES, Settings
 
     d = Settings()
     g = p.add_argument_group("processing settings")
@@ -57,8 +57,9 @@ def add_settings_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--high", type=float, default=d.high_hz, metavar="HZ",
                    help=f"band-pass high edge (default {d.high_hz:g})")
     g.add_argument("--order", type=int, default=d.order, help=f"Butterworth order (default {d.order})")
-    g.add_argument("--notch", choices=["off", "50", "60"], default="off", help="mains notch (default off)")
-    g.add_argument("--envelope", choices=["rms", "lowpass"], default=d.envelope, help="envelope method")
+    g.add_argument("--notch", choices=["off"] + [f"{hz:g}" for hz in NOTCH_CHOICES if hz], default="off",
+                   help="mains notch (default off)")
+    g.add_argument("--envelope", choices=list(ENVELOPE_METHODS), default=d.envelope, help="envelope method")
     g.add_argument("--rms-window-ms", type=float, default=d.rms_window_ms, metavar="MS")
     g.add_argument("--lowpass-hz", type=float, default=d.lowpass_hz, metavar="HZ")
 
@@ -103,6 +104,43 @@ def _configure_report(p: argparse.ArgumentParser) -> None:
     add_settings_args(p)
 
 
+def _configure_batch(b: argparse.ArgumentParser) -> None:
+    b.description = ("Features of many recordings, processed with the same settings, into one table: "
+                     "one row per file x EMG channel with file, SHA-256, BIDS entities, settings and versions. "
+                     ".csv or .parquet by the suffix of --out.")
+    b.add_argument("inputs", nargs="+", help="folders (searched recursively; a BIDS dataset is read as one), "
+                                             "files or glob patterns (quote them: 'data/**/*.edf')")
+    b.add_argument("-o", "--out", required=True, help="the table to write: .csv or .parquet")
+    b.add_argument("-j", "--workers", type=int, default=None,
+                   help="local worker processes (default: all cores; 1 runs serially)")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing dask.distributed cluster, e.g. tcp://127.0.0.1:8786")
+    b.add_argument("--resume", action="store_true",
+                   help="skip files already in --out (same SHA-256) and add the others")
+    b.add_argument("--fs", type=float, help="sampling rate in Hz, for files that state none")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    add_settings_args(b)
+
+
+def _configure_bids(bids: argparse.ArgumentParser) -> None:
+    bsub = bids.add_subparsers(dest="bids_command", required=True)
+    ex = bsub.add_parser("export", help="write recordings as EMG-BIDS (BDF+/EDF+ with the required sidecars)")
+    ex.add_argument("recordings", nargs="+", help="files emgviz reads")
+    ex.add_argument("--root", required=True, help="the dataset folder (created if needed)")
+    ex.add_argument("--subject", required=True, help="BIDS subject label (letters and digits)")
+    ex.add_argument("--task", required=True, help="BIDS task label (letters and digits)")
+    ex.add_argument("--session", help="BIDS session label")
+    ex.add_argument("--acq", help="BIDS acquisition label")
+    ex.add_argument("--run", type=int, help="run index (default: 1, 2, ... when several recordings are given)")
+    ex.add_argument("--format", choices=["bdf", "edf"], default="bdf", help="data format (default bdf: 24-bit)")
+    ex.add_argument("--placement-scheme", choices=["Measured", "ChannelSpecific", "Other"], default="Other")
+    ex.add_argument("--placement-description", help="how the electrode sites were chosen (e.g. SENIAM)")
+    ex.add_argument("--reference", default="n/a", help="where the reference electrode was")
+    ex.add_argument("--line-freq", default="n/a", help="power line frequency in Hz (50 or 60)")
+    ex.add_argument("--fs", type=float, help="sampling rate in Hz, for files that state none")
+    ex.add_argument("--overwrite", action="store_true", help="replace files that exist")
+
+
 #: The subcommands, in the order ``--help`` lists them.
 COMMANDS: dict[str, Command] = {
     "info": Command("channels, sampling rate, duration, units and events of a file",
@@ -111,7 +149,13 @@ COMMANDS: dict[str, Command] = {
                         "._cli_commands:cmd_features", _configure_features),
     "report": Command("a self-contained HTML report (figures, tables, settings, snippet)",
                       "._cli_commands:cmd_report", _configure_report),
-    "batch": Command("features of many files into one tidy CSV (see `batch --help`)", ".batch:main"),
+    "batch": Command("features of many files into one table (CSV/Parquet), here or on a Dask cluster",
+                     "._cli_batch:cmd_batch", _configure_batch),
+    "bids": Command("EMG-BIDS datasets: export recordings into one", "._cli_batch:cmd_bids", _configure_bids),
+    "stream": Command("publish a recording as a Lab Streaming Layer stream (see `stream --help`)",
+                      ".live.cli:stream_main"),
+    "record": Command("record a Lab Streaming Layer stream to a file (see `record --help`)",
+                      ".live.cli:record_main"),
 }
 
 
@@ -139,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return int(COMMANDS[args.command].target()(args) or 0)
-    except (ReadError, ValueError) as exc:
+    except (ReadError, ValueError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:

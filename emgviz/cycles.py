@@ -7,6 +7,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
+from ._checks import check_int
 from .recording import Recording
 
 __all__ = ["CycleAverage", "cycle_average", "cycle_bounds", "event_times", "onset_times"]
@@ -109,9 +110,7 @@ def cycle_average(rec: Recording, events_s, *, n_points: int = 101, channels: Se
     >>> cycles.shape, round(float(mean["TA"].loc[50.0]), 3)
     ((1, 2, 101), 1.0)
     """
-    if int(n_points) != n_points or n_points < 2:
-        raise ValueError(f"n_points must be a whole number of at least 2, got {n_points!r}")
-    n_points = int(n_points)
+    n_points = check_int(n_points, "n_points", 2)
     if channels is not None:
         rec = rec.pick(list(channels))
     t = rec.times

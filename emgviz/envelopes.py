@@ -10,13 +10,16 @@ n − w/2 + 1 … n + w/2.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
-from scipy import signal
 
 from ._checks import check_fs, check_order, check_positive
 from .filters import NYQUIST_FRACTION, filtfilt
 
-__all__ = ["rms_envelope", "moving_average", "linear_envelope", "tkeo", "window_samples"]
+__all__ = ["rms_envelope", "moving_average", "linear_envelope", "tkeo", "window_samples",
+           "EnvelopeMethod", "ENVELOPE_METHODS", "envelope_method"]
 
 
 def window_samples(fs: float, window_ms: float) -> int:
@@ -125,6 +128,8 @@ def linear_envelope(x, fs: float, *, cutoff_hz: float, order: int = 2) -> np.nda
     if cutoff >= fs / 2:
         raise ValueError(f"cutoff_hz must be below fs/2 = {fs / 2:g} Hz (fs={fs:g} Hz), got {cutoff:g} Hz; "
                          f"try {NYQUIST_FRACTION * fs / 2:g} Hz or less")
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
+
     sos = signal.butter(check_order(order), cutoff, btype="lowpass", fs=fs, output="sos")
     arr = np.abs(np.asarray(x, dtype=np.float64))
     padlen = int(np.ceil(3.0 * fs / cutoff))
@@ -157,3 +162,82 @@ def tkeo(x) -> np.ndarray:
     out[..., 0] = out[..., 1]
     out[..., -1] = out[..., -2]
     return out
+
+
+# ---- the envelope methods of the pipeline: one row each ---------------------------------
+@dataclass(frozen=True)
+class EnvelopeMethod:
+    """One envelope method of :class:`~emgviz.settings.Settings` (a row of :data:`ENVELOPE_METHODS`).
+
+    Attributes
+    ----------
+    label : str
+        What the sidebar shows, e.g. "RMS window".
+    param : str
+        The :class:`~emgviz.settings.Settings` field holding its one parameter, e.g. "rms_window_ms".
+    unit : {"ms", "Hz"}
+        Unit of that parameter. A parameter in Hz is a cutoff: at or above fs/2 the pipeline
+        clips it to 0.95·fs/2, with a warning.
+    compute : callable
+        ``compute(x, fs, **{keyword: value})`` → envelope of ``x`` along the last axis.
+    keyword : str
+        The keyword of ``compute`` that takes the parameter, e.g. "window_ms".
+    short : str
+        Name in the one-line description and the step label ("envelope RMS 100 ms").
+    how : str
+        Plain-language phrase for the Teach caption, formatted with ``value`` and ``unit``.
+    bandwidth_hz : callable
+        ``bandwidth_hz(value)``: about how far up in frequency the envelope reaches (Hz).
+    reference : str
+        Where the method is defined.
+    """
+
+    label: str
+    param: str
+    unit: str
+    compute: Callable[..., np.ndarray]
+    keyword: str
+    short: str
+    how: str
+    bandwidth_hz: Callable[[float], float]
+    reference: str
+
+    def text(self, value: float) -> str:
+        """``"envelope RMS 100 ms"``: the method and its parameter, for descriptions and labels."""
+        return f"envelope {self.short} {value:g} {self.unit}"
+
+    def caption(self, value: float) -> str:
+        """The plain-language phrase of the Teach caption, e.g. "a moving RMS over 100 ms"."""
+        return self.how.format(value=value, unit=self.unit)
+
+    def apply(self, x, fs: float, value: float) -> np.ndarray:
+        """The envelope of ``x`` (any shape, last axis is time) at ``fs`` Hz with parameter ``value``."""
+        return self.compute(x, fs, **{self.keyword: value})
+
+
+#: The pipeline's envelope methods. Adding one is one function above and one row here.
+ENVELOPE_METHODS: dict[str, EnvelopeMethod] = {
+    "rms": EnvelopeMethod(
+        label="RMS window", param="rms_window_ms", unit="ms", compute=rms_envelope, keyword="window_ms",
+        short="RMS", how="a moving RMS over {value:g} {unit}", bandwidth_hz=lambda ms: 1000.0 / ms,
+        reference="Merletti & Parker 2004, sec. 6.2"),
+    "lowpass": EnvelopeMethod(
+        label="Low-pass (linear envelope)", param="lowpass_hz", unit="Hz", compute=linear_envelope,
+        keyword="cutoff_hz", short="low-pass", how="a {value:g} {unit} low-pass of the rectified signal",
+        bandwidth_hz=lambda hz: hz, reference="Winter 2009, sec. 10.2"),
+}
+
+
+def envelope_method(name: str) -> EnvelopeMethod:
+    """The row of :data:`ENVELOPE_METHODS` called ``name``; an unknown name raises, listing the known ones.
+
+    Examples
+    --------
+    >>> envelope_method("rms").text(100.0)
+    'envelope RMS 100 ms'
+    """
+    try:
+        return ENVELOPE_METHODS[name]
+    except (KeyError, TypeError):
+        listing = ", ".join(repr(m) for m in ENVELOPE_METHODS)
+        raise ValueError(f"envelope must be one of {listing}, got {name!r}") from None

@@ -19,24 +19,23 @@ samples than its impulse response). :func:`pad_length` tells the default pad.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
-
 import numpy as np
-from scipy import signal
 
-from ._checks import check_band, check_fs, check_order, check_positive
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .settings import Settings
+from ._checks import check_band, check_fs, check_int, check_order, check_positive
 
 __all__ = [
-    "remove_dc", "design_bandpass", "bandpass", "design_notch", "notch", "rectify",
-    "frequency_response", "effective_band", "effective_notch", "pipeline_sos", "pad_length",
-    "filtfilt", "clip_band",
+    "remove_dc", "design_bandpass", "bandpass", "design_notch", "notch", "rectify", "notch_frequencies",
+    "pad_length", "filtfilt", "clip_band", "NYQUIST_FRACTION", "MAINS_HZ",
 ]
 
 #: Band edges at or above fs/2 are clipped to this fraction of fs/2.
 NYQUIST_FRACTION = 0.95
+
+#: Mains frequencies (Hz) a notch can be set to, and where each is used. Adding one is one row.
+MAINS_HZ: dict[float, str] = {
+    50.0: "Europe, Asia, Africa, Australia",
+    60.0: "the Americas and parts of Asia",
+}
 
 
 def remove_dc(x) -> np.ndarray:
@@ -82,6 +81,7 @@ def design_bandpass(fs: float, low_hz: float, high_hz: float, *, order: int = 4)
     ValueError
         When the band is not inside (0, fs/2); the message gives the numbers.
     """
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     fs = check_fs(fs)
     check_band(low_hz, high_hz, fs)
     order = check_order(order)
@@ -138,8 +138,9 @@ def design_notch(fs: float, mains_hz: float, *, harmonics: int = 3, q: float = 3
     -------
     sos : ndarray, shape (n_notches, 6)
     """
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     fs = check_fs(fs)
-    freqs = _notch_freqs(fs, mains_hz, harmonics)
+    freqs = notch_frequencies(fs, mains_hz, harmonics)
     q = check_positive(q, "q")
     sections = [signal.tf2sos(*signal.iirnotch(f0, q, fs=fs)) for f0 in freqs]
     return np.vstack(sections)
@@ -176,7 +177,7 @@ def rectify(x) -> np.ndarray:
     return np.abs(np.asarray(x, dtype=np.float64))
 
 
-# ---- helpers shared with the pipeline --------------------------------------------------
+# ---- zero-phase application, shared with the pipeline --------------------------------------------------
 def pad_length(sos) -> int:
     """Default ``sosfiltfilt`` pad (samples) for ``sos``; shorter signals get a shorter pad."""
     sos = np.atleast_2d(sos)
@@ -202,6 +203,7 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
     Subtracting inside the padded copy saves a full-size temporary (the odd and even
     extensions commute with subtracting a constant).
     """
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     n = arr.shape[-1]
     if n == 0:
         raise ValueError("cannot filter a signal with no samples")
@@ -237,47 +239,11 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
 
 @functools.lru_cache(maxsize=64)
 def _sosfilt_zi(sos_bytes: bytes, n_sections: int) -> np.ndarray:
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     sos = np.frombuffer(sos_bytes, dtype=np.float64).reshape(n_sections, 6)
     zi = signal.sosfilt_zi(sos)
     zi.flags.writeable = False
     return zi
-
-
-def effective_band(settings: "Settings", fs: float) -> tuple[float | None, float | None, list[str]]:
-    """The band-pass edges actually used for ``settings`` at sampling rate ``fs``.
-
-    An edge at or above fs/2 is clipped to 0.95·fs/2 and a warning says so with the
-    numbers; if the low edge is then not below the high edge the band-pass is skipped,
-    with a warning. Nothing is changed silently.
-
-    Parameters
-    ----------
-    settings : Settings
-    fs : float
-        Sampling rate in Hz.
-
-    Returns
-    -------
-    low_hz, high_hz : float or None
-        Edges in Hz; both None when no band-pass is applied (switched off, or skipped).
-    warnings : list of str
-        Messages for the user, empty when the band is used as set.
-
-    Examples
-    --------
-    >>> from emgviz.settings import Settings
-    >>> effective_band(Settings(), 500.0)
-    (20.0, 237.5, ['high_hz 450 Hz is at or above fs/2 = 250 Hz; clipped to 237.5 Hz'])
-    """
-    fs = check_fs(fs)
-    if not settings.bandpass:
-        return None, None, []
-    low, high, warnings = clip_band(settings.low_hz, settings.high_hz, fs)
-    if low >= high:
-        warnings.append(f"band-pass skipped: low_hz {low:g} Hz is not below high_hz {high:g} Hz "
-                        f"at fs = {fs:g} Hz")
-        return None, None, warnings
-    return low, high, warnings
 
 
 def clip_band(low_hz: float, high_hz: float, fs: float) -> tuple[float, float, list[str]]:
@@ -304,87 +270,30 @@ def clip_band(low_hz: float, high_hz: float, fs: float) -> tuple[float, float, l
     return low, high, warnings
 
 
-def effective_notch(settings: "Settings", fs: float) -> tuple[tuple[float, ...], list[str]]:
-    """The notch frequencies (Hz) actually used for ``settings`` at ``fs``, and warnings.
+def notch_frequencies(fs: float, mains_hz: float, harmonics: int) -> tuple[float, ...]:
+    """The multiples ``k * mains_hz`` (k = 1..harmonics) below fs/2, in Hz.
 
-    Harmonics at or above fs/2 are left out (with a warning); a mains frequency at or
-    above fs/2 skips the notch (with a warning). Empty when the notch is off.
+    Examples
+    --------
+    >>> notch_frequencies(250.0, 50.0, 3)
+    (50.0, 100.0)
     """
     fs = check_fs(fs)
-    if not settings.notch_hz:
-        return (), []
-    mains = float(settings.notch_hz)
-    nyq = fs / 2
-    if mains >= nyq:
-        return (), [f"notch skipped: mains {mains:g} Hz is at or above fs/2 = {nyq:g} Hz"]
-    freqs = _notch_freqs(fs, mains, settings.notch_harmonics)
-    warnings = []
-    if len(freqs) < settings.notch_harmonics:
-        warnings.append(f"notch: only {len(freqs)} of {settings.notch_harmonics} harmonics of {mains:g} Hz "
-                        f"are below fs/2 = {nyq:g} Hz; notching {', '.join(f'{f:g}' for f in freqs)} Hz")
-    return freqs, warnings
-
-
-def pipeline_sos(settings: "Settings", fs: float) -> tuple[np.ndarray | None, list[str]]:
-    """One SOS cascade: the band-pass then the notches that ``settings`` describe at ``fs``.
-
-    Returns
-    -------
-    sos : ndarray, shape (n_sections, 6), or None when neither filter is on
-    warnings : list of str
-        From :func:`effective_band` and :func:`effective_notch`.
-    """
-    sos, _, _, _, warnings = _pipeline_design(settings, fs)
-    return sos, warnings
-
-
-def _pipeline_design(settings: "Settings", fs: float):
-    """(sos or None, low_hz, high_hz, notch frequencies, warnings): :func:`pipeline_sos` and the edges it used."""
-    low, high, warnings = effective_band(settings, fs)
-    freqs, notch_warnings = effective_notch(settings, fs)
-    warnings = warnings + notch_warnings
-    parts = []
-    if low is not None:
-        parts.append(design_bandpass(fs, low, high, order=settings.order))
-    if freqs:
-        parts.append(design_notch(fs, settings.notch_hz, harmonics=len(freqs), q=settings.notch_q))
-    return (np.vstack(parts) if parts else None), low, high, freqs, warnings
-
-
-def frequency_response(settings: "Settings", fs: float, freqs_hz) -> np.ndarray:
-    """Magnitude |H(f)|² of the zero-phase band-pass + notch that ``settings`` describe.
-
-    Forward-backward filtering applies the filter twice, so the effective gain is the
-    squared magnitude (Merletti & Parker 2004, sec. 5.4). Useful as an overlay on a
-    power spectrum (multiply a PSD by it to see what the filter keeps).
-
-    Parameters
-    ----------
-    settings : Settings
-    fs : float
-        Sampling rate in Hz.
-    freqs_hz : array_like
-        Frequencies in Hz at which to evaluate (0 to fs/2).
-
-    Returns
-    -------
-    ndarray, same shape as ``freqs_hz``
-        Linear gain |H|² (1 = passed unchanged, 0.5 = -3 dB); all ones when no filter is on.
-    """
-    fs = check_fs(fs)
-    f = np.asarray(freqs_hz, dtype=np.float64)
-    sos, _ = pipeline_sos(settings, fs)
-    if sos is None:
-        return np.ones_like(f)
-    _, h = signal.sosfreqz(sos, worN=f.ravel(), fs=fs)
-    return (np.abs(h) ** 2).reshape(f.shape)
-
-
-def _notch_freqs(fs: float, mains_hz, harmonics) -> tuple[float, ...]:
     mains = check_positive(mains_hz, "mains_hz", "Hz")
-    if int(harmonics) != harmonics or int(harmonics) < 1:
-        raise ValueError(f"harmonics must be a whole number of at least 1, got {harmonics!r}")
+    harmonics = check_int(harmonics, "harmonics", 1)
     if mains >= fs / 2:
         raise ValueError(f"mains_hz must be below fs/2 = {fs / 2:g} Hz (fs={fs:g} Hz), got {mains:g} Hz")
     return tuple(k * mains for k in range(1, int(harmonics) + 1) if k * mains < fs / 2)
 
+
+_notch_freqs = notch_frequencies  # the former private name
+
+#: Settings-aware design moved to :mod:`emgviz.pipeline` (#12); still importable from here.
+_MOVED_TO_PIPELINE = ("effective_band", "effective_notch", "pipeline_sos", "frequency_response", "_pipeline_design")
+
+
+def __getattr__(name: str):
+    if name in _MOVED_TO_PIPELINE:
+        from . import pipeline
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import check_positive, check_span
+from ._checks import check_positive, check_recording, check_span
 from .envelopes import moving_average
 from .pipeline import Processed, preprocess
 from .recording import Recording
@@ -83,8 +83,7 @@ def mvc_reference(rec_or_envelope: Recording | Processed, *, segment=None,
     0.63
     """
     rec = rec_or_envelope.filtered if isinstance(rec_or_envelope, Processed) else rec_or_envelope
-    if not isinstance(rec, Recording):
-        raise ValueError(f"mvc_reference needs a Recording or a Processed, got {type(rec_or_envelope).__name__}")
+    check_recording(rec_or_envelope if not isinstance(rec, Recording) else rec, "mvc_reference", also=" or a Processed")
     sl = _segment_slice(rec, segment)
     if window_ms is None:
         env = rec.data[:, sl]
@@ -118,8 +117,7 @@ def mvc_from_recording(mvc_rec: Recording, *, settings: Settings | None = None, 
     Series
         Reference per channel, unit in ``series.attrs["unit"]``.
     """
-    if not isinstance(mvc_rec, Recording):
-        raise ValueError(f"mvc_from_recording needs a Recording, got {type(mvc_rec).__name__}")
+    check_recording(mvc_rec, "mvc_from_recording")
     out = preprocess(mvc_rec, Settings() if settings is None else settings)
     return mvc_reference(out.envelope, segment=segment, window_ms=None)
 
@@ -154,8 +152,7 @@ def to_percent_mvc(rec: Recording, reference: pd.Series) -> Recording:
     >>> float(to_percent_mvc(rec, pd.Series({"BB": 0.8})).data.max())
     25.0
     """
-    if not isinstance(rec, Recording):
-        raise ValueError(f"to_percent_mvc needs a Recording, got {type(rec).__name__}")
+    check_recording(rec, "to_percent_mvc")
     if not isinstance(reference, pd.Series):
         reference = pd.Series(reference, dtype=float)
     missing = [c for c in rec.ch_names if c not in reference.index]
@@ -203,8 +200,7 @@ def peak_normalise(rec: Recording) -> Recording:
     >>> peak_normalise(rec).data.tolist()
     [[25.0, 100.0, 50.0]]
     """
-    if not isinstance(rec, Recording):
-        raise ValueError(f"peak_normalise needs a Recording, got {type(rec).__name__}")
+    check_recording(rec, "peak_normalise")
     peaks = np.abs(rec.data).max(axis=-1)
     zero = [c for c, p in zip(rec.ch_names, peaks) if p == 0]
     if zero:

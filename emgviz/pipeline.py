@@ -14,16 +14,21 @@ fraction of the recording's size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import numpy as np
 
-from .envelopes import linear_envelope, rms_envelope
-from .filters import NYQUIST_FRACTION, _filtfilt, _pipeline_design, design_bandpass, filtfilt, pad_length
+from ._checks import check_fs, check_recording
+from .envelopes import envelope_method
+from .filters import (NYQUIST_FRACTION, _filtfilt, clip_band, design_bandpass, design_notch, filtfilt,
+                      notch_frequencies, pad_length)
 from .recording import Recording
 from .settings import Settings
 
-__all__ = ["Processed", "preprocess", "steps"]
+__all__ = ["Processed", "preprocess", "steps", "Step", "STEP_KINDS",
+           "effective_band", "effective_notch", "pipeline_sos", "frequency_response"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +42,8 @@ class Processed:
     filtered : Recording
         DC removed, band-passed and notched as the settings say (same unit as raw).
     envelope : Recording or None
-        Envelope of the rectified filtered signal (``settings.envelope``: "rms" or "lowpass");
+        Envelope of the rectified filtered signal (``settings.envelope``, a key of
+        :data:`emgviz.envelopes.ENVELOPE_METHODS`);
         None when :func:`preprocess` was called with ``envelope=False``.
     settings : Settings
         The effective settings (``high_hz`` clipped, filters skipped, harmonics dropped
@@ -58,10 +64,123 @@ class Processed:
         return self.filtered.with_data(np.abs(self.filtered.data))
 
 
+# ---- the filter design a Settings describes at a sampling rate ---------------------------------
+def effective_band(settings: Settings, fs: float) -> tuple[float | None, float | None, list[str]]:
+    """The band-pass edges actually used for ``settings`` at sampling rate ``fs``.
+
+    An edge at or above fs/2 is clipped to 0.95·fs/2 and a warning says so with the
+    numbers; if the low edge is then not below the high edge the band-pass is skipped,
+    with a warning. Nothing is changed silently.
+
+    Parameters
+    ----------
+    settings : Settings
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    low_hz, high_hz : float or None
+        Edges in Hz; both None when no band-pass is applied (switched off, or skipped).
+    warnings : list of str
+        Messages for the user, empty when the band is used as set.
+
+    Examples
+    --------
+    >>> effective_band(Settings(), 500.0)
+    (20.0, 237.5, ['high_hz 450 Hz is at or above fs/2 = 250 Hz; clipped to 237.5 Hz'])
+    """
+    fs = check_fs(fs)
+    if not settings.bandpass:
+        return None, None, []
+    low, high, warnings = clip_band(settings.low_hz, settings.high_hz, fs)
+    if low >= high:
+        warnings.append(f"band-pass skipped: low_hz {low:g} Hz is not below high_hz {high:g} Hz "
+                        f"at fs = {fs:g} Hz")
+        return None, None, warnings
+    return low, high, warnings
+
+
+def effective_notch(settings: Settings, fs: float) -> tuple[tuple[float, ...], list[str]]:
+    """The notch frequencies (Hz) actually used for ``settings`` at ``fs``, and warnings.
+
+    Harmonics at or above fs/2 are left out (with a warning); a mains frequency at or
+    above fs/2 skips the notch (with a warning). Empty when the notch is off.
+    """
+    fs = check_fs(fs)
+    if not settings.notch_hz:
+        return (), []
+    mains = float(settings.notch_hz)
+    nyq = fs / 2
+    if mains >= nyq:
+        return (), [f"notch skipped: mains {mains:g} Hz is at or above fs/2 = {nyq:g} Hz"]
+    freqs = notch_frequencies(fs, mains, settings.notch_harmonics)
+    warnings = []
+    if len(freqs) < settings.notch_harmonics:
+        warnings.append(f"notch: only {len(freqs)} of {settings.notch_harmonics} harmonics of {mains:g} Hz "
+                        f"are below fs/2 = {nyq:g} Hz; notching {', '.join(f'{f:g}' for f in freqs)} Hz")
+    return freqs, warnings
+
+
+def pipeline_sos(settings: Settings, fs: float) -> tuple[np.ndarray | None, list[str]]:
+    """One SOS cascade: the band-pass then the notches that ``settings`` describe at ``fs``.
+
+    Returns
+    -------
+    sos : ndarray, shape (n_sections, 6), or None when neither filter is on
+    warnings : list of str
+        From :func:`effective_band` and :func:`effective_notch`.
+    """
+    sos, _, _, _, warnings = _pipeline_design(settings, fs)
+    return sos, warnings
+
+
+def _pipeline_design(settings: Settings, fs: float):
+    """(sos or None, low_hz, high_hz, notch frequencies, warnings): :func:`pipeline_sos` and the edges it used."""
+    low, high, warnings = effective_band(settings, fs)
+    freqs, notch_warnings = effective_notch(settings, fs)
+    warnings = warnings + notch_warnings
+    parts = []
+    if low is not None:
+        parts.append(design_bandpass(fs, low, high, order=settings.order))
+    if freqs:
+        parts.append(design_notch(fs, settings.notch_hz, harmonics=len(freqs), q=settings.notch_q))
+    return (np.vstack(parts) if parts else None), low, high, freqs, warnings
+
+
+def frequency_response(settings: Settings, fs: float, freqs_hz) -> np.ndarray:
+    """Magnitude |H(f)|² of the zero-phase band-pass + notch that ``settings`` describe.
+
+    Forward-backward filtering applies the filter twice, so the effective gain is the
+    squared magnitude (Merletti & Parker 2004, sec. 5.4). Useful as an overlay on a
+    power spectrum (multiply a PSD by it to see what the filter keeps).
+
+    Parameters
+    ----------
+    settings : Settings
+    fs : float
+        Sampling rate in Hz.
+    freqs_hz : array_like
+        Frequencies in Hz at which to evaluate (0 to fs/2).
+
+    Returns
+    -------
+    ndarray, same shape as ``freqs_hz``
+        Linear gain |H|² (1 = passed unchanged, 0.5 = -3 dB); all ones when no filter is on.
+    """
+    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
+    fs = check_fs(fs)
+    f = np.asarray(freqs_hz, dtype=np.float64)
+    sos, _ = pipeline_sos(settings, fs)
+    if sos is None:
+        return np.ones_like(f)
+    _, h = signal.sosfreqz(sos, worN=f.ravel(), fs=fs)
+    return (np.abs(h) ** 2).reshape(f.shape)
+
+
+# ---- running the pipeline -----------------------------------------------------------------------
 def _check_inputs(rec, settings) -> None:
-    if not isinstance(rec, Recording):
-        raise TypeError(f"rec must be an emgviz Recording, got {type(rec).__name__}; "
-                        "build one with emgviz.Recording(data, fs=..., ch_names=[...])")
+    check_recording(rec, "the pipeline")
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be an emgviz Settings, got {type(settings).__name__}; "
                         "use emgviz.Settings() for the defaults")
@@ -82,11 +201,13 @@ def _effective(rec: Recording, settings: Settings):
             changes["notch_hz"] = None
         else:
             changes["notch_harmonics"] = len(freqs)
-    if settings.envelope == "lowpass" and settings.lowpass_hz >= fs / 2:
+    method = envelope_method(settings.envelope)
+    value = getattr(settings, method.param)
+    if method.unit == "Hz" and value >= fs / 2:  # an envelope cutoff must stay below fs/2
         clipped = NYQUIST_FRACTION * fs / 2
-        warnings.append(f"lowpass_hz {settings.lowpass_hz:g} Hz is at or above fs/2 = {fs / 2:g} Hz; "
+        warnings.append(f"{method.param} {value:g} Hz is at or above fs/2 = {fs / 2:g} Hz; "
                         f"clipped to {clipped:g} Hz")
-        changes["lowpass_hz"] = clipped
+        changes[method.param] = clipped
     if sos is not None:
         pad = pad_length(sos)
         if rec.n_samples <= pad:
@@ -111,9 +232,8 @@ def _filter_block(x: np.ndarray, sos, remove_dc: bool, out: np.ndarray) -> None:
 
 
 def _envelope(x: np.ndarray, fs: float, settings: Settings) -> np.ndarray:
-    if settings.envelope == "rms":
-        return rms_envelope(x, fs, window_ms=settings.rms_window_ms)
-    return linear_envelope(x, fs, cutoff_hz=settings.lowpass_hz)
+    method = envelope_method(settings.envelope)
+    return method.apply(x, fs, getattr(settings, method.param))
 
 
 def preprocess(rec: Recording, settings: Settings, *, envelope: bool = True) -> Processed:
@@ -166,37 +286,87 @@ def preprocess(rec: Recording, settings: Settings, *, envelope: bool = True) -> 
                      settings=eff, warnings=tuple(warnings))
 
 
-def steps(rec: Recording, settings: Settings) -> list[tuple[str, Recording]]:
-    """Each stage of :func:`preprocess`, in order, labelled for teaching.
+#: The kinds of :class:`Step`, in pipeline order.
+STEP_KINDS = ("raw", "dc", "bandpass", "notch", "rectified", "envelope")
 
-    Stages: ``"raw"``; ``"DC removed"`` (if on); ``"band-pass 20–450 Hz"`` (if on, with
-    the effective edges); ``"notch 50 Hz"`` (if on: band-pass and notch together, which
-    equals ``preprocess(...).filtered``); ``"rectified"``; ``"envelope RMS 100 ms"`` or
-    ``"envelope low-pass 6 Hz"``. Holds one full copy of the data per stage.
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One stage of the pipeline, as :func:`steps` returns it.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`STEP_KINDS`: what the stage does (read this, not the label).
+    label : str
+        For people, e.g. ``"band-pass 20–450 Hz"``.
+    recording : Recording
+        The signal after this stage.
+    params : mapping
+        The numbers the stage used: ``low_hz``, ``high_hz``, ``order`` (band-pass);
+        ``freqs_hz`` (tuple), ``q`` (notch); ``method``, ``param``, ``value``, ``unit``
+        (envelope, see :data:`emgviz.envelopes.ENVELOPE_METHODS`); empty otherwise.
+
+    A Step also unpacks as the former ``(label, recording)`` pair, so code written for
+    that keeps working: ``for label, rec in steps(...)``.
+    """
+
+    kind: str
+    label: str
+    recording: Recording
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.kind not in STEP_KINDS:
+            raise ValueError(f"kind must be one of {STEP_KINDS}, got {self.kind!r}")
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def __iter__(self):
+        return iter((self.label, self.recording))
+
+    def __len__(self) -> int:
+        return 2
+
+    def __getitem__(self, i):
+        return (self.label, self.recording)[i]
+
+
+def steps(rec: Recording, settings: Settings) -> list[Step]:
+    """Each stage of :func:`preprocess`, in order, for teaching.
+
+    Stages (``Step.kind``): ``"raw"``; ``"dc"`` (if on); ``"bandpass"`` (if on, with the
+    effective edges); ``"notch"`` (if on: band-pass and notch together, which equals
+    ``preprocess(...).filtered``); ``"rectified"``; ``"envelope"``. Labels read
+    ``"band-pass 20–450 Hz"``, ``"notch 50 Hz"``, ``"envelope RMS 100 ms"`` and so on.
+    Holds one full copy of the data per stage.
 
     Returns
     -------
-    list of (label, Recording)
+    list of Step
     """
     _check_inputs(rec, settings)
     sos, eff, _ = _effective(rec, settings)
     fs = rec.fs
-    out: list[tuple[str, Recording]] = [("raw", rec)]
+    out = [Step("raw", "raw", rec)]
     x = rec.data  # read-only; every stage below makes a new array
     if eff.remove_dc:
         x = x - x.mean(axis=-1, keepdims=True)
-        out.append(("DC removed", rec.with_data(x)))
+        out.append(Step("dc", "DC removed", rec.with_data(x)))
     if eff.bandpass:
         # without a notch the cascade is the band-pass alone: this is already the filtered signal
         bp = filtfilt(design_bandpass(fs, eff.low_hz, eff.high_hz, order=eff.order), x)
-        out.append((f"band-pass {eff.low_hz:g}–{eff.high_hz:g} Hz", rec.with_data(bp)))
+        out.append(Step("bandpass", f"band-pass {eff.low_hz:g}–{eff.high_hz:g} Hz", rec.with_data(bp),
+                        {"low_hz": eff.low_hz, "high_hz": eff.high_hz, "order": eff.order}))
     if eff.notch_hz:
         x = filtfilt(sos, x)
-        out.append((f"notch {eff.notch_hz:g} Hz", rec.with_data(x)))
+        freqs = notch_frequencies(fs, eff.notch_hz, eff.notch_harmonics)
+        out.append(Step("notch", f"notch {eff.notch_hz:g} Hz", rec.with_data(x),
+                        {"mains_hz": eff.notch_hz, "freqs_hz": freqs, "q": eff.notch_q}))
     elif eff.bandpass:
         x = bp
-    out.append(("rectified", rec.with_data(np.abs(x))))
-    label = (f"envelope RMS {eff.rms_window_ms:g} ms" if eff.envelope == "rms"
-             else f"envelope low-pass {eff.lowpass_hz:g} Hz")
-    out.append((label, rec.with_data(_envelope(x, fs, eff))))
+    out.append(Step("rectified", "rectified", rec.with_data(np.abs(x))))
+    method = envelope_method(eff.envelope)
+    value = getattr(eff, method.param)
+    out.append(Step("envelope", eff.envelope_text(), rec.with_data(_envelope(x, fs, eff)),
+                    {"method": eff.envelope, "param": method.param, "value": value, "unit": method.unit}))
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import check_choice, check_span
+from ._checks import check_choice, check_recording, check_span
 from .envelopes import rms_envelope
 from .features import rms
 from .filters import NYQUIST_FRACTION
@@ -172,28 +172,12 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
     >>> signal_quality(rec)[["channel", "flat", "grade"]].values.tolist()
     [['a', False, 'check'], ['b', True, 'poor']]
     """
-    if not isinstance(rec, Recording):
-        raise ValueError(f"signal_quality needs a Recording, got {type(rec).__name__}")
+    check_recording(rec, "signal_quality")
     if mains_hz is not None:
         mains_hz = float(mains_hz)
         check_choice(mains_hz, "mains_hz", (None,) + MAINS_FREQUENCIES_HZ)
-    if adc_range is not None:
-        try:
-            lo, hi = (float(v) for v in adc_range)
-        except (TypeError, ValueError):
-            raise ValueError(f"adc_range must be (low, high) in {rec.unit}, got {adc_range!r}") from None
-        if not lo < hi:
-            raise ValueError(f"adc_range must have low < high, got {adc_range!r}")
-        adc_range = (lo, hi)
-    rest_sl = None
-    if rest is not None:
-        t_a, t_b = check_span(rest, "rest")
-        a = max(rec.index_of(t_a), 0)
-        b = min(rec.index_of(t_b), rec.n_samples)
-        if b - a < 2:
-            raise ValueError(f"rest {t_a:g}–{t_b:g} s holds {max(b - a, 0)} samples; the recording spans "
-                             f"{rec.t0:g}–{rec.t0 + rec.duration_s:g} s")
-        rest_sl = slice(a, b)
+    adc_range = _check_adc_range(adc_range, rec.unit)
+    rest_sl = None if rest is None else _rest_samples(rec, rest)
     fs = rec.fs
     stds = rec.data.std(axis=-1)
     median_std = float(np.median(stds))
@@ -219,6 +203,29 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
         row["grade"], row["reason"] = _grade(row, std, stuck, rec.unit, mains_hz, hf_low)
         rows.append(row)
     return pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
+
+
+def _check_adc_range(adc_range, unit: str) -> tuple[float, float] | None:
+    if adc_range is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in adc_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"adc_range must be (low, high) in {unit}, got {adc_range!r}") from None
+    if not lo < hi:
+        raise ValueError(f"adc_range must have low < high, got {adc_range!r}")
+    return lo, hi
+
+
+def _rest_samples(rec: Recording, rest) -> slice:
+    """The rest span (recording clock, s) as a slice of at least 2 samples."""
+    t_a, t_b = check_span(rest, "rest")
+    a = max(rec.index_of(t_a), 0)
+    b = min(rec.index_of(t_b), rec.n_samples)
+    if b - a < 2:
+        raise ValueError(f"rest {t_a:g}–{t_b:g} s holds {max(b - a, 0)} samples; the recording spans "
+                         f"{rec.t0:g}–{rec.t0 + rec.duration_s:g} s")
+    return slice(a, b)
 
 
 def _pct(v: float) -> str:

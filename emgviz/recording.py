@@ -14,8 +14,11 @@ from ._checks import check_fs, time_index
 
 __all__ = ["Recording", "CHANNEL_KINDS", "EVENT_COLUMNS", "make_events"]
 
-#: Kinds a channel can have. The app shows ``"emg"`` channels by default.
-CHANNEL_KINDS = ("emg", "force", "acc", "gyro", "trigger", "gonio", "other")
+#: Kinds a channel can have. The app shows ``"emg"`` channels by default. Other biosignals
+#: (EEG, EOG, ECG, respiration, temperature, SpO2) have their own kinds so they are never taken
+#: for EMG; ``"trigger"`` covers event markers and sync lines.
+CHANNEL_KINDS = ("emg", "force", "acc", "gyro", "trigger", "gonio", "eeg", "eog", "ecg", "resp", "temp",
+                 "spo2", "other")
 #: Columns of :attr:`Recording.events`, in this order.
 EVENT_COLUMNS = ("time_s", "duration_s", "label")
 
@@ -171,7 +174,13 @@ class Recording:
         if not np.isfinite(arr.sum()) and not np.isfinite(arr).all():
             bad = ~np.isfinite(arr)
             ch, idx = np.argwhere(bad)[0]
-            raise ValueError(f"data contains {int(bad.sum())} NaN or infinite values (first in channel "
+            n_inf = int(np.isinf(arr).sum())
+            if n_inf:  # an overflow (a value beyond float64, or a unit error), not a gap
+                ch, idx = np.argwhere(np.isinf(arr))[0]
+                raise ValueError(f"data contains {n_inf} infinite values (first in channel {names[ch]!r} at sample "
+                                 f"{idx}, t={idx / fs:.4g} s): a value overflowed the float64 range; correct the "
+                                 "values or their unit before building a Recording")
+            raise ValueError(f"data contains {int(bad.sum())} NaN values (first in channel "
                              f"{names[ch]!r} at sample {idx}, t={idx / fs:.4g} s); fill or cut the gaps "
                              "before building a Recording")
         arr.flags.writeable = False

@@ -7,14 +7,17 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ._checks import check_choice, check_order, check_positive
+from ._checks import check_choice, check_int, check_order, check_positive
+from .envelopes import ENVELOPE_METHODS, envelope_method
+from .filters import MAINS_HZ
 
-__all__ = ["Settings", "NOTCH_CHOICES", "ENVELOPE_CHOICES"]
+__all__ = ["Settings", "SettingsPreset", "SETTINGS_PRESETS", "NOTCH_CHOICES", "ENVELOPE_CHOICES",
+           "ENVELOPE_METHODS", "MAINS_HZ"]
 
-#: Mains notch: off, or the mains frequency in Hz (harmonics are notched too).
-NOTCH_CHOICES = (None, 50.0, 60.0)
-#: Envelope methods: RMS over a window, or low-pass of the rectified signal (linear envelope).
-ENVELOPE_CHOICES = ("rms", "lowpass")
+#: Mains notch: off, or a mains frequency of :data:`emgviz.filters.MAINS_HZ` (harmonics are notched too).
+NOTCH_CHOICES = (None, *MAINS_HZ)
+#: Envelope methods: the keys of :data:`emgviz.envelopes.ENVELOPE_METHODS`.
+ENVELOPE_CHOICES = tuple(ENVELOPE_METHODS)
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,14 @@ class Settings:
     order : int, default=4
         Butterworth order of the band-pass design (zero-phase doubles the effective order).
     notch_hz : {None, 50.0, 60.0}, default=None
-        Mains frequency to notch (with its harmonics below fs/2), or None for off.
+        Mains frequency to notch (a key of :data:`emgviz.filters.MAINS_HZ`) (with its harmonics below fs/2), or None for off.
     notch_harmonics : int, default=3
         How many multiples of ``notch_hz`` to notch (1 = the fundamental only).
     notch_q : float, default=30.0
         Quality factor of each notch (bandwidth = f0 / Q).
     envelope : {"rms", "lowpass"}, default="rms"
-        Envelope of the rectified signal: moving RMS, or low-pass (linear envelope).
+        Envelope of the rectified signal, a key of :data:`emgviz.envelopes.ENVELOPE_METHODS`:
+        moving RMS, or low-pass (linear envelope).
     rms_window_ms : float, default=100.0
         RMS window length in ms.
     lowpass_hz : float, default=6.0
@@ -77,13 +81,11 @@ class Settings:
         set_(self, "high_hz", high)
         set_(self, "order", check_order(self.order))
         notch = _parse_notch(self.notch_hz)
-        check_choice(notch, "notch_hz", NOTCH_CHOICES)
+        check_choice(notch, "notch_hz", (None, *MAINS_HZ))
         set_(self, "notch_hz", notch)
-        if int(self.notch_harmonics) != self.notch_harmonics or not 1 <= int(self.notch_harmonics) <= 20:
-            raise ValueError(f"notch_harmonics must be a whole number from 1 to 20, got {self.notch_harmonics!r}")
-        set_(self, "notch_harmonics", int(self.notch_harmonics))
+        set_(self, "notch_harmonics", check_int(self.notch_harmonics, "notch_harmonics", 1, 20))
         set_(self, "notch_q", check_positive(self.notch_q, "notch_q"))
-        check_choice(self.envelope, "envelope", ENVELOPE_CHOICES)
+        envelope_method(self.envelope)  # an unknown method is an error here, never a fall-through later
         set_(self, "rms_window_ms", check_positive(self.rms_window_ms, "rms_window_ms", "ms"))
         set_(self, "lowpass_hz", check_positive(self.lowpass_hz, "lowpass_hz", "Hz"))
 
@@ -100,6 +102,22 @@ class Settings:
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}; known settings are {sorted(known)}")
         return cls(**dict(values))
+
+    @classmethod
+    def from_preset(cls, name: str, **changes) -> "Settings":
+        """The settings of a row of :data:`SETTINGS_PRESETS`, with ``changes`` on top.
+
+        Examples
+        --------
+        >>> Settings.from_preset("surface", notch_hz=50) == Settings(notch_hz=50)
+        True
+        """
+        try:
+            preset = SETTINGS_PRESETS[name]
+        except (KeyError, TypeError):
+            listing = ", ".join(repr(p) for p in SETTINGS_PRESETS)
+            raise ValueError(f"preset must be one of {listing}, got {name!r}") from None
+        return cls.from_dict({**preset.values, **changes})
 
     def replace(self, **changes) -> "Settings":
         """A copy with some settings changed."""
@@ -150,11 +168,38 @@ class Settings:
         if self.notch_hz:
             parts.append(f"notch {self.notch_hz:g} Hz ×{self.notch_harmonics} harmonics (Q {self.notch_q:g})")
         parts.append("full-wave rectified")
-        if self.envelope == "rms":
-            parts.append(f"envelope RMS {self.rms_window_ms:g} ms")
-        else:
-            parts.append(f"envelope low-pass {self.lowpass_hz:g} Hz")
+        parts.append(self.envelope_text())
         return "; ".join(parts)
+
+    def envelope_text(self) -> str:
+        """The envelope step in words, e.g. ``"envelope RMS 100 ms"`` (from :data:`ENVELOPE_METHODS`)."""
+        method = envelope_method(self.envelope)
+        return method.text(getattr(self, method.param))
+
+
+@dataclass(frozen=True)
+class SettingsPreset:
+    """A named set of :class:`Settings` values for one kind of recording (a row of :data:`SETTINGS_PRESETS`).
+
+    Attributes
+    ----------
+    label : str
+        What a menu shows.
+    values : mapping
+        The settings that differ from :class:`Settings` defaults.
+    reference : str
+        Where the values come from.
+    """
+
+    label: str
+    values: Mapping[str, Any]
+    reference: str
+
+
+#: Named settings for kinds of recording. Adding a preset is one row (``Settings.from_preset`` reads it).
+SETTINGS_PRESETS: dict[str, SettingsPreset] = {
+    "surface": SettingsPreset("Surface EMG (SENIAM)", {}, "Merletti & Parker 2004, ch. 5–6"),
+}
 
 
 def _parse_notch(value) -> float | None:

@@ -21,13 +21,8 @@ def _dominant_hz(pcm, rate):
     return np.fft.rfftfreq(pcm.size, 1 / rate)[np.argmax(spec)]
 
 
-def _tone(f_hz, fs, seconds, offset=0.0, amp=1.0):
-    t = np.arange(int(round(seconds * fs))) / fs
-    return offset + amp * np.sin(2 * np.pi * f_hz * t)
-
-
-def test_header_is_riff_wave_pcm16_mono():
-    wav = to_wav(_tone(200, 2000, 1.0), 2000)
+def test_header_is_riff_wave_pcm16_mono(sine):
+    wav = to_wav(sine(200, 2000, 1.0), 2000)
     assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE"
     params, _ = _read(wav)
     assert (params.nchannels, params.sampwidth, params.framerate) == (1, 2, 44100)
@@ -44,9 +39,9 @@ def test_duration_is_exact(fs, n, rate, slowdown):
     assert pcm.size == params.nframes
 
 
-def test_normalised_without_clipping_and_dc_removed():
+def test_normalised_without_clipping_and_dc_removed(sine):
     # huge DC offset, a big spike: the spike sets the level, nothing reaches full scale
-    x = _tone(150, 2000, 2.0, offset=5.0, amp=1e-4)
+    x = sine(150, 2000, 2.0, offset=5.0, amp=1e-4)
     x[1234] += 0.01
     _, pcm = _read(to_wav(x, 2000))
     assert np.abs(pcm).max() < 32767
@@ -54,8 +49,8 @@ def test_normalised_without_clipping_and_dc_removed():
     assert abs(pcm.mean()) < 200  # no DC left (a DC of 5 would pin everything at the top)
 
 
-def test_tiny_volts_are_amplified_to_audible_level():
-    _, pcm = _read(to_wav(_tone(200, 2000, 1.0, amp=50e-6), 2000))
+def test_tiny_volts_are_amplified_to_audible_level(sine):
+    _, pcm = _read(to_wav(sine(200, 2000, 1.0, amp=50e-6), 2000))
     assert np.abs(pcm).max() == pytest.approx(0.9 * 32767, rel=0.02)
 
 
@@ -65,8 +60,8 @@ def test_silence_stays_silent():
 
 
 @pytest.mark.parametrize("fs", [2000, 1000, 1925.9])
-def test_tone_frequency_is_preserved_and_halved_when_slowed(fs):
-    x = _tone(200, fs, 2.0)
+def test_tone_frequency_is_preserved_and_halved_when_slowed(sine, fs):
+    x = sine(200, fs, 2.0)
     _, pcm = _read(to_wav(x, fs))
     assert _dominant_hz(pcm, 44100) == pytest.approx(200, abs=1.5)
     _, slow = _read(to_wav(x, fs, slowdown=2))

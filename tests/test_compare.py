@@ -10,6 +10,9 @@ from emgviz.compare import (Session, compare_features, compare_spectra, comparis
                             match_channels, pair_left_right, session_symmetry, symmetry_index, symmetry_table)
 from emgviz.recording import Recording
 from emgviz.settings import Settings
+from emgviz import compare, pipeline
+from emgviz.compare import compare_fatigue
+from emgviz.pipeline import preprocess
 
 
 def _rec(names, *, fs=2000.0, duration_s=10.0, amp=1.0, freq_hz=100.0, noise=0.02, seed=0, **kw):
@@ -160,3 +163,68 @@ def test_symmetry_table_and_between_sessions():
                          "value": [2.0, 1.0]})
     out = session_symmetry(comp, left="left", right="right")
     assert out["symmetry_index_pct"].iloc[0] == pytest.approx(-200 / 3)
+
+
+# ---- cached filtered recordings ------------------------------------------------------------------
+def test_session_keeps_positional_label_and_recording(emg_rec):
+    rec = emg_rec()
+    s = Session("pre", rec)
+    assert (s.label, s.recording, s.filtered) == ("pre", rec, None)
+
+
+def test_session_rejects_a_filtered_recording_that_does_not_fit(emg_rec):
+    rec = emg_rec()
+    with pytest.raises(ValueError, match="lacks channels"):
+        Session("pre", rec, rec.pick(["biceps"]))
+    with pytest.raises(ValueError, match="Hz"):
+        Session("pre", rec, emg_rec(fs=2000.0))
+    with pytest.raises(ValueError, match="filtered must be"):
+        Session("pre", rec, rec.data)
+
+
+def test_compare_uses_the_cached_filtered_recording_instead_of_preprocessing(emg_rec, monkeypatch):
+    settings = Settings(notch_hz=50)
+    pre, post = emg_rec(seed=1), emg_rec(names=("Biceps", "triceps"), seed=2)
+    plain = [Session("pre", pre), Session("post", post)]
+    expect_f = compare_features(plain, settings)
+    expect_s = compare_spectra(plain, settings)
+    expect_t = compare_fatigue(plain, settings)
+    cached = [Session("pre", pre, preprocess(pre, settings).filtered),
+              Session("post", post, preprocess(post, settings).filtered)]
+
+    def fail(*args, **kwargs):
+        raise AssertionError("preprocess must not run for a session with a filtered recording")
+
+    monkeypatch.setattr(pipeline, "preprocess", fail)
+    pd.testing.assert_frame_equal(compare_features(cached, settings), expect_f)
+    got_s = compare_spectra(cached, settings)
+    assert got_s.keys() == expect_s.keys()
+    for muscle in expect_s:
+        for lab, (f, p) in expect_s[muscle].items():
+            np.testing.assert_array_equal(got_s[muscle][lab][0], f)
+            np.testing.assert_array_equal(got_s[muscle][lab][1], p)
+    pd.testing.assert_frame_equal(compare_fatigue(cached, settings), expect_t)
+
+
+def test_filtered_sessions_yield_matched_channels_and_warnings(emg_rec):
+    a = emg_rec(fs=500.0)
+    b = emg_rec(names=("triceps", "biceps"), fs=1000.0)
+    sessions, _, matched = compare._matched([Session("a", a), Session("b", b)], None)
+    got = list(compare._filtered_sessions(sessions, matched, Settings()))
+    assert [g[1] for g in got] == [["biceps", "triceps"], ["biceps", "triceps"]]
+    assert [g[2].ch_names for g in got] == [("biceps", "triceps"), ("biceps", "triceps")]
+    assert any("clipped" in w for w in got[0][3]) and got[1][3] == []
+    np.testing.assert_array_equal(got[1][2].data, preprocess(b.pick(["biceps", "triceps"]), Settings()).filtered.data)
+
+
+def test_compare_fatigue_reports_pipeline_warnings(emg_rec):
+    table = compare_fatigue([Session("a", emg_rec(fs=500.0)), Session("b", emg_rec())], Settings())
+    assert table.attrs["warnings"] and table.attrs["warnings"][0].startswith("a: high_hz")
+
+
+def test_compare_features_checks_windows_with_check_positive(emg_rec):
+    s = [Session("a", emg_rec())]
+    with pytest.raises(ValueError, match="step_s must be above 0"):
+        compare_features(s, step_s=0)
+    with pytest.raises(ValueError, match="window_s must be a number"):
+        compare_features(s, window_s="long")

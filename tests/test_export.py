@@ -93,3 +93,18 @@ def test_figure_png_makes_png_of_the_requested_size(monkeypatch, no_kaleido_serv
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
         assert (w, h) == (640, 320)
+
+
+# ---- safe file names -----------------------------------------------------------------------------
+@pytest.mark.parametrize("name, stem", [
+    ("../../etc/passwd.csv", "etc_passwd"),
+    ("C:\\Users\\me\\arm.edf", "C_Users_me_arm"),
+    ("synthetic <b>arm</b>.csv", "synthetic_b_arm_b"),
+    ("..", "recording"),
+    ("uci_gestures_1_raw_data_11-08_21.03.16.txt", "uci_gestures_1_raw_data_11-08_21.03.16"),
+])
+def test_safe_stem_keeps_path_characters_out_of_file_names(name, stem):
+    from emgviz.export import safe_stem
+
+    assert safe_stem(name) == stem
+    assert not set("/\\:<> ") & set(safe_stem(name))

@@ -13,15 +13,9 @@ from emgviz.spectral import mean_frequency, median_frequency, welch_psd
 X = np.array([1.0, -2.0, 3.0, 3.0, -1.0])
 
 
-def sine(f_hz, fs, seconds, amp=1.0, phase=1.0):
-    # phase 1 rad: no sample sits on a zero crossing, and a crossing lies within the last step
-    t = np.arange(int(round(seconds * fs))) / fs
-    return amp * np.sin(2 * np.pi * f_hz * t + phase)
-
-
-def test_sine_rms_mav_and_zero_crossings():
+def test_sine_rms_mav_and_zero_crossings(sine):
     a, f, fs, T = 2.5, 50.0, 20000.0, 2.0
-    x = sine(f, fs, T, amp=a)
+    x = sine(f, fs, T, amp=a, phase=1.0)
     assert rms(x) == pytest.approx(a / np.sqrt(2), rel=1e-9)
     assert mav(x) == pytest.approx(2 * a / np.pi, rel=1e-3)
     assert zero_crossings(x) == 2 * f * T
@@ -63,9 +57,9 @@ def test_feature_columns_carry_the_unit():
     assert "RMS (a.u.)" in feature_columns("a.u.")
 
 
-def test_feature_table_of_a_sine():
+def test_feature_table_of_a_sine(sine):
     fs = 2000.0
-    rec = Recording(np.stack([sine(100, fs, 2.0, amp=1.0), sine(60, fs, 2.0, amp=2.0)]), fs=fs,
+    rec = Recording(np.stack([sine(100, fs, 2.0, amp=1.0, phase=1.0), sine(60, fs, 2.0, amp=2.0, phase=1.0)]), fs=fs,
                     ch_names=["a", "b"], unit="a.u.")
     table = feature_table(rec)
     assert list(table.columns) == feature_columns("a.u.")
@@ -118,9 +112,9 @@ def test_windowed_features_equal_the_features_of_each_window(window_s, step_s, s
         assert row["MDF (Hz)"] == pytest.approx(median_frequency(f, p), rel=1e-9)
 
 
-def test_windowed_features_of_a_sine_and_of_a_short_recording():
+def test_windowed_features_of_a_sine_and_of_a_short_recording(sine):
     fs = 2000.0
-    rec = Recording(sine(100, fs, 3.0, amp=2.0), fs=fs, ch_names=["a"])
+    rec = Recording(sine(100, fs, 3.0, amp=2.0, phase=1.0), fs=fs, ch_names=["a"])
     table = windowed_features(rec, window_s=1.0, step_s=0.5)
     assert len(table) == 5
     np.testing.assert_allclose(table["RMS (V)"], np.sqrt(2), rtol=1e-3)

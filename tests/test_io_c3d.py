@@ -114,3 +114,39 @@ def test_garbage_with_c3d_suffix():
     assert not c3d.sniff(b"time,emg\n" * 100, "x.c3d")
     with pytest.raises(ReadError):
         c3d.read(b"\x02\x50" + b"\x00" * 1000, "x.c3d")
+
+
+# ---- from a path; truncated ----------------------------------------------------------------------
+def test_c3d_read_file_passes_the_path_to_ezc3d(tmp_path, monkeypatch):
+    ezc3d = pytest.importorskip("ezc3d")
+    from emgviz.io import c3d
+
+    c = ezc3d.c3d()
+    c["parameters"]["POINT"]["RATE"]["value"] = [100]
+    c["parameters"]["ANALOG"]["RATE"]["value"] = [1000]
+    c["parameters"]["ANALOG"]["LABELS"]["value"] = ("EMG 1", "Force")
+    c["parameters"]["ANALOG"]["UNITS"]["value"] = ("mV", "N")
+    c["data"]["analogs"] = np.arange(2 * 2000, dtype=float).reshape(1, 2, 2000) * 1e-3
+    c["data"]["points"] = np.ones((4, 1, 200))
+    c["parameters"]["POINT"]["LABELS"]["value"] = ("marker",)
+    path = tmp_path / "trial.c3d"
+    c.write(str(path))
+    from_bytes = c3d.read(path.read_bytes(), "trial.c3d")
+
+    def no_temp(*args, **kwargs):
+        raise AssertionError("a temporary copy was made")
+
+    monkeypatch.setattr(c3d.tempfile, "TemporaryDirectory", no_temp)
+    rec = emgviz.read_file(path)
+    np.testing.assert_array_equal(rec.data, from_bytes.data)
+    assert rec.ch_units == ("V", "N") and rec.unit == "V" and rec.ch_names == ("EMG 1", "Force")
+    with pytest.raises(ReadError, match="option not understood"):
+        emgviz.read_file(path, group="x")
+
+
+def test_c3d_truncated_file_on_disk_is_refused(tmp_path, shared_data):
+    content = (shared_data / "qualisys_ezc3d_testfile.c3d").read_bytes()
+    path = tmp_path / "qualisys.c3d"
+    path.write_bytes(content[: len(content) // 2])
+    with pytest.raises(ReadError, match=r"declares 3400 analog samples per channel but the file holds 1680"):
+        emgviz.read_file(path)

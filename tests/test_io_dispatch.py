@@ -9,6 +9,8 @@ import pytest
 
 import emgviz
 from emgviz import NeedsChoice, ReadError
+from emgviz.io import text
+from io_samples import edf_bytes, zip_bytes
 
 CSV = b"time,emg\n0.000,1\n0.001,2\n0.002,3\n"
 
@@ -59,7 +61,8 @@ def test_100000_columns_is_refused_quickly():
 
 
 def test_single_sample_and_nan_inf():
-    assert emgviz.read_bytes(b"emg\n0.5\n", "one.csv", fs=10).n_samples == 1
+    with pytest.raises(ReadError, match="at least 2"):
+        emgviz.read_bytes(b"emg\n0.5\n", "one.csv", fs=10)
     with pytest.raises(ReadError, match=r"column 'emg' holds the value inf at line 3"):
         emgviz.read_bytes(b"emg\n0.5\ninf\n0.1\n", "x.csv", fs=10)
     with pytest.raises(ReadError, match=r"column 'emg' holds text 'abc' at line 4"):
@@ -135,3 +138,42 @@ def test_several_uploads_need_a_choice(sample_dir):
     assert info.value.candidates == ("emg_healthy.hea", "a.csv")
     assert emgviz.read_files([("emg_healthy.hea", hea), ("emg_healthy.dat", dat), ("a.csv", CSV)],
                              member="a.csv").ch_names == ("emg",)
+
+
+# ---- every reader error is a ReadError; fs checked once ------------------------------------------
+def test_any_library_error_becomes_a_read_error_naming_the_file(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(text, "read", broken)
+    with pytest.raises(ReadError, match=r"'x\.csv'.*CSV/TXT reader failed \(RuntimeError: boom\)"):
+        emgviz.read_bytes(CSV, "x.csv")
+    with pytest.raises(ReadError, match=r"member 'x\.csv'.*RuntimeError"):  # inside a zip too
+        emgviz.read_bytes(zip_bytes([("x.csv", CSV)]), "x.zip")
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan"), float("inf"), "fast"])
+def test_bad_fs_is_a_read_error_for_every_entry_point(bad, tmp_path):
+    with pytest.raises(ReadError, match="fs must be"):
+        emgviz.read_bytes(b"1\n2\n3\n", "x.txt", fs=bad)
+    with pytest.raises(ReadError, match="fs must be"):
+        emgviz.read_bytes(edf_bytes(), "x.edf", fs=bad)
+    with pytest.raises(ReadError, match="fs must be"):
+        emgviz.read_files([("x.txt", b"1\n2\n3\n")], fs=bad)
+    path = tmp_path / "x.txt"
+    path.write_bytes(b"1\n2\n3\n")
+    with pytest.raises(ReadError, match="fs must be"):
+        emgviz.read_file(path, fs=bad)
+    assert emgviz.read_bytes(b"1\n2\n3\n", "x.txt", fs="250").fs == 250.0
+
+
+def test_a_file_that_cannot_be_opened_is_a_read_error(tmp_path, monkeypatch):
+    path = tmp_path / "locked.csv"
+    path.write_bytes(CSV)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(type(path), "open", refuse)
+    with pytest.raises(ReadError, match="locked.csv.*cannot be opened.*Permission denied"):
+        emgviz.read_file(path)

@@ -10,6 +10,7 @@ import pytest
 import emgviz
 from emgviz.errors import NeedsChoice, ReadError
 from emgviz.io import edf
+from io_samples import edf_bytes, patch_edf_signal_field
 
 FS = 2000
 N_SEC = 4
@@ -130,3 +131,21 @@ def test_wrong_suffix_and_not_edf():
     assert not edf.sniff(b"time,emg\n0,1\n", "x.edf")
     with pytest.raises(ReadError):
         emgviz.read_bytes(b"\x00\x01\x02 not an edf at all", "x.edf")
+
+
+# ---- digital range and resolution ----------------------------------------------------------------
+def test_edf_with_empty_digital_range_is_a_read_error():
+    content = edf_bytes()
+    dmin = content[256 + 2 * (16 + 80 + 8 + 8 + 8):][:8].decode().strip()
+    bad = patch_edf_signal_field(content, 0, "digital_max", dmin)
+    with pytest.raises(ReadError, match=r"'EMG biceps' has digital minimum = digital maximum") as info:
+        emgviz.read_bytes(bad, "flat.edf")
+    assert "ZeroDivision" not in str(info.value)
+    # the other signal is still readable on its own
+    assert edf.read(bad, "flat.edf", channels=["EMG triceps"]).ch_names == ("EMG triceps",)
+
+
+def test_edf_resolution_comes_from_the_scaling():
+    rec = emgviz.read_bytes(edf_bytes(), "r.edf")
+    # uV over 16 bits, in volts; mV likewise
+    np.testing.assert_allclose(rec.meta["resolution"], [2000e-6 / 65535, 4e-3 / 65535], rtol=1e-12)

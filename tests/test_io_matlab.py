@@ -132,3 +132,13 @@ def test_no_numeric_array():
 
 def test_wrong_suffix_text_is_not_matlab():
     assert not matlab.sniff(b"time,emg\n0,1\n", "x.mat")
+
+
+# ---- integer codes with a unit -------------------------------------------------------------------
+def test_matlab_integer_codes_with_a_non_voltage_unit(tmp_path):
+    scipy_io = pytest.importorskip("scipy.io")
+    buf = io.BytesIO()
+    scipy_io.savemat(buf, {"force": np.arange(40, dtype=np.int16), "fs": 100.0, "gain": 0.5, "unit": "N"})
+    rec = emgviz.read_bytes(buf.getvalue(), "f.mat")
+    assert rec.unit == "N" and rec.ch_units == ("N",)
+    np.testing.assert_allclose(rec.data[0], np.arange(40) * 0.5)

@@ -7,6 +7,8 @@ import emgviz
 from emgviz import NeedsSamplingRate, ReadError
 from emgviz.io import limits, units
 from emgviz.io.summary import describe
+from emgviz.io import text
+from io_samples import CSV
 
 
 def rb(text: str, name: str = "x.csv", **kw):
@@ -120,9 +122,9 @@ def test_time_column_going_backwards():
         rb("time,emg\n0.0,1\n0.1,2\n0.05,3\n0.3,4\n")
 
 
-def test_single_sample_with_fs():
-    rec = rb("fs=1000\n0.25\n")
-    assert rec.n_samples == 1 and rec.data[0, 0] == 0.25
+def test_single_sample_is_refused_with_the_minimum_length():
+    with pytest.raises(ReadError, match="1 sample per channel; a recording needs at least 2"):
+        rb("fs=1000\n0.25\n")
 
 
 # ---- units ---------------------------------------------------------------------------------
@@ -144,7 +146,7 @@ def test_normalise_unit(unit, canon):
     ("ACC X", "V", "acc"), ("Gyro", None, "gyro"), ("Trigger", None, "trigger"), ("Sync", "V", "trigger"),
     ("Gonio", None, "gonio"), ("Knee Angle", "deg", "gonio"), ("ch3", "mV", "emg"), ("ch3", "Nm", "force"),
     ("ch3", "m/s^2", "acc"), ("ch3", "deg/s", "gyro"), ("ch3", None, "other"), ("RT TIB.ANT.", None, "emg"),
-    ("L Gastrocnemius", None, "emg"), ("Vastus lateralis", "V", "emg"), ("Temperature", "a.u.", "other")])
+    ("L Gastrocnemius", None, "emg"), ("Vastus lateralis", "V", "emg"), ("Temperature", "a.u.", "temp")])
 def test_guess_kind(label, unit, kind):
     assert units.guess_kind(label, unit) == kind
 
@@ -175,3 +177,25 @@ def test_describe_mixed_kinds():
 def test_headerless_increasing_first_column_is_time():
     rec = rb("0.000,5\n0.004,6\n0.008,7\n0.012,8\n")
     assert rec.fs == 250.0 and rec.ch_names == ("ch2",) and rec.meta["time_column"] == "ch1"
+
+
+# ---- resolution notes; the shared column helper --------------------------------------------------
+def test_csv_nonsense_resolution_is_ignored_with_a_note(tmp_path):
+    content = b"# resolution: 1e999\n" + CSV
+    rec = emgviz.read_bytes(content, "rec.csv")
+    assert "adc_resolution_bits" not in rec.meta
+    assert any("1e999" in w for w in rec.meta["warnings"])
+    assert np.array_equal(rec.data, emgviz.read_bytes(CSV, "rec.csv").data)
+
+
+def test_layout_has_no_dead_offsets_and_columns_to_array_checks_values():
+    layout = text.scan_layout(CSV, "a.csv")
+    assert not hasattr(layout, "offsets")
+    cols = text.parse_columns(CSV, "a.csv", layout)
+    data = text.columns_to_array("a.csv", cols, ["time", "emg"], layout)
+    np.testing.assert_array_equal(data, [[0, 0.001, 0.002], [1, 2, 3]])
+    assert cols == [None, None]  # released as copied
+    bad = b"a,b\n1,2\n3,\n"
+    layout = text.scan_layout(bad, "b.csv")
+    with pytest.raises(ReadError, match=r"column 'b' holds an empty or NaN value at line 3"):
+        text.columns_to_array("b.csv", text.parse_columns(bad, "b.csv", layout), ["a", "b"], layout)

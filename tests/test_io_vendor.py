@@ -6,6 +6,7 @@ import pytest
 import emgviz
 from emgviz import NeedsChoice, NeedsSamplingRate
 from emgviz.io import vendor
+from emgviz.errors import ReadError
 
 DELSYS = (b"Label: EMG 1 Sampling frequency: 2000 Number of points: 4 start: 0 Unit: Volts Domain Unit: s\n"
           b"Label: ACC X 1 Sampling frequency: 1000 Number of points: 2 start: 0 Unit: g Domain Unit: s\n"
@@ -72,3 +73,18 @@ def test_single_column_without_rate_needs_fs():
     with pytest.raises(NeedsSamplingRate):
         emgviz.read_bytes(b"0.1\n-0.2\n0.3\n", "one.txt")
     assert emgviz.read_bytes(b"0.1\n-0.2\n0.3\n", "one.txt", fs=100).fs == 100.0
+
+
+# ---- Delsys rate; public text helpers ------------------------------------------------------------
+def test_delsys_rate_from_x_column_and_equal_stamps():
+    regular = b"X[s],EMG 1,X[s],ACC X\n0.0000,1,0.000,5\n0.0005,2,0.001,6\n0.0010,3,0.002,7\n"
+    rec = emgviz.read_bytes(regular, "d.csv", unit="V")
+    assert rec.fs == 2000.0 and rec.meta["format"] == "Delsys EMGworks CSV"
+    equal = b"X[s],EMG 1,X[s],ACC X\n0,1,0,5\n0,2,0,6\n0,3,0,7\n"
+    with pytest.raises(ReadError, match="does not increase"):
+        emgviz.read_bytes(equal, "d.csv")
+    assert emgviz.read_bytes(equal, "d.csv", fs=500).fs == 500.0
+
+
+def test_vendor_reads_only_through_its_public_text_helpers():
+    assert vendor.read(DELSYS, "t.csv").ch_names == ("EMG 1",)

@@ -7,6 +7,8 @@ import wfdb
 import emgviz
 from emgviz.errors import NeedsSamplingRate, ReadError
 from emgviz.io import wfdbio
+from emgviz.io import multi
+from io_samples import zip_bytes
 
 FS = 2000
 
@@ -129,3 +131,71 @@ def test_header_naming_a_path_outside_is_refused(written):
 def test_binary_garbage_header_is_a_read_error():
     with pytest.raises(ReadError, match="not ASCII"):
         wfdbio.read_record(b"\xff\xfe\x00garbage", "x.hea", {})
+
+
+@pytest.fixture
+def record(tmp_path):
+    """A WFDB record written by wfdb.wrsamp, with an annotation file by wfdb.wrann."""
+    wfdb = pytest.importorskip("wfdb")
+    n = 3000
+    t = np.arange(n) / FS
+    mv = np.round(0.5 * np.sin(2 * np.pi * 50 * t), 3)
+    wfdb.wrsamp("trial7", fs=FS, units=["mV"], sig_name=["biceps"], p_signal=mv[:, None], fmt=["16"],
+                adc_gain=[1000.0], baseline=[0], write_dir=str(tmp_path))
+    wfdb.wrann("trial7", "atr", sample=np.array([200, 1000]), symbol=["+", "+"],
+               aux_note=["onset", "offset"], write_dir=str(tmp_path), fs=FS)
+    return tmp_path, mv
+
+# ---- annotations, options, file matching ---------------------------------------------------------
+def test_unknown_option_on_a_wfdb_read_is_a_read_error(record):
+    folder, _ = record
+    files = [(p.name, p.read_bytes()) for p in folder.iterdir() if p.suffix in (".hea", ".dat")]
+    with pytest.raises(ReadError, match="option not understood by the WFDB reader"):
+        emgviz.read_files(files, group="x")
+    with pytest.raises(ReadError, match="option not understood by the WFDB reader"):
+        emgviz.read_file(folder / "trial7.hea", channels=["biceps"])
+    with pytest.raises(ReadError, match="option not understood"):
+        emgviz.read_bytes(zip_bytes(files), "trial7.zip", channels=["biceps"])
+
+
+def test_wfdb_annotations_uploaded_with_the_record_become_events(record):
+    folder, mv = record
+    files = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+    assert {n for n, _ in files} == {"trial7.hea", "trial7.dat", "trial7.atr"}
+    rec = emgviz.read_files(files)
+    np.testing.assert_allclose(rec.data[0], mv * 1e-3, atol=1e-12)
+    assert rec.events.to_dict("list") == {"time_s": [0.1, 0.5], "duration_s": [0.0, 0.0],
+                                         "label": ["onset", "offset"]}
+    assert emgviz.read_bytes(zip_bytes(files), "trial7.zip").events["label"].tolist() == ["onset", "offset"]
+
+
+def test_read_file_on_a_hea_picks_up_the_annotation_beside_it(record):
+    folder, _ = record
+    (folder / "other.atr").write_bytes((folder / "trial7.atr").read_bytes())  # another record's: ignored
+    rec = emgviz.read_file(folder / "trial7.hea")
+    assert rec.events["label"].tolist() == ["onset", "offset"]
+
+
+def test_wfdb_signal_file_matched_in_another_letter_case(record):
+    folder, mv = record
+    files = [("trial7.hea", (folder / "trial7.hea").read_bytes()), ("TRIAL7.DAT", (folder / "trial7.dat").read_bytes())]
+    rec = emgviz.read_files(files)
+    np.testing.assert_allclose(rec.data[0], mv * 1e-3, atol=1e-12)
+    assert rec.meta["files"] == {"trial7.dat": "TRIAL7.DAT"}
+
+
+def test_header_files_parses_once_for_both_callers(record):
+    folder, _ = record
+    header = (folder / "trial7.hea").read_bytes()
+    assert wfdbio.header_files(header) == ("trial7", ["trial7.dat"])
+    assert multi.wfdb_signal_files(header) == ["trial7.dat"]
+    assert wfdbio.header_files(b"\xff not a header") == (None, [])
+    signals, ann = wfdbio.match_files(["trial7.dat"], ["TRIAL7.dat", "trial7.atr", "x.atr"], record="trial7")
+    assert signals == {"trial7.dat": "TRIAL7.dat"} and ann == ["trial7.atr"]
+
+
+def test_unparseable_header_uploaded_with_its_dat_gives_the_header_error(record):
+    folder, _ = record
+    header = (folder / "trial7.hea").read_bytes().replace(b"trial7.dat", b"../../etc/passwd.dat")
+    with pytest.raises(ReadError, match="cannot parse the header"):
+        emgviz.read_files([("trial7.hea", header), ("trial7.dat", (folder / "trial7.dat").read_bytes())])

@@ -9,6 +9,9 @@ from emgviz.onsets import (BURST_COLUMNS, CONSENSUS_COLUMNS, DETECTION_METHODS, 
                            detect_bursts, double_threshold_onsets, quietest_window,
                            threshold_onsets, tkeo_onsets)
 from emgviz.recording import Recording
+from emgviz import onset_rest, onsets
+from emgviz.filters import clip_band
+from emgviz.onsets import tkeo_conditioned
 
 BURSTS = ((2.0, 3.0), (5.0, 5.8), (8.3, 9.5))
 DETECTORS = {"threshold": threshold_onsets, "double": double_threshold_onsets, "tkeo": tkeo_onsets}
@@ -199,3 +202,37 @@ def test_consensus_joins_one_long_burst_with_two_short_ones_over_it():
     assert out["n_methods"].tolist() == [2, 1]
     assert out.loc[0, "onset_spread_ms"] == pytest.approx(30.0)
     assert out.loc[0, "onset_s"] == pytest.approx(1.015) and out.loc[0, "offset_s"] == pytest.approx(2.95)
+
+
+# ---- rest found once; rest in the recording's clock; TKEO band -----------------------------------
+def test_detect_bursts_finds_the_rest_window_once_per_channel(emg_rec, monkeypatch):
+    rec = emg_rec()
+    expect = detect_bursts(rec, method=onsets.DETECTION_METHODS)
+    calls = []
+    real = onsets.quietest_window
+
+    def counting(x, fs, **kw):
+        calls.append(1)
+        return real(x, fs, **kw)
+
+    monkeypatch.setattr(onset_rest, "quietest_window", counting)
+    got = detect_bursts(rec, method=onsets.DETECTION_METHODS)
+    assert len(calls) == rec.n_channels
+    pd.testing.assert_frame_equal(got, expect)
+
+
+def test_detect_bursts_with_rest_equals_the_detectors_on_arrays(emg_rec):
+    rec = emg_rec(t0=10.0)
+    table = detect_bursts(rec, method="threshold", rest=(10.1, 11.5))
+    pairs = onsets.threshold_onsets(rec.data[0], rec.fs, rest=(0.1, 1.5))
+    got = table[table["channel"] == "biceps"]
+    np.testing.assert_allclose(got["onset_s"], [10.0 + a / rec.fs for a, _ in pairs])
+
+
+def test_tkeo_band_uses_the_pipeline_clip():
+    x = np.random.default_rng(5).normal(size=3000)
+    low, high, warn = clip_band(30.0, 300.0, 500.0)
+    assert (low, high) == (30.0, 237.5) and warn
+    expect = tkeo_conditioned(x, 500.0, band_hz=(30.0, 237.5))
+    np.testing.assert_array_equal(tkeo_conditioned(x, 500.0), expect)
+    np.testing.assert_array_equal(bandpass(x, 2000.0, 30, 300), bandpass(x, 2000.0, *clip_band(30, 300, 2000.0)[:2]))

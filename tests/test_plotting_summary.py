@@ -107,3 +107,14 @@ def test_envelope_overview_has_a_panel_per_channel_and_shades_bursts():
     assert max(np.asarray(fig.data[0].y)) == pytest.approx(env.data[0].max() * 1e6)
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(rects) == 1 and rects[0].x0 == 2.0 and rects[0].yref.startswith("y2")
+
+
+# ---- quality badges ------------------------------------------------------------------------------
+def test_quality_badges_are_computed_once_and_pass_through():
+    from emgviz.plotting.summary import display_table, quality_badges
+
+    q = pd.DataFrame({"channel": ["a", "b"], "grade": ["good", "poor"], "reason": ["", "flat line"]})
+    badges = quality_badges(q)
+    assert quality_badges(badges) is badges
+    table = pd.DataFrame({"channel": ["a", "b"], "RMS (V)": [1e-4, 2e-4]})
+    assert display_table(table, badges)[0].equals(display_table(table, q)[0])

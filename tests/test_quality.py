@@ -129,3 +129,11 @@ def test_grades_are_from_the_documented_set_and_bad_mains_is_rejected():
     assert set(signal_quality(rec)["grade"]) <= set(GRADES)
     with pytest.raises(ValueError, match="60.0"):
         signal_quality(rec, mains_hz=55)
+
+
+# ---- rest span -----------------------------------------------------------------------------------
+def test_quality_bad_rest_is_a_value_error(emg_rec):
+    with pytest.raises(ValueError, match=r"rest must be \(t0_s, t1_s\)"):
+        signal_quality(emg_rec(), rest=5)
+    with pytest.raises(ValueError, match="rest must be"):
+        signal_quality(emg_rec(), rest=("a", "b"))

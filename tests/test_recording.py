@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from emgviz import Recording, make_events
+from emgviz._checks import time_index
 
 
 def rec2(n=2000, fs=1000.0, **kw):
@@ -128,3 +129,36 @@ def test_derived_recordings_do_not_share_a_mutable_events_table():
     child = rec.with_data(rec.data * 2)
     child.events.loc[0, "label"] = "changed"
     assert rec.events.loc[0, "label"] == "go"
+
+
+# ---- time to sample index; with_data -------------------------------------------------------------
+def test_index_of_matches_the_crop_rule_and_names_bad_times(emg_rec):
+    rec = emg_rec(fs=1000.0, t0=2.0)
+    assert rec.index_of(2.0) == 0 and rec.index_of(2.0005) == 1 and rec.index_of(2.001) == 1
+    assert rec.index_of(1.0) == -1000
+    assert time_index(0.3, 10.0) == 3  # 0.3 * 10 = 3.0000000000000004 is still sample 3
+    with pytest.raises(ValueError, match="number of seconds"):
+        rec.index_of("soon")
+    with pytest.raises(ValueError, match="finite"):
+        rec.index_of(float("nan"))
+    assert rec.crop(3.0, 4.0).n_samples == 1000
+
+
+def test_with_data_keeps_the_parent_fields_and_still_checks_the_samples():
+    rec = Recording(np.zeros((2, 10)), fs=100.0, ch_names=["a", "b"], events=[(0.05, "go")], meta={"k": 1})
+    child = rec.with_data(np.ones((2, 10)))
+    assert child.meta is rec.meta and child.ch_names is rec.ch_names  # immutable: shared
+    assert child.events is not rec.events and child.events.equals(rec.events)  # a DataFrame: copied
+    assert not child.data.flags.writeable
+    bad = np.ones((2, 10))
+    bad[1, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        rec.with_data(bad)
+    with pytest.raises(ValueError, match="channel rows"):
+        rec.with_data(np.ones((3, 10)))
+    with pytest.raises(ValueError, match="unique"):
+        rec.with_data(np.ones((2, 10)), ch_names=("a", "a"))
+    with pytest.raises(ValueError, match="kind"):
+        rec.with_data(np.ones((2, 10)), ch_kinds=("emg", "brain"))
+    cropped = rec.crop(0.0, 0.04)
+    assert len(cropped.events) == 0 and len(rec.events) == 1

@@ -1,5 +1,6 @@
 """The HTML report: valid, complete, escaped, offline, and its snippet reproduces the numbers."""
 
+import contextlib
 import hashlib
 import html
 import io
@@ -14,13 +15,16 @@ import numpy as np
 import pandas as pd
 import plotly.offline
 import pytest
+import streamlit as st
 
 import emgviz
 from emgviz.features import feature_table
 from emgviz.pipeline import preprocess
 from emgviz.report import report_html, reproduce_snippet, standouts, write_report
+from apptest_utils import assert_no_exception, media, new_app  # noqa: F401
+from apptest_utils import summary_recording as build_recording
+from emgviz.samples import SAMPLE_DIR
 from emgviz.settings import Settings
-from summary_host_app import build_recording
 
 EVIL = build_recording().ch_names[-1]  # "<script>x</script>": a channel name that must be escaped
 VOID = {"meta", "br", "img", "hr", "input", "link", "col", "area", "base", "source", "wbr"}
@@ -175,3 +179,47 @@ def test_report_with_an_mvc_reference_adds_percent_mvc_tables():
     text = report_html(rec, Settings(), file_name="a.csv", sha256="0" * 64, mvc=ref, mvc_source="segment 1–2 s")
     assert 'id="mvc-table"' in text and "RMS (%MVC)" in text and "segment 1–2 s" in text
     assert not _parse(text).errors
+
+
+def _spy_download(monkeypatch, key: str) -> dict:
+    """Record the ``data`` given to the download button ``key`` (AppTest never runs a deferred callable)."""
+    seen: dict = {}
+    real = st.download_button
+
+    def spy(*args, **kwargs):
+        if kwargs.get("key") == key:
+            seen["data"] = kwargs["data"]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", spy)
+    return seen
+
+
+def _run_snippet(snippet: str, folder: Path) -> pd.DataFrame:
+    out = io.StringIO()
+    cwd = Path.cwd()
+    try:
+        os.chdir(folder)
+        with contextlib.redirect_stdout(out):
+            exec(compile(snippet, "<snippet>", "exec"), {"__name__": "snippet"})
+    finally:
+        os.chdir(cwd)
+    return pd.read_csv(io.StringIO(out.getvalue()))
+
+# ---- the app's report reproduces the app's table -------------------------------------------------
+def test_report_snippet_reads_the_sample_as_the_app_did_and_gives_the_summary_table(media, monkeypatch):  # noqa: F811
+    seen = _spy_download(monkeypatch, "summary_dl_report")
+    at = new_app(timeout=120).run()
+    at.radio(key="view").set_value("Summary").run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    shown = pd.read_csv(io.BytesIO(media(at.get_by_key("summary_dl_features").proto.url).content), comment="#")
+
+    page = seen["data"]().decode("utf-8")
+    snippet = html.unescape(re.search(r'<code id="snippet">(.*?)</code>', page, re.S).group(1))
+    assert "unit='V'" in snippet  # the bundled sample's documented unit, as the sidebar read it
+    table = _run_snippet(snippet, SAMPLE_DIR)
+    assert list(table.columns) == list(shown.columns)
+    assert list(table["channel"]) == list(shown["channel"])
+    numeric = [c for c in shown.columns if c != "channel"]
+    np.testing.assert_allclose(table[numeric].to_numpy(float), shown[numeric].to_numpy(float), rtol=1e-9)

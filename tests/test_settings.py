@@ -53,3 +53,13 @@ def test_dict_round_trip_and_unknown_keys():
 def test_describe_mentions_every_active_step():
     text = Settings(notch_hz=50, envelope="lowpass", lowpass_hz=6).describe()
     assert "band-pass 20–450 Hz" in text and "notch 50 Hz" in text and "low-pass 6 Hz" in text
+
+
+# ---- notch text ----------------------------------------------------------------------------------
+def test_notch_text_has_one_parser():
+    assert Settings(notch_hz=" 60 Hz ").notch_hz == 60.0
+    assert Settings(notch_hz="none").notch_hz is None
+    got, problems = Settings.from_query({"notch_hz": "50 Hz"})
+    assert got.notch_hz == 50.0 and problems == []
+    got, problems = Settings.from_query({"notch_hz": "mains"})
+    assert got.notch_hz is None and "notch_hz" in problems[0]

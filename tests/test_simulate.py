@@ -303,3 +303,18 @@ def test_score_onsets_counts_hits_misses_false_alarms_and_timing():
     assert (row["hits"], row["misses"], row["false_alarms"]) == (2, 1, 1)
     assert row["mean_error_ms"] == pytest.approx(-40.0)
     assert row["mean_abs_error_ms"] == pytest.approx(60.0)
+
+
+# ---- pickling ------------------------------------------------------------------------------------
+def test_simulation_pickles_without_its_own_recording_code():
+    sim = simulate(duration_s=2, n_channels=2, artefacts={"mains": 50}, fatigue=0.2, seed=7)
+    back = pickle.loads(pickle.dumps(sim))
+    np.testing.assert_array_equal(back.recording.data, sim.recording.data)
+    np.testing.assert_array_equal(back.truth.clean.data, sim.truth.clean.data)
+    np.testing.assert_array_equal(back.truth.envelope.data, sim.truth.envelope.data)
+    pd.testing.assert_frame_equal(back.truth.bursts, sim.truth.bursts)
+    pd.testing.assert_frame_equal(back.recording.events, sim.recording.events)
+    assert back.params == sim.params and back.recording.meta["simulation"] == sim.params
+    assert back.truth.artefacts["mains"]["hz"] == 50
+    with pytest.raises(TypeError):
+        back.truth.artefacts["mains"]["hz"] = 60  # still read-only

@@ -1,13 +1,11 @@
-"""Browse view through AppTest on tests/browser_host_app.py (independent of app.py)."""
+"""Browse view through AppTest on the view host of tests/apptest_utils.py (independent of app.py)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from apptest_utils import assert_no_exception, media, new_app, plotly_spec  # noqa: F401  (media is a fixture)
+from apptest_utils import assert_no_exception, media, plotly_spec, view_app  # noqa: F401  (media is a fixture)
 
-HOST = Path(__file__).resolve().parent / "browser_host_app.py"
 
 
 def _xrange(at):
@@ -16,7 +14,7 @@ def _xrange(at):
 
 @pytest.fixture
 def at(media):  # noqa: F811
-    a = new_app(HOST).run()
+    a = view_app("browser", "uci").run()
     assert_no_exception(a)
     return a
 
@@ -125,6 +123,11 @@ def test_spectrum_and_sound_of_the_page(at, media):  # noqa: F811
     at.toggle(key="browse_audio_on").set_value(True).run()
     at.selectbox(key="browse_audio_slowdown").set_value(2.0).run()
     assert_no_exception(at)
+    # the spectrum is computed only when asked for (page changes stay fast)
+    with pytest.raises(KeyError):
+        plotly_spec(at, "browse_psd")
+    at.toggle(key="browse_spec_on").set_value(True).run()
+    assert_no_exception(at)
     psd = plotly_spec(at, "browse_psd")
     assert psd["layout"]["xaxis"]["title"]["text"] == "Frequency (Hz)"
     spg = plotly_spec(at, "browse_spectrogram")
@@ -138,8 +141,7 @@ def test_spectrum_and_sound_of_the_page(at, media):  # noqa: F811
 
 
 def test_synthetic_recording_in_volts(monkeypatch, media):  # noqa: F811
-    monkeypatch.setenv("EMGVIZ_BROWSER_HOST", "synthetic")
-    a = new_app(HOST).run()
+    a = view_app("browser", "browse-synthetic").run()
     assert_no_exception(a)
     spec = plotly_spec(a, "browse_chart")
     assert spec["layout"]["xaxis"]["range"] == [5.0, 15.0]

@@ -1,22 +1,21 @@
 """The Compare view in AppTest: the loaded recording against a bundled sample."""
 
 import io
-from pathlib import Path
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from apptest_utils import all_plotly_specs, assert_no_exception, media, new_app, plotly_spec, trace_array  # noqa: F401
+from apptest_utils import all_plotly_specs, assert_no_exception, media, plotly_spec, trace_array, view_app  # noqa: F401
 
-HOST = Path(__file__).resolve().parent / "compare_host.py"
 # default labels come from the file names: the host's loaded "uci doubled" and the sample's file stem
 PRE, POST = "uci doubled", "uci_gestures_1_raw_data"
 
 
 @pytest.fixture
 def at(media):
-    a = new_app(HOST, timeout=90).run()
+    a = view_app("compare", "uci-doubled", timeout=90).run()
     assert_no_exception(a)
     return a
 
@@ -104,3 +103,29 @@ def test_cycles_from_file_events_and_a_bad_upload(at):
     at.run()
     assert_no_exception(at)
     assert any("broken.edf" in e.value for e in at.error)
+
+
+# ---- no filtering inside the comparison ----------------------------------------------------------
+def test_compare_never_filters_inside_the_comparison(monkeypatch):
+    """Sessions carry their filtered recordings from the shared processing cache."""
+    import emgviz.pipeline as pipeline
+
+    real = pipeline.preprocess
+    callers = []
+
+    def counting(*args, **kwargs):
+        callers.append(sys._getframe(1).f_globals.get("__name__"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "preprocess", counting)
+    at = view_app("compare", "uci-doubled", timeout=120).run()
+    at.multiselect(key="compare_samples").set_value(["uci-gestures"]).run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.dataframe) >= 1
+    for tab in ("Envelopes", "Spectra", "Fatigue"):
+        at.session_state["compare_tabs"] = tab
+        at.run()
+        assert_no_exception(at)
+        assert not at.error, [e.value for e in at.error]
+    assert "emgviz.compare" not in callers

@@ -1,4 +1,4 @@
-"""AppTest of the Summary view in a tiny host script: renders, downloads equal the table, %MVC switches units."""
+"""AppTest of the Summary view on the "summary" view host (tests/apptest_utils.py): renders, downloads equal the table, %MVC switches units."""
 
 import io
 from pathlib import Path
@@ -6,15 +6,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import summary_host_app as host
-from apptest_utils import assert_no_exception, media, new_app, plotly_spec, trace_array  # noqa: F401
+from apptest_utils import (SUMMARY_SETTINGS_KW, assert_no_exception, media, plotly_spec, trace_array,  # noqa: F401
+                           view_app, view_context)
+from emgviz.settings import Settings
 
-HOST = Path(host.__file__).resolve()
+SETTINGS = Settings(**SUMMARY_SETTINGS_KW)
 
 
 @pytest.fixture
 def at(media):
-    a = new_app(HOST).run()
+    a = view_app("summary", "summary").run()
     assert_no_exception(a)
     assert not a.error, [e.value for e in a.error]
     return a
@@ -23,7 +24,7 @@ def at(media):
 def _expected_table():
     from emgviz.features import feature_table
 
-    return feature_table(host.build_context().processed.filtered)
+    return feature_table(view_context("summary").processed.filtered)
 
 
 def test_renders_table_bars_heatmap_and_badges(at):
@@ -64,8 +65,8 @@ def test_feature_csv_download_reads_back_equal_to_the_table(at, media):
     from emgviz.units import display_unit, to_display_units
 
     prov = read_provenance(text)
-    assert prov["input"]["sha256"] == host.build_context().digest
-    assert prov["settings"] == host.SETTINGS.describe() and prov["units"] == "µV (stored V × 1e+06)"
+    assert prov["input"]["sha256"] == view_context("summary").digest
+    assert prov["settings"] == SETTINGS.describe() and prov["units"] == "µV (stored V × 1e+06)"
     back = pd.read_csv(io.StringIO(text), comment="#")
     expected = to_display_units(_expected_table(), display_unit("V"))  # exported as shown: µV
     pd.testing.assert_frame_equal(back, expected, check_exact=False, rtol=1e-12)
@@ -134,7 +135,7 @@ PNG_KEYS = ("summary_dl_bars_png", "summary_dl_heatmap_png")
 
 def test_png_downloads_without_chromium_are_disabled_and_say_how_to_install_it(monkeypatch, media):  # noqa: F811
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    a = new_app(HOST).run()
+    a = view_app("summary", "summary").run()
     assert_no_exception(a)
     for key in PNG_KEYS:
         button = a.get_by_key(key).proto
@@ -144,7 +145,7 @@ def test_png_downloads_without_chromium_are_disabled_and_say_how_to_install_it(m
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")
 def test_png_downloads_with_chromium_are_enabled_and_built_only_on_click(monkeypatch, media):  # noqa: F811
     monkeypatch.setenv("BROWSER_PATH", "/usr/bin/chromium")
-    a = new_app(HOST).run()
+    a = view_app("summary", "summary").run()
     assert_no_exception(a)
     for key in PNG_KEYS:
         button = a.get_by_key(key).proto

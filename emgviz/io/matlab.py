@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..recording import Recording
+from ._build import make_recording
 from . import limits, units
 from ._names import unique_names
 
@@ -248,7 +249,7 @@ def read(content: bytes, name: str, *, fs: float | None = None, variable: str | 
     ch_kinds = [units.guess_kind(n, unit if unit != "a.u." else None) for n in ch_names]
     if "emg" not in ch_kinds and all(k == "other" for k in ch_kinds):
         ch_kinds = ["emg"] * n_ch  # a bare matrix in an EMG viewer: show it
-    return Recording._trusted(data, fs=rate, ch_names=tuple(ch_names), unit=unit, source=name, meta=meta,
+    return make_recording(data, fs=rate, ch_names=tuple(ch_names), unit=unit, source=name, meta=meta,
                               ch_units=tuple([unit] * n_ch), ch_kinds=tuple(ch_kinds), t0=t0)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path, PurePosixPath
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
+from . import wfdbio
+from ._guard import guarded
 
 __all__ = ["read_files", "wfdb_signal_files", "IGNORED_NAMES"]
 
@@ -26,9 +28,7 @@ def wfdb_signal_files(header: bytes) -> list[str]:
     header : bytes
         The text of the ``.hea`` file.
     """
-    from .wfdbio import header_files
-
-    return header_files(header)[1]
+    return wfdbio.header_files(header)[1]
 
 
 def _basename(name: str) -> str:
@@ -39,8 +39,7 @@ class _WfdbRecord:
     """A ``.hea`` among the files, and the uploaded (or neighbouring) files that belong to it."""
 
     def __init__(self, hea_name: str, header: bytes, by_name: dict, folder):
-        from .wfdbio import header_files, match_files
-
+        header_files, match_files = wfdbio.header_files, wfdbio.match_files
         self.name = hea_name
         self.header = header
         record, self.wanted = header_files(header)
@@ -83,19 +82,12 @@ def _folder_names(folder) -> list[str]:
 
 
 def _read_wfdb(rec: _WfdbRecord, fs, options) -> Recording:
-    from . import _guarded
-
-    try:
-        from . import wfdbio
-    except ImportError:
-        raise ReadError(rec.name, "this emgviz build cannot read WFDB records (emgviz.io.wfdbio is missing)",
-                        "install emgviz with its WFDB support, or convert the record to EDF") from None
     files = rec.files()
-    return _guarded(wfdbio, rec.name, wfdbio.read_record, rec.header, rec.name, files, fs=fs, **options)
+    return guarded(wfdbio, rec.name, wfdbio.read_record, rec.header, rec.name, files, fs=fs, **options)
 
 
-def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _folder=None,
-               member: str | None = None, **options) -> Recording:
+def read_files(files: Sequence[tuple[str, bytes]], *, read_one: Callable[..., Recording],
+               fs: float | None = None, _folder=None, member: str | None = None, **options) -> Recording:
     """Read one recording from several uploaded files.
 
     Parameters
@@ -113,6 +105,9 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
     member : str, optional
         Which recording to read when the files hold several (a file name, e.g. ``"trial2.csv"``
         or ``"rec01.hea"``).
+    read_one : callable
+        ``read_one(content, name, fs=..., **options)`` reads one ordinary file (the dispatcher's
+        ``read_bytes``, passed in so this module never imports the package: no import cycle).
     **options
         Passed on to the reader.
 
@@ -121,8 +116,6 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
     NeedsChoice
         With ``option="member"`` when several independent recordings arrive and no ``member``.
     """
-    from . import read_bytes
-
     files = [(str(n), bytes(c)) for n, c in files]
     if not files:
         raise ReadError("(no file)", "no file was given", "upload or pass at least one file")
@@ -161,4 +154,4 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
                           f"{len(candidates)} independent recordings arrived together", "member", candidates)
     if chosen in records:
         return _read_wfdb(records[chosen], fs, options)
-    return read_bytes(by_name[chosen], chosen, fs=fs, **options)
+    return read_one(by_name[chosen], chosen, fs=fs, **options)

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import ReadError
 from ..recording import Recording
+from ._build import make_recording
 from .limits import check_size
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "write_npz"]
@@ -125,8 +126,14 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
         meta.setdefault("warnings", []).append(f"fs={float(fs):g} Hz given by the caller overrides {file_fs:g} Hz")
     events = None
     if "event_time_s" in arrays and len(arrays["event_time_s"]):
-        events = list(zip(arrays["event_time_s"].tolist(), arrays["event_duration_s"].tolist(),
-                          [str(x) for x in arrays["event_label"].tolist()]))
+        parts = {k: np.atleast_1d(arrays[k]) for k in ("event_time_s", "event_duration_s", "event_label")
+                 if k in arrays}
+        sizes = {k: len(v) for k, v in parts.items()}
+        if len(parts) != 3 or len(set(sizes.values())) != 1:
+            raise ReadError(name, f"the event arrays disagree in length ({sizes}); their events cannot be paired",
+                            "write the file again with emgviz.io.npz.write_npz")
+        events = list(zip(parts["event_time_s"].tolist(), parts["event_duration_s"].tolist(),
+                          [str(x) for x in parts["event_label"].tolist()]))
 
     def opt(key, default=None):
         if key not in arrays:
@@ -136,7 +143,7 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
 
     try:
         # np.load made a fresh array nobody else holds: hand it over without another copy.
-        return Recording._trusted(np.ascontiguousarray(data, dtype=np.float64), fs=fs if fs is not None else file_fs,
+        return make_recording(np.ascontiguousarray(data, dtype=np.float64), fs=fs if fs is not None else file_fs,
                          ch_names=tuple(str(x) for x in np.atleast_1d(arrays["ch_names"]).tolist()),
                          unit=opt("unit", "V"), source=opt("source", name) or name, meta=meta, events=events,
                          ch_units=opt("ch_units"), ch_kinds=opt("ch_kinds"),

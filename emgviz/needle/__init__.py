@@ -1,2 +1,16 @@
 """Needle (intramuscular) EMG: motor-unit potential analysis, reference values, interference pattern,
 spontaneous activity."""
+
+from .filtering import NEEDLE_HIGH_HZ, NEEDLE_LOW_HZ, needle_band, needle_filter
+from .measure import MupMeasures, count_phases, count_turns, measure_template
+from .muap import MUP_COLUMNS, MupAnalysis, firing_rate, muap_analysis, muap_table
+from .synthetic import PATTERNS, UnitSpec, synthetic_needle, template_wave
+from .spontaneous import SPONTANEOUS_COLUMNS, SPONTANEOUS_TYPES, spontaneous_activity
+
+__all__ = [
+    "muap_table", "muap_analysis", "MupAnalysis", "MUP_COLUMNS", "firing_rate",
+    "measure_template", "MupMeasures", "count_phases", "count_turns",
+    "needle_filter", "needle_band", "NEEDLE_LOW_HZ", "NEEDLE_HIGH_HZ",
+    "synthetic_needle", "template_wave", "UnitSpec", "PATTERNS",
+    "spontaneous_activity", "SPONTANEOUS_COLUMNS", "SPONTANEOUS_TYPES",
+]

@@ -49,9 +49,9 @@ def filter_response(settings, fs: float, n_points: int = 1024) -> tuple[np.ndarr
     """The processing filters' gain on ``n_points`` frequencies from 0 to ``fs / 2``.
 
     Returns ``(freqs_hz, gain)`` as :func:`psd_figure` takes it
-    (:func:`emgviz.filters.frequency_response` of ``settings``).
+    (:func:`emgviz.pipeline.frequency_response` of ``settings``).
     """
-    from ..filters import frequency_response
+    from ..pipeline import frequency_response
 
     freqs = np.linspace(0.0, fs / 2, int(n_points))
     return freqs, frequency_response(settings, fs, freqs)
@@ -94,7 +94,7 @@ def psd_figure(x, fs, *, unit: str, db: bool = False, segment_s: float = 0.25, r
         Welch segment length in s (resolution ``1 / segment_s`` Hz); a shorter signal
         is one segment.
     response : (freqs_hz, magnitude), default=None
-        A frequency response (linear gain, 0–1, e.g. :func:`emgviz.filters.frequency_response`)
+        A frequency response (linear gain, 0–1, e.g. :func:`emgviz.pipeline.frequency_response`)
         drawn on a second y-axis (in dB when ``db``).
     settings : Settings, default=None
         Processing settings whose filters' response to draw (:func:`filter_response` at

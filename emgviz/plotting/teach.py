@@ -11,8 +11,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ..filters import effective_notch
-from ..recording import Recording
+from ..envelopes import ENVELOPE_METHODS
+from ..pipeline import Step, effective_band, effective_notch
 from ..settings import Settings
 from ..spectral import median_frequency, welch_psd
 from .decimate import minmax_decimate
@@ -31,7 +31,7 @@ _RESPONSE_POINTS = 4001       # fine enough to show each notch's full depth
 
 
 def step_kind(label: str) -> str:
-    """The kind of a :func:`emgviz.pipeline.steps` label.
+    """The kind of a :func:`emgviz.pipeline.steps` label (read ``Step.kind`` instead where you have the Step).
 
     Returns one of ``"raw"``, ``"dc"``, ``"bandpass"``, ``"notch"``, ``"rectified"``,
     ``"envelope"`` (``"other"`` for a label this module does not know).
@@ -62,7 +62,8 @@ _fmt_v = format_volts
 
 
 def step_caption(kind: str, label: str, x: np.ndarray, previous: np.ndarray | None, *, fs: float,
-                 settings: Settings, unit: str = "V", psd: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+                 settings: Settings, unit: str = "V", psd: tuple[np.ndarray, np.ndarray] | None = None,
+                 params=None) -> str:
     """A short plain-language "what you are seeing" for one step, with its numbers.
 
     Parameters
@@ -83,6 +84,8 @@ def step_caption(kind: str, label: str, x: np.ndarray, previous: np.ndarray | No
         Unit of ``x``.
     psd : (f, p), default=None
         ``welch_psd(x, fs)`` when already computed (the raw step's caption needs it).
+    params : mapping, default=None
+        ``Step.params`` of the step; without it the numbers are worked out from ``settings``.
 
     Returns
     -------
@@ -109,14 +112,17 @@ def step_caption(kind: str, label: str, x: np.ndarray, previous: np.ndarray | No
                 f"zero. Only the 0 Hz bin of the spectrum changes; the shape of the EMG is untouched.")
     if kind == "bandpass":
         pct = _pct_removed(previous, x) if previous is not None else 0.0
-        lo_hi = label.split(" ", 1)[1] if " " in label else f"{settings.low_hz:g}–{settings.high_hz:g} Hz"
-        lo, hi = lo_hi.replace(" Hz", "").split("–") if "–" in lo_hi else (settings.low_hz, settings.high_hz)
-        return (f"Band-pass {lo_hi}: movement artefact and drift below {lo} Hz and noise above {hi} Hz are "
+        if params and "low_hz" in params:
+            lo, hi = params["low_hz"], params["high_hz"]
+        else:
+            lo, hi, _ = effective_band(settings, fs)
+            lo, hi = (settings.low_hz, settings.high_hz) if lo is None else (lo, hi)
+        return (f"Band-pass {lo:g}–{hi:g} Hz: movement artefact and drift below {lo:g} Hz and noise above {hi:g} Hz are "
                 f"removed; the EMG's power between them is kept. The orange curve is the filter's gain "
                 f"(1 = kept, 0 = removed). This step removed {pct:.0f} % of the signal's power.")
     if kind == "notch":
         pct = _pct_removed(previous, x) if previous is not None else 0.0
-        freqs, _ = effective_notch(settings, fs)
+        freqs = params["freqs_hz"] if params and "freqs_hz" in params else effective_notch(settings, fs)[0]
         listing = ", ".join(f"{v:g}" for v in freqs) or f"{settings.notch_hz:g}"
         return (f"Notch at {listing} Hz: narrow cuts take out mains hum (the power line's {settings.notch_hz:g} Hz "
                 f"and its multiples). They also take the EMG's own power at those frequencies, so use "
@@ -127,12 +133,10 @@ def step_caption(kind: str, label: str, x: np.ndarray, previous: np.ndarray | No
                 "averaged. The spectrum gains a large part near 0 Hz: that slow part is how strongly the "
                 "muscle works, which the envelope keeps.")
     if kind == "envelope":
-        if settings.envelope == "rms":
-            how = f"a moving RMS over {settings.rms_window_ms:g} ms"
-            band = 1000.0 / settings.rms_window_ms
-        else:
-            how = f"a {settings.lowpass_hz:g} Hz low-pass of the rectified signal"
-            band = settings.lowpass_hz
+        name = params["method"] if params and "method" in params else settings.envelope
+        method = ENVELOPE_METHODS[name]
+        value = params["value"] if params and "value" in params else getattr(settings, method.param)
+        how, band = method.caption(value), method.bandwidth_hz(value)
         return (f"Envelope ({how}): a smooth curve of how active the muscle is. The fast wiggles are "
                 f"averaged away, so almost all of its spectrum lies below about {band:.0f} Hz (the spectrum "
                 f"is drawn up to 50 Hz). Peak {_fmt_v(float(np.max(x)), unit)}.")
@@ -160,7 +164,7 @@ def _layout(*, large: bool, title: str, height: int, x_title: str, y_title: str)
 def _time_figure(t, x, *, unit, title, large) -> go.Figure:
     scale, shown = display_scale(unit, prefix="m")
     td, xd = minmax_decimate(t, np.asarray(x) * scale, n_out=_DISPLAY_POINTS)
-    trace = dict(type="scattergl", x=td, y=xd, mode="lines", name="signal", showlegend=False,
+    trace = dict(type="scatter", x=td, y=xd, mode="lines", name="signal", showlegend=False,
                  line=dict(color=OKABE_ITO["blue"], width=_LECTURE_LINE_PX if large else _LINE_PX),
                  hovertemplate="%{x:.3f} s<br>%{y:.4g} " + shown + "<extra></extra>")
     layout = _layout(large=large, title=title, height=380 if large else 260, x_title="time (s)", y_title=shown)
@@ -197,15 +201,27 @@ def _onset_lines(fig: go.Figure, times, *, color: str, dash: str, width: float) 
     fig.layout.shapes = shapes
 
 
-def step_figures(steps: Sequence[tuple[str, Recording]], *, fs: float, settings: Settings, channel: int = 0,
+def _as_step(step) -> Step:
+    """A :class:`~emgviz.pipeline.Step`; a former ``(label, recording)`` pair gets its kind from the label."""
+    if isinstance(step, Step):
+        return step
+    label, rec = step
+    kind = step_kind(label)
+    if kind == "other":
+        raise ValueError(f"unknown step {label!r}: pass the Steps of emgviz.pipeline.steps(rec, settings)")
+    return Step(kind, label, rec)
+
+
+def step_figures(steps: Sequence[Step], *, fs: float, settings: Settings, channel: int = 0,
                  large: bool = False, true_onsets_s=None,
                  detected_onsets_s=None) -> list[tuple[str, go.Figure, go.Figure, str]]:
     """For each pipeline step: its time trace, its spectrum (with the filter's response) and a caption.
 
     Parameters
     ----------
-    steps : sequence of (label, Recording)
-        As :func:`emgviz.pipeline.steps` returns them.
+    steps : sequence of Step
+        As :func:`emgviz.pipeline.steps` returns them (the figures read ``Step.kind`` and
+        ``Step.params``; former ``(label, Recording)`` pairs are still accepted).
     fs : float
         Sampling rate in Hz (of every step).
     settings : Settings
@@ -236,14 +252,15 @@ def step_figures(steps: Sequence[tuple[str, Recording]], *, fs: float, settings:
     """
     if not steps:
         raise ValueError("steps is empty; pass emgviz.pipeline.steps(rec, settings)")
+    steps = [_as_step(s) for s in steps]
     out = []
     previous = None
-    for label, rec in steps:
+    for step in steps:
+        kind, label, rec = step.kind, step.label, step.recording
         n_ch = rec.n_channels
         if not -n_ch <= int(channel) < n_ch:
             raise ValueError(f"channel {channel} out of range: the recording has {n_ch} channels")
         x = rec.data[int(channel)]
-        kind = step_kind(label)
         title = label[:1].upper() + label[1:]
         response, name, f_max = None, "", None
         if kind == "bandpass":
@@ -258,9 +275,10 @@ def step_figures(steps: Sequence[tuple[str, Recording]], *, fs: float, settings:
                                     response=response, response_name=name, f_max=f_max)
         prev_for_caption = previous
         if kind == "notch":  # the notch step is band-pass + notch of the DC-removed signal
-            prev_for_caption = next((r.data[int(channel)] for lab, r in steps if step_kind(lab) == "bandpass"),
+            prev_for_caption = next((s.recording.data[int(channel)] for s in steps if s.kind == "bandpass"),
                                     previous)
-        caption = step_caption(kind, label, x, prev_for_caption, fs=fs, settings=settings, unit=rec.unit, psd=psd)
+        caption = step_caption(kind, label, x, prev_for_caption, fs=fs, settings=settings, unit=rec.unit, psd=psd,
+                               params=step.params)
         if kind == "envelope" and (true_onsets_s is not None or detected_onsets_s is not None):
             w = _LECTURE_LINE_PX if large else 1.5
             notes = []

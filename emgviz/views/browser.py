@@ -294,6 +294,9 @@ def _markers_panel(ctx: ViewContext, t: float) -> None:
 
 def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float) -> None:
     with st.expander("Spectrum and spectrogram of this page"):
+        # an expander's body always runs: computed only when asked for, not on every page change
+        if not st.toggle("Show the spectrum and spectrogram", key=_P + "spec_on"):
+            return
         c1, c2, c3 = st.columns([3, 1, 2])
         ch = c1.selectbox("Channel", channels, key=_P + "spec_channel")
         db = c2.checkbox("dB", key=_P + "psd_db", value=True)

@@ -10,12 +10,22 @@ from .cache import features_cached
 from .context import ViewContext
 
 
+@st.cache_resource(max_entries=8, show_spinner="Drawing the whole recording…")
+def _overview_figure(key: str, settings_key: str, show_env: bool, _filtered, _envelope, _events):
+    """The decimated overview figure, built once per (recording and channels, settings, overlay).
+
+    Decimating an hour of 16 channels takes seconds; a rerun with nothing changed reuses the
+    figure (a few thousand points per trace, so Streamlit's serialisation of it stays cheap).
+    """
+    return stacked_figure(_filtered, t_start_s=_filtered.t0, t_window_s=_filtered.duration_s,
+                          overlay=_envelope if show_env else None, events=_events)
+
+
 def render(ctx: ViewContext) -> None:
     """Draw the overview of ``ctx``: traces with the envelope, the feature table, one bar chart."""
     out = ctx.processed
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
-    fig = stacked_figure(out.filtered, t_start_s=out.filtered.t0, t_window_s=out.filtered.duration_s,
-                         overlay=out.envelope if show_env else None, events=ctx.rec.events)
+    fig = _overview_figure(ctx.key, ctx.settings_key, show_env, out.filtered, out.envelope, ctx.rec.events)
     st.plotly_chart(fig, key="overview_chart", width="stretch")
     table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")

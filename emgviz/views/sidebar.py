@@ -15,9 +15,10 @@ import streamlit as st
 
 from .. import samples
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
-from ..io.summary import describe
+from ..io import supported_formats
+from ..io.summary import describe, flat_channels
 from ..recording import Recording
-from ..settings import NOTCH_CHOICES, Settings
+from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, Settings
 from . import VIEWS
 from .cache import file_digest as _digest
 from .cache import process_cached as _process_cached
@@ -29,6 +30,8 @@ from .context import ViewContext
 
 SOURCES = ("Sample", "Upload", "Synthetic")
 _SAMPLE_TITLES = {s.key: s.title for s in samples.SAMPLES}
+#: Files with at least this many channels hide their flat channels by default.
+FLAT_HIDE_FROM = 8
 #: Widget key of each setting: "set_" + field name.
 SETTING_KEYS = {name: f"set_{name}" for name in Settings().to_dict()}
 
@@ -81,6 +84,13 @@ def write_query_params(view: str, settings: Settings) -> None:
         st.query_params.from_dict(params)
 
 
+def keep_settings() -> None:
+    """Keep the processing settings' widget state through runs that do not draw them (the Teach view)."""
+    for key in SETTING_KEYS.values():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def _widget_value(name: str, value):
     if name == "notch_hz":
         return "Off" if value is None else f"{value:g} Hz"
@@ -110,12 +120,13 @@ def load_source() -> Loaded | None:
     if source == "Upload":
         uploads = sb.file_uploader(
             "EMG file(s)", key="upload", accept_multiple_files=True,
-            help="CSV/TXT, EDF/BDF, C3D, MATLAB, OpenSignals, NPZ, WFDB (.hea + .dat together) or a zip.")
+            help=_upload_help())
         if not uploads:
             st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
             return None
-        files = [(u.name, u.getvalue()) for u in uploads]
-        return _read_with_prompts(files, name=" + ".join(n for n, _ in files))
+        names = tuple(u.name for u in uploads)
+        return _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
+                                  names=names, digest=_upload_digest(uploads))
     # Synthetic: the Teach view's simulation (its defaults until it sends one)
     from .teach import sim_params
 
@@ -132,20 +143,54 @@ def load_source() -> Loaded | None:
     return Loaded(rec, "synthetic EMG", digest, digest)
 
 
+def _upload_help() -> str:
+    """The uploader's help: the formats of :func:`emgviz.io.supported_formats` (one list for app, CLI, README)."""
+    names = list(dict.fromkeys(f["format"] for f in supported_formats()))
+    return f"{', '.join(names)}. WFDB: select the .hea and .dat together, or a zip."
+
+
 _UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}
 
 
-def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
-    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit)."""
-    digest = _digest(files)
-    names = tuple(n for n, _ in files)
+def _upload_digest(uploads) -> str:
+    """SHA-256 of the uploaded files, hashed once per upload (a rerun reuses it: hashing 230 MB takes ~0.2 s)."""
+    memo = st.session_state.setdefault("_upload_digests", {})
+    ident = tuple((u.file_id, u.name, u.size) for u in uploads)
+    if ident not in memo:
+        memo.clear()  # only the current upload is kept
+        memo[ident] = _digest([(u.name, u.getvalue()) for u in uploads])
+    return memo[ident]
+
+
+class _LazyFiles:
+    """The ``(name, bytes)`` pairs of the files, fetched only when a cache misses (no copy per rerun)."""
+
+    def __init__(self, fetch):
+        self._fetch = fetch
+
+    def __iter__(self):
+        return iter(self._fetch())
+
+
+def _read_with_prompts(files, *, name: str, defaults: dict | None = None, names: tuple | None = None,
+                       digest: str | None = None):
+    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit).
+
+    ``files`` is a list of ``(name, bytes)`` or a function returning it (called only when the
+    read cache misses), with ``names`` and ``digest`` given.
+    """
+    if callable(files):
+        files = _LazyFiles(files)
+    else:
+        digest, names = digest or _digest(files), tuple(n for n, _ in files)
     state_key = f"read_opts_{digest[:16]}"
     opts = st.session_state.setdefault(state_key, {"fs": None, "options": dict(defaults or {})})
     while True:
         try:
-            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True),
-                               tuple(files))
+            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True), files)
             _ask_unit(rec, opts, digest)
+            _ask_device(rec, opts, digest)
+            _ask_group(rec, opts, digest)
             return Loaded(rec, name, digest, _read_key(digest, opts["fs"], opts["options"]),
                           {"fs": opts["fs"], "options": dict(opts["options"])})
         except NeedsSamplingRate as exc:
@@ -187,18 +232,81 @@ def _ask_unit(rec: Recording, opts: dict, digest: str) -> None:
     st.rerun()
 
 
+def _ask_group(rec: Recording, opts: dict, digest: str) -> None:
+    """A rate-group picker for files holding signals at several rates (EDF/BDF, Delsys, OpenSignals)."""
+    groups = dict(rec.meta.get("groups") or {})
+    if len(groups) < 2 or rec.meta.get("group") not in groups:
+        return
+    keys = list(groups)
+    current = rec.meta["group"]
+    choice = st.sidebar.selectbox(
+        "Rate group (this file holds several sampling rates)", keys, index=keys.index(current),
+        key=f"group_{digest[:16]}", format_func=lambda k: _group_label(k, groups[k]),
+        help="Signals of different rates are never resampled: pick the group to show. "
+             "The EMG group is chosen by default.")
+    if choice != current:
+        opts["options"] = {**opts["options"], "group": choice}
+        st.rerun()
+
+
+def _group_label(key: str, names) -> str:
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:3]) + (f" … ({len(names)} channels)" if len(names) > 3 else "")
+    return f"{key}: {shown}"
+
+
+_ALL_DEVICES = "All devices"
+
+
+def _ask_device(rec: Recording, opts: dict, digest: str) -> None:
+    """A device picker for files recorded by several devices (OpenSignals): all, or one of them."""
+    devices = dict(rec.meta.get("devices") or {})
+    if len(devices) < 2:
+        return
+    keys = [_ALL_DEVICES] + list(devices)
+    current = opts["options"].get("device") or _ALL_DEVICES
+    choice = st.sidebar.selectbox("Device", keys, index=keys.index(current) if current in keys else 0,
+                                  key=f"device_{digest[:16]}",
+                                  help="This file holds several devices. 'All devices' shows every device "
+                                       "recording at the chosen rate.")
+    if choice != current:
+        options = {k: v for k, v in opts["options"].items() if k not in ("device", "group")}
+        if choice != _ALL_DEVICES:
+            options["device"] = choice
+        opts["options"] = options
+        st.rerun()
+
+
 # ---- channels and settings --------------------------------------------------------------------
 def pick_channels(rec: Recording, digest: str) -> Recording | None:
-    """Channel picker: EMG channels by default, the others (force, triggers, ...) can be added."""
-    default = [n for n, k in zip(rec.ch_names, rec.ch_kinds) if k == "emg"] or list(rec.ch_names)
+    """Channel picker: EMG channels by default, the others (force, triggers, ...) can be added.
+
+    In files of many channels (:data:`FLAT_HIDE_FROM` or more), flat channels (constant samples:
+    unused inputs) are left out of the list, with their count and one click to show them.
+    """
+    flat = set(flat_channels(rec)) if rec.n_channels >= FLAT_HIDE_FROM else set()
+    show_flat = False
+    if flat:
+        show_flat = st.sidebar.checkbox(
+            f"Show {len(flat)} flat channel{'s' if len(flat) != 1 else ''} (constant, hidden)",
+            key=f"show_flat_{digest[:16]}",
+            help="These channels hold one value throughout (unused inputs); they are hidden to keep the "
+                 "plots and the table readable.")
+    names = [n for n in rec.ch_names if show_flat or n not in flat]
+    default = [n for n, k in zip(rec.ch_names, rec.ch_kinds) if k == "emg" and n in names] or names
     kinds = dict(zip(rec.ch_names, rec.ch_kinds))
     chosen = st.sidebar.multiselect(
-        "Channels", list(rec.ch_names), default=default, key=f"channels_{digest[:16]}",
+        "Channels", names, default=default, key=f"channels_{digest[:16]}_{_names_key(names)}",
         format_func=lambda n: n if kinds[n] == "emg" else f"{n} ({kinds[n]})")
     if not chosen:
         st.info("Pick at least one channel in the sidebar.")
         return None
     return rec if list(chosen) == list(rec.ch_names) else rec.pick(chosen)
+
+
+def _names_key(names) -> str:
+    """A short key of the channel list: the picker starts afresh when a group or device changes it."""
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:12]
 
 
 def processing_settings() -> Settings:
@@ -221,16 +329,17 @@ def processing_settings() -> Settings:
     order = ex.select_slider("Filter order", options=list(range(1, 11)), key=k["order"], disabled=not bandpass)
     notch_options = ["Off"] + [f"{v:g} Hz" for v in NOTCH_CHOICES if v]
     notch = ex.radio("Mains notch", notch_options, key=k["notch_hz"], horizontal=True,
-                     help="Notch the mains frequency and its harmonics (50 Hz: Europe, Asia, Africa, "
-                          "Australia; 60 Hz: the Americas and parts of Asia).")
+                     help="Notch the mains frequency and its harmonics ("
+                          + "; ".join(f"{hz:g} Hz: {where}" for hz, where in MAINS_HZ.items()) + ").")
     harmonics = ex.number_input("Notch harmonics", 1, 20, key=k["notch_harmonics"], disabled=notch == "Off")
-    envelope = ex.radio("Envelope", ["rms", "lowpass"], key=k["envelope"], horizontal=True,
-                        format_func={"rms": "RMS window", "lowpass": "Low-pass (linear envelope)"}.get)
+    envelope = ex.radio("Envelope", list(ENVELOPE_METHODS), key=k["envelope"], horizontal=True,
+                        format_func=lambda m: ENVELOPE_METHODS[m].label)
+    param = ENVELOPE_METHODS[envelope].param  # the one number input this method reads
     c3, c4 = ex.columns(2)
     window = c3.number_input("RMS window (ms)", 1.0, 5000.0, step=10.0, key=k["rms_window_ms"],
-                             disabled=envelope != "rms")
+                             disabled=param != "rms_window_ms")
     cutoff = c4.number_input("Low-pass (Hz)", 0.1, 100.0, step=1.0, key=k["lowpass_hz"],
-                             disabled=envelope != "lowpass")
+                             disabled=param != "lowpass_hz")
     try:
         return Settings(remove_dc=remove_dc, bandpass=bandpass, low_hz=low, high_hz=high, order=order,
                         notch_hz=None if notch == "Off" else float(notch.split()[0]),
