@@ -151,3 +151,16 @@ def test_png_downloads_with_chromium_are_enabled_and_built_only_on_click(monkeyp
         button = a.get_by_key(key).proto
         assert not button.disabled and not button.help, key
         assert button.deferred_file_id and not button.url, key
+
+
+def test_fatigue_over_time_section_has_chart_table_and_csv(at, media):
+    from emgviz.export import read_provenance
+
+    spec = plotly_spec(at, "summary_fatigue_chart")
+    assert spec["layout"]["yaxis"]["title"]["text"] == "MDF (Hz)"
+    assert any("%/min" in (t.get("name") or "") for t in spec["data"])
+    text = media(at.get_by_key("summary_dl_fatigue").proto.url).content.decode("utf-8")
+    slopes = pd.read_csv(io.StringIO(text), comment="#")
+    assert {"slope per s", "change (%/min)", "95 % CI low"} <= set(slopes.columns)
+    assert set(slopes["feature"]) == {"MDF", "MNF", "RMS"} and "µV/s" in set(slopes["unit"])
+    assert read_provenance(text)["fatigue windows"] == "1 s, not overlapping"
