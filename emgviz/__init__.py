@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "table_csv": ".export", "figure_html": ".export", "figure_png": ".export",
     "report_html": ".report", "write_report": ".report",
     "display_unit": ".units", "to_display_units": ".units",
+    "BurstParams": ".burst_params",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

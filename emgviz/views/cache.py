@@ -128,11 +128,22 @@ def process_cached(rec_key: str, settings_json: str, _rec: Recording):
 
 
 @st.cache_data(max_entries=16, show_spinner="Detecting bursts…")
-def bursts_cached(key: str, settings_json: str, _filtered: Recording, method: str = "threshold"):
-    """``detect_bursts`` of a filtered recording (``key`` and the settings say which)."""
+def bursts_cached(key: str, settings_json: str, _filtered: Recording, method: str = "threshold",
+                  params_json: str | None = None):
+    """``detect_bursts`` of a filtered recording (``key`` and the settings say which).
+
+    ``params_json``: :class:`~emgviz.burst_params.BurstParams` as JSON (``to_dict``); the
+    app's defaults (:data:`~emgviz.burst_params.BURST_DEFAULTS`) when None.
+    """
+    import json
+
+    from ..burst_params import BURST_DEFAULTS, BurstParams
     from ..onsets import detect_bursts
 
-    return detect_bursts(_filtered, method=method)
+    if method != "threshold":
+        return detect_bursts(_filtered, method=method)
+    params = BurstParams(**json.loads(params_json)) if params_json else BURST_DEFAULTS
+    return detect_bursts(_filtered, method=method, **params.detector_options())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

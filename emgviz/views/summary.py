@@ -124,6 +124,61 @@ def render(ctx: ViewContext) -> None:
         st.error(_md(f"The summary could not be computed: {exc}"))
 
 
+@st.cache_data(max_entries=8, show_spinner="Fitting fatigue trends…")
+def _fatigue(key: str, settings_json: str, window_s: float, _filtered):
+    from ..fatigue import fatigue_trend
+
+    # non-overlapping windows (step = window): the slope's CI assumes independent points
+    return fatigue_trend(_filtered, window_s=window_s, step_s=window_s)
+
+
+def _fatigue_section(ctx: ViewContext, base: str, png: bool) -> None:
+    """MDF/MNF/RMS per window over time, the fitted line with the 95 % CI of its slope, slopes in %/min."""
+    from ..fatigue import FATIGUE_METHOD
+    from ..plotting.fatigue import fatigue_over_time, fatigue_table
+
+    st.markdown("##### Fatigue over time")
+    c1, c2 = st.columns([2, 1])
+    feature = c1.radio("Feature", ("MDF", "MNF", "RMS"), horizontal=True, key="summary_fatigue_feature")
+    window_s = c2.number_input("Fatigue window (s)", min_value=0.1, max_value=60.0, value=1.0, step=0.25,
+                               key="summary_fatigue_window_s")
+    try:
+        result = _fatigue(ctx.key, ctx.settings_key, float(window_s), ctx.processed.filtered)
+    except ValueError as exc:
+        st.error(f"Fatigue trend: {exc}")
+        return
+    fig = fatigue_over_time(result, feature, display=ctx.display)
+    st.plotly_chart(fig, key="summary_fatigue_chart", width="stretch")
+    _figure_downloads(fig, f"{base}_{feature}_fatigue", "Fatigue", "fatigue", png)
+    slopes = fatigue_table(result, display=ctx.display)
+    st.dataframe(slopes, hide_index=True, width="stretch", key="summary_fatigue_table",
+                 column_config={c: st.column_config.NumberColumn(c, format="%.4g")
+                                for c in ("slope per s", "95 % CI low", "95 % CI high", "r²", "p")}
+                 | {"change (%/min)": st.column_config.NumberColumn("change (%/min)", format="%.2f")})
+    st.caption(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows.")
+    st.download_button("Fatigue slopes (CSV)", key="summary_dl_fatigue", mime="text/csv", on_click="ignore",
+                       file_name=f"{base}_fatigue.csv",
+                       data=table_csv(slopes, settings=ctx.settings, sources=[ctx.source],
+                                      units=ctx.display.describe(), what="fatigue slopes",
+                                      extra={"fatigue method": FATIGUE_METHOD,
+                                             "fatigue windows": f"{window_s:g} s, not overlapping"}))
+
+
+def _burst_params():
+    """The burst-detection parameters (threshold, minimum duration, merge gap), app defaults first."""
+    from ..burst_params import BURST_DEFAULTS, BurstParams
+
+    c1, c2, c3 = st.columns(3)
+    k = c1.number_input("Burst threshold (SD above rest)", min_value=0.5, max_value=50.0, step=0.5,
+                        value=BURST_DEFAULTS.k, key="summary_burst_k",
+                        help="Mean + k·SD of the rest envelope (Hodges & Bui 1996)")
+    on = c2.number_input("Minimum burst duration (ms)", min_value=1.0, max_value=10_000.0, step=50.0,
+                         value=BURST_DEFAULTS.min_duration_ms, key="summary_burst_min_ms")
+    gap = c3.number_input("Merge bursts closer than (ms)", min_value=1.0, max_value=10_000.0, step=50.0,
+                          value=BURST_DEFAULTS.merge_gap_ms, key="summary_burst_gap_ms")
+    return BurstParams(k=k, min_duration_ms=on, merge_gap_ms=gap)
+
+
 def _render(ctx: ViewContext) -> None:
     out = ctx.processed
     settings_json = ctx.settings_key
@@ -196,8 +251,9 @@ def _render(ctx: ViewContext) -> None:
         _figure_downloads(heat, f"{base}_{safe_stem(col)}_heatmap", "Heatmap", "heatmap", png)
 
     st.markdown("##### Envelopes and bursts")
+    params = _burst_params()
     try:
-        bursts = bursts_cached(ctx.key, settings_json, out.filtered)
+        bursts = bursts_cached(ctx.key, settings_json, out.filtered, params_json=json.dumps(params.to_dict()))
     except ValueError as exc:
         st.error(_md(f"Burst detection: {exc}"))
         bursts = None
@@ -207,7 +263,7 @@ def _render(ctx: ViewContext) -> None:
     _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
         bshow = bursts_for_display(bursts, ctx.rec.unit)
-        st.caption(_md(f"{len(bursts)} burst(s) found (threshold detector on the filtered signal)."))
+        st.caption(_md(f"{len(bursts)} burst(s) found on the filtered signal; {params.describe()}."))
         disp, bformats = display_table(bshow, unit=ctx.display)
         bformats.update({"onset_s": "%.3f", "offset_s": "%.3f", "duration_s": "%.3f"})
         st.dataframe(disp, hide_index=True, width="stretch",
@@ -215,7 +271,10 @@ def _render(ctx: ViewContext) -> None:
         st.download_button("Bursts (CSV)", key="summary_dl_bursts", mime="text/csv", on_click="ignore",
                            file_name=f"{base}_bursts.csv",
                            data=table_csv(to_display_units(bshow, ctx.display), settings=ctx.settings,
-                                          sources=[ctx.source], units=ctx.display.describe(), what="bursts"))
+                                          sources=[ctx.source], units=ctx.display.describe(), what="bursts",
+                                          extra={"burst detection": params.to_json()}))
+
+    _fatigue_section(ctx, base, png)
 
     st.markdown("##### Report")
     rec, settings, name, digest, full_names = ctx.rec, ctx.settings, ctx.name, ctx.digest, ctx.full.ch_names
