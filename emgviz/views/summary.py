@@ -145,7 +145,7 @@ def _fatigue_section(ctx: ViewContext, base: str, png: bool) -> None:
     try:
         result = _fatigue(ctx.key, ctx.settings_key, float(window_s), ctx.processed.filtered)
     except ValueError as exc:
-        st.error(f"Fatigue trend: {exc}")
+        st.error(_md(f"Fatigue trend: {exc}"))
         return
     fig = fatigue_over_time(result, feature, display=ctx.display)
     st.plotly_chart(fig, key="summary_fatigue_chart", width="stretch")
