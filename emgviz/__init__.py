@@ -29,8 +29,8 @@ _EXPORTS: dict[str, str] = {
     "feature_table": ".features", "windowed_features": ".features", "burst_features": ".features",
     "detect_bursts": ".onsets", "consensus": ".onsets",
     "fatigue_trend": ".fatigue", "FatigueResult": ".fatigue",
-    "mvc_reference": ".normalize", "mvc_from_recording": ".normalize", "to_percent_mvc": ".normalize",
-    "peak_normalise": ".normalize",
+    "mvc_reference": ".normalise", "mvc_from_recording": ".normalise", "to_percent_mvc": ".normalise",
+    "peak_normalise": ".normalise",
     "signal_quality": ".quality",
     "simulate": ".simulate", "Simulation": ".simulate",
     "Session": ".compare", "match_channels": ".compare", "compare_features": ".compare",
@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "table_csv": ".export", "figure_html": ".export", "figure_png": ".export",
     "report_html": ".report", "write_report": ".report",
     "display_unit": ".units", "to_display_units": ".units",
+    "BurstParams": ".burst_params",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -7,8 +7,8 @@ The command line is ``python -m emgviz batch`` (see :mod:`emgviz.cli`).
 """
 
 from .output import BIDS_COLUMNS
-from .run import BatchResult, find_recordings, find_tasks, readable_suffixes, run_batch
+from .run import BatchResult, find_recordings, find_tasks, not_a_recording, readable_suffixes, run_batch
 from .work import FileResult, FileTask, process_file
 
 __all__ = ["BatchResult", "run_batch", "find_recordings", "find_tasks", "readable_suffixes",
-           "FileTask", "FileResult", "process_file", "BIDS_COLUMNS"]
+           "FileTask", "FileResult", "process_file", "BIDS_COLUMNS", "not_a_recording"]

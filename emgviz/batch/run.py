@@ -17,10 +17,12 @@ from . import engines
 from .output import TableWriter, read_done
 from .work import FileResult, FileTask, file_sha256
 
-__all__ = ["BatchResult", "run_batch", "find_recordings", "find_tasks", "readable_suffixes"]
+__all__ = ["BatchResult", "run_batch", "find_recordings", "find_tasks", "readable_suffixes", "not_a_recording"]
 
-# Names that are documentation beside data, never recordings (README.md, LICENSE.txt, NOTICE, ...).
-_DOC_NAMES = re.compile(r"^(readme|licen[cs]e|notice|copying|changes|changelog|authors|citation|sources)\b",
+# Names of files that document a folder rather than record from a muscle (README.md, LICENSE.txt,
+# BioSPPy_BSD-3-Clause.txt, kineticstoolkit_NOTICE.txt, ...).
+_DOC_NAMES = re.compile(r"^(readme|licen[cs]e|notice|copying|changes|changelog|authors|citation|sources)\b|"
+                        r"_(licen[cs]e|notice)\b|(^|[_-])(bsd|mit|apache|gpl|lgpl|cc)[-_.0-9a-z]*\.txt$",
                         re.IGNORECASE)
 _TEXT_SUFFIXES = {".txt", ".csv", ".tsv"}
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -79,9 +81,20 @@ def readable_suffixes() -> tuple[str, ...]:
     return tuple(sorted({s.lower() for f in supported_formats() for s in f["suffixes"]}))
 
 
-def _not_a_recording(path: Path) -> str | None:
-    """Why a file found in a folder is not a recording, or None when it may be one."""
-    if _DOC_NAMES.match(path.name) or path.suffix.lower() in {".md", ".json", ".html", ".pdf"}:
+def not_a_recording(path: str | os.PathLike) -> str | None:
+    """Why a file found in a folder is not a recording, or None when it may be one.
+
+    Documentation (a ``LICENSES`` folder, README/LICENSE/NOTICE names, ``.md``, ``.json``) and
+    text files without rows of numbers in their first 8 KiB are not recordings.
+
+    Examples
+    --------
+    >>> not_a_recording("LICENSES/BioSPPy_BSD-3-Clause.txt"), not_a_recording("s01/emg.edf")
+    ('documentation, not a recording', None)
+    """
+    path = Path(path)
+    if (_DOC_NAMES.search(path.name) or path.suffix.lower() in {".md", ".json", ".html", ".pdf"}
+            or any(part.upper() in ("LICENSES", "LICENCES") for part in path.parts[:-1])):
         return "documentation, not a recording"
     if path.suffix.lower() in _TEXT_SUFFIXES:
         try:
@@ -133,7 +146,7 @@ def find_tasks(paths_or_glob: str | os.PathLike | Iterable[str | os.PathLike]
     def add(p: Path, *, from_folder: bool) -> None:
         if p.suffix.lower() == ".dat" and p.with_suffix(".hea").exists():
             return
-        if from_folder and (why := _not_a_recording(p)):
+        if from_folder and (why := not_a_recording(p)):
             skipped.append((str(p), why))
             return
         root = find_bids_root(p)
