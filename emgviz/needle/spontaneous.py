@@ -25,20 +25,25 @@ The method (one pass, no training):
 2. **potentials**: stretches where |x| exceeds 2.5 SD containing a sample above the
    detection level max(``threshold_sd`` SD, ``min_amplitude_uv``/2), merged across gaps
    shorter than 2.5 ms;
-3. **runs**: potentials ≤ 60 ms apart (≥ 17 Hz), at least 8: the same shape throughout
-   (median correlation with the run's median waveform ≥ 0.8) at a constant rate (interval CV
-   < 0.05, judged on the complex's largest pieces) is a *complex repetitive discharge*; the same shape at a changing rate is
-   *myotonic* when its potentials are brief (fibre spikes, median ≤ 6 ms); varied shapes at ≥ 50 Hz for < 1 s is *insertional*. A single potential
-   complex ≥ 40 ms long with ≥ 6 spikes is insertional too;
+3. **runs**: potentials ≤ 60 ms apart (≥ 17 Hz), at least 8 (split at 1 ms gaps): the same
+   shape throughout (median correlation with the run's median waveform ≥ 0.8) at a constant
+   rate (interval CV < 0.05, judged on the complex's largest pieces) is a *complex repetitive
+   discharge*; the same shape at a changing rate is *myotonic* when its potentials are brief
+   (fibre spikes, median ≤ 6 ms); varied shapes at ≥ 50 Hz for < 1 s are *insertional*. A
+   single potential complex ≥ 40 ms long with ≥ 6 spikes is insertional too;
 4. **voluntary activity** (not rest, dropped): 1 s windows holding ≥ 5 motor-unit-like
    potentials (> 8 ms, ≥ 200 µV, not a positive wave) outside the runs of step 3 that are not
    one constant-rate train;
 5. the other potentials by shape: **positive sharp wave** when the positive peak comes
-   first and is ≥ 1.8× the negative one (a fibre spike's are about equal) and the
-   potential lasts ≥ 2.5 ms; **fibrillation**
-   when it is brief (≤ 7 ms above 2.5 noise SDs) and < 1 mV; **fasciculation** when it is
-   motor-unit-like (≥ 8 ms, ≥ 500 µV, a negative main phase) and at rest; anything
-   else (e.g. overlapping potentials of different kinds) is not reported.
+   first and is ≥ 1.8× the negative one (a fibre spike's are about equal) and the potential
+   lasts ≥ 2.5 ms; **fibrillation** when it is brief (≤ 7 ms above 2.5 noise SDs) and
+   < 1 mV; **fasciculation** when it is motor-unit-like (≥ 8 ms, ≥ 500 µV, a negative main
+   phase) and at rest; anything else (e.g. overlapping potentials of different kinds) is not
+   reported.
+
+Limits (measured in ``benchmarks/bench_spontaneous.py``): potentials that overlap are not
+decomposed, so dense activity of several kinds at once is under-counted; complex repetitive
+discharges slower than 17 Hz are not recognised as runs.
 """
 
 from __future__ import annotations
