@@ -185,6 +185,11 @@ def _run_kind(group, x, fs):
     return None
 
 
+def _motor_unit_like(p):
+    """A potential as long and large as a voluntary MUP (> 8 ms, ≥ 200 µV) that is not a positive wave."""
+    return p["duration_s"] > 0.008 and p["pp"] >= 200.0 and not (p["positive_first"] and p["pos"] >= 1.8 * p["neg"])
+
+
 def _voluntary_mask(pots, n, fs):
     """Samples inside 1 s windows with ≥ 5 motor-unit-like potentials not forming one constant train."""
     mask = np.zeros(n, bool)
@@ -242,7 +247,7 @@ def spontaneous_activity(rec, channel=None, *, rest=None, threshold_sd: float = 
     >>> sim = simulate_needle("neurogenic", force=0, duration_s=3, fs=10_000, seed=4,
     ...                       spontaneous={"fibrillation": {"count": 1, "rate_hz": 8}})
     >>> found = spontaneous_activity(sim.recording)
-    >>> (found["type"] == "fibrillation").sum() >= 0.9 * len(sim.truth.spontaneous)
+    >>> bool((found["type"] == "fibrillation").sum() >= 0.9 * len(sim.truth.spontaneous))
     True
     """
     idx, raw = channel_uv(rec, channel)
