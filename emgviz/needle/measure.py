@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 __all__ = ["MupMeasures", "measure_template", "count_turns", "count_phases", "baseline_level"]
 
@@ -177,7 +178,6 @@ def measure_template(template_uv, fs: float, *, level_uv: float = LEVEL_UV, turn
     # after-wave (a few µV/ms) does not prolong the duration (slope criterion of automatic duration
     # markers, Stålberg et al. 1986; Nandedkar SD et al., Muscle Nerve 18:1155–1166, 1995)
     half = max(1, int(round(0.5 * fs / 1000.0)))
-    from scipy.ndimage import maximum_filter1d, minimum_filter1d
     local = maximum_filter1d(y, 2 * half + 1) - minimum_filter1d(y, 2 * half + 1)
     runs = _runs((np.abs(y) > thr) & (local > 0.5 * thr))
     if not runs:

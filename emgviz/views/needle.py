@@ -85,8 +85,8 @@ def render(ctx: ViewContext) -> None:
         return
     band = Settings.from_preset("needle")
     st.caption(f"MUP analysis on the raw samples with the needle filter ({md(band.describe())}; low-pass "
-               "clipped to 0.95·fs/2 when fs < 20 kHz). " + " · ".join(md(n) for a in analyses.values()
-                                                                      for n in a[3].notes[:1]))
+               "clipped to 0.95·fs/2 when fs < 20 kHz). "
+               + " · ".join(dict.fromkeys(md(n) for a in analyses.values() for n in a[3].notes[:1])))
     tabs = st.tabs(["MUP templates", "MUP table vs reference", "Side by side", "Interference pattern"])
     rejected = _templates_tab(tabs[0], analyses)
     _table_tab(tabs[1], analyses, rejected, ctx)
