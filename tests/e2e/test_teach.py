@@ -27,7 +27,7 @@ def test_a_lecture_link_reopens_the_same_lesson_in_a_new_browser(page: Page, str
     level.focus()
     for _ in range(3):
         page.keyboard.press("ArrowRight")                               # 0.50 -> 0.65
-    expect(level).to_have_attribute("aria-valuenow", "0.65", timeout=180_000)
+    expect(level).to_have_attribute("aria-valuetext", "0.65", timeout=180_000)
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Mains hum").click()
     page.get_by_role("option", name="60 Hz").click()
     expect(page.locator('[data-testid="stPlotlyChart"]').get_by_text("4. Notch 60 Hz")).to_be_visible(timeout=180_000)
@@ -43,7 +43,7 @@ def test_a_lecture_link_reopens_the_same_lesson_in_a_new_browser(page: Page, str
         expect(fresh.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=300_000)
         wait_rendered(fresh, timeout=300_000)
         again = fresh.locator('[data-testid="stSlider"]').filter(has_text="Contraction level").get_by_role("slider")
-        expect(again).to_have_attribute("aria-valuenow", "0.65")
+        expect(again).to_have_attribute("aria-valuetext", "0.65")
         expect(fresh.locator('[data-testid="stSelectbox"]').filter(has_text="Mains hum")).to_contain_text("60 Hz")
         assert chart_titles(fresh) == chart_titles(page)
         expect(fresh.locator('[data-testid="stException"]')).to_have_count(0)
@@ -58,6 +58,7 @@ def test_presenter_mode_fills_a_projector_screen_and_answers_the_arrow_keys(brow
     page.keyboard.press("ArrowRight")
     expect(page.get_by_text("Step 2 of 6: DC removed")).to_be_visible(timeout=180_000)
     page.keyboard.press("ArrowRight")
+    expect(page.get_by_text("Step 3 of 6: Band-pass 20–450 Hz")).to_be_visible(timeout=180_000)
     page.keyboard.press("ArrowRight")
     expect(page.get_by_text("Step 4 of 6: Notch 50 Hz")).to_be_visible(timeout=180_000)
     wait_rendered(page, timeout=300_000)
