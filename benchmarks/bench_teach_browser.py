@@ -186,6 +186,7 @@ class Tab:
         self.context = browser.new_context(viewport=VIEWPORT)
         self.context.add_init_script(INIT_JS)
         self.page = self.context.new_page()
+        self.page.set_default_timeout(400_000)  # a loaded 2-core machine can take minutes per page
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
         self.cpu0 = self._cpu()
