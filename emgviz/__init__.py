@@ -29,19 +29,20 @@ _EXPORTS: dict[str, str] = {
     "feature_table": ".features", "windowed_features": ".features", "burst_features": ".features",
     "detect_bursts": ".onsets", "consensus": ".onsets",
     "fatigue_trend": ".fatigue", "FatigueResult": ".fatigue",
-    "mvc_reference": ".normalize", "mvc_from_recording": ".normalize", "to_percent_mvc": ".normalize",
-    "peak_normalise": ".normalize",
+    "mvc_reference": ".normalise", "mvc_from_recording": ".normalise", "to_percent_mvc": ".normalise",
+    "peak_normalise": ".normalise",
     "signal_quality": ".quality",
     "simulate": ".simulate", "Simulation": ".simulate",
     "Session": ".compare", "match_channels": ".compare", "compare_features": ".compare",
     "symmetry_index": ".compare",
     "cycle_average": ".cycles", "run_batch": ".batch",
     "read_bids_file": ".bids", "read_bids_dataset": ".bids", "write_bids": ".bids",
-    "muap_table": ".needle", "spontaneous_activity": ".needle.spontaneous",
+    "muap_table": ".needle", "needle_summary": ".needle", "spontaneous_activity": ".needle.spontaneous",
     "simulate_needle": ".simulate.needle", "NeedleSimulation": ".simulate.needle",
     "table_csv": ".export", "figure_html": ".export", "figure_png": ".export",
     "report_html": ".report", "write_report": ".report",
     "display_unit": ".units", "to_display_units": ".units",
+    "BurstParams": ".burst_params",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -79,6 +79,18 @@ def test_bursts_csv_download_has_the_bursts(at, media):
     biceps = back[back["channel"] == "biceps"]
     assert len(biceps) >= 2  # bursts at 1–2, 3–4 (and 5–6) s
     assert biceps["onset_s"].min() == pytest.approx(1.0, abs=0.15)
+    from emgviz.export import read_provenance
+
+    assert read_provenance(f.content.decode("utf-8"))["burst detection"]["min_duration_ms"] == 300.0
+
+
+def test_burst_parameters_in_the_app_change_the_bursts(at, media):
+    before = len(at.dataframe[-1].value)
+    at.number_input(key="summary_burst_min_ms").set_value(5000.0).run()  # longer than any burst here
+    assert_no_exception(at)
+    text = media(at.get_by_key("summary_dl_bursts").proto.url).content.decode("utf-8")
+    after = pd.read_csv(io.StringIO(text), comment="#")
+    assert before > 0 and len(after) == 0 and '"min_duration_ms": 5000.0' in text
 
 
 def test_mvc_segment_switches_the_table_to_percent_mvc(at, media):
@@ -139,3 +151,16 @@ def test_png_downloads_with_chromium_are_enabled_and_built_only_on_click(monkeyp
         button = a.get_by_key(key).proto
         assert not button.disabled and not button.help, key
         assert button.deferred_file_id and not button.url, key
+
+
+def test_fatigue_over_time_section_has_chart_table_and_csv(at, media):
+    from emgviz.export import read_provenance
+
+    spec = plotly_spec(at, "summary_fatigue_chart")
+    assert spec["layout"]["yaxis"]["title"]["text"] == "MDF (Hz)"
+    assert any("%/min" in (t.get("name") or "") for t in spec["data"])
+    text = media(at.get_by_key("summary_dl_fatigue").proto.url).content.decode("utf-8")
+    slopes = pd.read_csv(io.StringIO(text), comment="#")
+    assert {"slope per s", "change (%/min)", "95 % CI low"} <= set(slopes.columns)
+    assert set(slopes["feature"]) == {"MDF", "MNF", "RMS"} and "µV/s" in set(slopes["unit"])
+    assert read_provenance(text)["fatigue windows"] == "1 s, not overlapping"
