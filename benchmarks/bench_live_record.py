@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -64,8 +65,10 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     name = f"bench-{os.getpid()}"
     load_before = os.getloadavg()
+    # SIGINT back to default in the child: a shell starting this script in the background ignores it
     stream = subprocess.Popen([sys.executable, "-m", "emgviz", "stream", str(tmp / "src.npz"), "--name", name,
-                               "--loop"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               "--loop"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     stream.stdout.readline()  # "streaming ..."
     t0 = time.monotonic()
     record = subprocess.Popen([sys.executable, "-m", "emgviz", "record", "--lsl", name, "--seconds",
@@ -75,9 +78,13 @@ def main() -> None:
     peak, cpu = _watch(procs, lambda: record.poll() is not None)
     wall = time.monotonic() - t0
     out_text = record.stdout.read()
-    stream.send_signal(2)  # Ctrl+C
-    stream_text = stream.communicate(timeout=30)[0]
     load_after = os.getloadavg()
+    stream.send_signal(2)  # Ctrl+C
+    try:
+        stream_text = stream.communicate(timeout=120)[0]
+    except subprocess.TimeoutExpired:
+        stream.kill()
+        stream_text = stream.communicate()[0] + "\n(did not stop within 120 s of Ctrl+C; killed)"
 
     rec = emgviz.read_file(tmp / "out.npz")
     s32 = src.data.astype(np.float32).astype(np.float64)

@@ -78,9 +78,9 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, default=4)
     args = ap.parse_args(argv)
     table = f1_table(args.seeds)
+    print(table.round(3).to_string(index=False), flush=True)
     data_dir = Path(os.environ.get("EMGVIZ_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
     real = real_false_alarms(data_dir)
-    print(table.round(3).to_string(index=False))
     print(real.to_string(index=False))
     try:
         from _results import machine, write_section

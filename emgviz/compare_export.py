@@ -81,4 +81,6 @@ def comparison_csv(table: pd.DataFrame, settings: Settings, *, sessions: Sequenc
     body = comparison_in_units(table, unit) if unit is not None else table
     lines = provenance_lines(settings=settings, sources=sources, what="session comparison", extra=extra,
                              units=unit.describe() if unit is not None else "as stored (SI)")
-    return "\n".join(lines) + "\n" + body.to_csv(index=False, lineterminator="\n")
+    from .csvsafe import neutralise
+
+    return "\n".join(lines) + "\n" + neutralise(body).to_csv(index=False, lineterminator="\n")

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from ._checks import check_fs, check_order, check_positive
-from .filters import NYQUIST_FRACTION, filtfilt
+from .filters import NYQUIST_FRACTION, _work, filtfilt
 
 __all__ = ["rms_envelope", "moving_average", "linear_envelope", "tkeo", "window_samples",
            "EnvelopeMethod", "ENVELOPE_METHODS", "envelope_method"]
@@ -29,21 +29,44 @@ def window_samples(fs: float, window_ms: float) -> int:
     return max(1, int(round(window_ms * fs / 1000.0)))
 
 
-def _centred_mean(y: np.ndarray, w: int) -> np.ndarray:
-    """Mean of ``y`` over a centred window of ``w`` samples, slid inwards at the edges."""
+#: Output samples per block of :func:`_centred_mean` (the block's arithmetic stays in cache).
+_BLOCK = 1 << 15
+
+
+def _centred_mean(y: np.ndarray, w: int, *, square: bool = False, root: bool = False) -> np.ndarray:
+    """Mean of ``y`` (of ``y²`` when ``square``) over a centred window of ``w`` samples, slid inwards
+    at the edges; its square root when ``root`` (a running-sum moving RMS).
+
+    One cumulative sum (the running sum of the window is its difference at the two ends),
+    then the window means block by block, so that the squaring and the root add no
+    full-length temporaries.
+    """
     n = y.shape[-1]
     if w >= n:
-        return np.broadcast_to(y.mean(axis=-1, keepdims=True), y.shape).copy()
-    c = np.empty(y.shape[:-1] + (n + 1,), dtype=np.float64)
+        v = y * y if square else y
+        out = np.broadcast_to(v.mean(axis=-1, keepdims=True), y.shape).copy()
+        return np.sqrt(np.maximum(out, 0.0, out=out), out=out) if root else out
+    c = _work(2, y.shape[:-1] + (n + 1,))  # a reused buffer inside filters.scratch_buffers()
     c[..., 0] = 0.0
-    np.cumsum(y, axis=-1, out=c[..., 1:])
+    if square:
+        np.multiply(y, y, out=c[..., 1:])
+        np.cumsum(c[..., 1:], axis=-1, out=c[..., 1:])
+    else:
+        np.cumsum(y, axis=-1, out=c[..., 1:])
     h = (w - 1) // 2                     # samples before the centre
     m = n - w + 1                        # number of full windows
     out = np.empty(y.shape, dtype=np.float64)
-    np.subtract(c[..., w:], c[..., :m], out=out[..., h:h + m])
+    inv = 1.0 / w
+    for a in range(0, m, _BLOCK):
+        b = min(a + _BLOCK, m)
+        o = out[..., h + a:h + b]
+        np.subtract(c[..., w + a:w + b], c[..., a:b], out=o)
+        o *= inv
+        if root:
+            np.maximum(o, 0.0, out=o)  # cumulative-sum rounding can leave -1e-20
+            np.sqrt(o, out=o)
     out[..., :h] = out[..., h:h + 1]     # window slid inwards at the start ...
     out[..., h + m:] = out[..., h + m - 1:h + m]  # ... and at the end
-    out *= 1.0 / w
     return out
 
 
@@ -75,10 +98,7 @@ def rms_envelope(x, fs: float, *, window_ms: float) -> np.ndarray:
     True
     """
     arr = np.asarray(x, dtype=np.float64)
-    w = window_samples(fs, window_ms)
-    ms = _centred_mean(arr * arr, w)
-    np.maximum(ms, 0.0, out=ms)  # cumulative-sum rounding can leave -1e-20
-    return np.sqrt(ms, out=ms)
+    return _centred_mean(arr, window_samples(fs, window_ms), square=True, root=True)
 
 
 def moving_average(x, fs: float, *, window_ms: float) -> np.ndarray:
@@ -131,7 +151,8 @@ def linear_envelope(x, fs: float, *, cutoff_hz: float, order: int = 2) -> np.nda
     from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
 
     sos = signal.butter(check_order(order), cutoff, btype="lowpass", fs=fs, output="sos")
-    arr = np.abs(np.asarray(x, dtype=np.float64))
+    arr = np.asarray(x, dtype=np.float64)
+    arr = np.abs(arr, out=_work(3, arr.shape))  # a reused buffer inside filters.scratch_buffers()
     padlen = int(np.ceil(3.0 * fs / cutoff))
     return filtfilt(sos, arr, padtype="even", padlen=padlen)
 

@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+from .csvsafe import neutralise
 from .settings import Settings
 
 __all__ = ["table_csv", "provenance_lines", "read_provenance", "Source", "file_source", "file_sha256", "figure_html", "figure_png", "png_available", "library_versions",
@@ -208,8 +209,9 @@ def table_csv(df: pd.DataFrame, *, settings: Settings | None = None, source_name
     """A CSV of ``df`` led by the :func:`provenance_lines` (version, inputs, settings, units).
 
     Numbers keep full precision; text fields are always quoted, so a ``#`` or ``,``
-    inside a channel name survives. ``pandas.read_csv(io.StringIO(text), comment="#")``
-    gives the table back.
+    inside a channel name survives; text that a spreadsheet would run as a formula (``=``,
+    ``+``, ``-``, ``@``...) gets a leading ``'`` (:func:`emgviz.csvsafe.neutralise`).
+    ``pandas.read_csv(io.StringIO(text), comment="#")`` gives the table back.
 
     Parameters
     ----------
@@ -238,7 +240,7 @@ def table_csv(df: pd.DataFrame, *, settings: Settings | None = None, source_name
     """
     head = "\n".join(provenance_lines(settings=settings, source_name=source_name, sha256=sha256, extra=extra,
                                       **provenance))
-    body = df.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    body = neutralise(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return head + "\n" + body
 
 
@@ -258,6 +260,9 @@ def figure_html(fig, *, include_plotlyjs: bool | str = True, full_html: bool = T
     -------
     str
     """
+    from .plotting.safe import plain_figure
+
+    plain_figure(fig)  # file-provided names never become links in the page
     return fig.to_html(include_plotlyjs=include_plotlyjs, full_html=full_html,
                        config={"displaylogo": False, "responsive": True})
 

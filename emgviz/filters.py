@@ -18,14 +18,18 @@ samples than its impulse response). :func:`pad_length` tells the default pad.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import math
+import threading
+
 import numpy as np
 
 from ._checks import check_band, check_fs, check_int, check_order, check_positive
 
 __all__ = [
     "remove_dc", "design_bandpass", "bandpass", "design_notch", "notch", "rectify", "notch_frequencies",
-    "pad_length", "filtfilt", "clip_band", "NYQUIST_FRACTION", "MAINS_HZ",
+    "pad_length", "filtfilt", "clip_band", "scratch_buffers", "NYQUIST_FRACTION", "MAINS_HZ",
 ]
 
 #: Band edges at or above fs/2 are clipped to this fraction of fs/2.
@@ -201,9 +205,10 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
     """:func:`filtfilt` of ``arr - subtract`` (broadcast along the last axis), written to ``out``.
 
     Subtracting inside the padded copy saves a full-size temporary (the odd and even
-    extensions commute with subtracting a constant).
+    extensions commute with subtracting a constant). The two passes run in place on that
+    copy (see :func:`_sos_pass`), so the filter makes two full-size temporaries in all:
+    the padded signal and its reversal.
     """
-    from scipy import signal  # here, not at the top: `import emgviz.settings` stays light
     n = arr.shape[-1]
     if n == 0:
         raise ValueError("cannot filter a signal with no samples")
@@ -212,29 +217,106 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
     sos = np.asarray(sos, dtype=np.float64)
     pad = pad_length(sos) if padlen is None else int(padlen)
     pad = max(0, min(pad, n - 1))
-    if pad:
-        left = arr[..., pad:0:-1]
-        right = arr[..., -2:-pad - 2:-1]
-        if padtype == "odd":
-            left = 2 * arr[..., :1] - left
-            right = 2 * arr[..., -1:] - right
-        ext = np.concatenate([left, arr, right], axis=-1)
-        if subtract is not None:
-            ext -= subtract
-    else:
-        ext = arr - subtract if subtract is not None else arr
-    zi = _sosfilt_zi(sos.tobytes(), sos.shape[0]).reshape((sos.shape[0],) + (1,) * (arr.ndim - 1) + (2,))
-    y, _ = signal.sosfilt(sos, ext, axis=-1, zi=zi * ext[..., :1])
-    del ext
-    y = y[..., ::-1]
-    y, _ = signal.sosfilt(sos, y, axis=-1, zi=zi * y[..., :1])
-    y = y[..., ::-1]
-    if pad:
-        y = y[..., pad:n + pad]
+    ext = _padded(arr, pad, padtype, subtract)
+    zi = _sosfilt_zi(sos.tobytes(), sos.shape[0])
+    rows = ext.reshape(-1, ext.shape[-1])
+    _sos_pass(sos, rows, zi)
+    rev = _work(1, rows.shape)
+    np.copyto(rev, rows[:, ::-1])
+    del ext, rows
+    _sos_pass(sos, rev, zi)
+    y = rev[:, ::-1][:, pad:n + pad].reshape(arr.shape)
     if out is None:
-        return np.ascontiguousarray(y, dtype=arr.dtype)
+        return np.array(y, dtype=np.float64, order="C")  # a copy: rev may be a reused buffer
     out[...] = y
     return out
+
+
+def _padded(arr: np.ndarray, pad: int, padtype: str, subtract) -> np.ndarray:
+    """A C-contiguous float64 copy of ``arr - subtract`` extended by ``pad`` samples at each end
+    (in the first scratch buffer inside :func:`scratch_buffers`)."""
+    n = arr.shape[-1]
+    ext = _work(0, arr.shape[:-1] + (n + 2 * pad,))
+    mid = ext[..., pad:pad + n]
+    if pad:
+        left, right = arr[..., pad:0:-1], arr[..., -2:-pad - 2:-1]
+        if padtype == "odd":
+            np.subtract(2 * arr[..., :1], left, out=ext[..., :pad])
+            np.subtract(2 * arr[..., -1:], right, out=ext[..., pad + n:])
+        else:
+            ext[..., :pad] = left
+            ext[..., pad + n:] = right
+        mid[...] = arr
+        if subtract is not None:
+            ext -= subtract
+    elif subtract is not None:
+        np.subtract(arr, subtract, out=mid)
+    else:
+        mid[...] = arr
+    return ext
+
+
+# ---- reusable work buffers -------------------------------------------------------------------------
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def scratch_buffers():
+    """Inside this block, filtering on this thread reuses a few work buffers instead of allocating them.
+
+    A fresh array of a few MB costs a page fault per 4 kB page on first touch; the pipeline
+    filters channel after channel through buffers of the same size, so it wraps its loop
+    in this block. The buffers are released when the block ends.
+    """
+    previous = getattr(_local, "buffers", None)
+    _local.buffers = {}
+    try:
+        yield
+    finally:
+        _local.buffers = previous
+
+
+def _work(slot: int, shape: tuple[int, ...]) -> np.ndarray:
+    """An uninitialised float64 array of ``shape``: scratch buffer ``slot`` inside :func:`scratch_buffers`."""
+    buffers = getattr(_local, "buffers", None)
+    if buffers is None:
+        return np.empty(shape)
+    size = math.prod(shape)
+    buf = buffers.get(slot)
+    if buf is None or buf.size < size:
+        buf = buffers[slot] = np.empty(size)
+    return buf[:size].reshape(shape)
+
+
+def _sos_pass(sos: np.ndarray, rows: np.ndarray, zi: np.ndarray) -> None:
+    """Filter each row of C-contiguous ``rows`` (m, n) by ``sos`` in place, starting in the steady
+    state ``zi`` (n_sections, 2) scaled by the row's first value (as ``sosfiltfilt`` does).
+
+    Calls SciPy's compiled section loop directly when it is there (the same loop
+    ``scipy.signal.sosfilt`` runs, without its input copy), else ``sosfilt`` itself.
+    """
+    state = zi[None, :, :] * rows[:, :1, None]
+    kernel = _inplace_sosfilt()
+    if kernel is not None:
+        kernel(sos, rows, state)
+        return
+    from scipy import signal
+    rows[...], _ = signal.sosfilt(sos, rows, axis=-1, zi=np.moveaxis(state, 0, 1))
+
+
+@functools.cache
+def _inplace_sosfilt():
+    """SciPy's private compiled kernel ``_sosfilt(sos, x, zi)`` (in place), or None when it is gone.
+
+    It is what ``scipy.signal.sosfilt`` calls after copying its input (scipy/signal/_sosfilt.pyx,
+    the same signature since SciPy 1.4); tests/test_filters.py checks it still gives sosfilt's
+    result to the bit, and the public route is used when the import fails.
+    """
+    try:
+        from scipy.signal._sosfilt import _sosfilt
+    except ImportError:  # pragma: no cover
+        return None
+    return _sosfilt
 
 
 @functools.lru_cache(maxsize=64)

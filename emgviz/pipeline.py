@@ -14,6 +14,8 @@ fraction of the recording's size.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -23,7 +25,7 @@ import numpy as np
 from ._checks import check_fs, check_recording
 from .envelopes import envelope_method
 from .filters import (NYQUIST_FRACTION, _filtfilt, clip_band, design_bandpass, design_notch, filtfilt,
-                      notch_frequencies, pad_length)
+                      notch_frequencies, pad_length, scratch_buffers)
 from .recording import Recording
 from .settings import Settings
 
@@ -219,6 +221,31 @@ def _effective(rec: Recording, settings: Settings):
 
 #: Channels are processed in blocks of about this many samples (bounds temporary memory).
 _BLOCK_SAMPLES = 1 << 18
+#: Below this many values a second thread costs more than it saves.
+_THREAD_MIN_VALUES = 1 << 21
+
+
+def _workers(n_blocks: int, n_values: int) -> int:
+    """Threads for :func:`preprocess`: 2 when a core is idle and the work is large, else 1.
+
+    ``EMGVIZ_THREADS`` (a whole number) overrides. Measured (benchmarks/RESULTS.md): a
+    second thread helps only with an idle core; on a busy machine it was slower, so the
+    load average decides.
+    """
+    text = os.environ.get("EMGVIZ_THREADS", "").strip()
+    if text:
+        try:
+            return max(1, min(int(text), n_blocks))
+        except ValueError:
+            pass
+    cpus = os.cpu_count() or 1
+    if cpus < 2 or n_blocks < 2 or n_values < _THREAD_MIN_VALUES:
+        return 1
+    try:
+        idle = cpus - os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average on this platform
+        return 1
+    return 2 if idle >= 1.0 else 1
 
 
 def _filter_block(x: np.ndarray, sos, remove_dc: bool, out: np.ndarray) -> None:
@@ -276,11 +303,23 @@ def preprocess(rec: Recording, settings: Settings, *, envelope: bool = True) -> 
     filtered = np.empty(rec.data.shape, dtype=np.float64)
     env = np.empty(rec.data.shape, dtype=np.float64) if envelope else None
     block = max(1, _BLOCK_SAMPLES // rec.n_samples)
-    for i0 in range(0, rec.n_channels, block):
-        sl = slice(i0, i0 + block)
-        _filter_block(rec.data[sl], sos, eff.remove_dc, filtered[sl])
-        if env is not None:
-            env[sl] = _envelope(filtered[sl], rec.fs, eff)
+    starts = list(range(0, rec.n_channels, block))
+
+    def run(first: int, step: int) -> None:
+        with scratch_buffers():  # the padded copies of one block, reused block after block
+            for i0 in starts[first::step]:
+                sl = slice(i0, i0 + block)
+                _filter_block(rec.data[sl], sos, eff.remove_dc, filtered[sl])
+                if env is not None:
+                    env[sl] = _envelope(filtered[sl], rec.fs, eff)
+
+    workers = _workers(len(starts), rec.data.size)
+    if workers == 1:
+        run(0, 1)
+    else:  # SciPy's section loop and NumPy's array arithmetic release the GIL
+        with ThreadPoolExecutor(workers) as pool:
+            for done in [pool.submit(run, k, workers) for k in range(workers)]:
+                done.result()
     return Processed(raw=rec, filtered=rec.with_data(filtered),
                      envelope=None if env is None else rec.with_data(env),
                      settings=eff, warnings=tuple(warnings))

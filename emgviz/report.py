@@ -293,7 +293,7 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
                  "</details>")
     parts.append(_section("features", "Features per muscle", feat_body))
     if mvc is not None:
-        from .normalize import to_percent_mvc
+        from .normalise import to_percent_mvc
 
         pct = to_percent_mvc(out.filtered, mvc)
         pct_table = feature_table(pct)

@@ -7,7 +7,7 @@ from emgviz import Recording, Settings
 from emgviz._checks import NotARecording, check_float, check_int, check_order, check_recording
 from emgviz.cycles import cycle_average
 from emgviz.features import burst_features, feature_table, windowed_features
-from emgviz.normalize import mvc_from_recording, mvc_reference, peak_normalise, to_percent_mvc
+from emgviz.normalise import mvc_from_recording, mvc_reference, peak_normalise, to_percent_mvc
 from emgviz.onsets import detect_bursts
 from emgviz.pipeline import preprocess, steps
 from emgviz.quality import signal_quality

@@ -138,3 +138,16 @@ def test_burst_features_equal_features_of_the_cropped_channel():
     assert out.loc[1, "duration (s)"] == pytest.approx(0.5)
     with pytest.raises(KeyError, match="no channel"):
         burst_features(rec, pd.DataFrame({"channel": ["z"], "onset_s": [11.0], "offset_s": [12.0]}))
+
+
+# ---- one pass over the samples (#21) ------------------------------------------------------------
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 2 ** 15 - 1, 2 ** 15, 2 ** 15 + 1, 2 ** 15 + 2, 100_003])
+def test_one_pass_time_domain_features_equal_the_single_feature_functions(n):
+    from emgviz import features
+    x = np.random.default_rng(n).normal(size=n)
+    x[::7] = 0.0  # exact zeros: neither a crossing nor an extremum
+    got = features._channel_features(x, 1000.0, 0.25)
+    expect = [rms(x), mav(x), iemg(x, 1000.0), features.var(x), features.waveform_length(x), dasdv(x),
+              features.zero_crossings(x), features.slope_sign_changes(x), peak(x)]
+    np.testing.assert_allclose(got[:9], [float(v) for v in expect], rtol=1e-12, equal_nan=True)
+    assert got[6:8] == [int(expect[6]), int(expect[7])]  # the counts exactly

@@ -125,3 +125,21 @@ def test_filtfilt_equals_scipy_sosfiltfilt(shape, padtype):
     sos, _ = pipeline_sos(Settings(notch_hz=50), FS)
     x = np.random.default_rng(4).normal(size=shape)
     np.testing.assert_array_equal(filtfilt(sos, x, padtype=padtype), signal.sosfiltfilt(sos, x, padtype=padtype))
+
+
+# ---- the in-place section loop (#21) ------------------------------------------------------------
+@pytest.mark.parametrize("padtype, shape", [("odd", (3, 5000)), ("even", (4000,)), ("odd", (2, 2, 700)),
+                                            ("odd", (1, 20))])
+def test_filtfilt_equals_scipy_sosfiltfilt_to_the_bit_with_either_kernel(monkeypatch, padtype, shape):
+    from scipy import signal as sig
+
+    from emgviz import filters
+    x = np.random.default_rng(11).normal(size=shape)
+    sos = np.vstack([design_bandpass(1000.0, 20, 450), design_notch(1000.0, 50, harmonics=2)])
+    pad = min(filters.pad_length(sos), shape[-1] - 1)
+    expect = sig.sosfiltfilt(sos, x, axis=-1, padtype=padtype, padlen=pad)
+    np.testing.assert_array_equal(filtfilt(sos, x, padtype=padtype), expect)
+    monkeypatch.setattr(filters, "_inplace_sosfilt", lambda: None)  # the public sosfilt route
+    np.testing.assert_array_equal(filtfilt(sos, x, padtype=padtype), expect)
+    assert x.flags.writeable  # the input was copied, not filtered in place
+    np.testing.assert_array_equal(x, np.random.default_rng(11).normal(size=shape))

@@ -206,3 +206,24 @@ def test_overflow_is_reported_as_overflow_not_as_a_gap(biosppy):
     with pytest.raises(ReadError, match="beyond the float64 range") as info:
         emgviz.read_bytes(("EMG\n" + "\n".join(rows) + "\n").encode(), "big.csv", fs=1000)
     assert "gap" not in str(info.value)
+
+
+# ---- padding and ragged tails beyond the corpus: Delsys, Noraxon, generic CSV --------------------------
+def test_padding_and_ragged_tails_in_every_text_layout(biosppy):
+    x = biosppy[:400] * 1e-6  # the real counts, as if volts
+    delsys = ("Label: EMG 1 Sampling frequency: 2000 Number of points: 400 start: 0 Unit: Volts Domain Unit: s,,,\n"
+              ",,,\nX[s],EMG 1,X[s],EMG 2,\n" + "".join(f"{i / 2000:.4f},{v:.6e},{i / 2000:.4f},{v:.6e},\n"
+                                                      for i, v in enumerate(x)) + ",,,,\n").encode()
+    noraxon = ("time,RT TIB.ANT. (uV),LT GASTROC (uV),\n" + "".join(
+        f"{i / 1000:.3f},{v * 1e6:g},{v * 1e6:g},\n" for i, v in enumerate(x[:-5]))
+        + "".join(f"{(395 + i) / 1000:.3f},{v * 1e6:g},,\n" for i, v in enumerate(x[-5:]))).encode()
+    generic = ("emg;other;\n" + "".join(f"{v:.6e};{v:.6e};\n" for v in x) + ";;\n").encode()
+    rec = emgviz.read_bytes(delsys, "delsys.csv")
+    assert rec.meta["format"] == "Delsys EMGworks CSV" and rec.ch_names == ("EMG 1", "EMG 2") and rec.fs == 2000
+    np.testing.assert_allclose(rec.data[0], x, rtol=1e-6)
+    rec = emgviz.read_bytes(noraxon, "noraxon.csv")
+    assert rec.meta["format"] == "Noraxon CSV" and rec.n_samples == 395  # LT GASTROC ends 5 rows early
+    assert any("'LT GASTROC (uV)' had ended" in n for n in rec.meta["notes"])
+    rec = emgviz.read_bytes(generic, "generic.csv", fs=1000)
+    assert rec.ch_names == ("emg", "other") and rec.n_samples == 400
+    np.testing.assert_allclose(rec.data[1], x, rtol=1e-6)

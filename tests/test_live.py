@@ -184,4 +184,21 @@ def test_session_pumps_a_replay_into_the_ring_and_records_it():
     assert "end of the file" in sess.error
     assert sess.stop_recording() is recorder
     assert sess.ring.received == 400 and sess.ring.lost == 0
-    np.testing.assert_array_equal(recorder.to_recording().data, rec.data)
+    got = recorder.to_recording().data  # from the moment recording started to the end of the file
+    assert got.shape[1] >= 1
+    np.testing.assert_array_equal(got, rec.data[:, 400 - got.shape[1]:])
+
+
+def test_needle_simulator_source_replays_the_needle_model(monkeypatch):
+    from emgviz.live import NeedleSimulatorSource
+    from emgviz.simulate import simulate_needle
+
+    clock = _Clock()
+    monkeypatch.setattr(sources_mod.time, "monotonic", clock)
+    src = NeedleSimulatorSource("myopathic", force=0.1, fs=4000, duration_s=0.5, seed=2)
+    assert src.fs == 4000 and src.ch_names == ("needle",) and src.units == ("V",)
+    src.start()
+    clock.t += 0.1001
+    chunk = src.read()
+    expected = simulate_needle("myopathic", force=0.1, duration_s=0.5, fs=4000, seed=2).recording.data
+    np.testing.assert_array_equal(chunk.data, expected[:, :401])  # samples 0..400 are due by 0.1001 s

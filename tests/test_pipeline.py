@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from emgviz.filters import effective_band
+from emgviz import pipeline
 from emgviz.pipeline import Processed, preprocess, steps
 from emgviz.recording import Recording
 from emgviz.settings import Settings
@@ -185,3 +186,18 @@ def test_steps_end_with_the_preprocess_output(emg_rec, settings):
         bp = [k for k in st if k.startswith("band-pass")][0]
         np.testing.assert_array_equal(st["rectified"].data, np.abs(st[bp].data))
     assert st["raw"] is rec
+
+
+def test_threads_give_the_same_outputs_as_one_thread(monkeypatch):
+    rec = Recording(np.random.default_rng(8).normal(size=(5, 3000)), fs=1000.0, ch_names=list("abcde"))
+    s = Settings(notch_hz=50, envelope="lowpass")
+    monkeypatch.setattr(pipeline, "_BLOCK_SAMPLES", 3000)  # one channel per block: 5 blocks
+    monkeypatch.setenv("EMGVIZ_THREADS", "1")
+    one = preprocess(rec, s)
+    monkeypatch.setenv("EMGVIZ_THREADS", "2")
+    assert pipeline._workers(5, 15000) == 2
+    two = preprocess(rec, s)
+    np.testing.assert_array_equal(two.filtered.data, one.filtered.data)
+    np.testing.assert_array_equal(two.envelope.data, one.envelope.data)
+    monkeypatch.delenv("EMGVIZ_THREADS")
+    assert pipeline._workers(5, 100) == 1  # small work: one thread whatever the load

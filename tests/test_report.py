@@ -172,7 +172,7 @@ def test_standouts_names_the_odd_muscle_and_ignores_poor_channels():
 
 
 def test_report_with_an_mvc_reference_adds_percent_mvc_tables():
-    from emgviz.normalize import mvc_reference
+    from emgviz.normalise import mvc_reference
 
     rec = _rec()
     ref = mvc_reference(preprocess(rec, Settings()).envelope, segment=(1.0, 2.0), window_ms=None)

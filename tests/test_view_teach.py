@@ -148,8 +148,8 @@ def test_audio_of_raw_and_filtered_are_wav_files(at, media):  # noqa: F811
 
 
 def test_bursts_are_scored_against_the_truth(at):
-    table = at.dataframe[0].value
-    assert list(table["channel"]) == ["emg1", "emg2"]
+    table = at.table[0].value
+    assert list(table.index) == ["emg1", "emg2"]
     truth = simulate(**sim_params({})).truth.bursts
     n_true = (truth["channel"] == "emg1").sum()
     assert n_true == 4

@@ -49,11 +49,14 @@ def local_cluster(n_workers: int = 2, *, timeout_s: float = 120.0, log: str | os
                            "--no-dashboard", "--scheduler-file", str(sched_file))]
             try:
                 deadline = time.monotonic() + timeout_s
-                while not sched_file.exists():
+                address = None
+                while address is None:  # the file appears before it is fully written: wait for valid JSON
                     if procs[0].poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"the dask scheduler did not start; see {log_path}")
-                    time.sleep(0.1)
-                address = json.loads(sched_file.read_text())["address"]
+                    try:
+                        address = json.loads(sched_file.read_text())["address"]
+                    except (OSError, ValueError, KeyError):
+                        time.sleep(0.1)
                 procs.append(start("distributed.cli.dask_worker", address, "--host", "127.0.0.1",
                                    "--nworkers", str(n_workers), "--nthreads", "1", "--no-dashboard",
                                    "--local-directory", str(Path(tmp) / "work")))

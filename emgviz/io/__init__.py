@@ -26,10 +26,12 @@ from . import (c3d, datalog, delsys, edf, matlab, multi, noraxon, npz, opensigna
                zipped)
 from ._build import MAX_FS_HZ, MIN_FS_HZ, check_rate, make_recording
 from ._guard import guarded as _guarded
+from . import isolate, limits
+from ._files import read_bounded, regular_size
 
 __all__ = ["read_file", "read_bytes", "read_files", "ReadError", "NeedsSamplingRate", "NeedsChoice",
            "READERS", "READER_MODULES", "SNIFF_BYTES", "supported_formats", "supported_suffixes", "make_recording",
-           "choose_reader"]
+           "choose_reader", "regular_size", "read_bounded"]
 
 #: The readers, in sniffing order (most specific magic first; generic text last). One literal
 #: table, imported by name: a broken reader fails at import, never silently. Adding a reader is
@@ -80,11 +82,27 @@ def choose_reader(content: bytes, name: str):
                     f"use one of {', '.join(known)} (see the format table in the README)")
 
 
-def _call(mod, func, content, name: str, fs, options) -> Recording:
-    """Call a reader; the zip reader gets the one-file reader passed in (no import cycle)."""
+def _call(mod, func, content, name: str, fs, options, *, head: bytes | None = None,
+          size: int | None = None) -> Recording:
+    """Call a reader; the zip reader gets the one-file reader passed in (no import cycle).
+
+    A reader whose native library can crash on damaged bytes (C3D, HDF5: its module's
+    ``needs_isolation(head)``) runs in a child process with time and memory limits
+    (:mod:`.isolate`); ``content`` is then the bytes or the path the child reads.
+    """
     if mod is zipped:
         options = {**options, "read_one": read_bytes}
+    if head is None and isinstance(content, (bytes, bytearray)):
+        head, size = bytes(content[:SNIFF_BYTES]), len(content)
+    if head is not None and _isolated(mod, head):
+        return _guarded(mod, name, isolate.run, mod.__name__, content, name, {"fs": fs, **options}, size=size or 0)
     return _guarded(mod, name, func, content, name, fs=fs, **options)
+
+
+def _isolated(mod, head: bytes) -> bool:
+    """True when ``mod`` parses ``head``'s file with a native library that must run in a child process."""
+    check = getattr(mod, "needs_isolation", None)
+    return bool(check is not None and check(bytes(head)) and isolate.enabled())
 
 
 def read_bytes(content: bytes, name: str, *, fs: float | None = None, **options) -> Recording:
@@ -127,25 +145,27 @@ def _checked_fs(fs, name: str) -> float | None:
 def read_file(path: str | os.PathLike, *, fs: float | None = None, **options) -> Recording:
     """Read a recording from a path. For WFDB pass the ``.hea`` path; the ``.dat`` beside it is read.
 
+    Only regular files are read (a FIFO, ``/dev/zero`` or another device is refused at once),
+    and only up to :func:`~emgviz.io.limits.max_file_bytes` (checked before reading).
     See :func:`read_bytes` for the parameters.
     """
     path = Path(path)
     fs = _checked_fs(fs, path.name)
-    if not path.exists():
-        raise ReadError(str(path), "no such file", "check the path")
-    if path.is_dir():
-        raise ReadError(str(path), "this is a folder, not a file", "pass one file (for WFDB, the .hea file)")
     try:
+        size = regular_size(path)
         if path.suffix.lower() == ".hea":
-            return read_files([(path.name, path.read_bytes())], fs=fs, _folder=path.parent, **options)
+            return read_files([(path.name, read_bounded(path, 16 * 1024 ** 2))], fs=fs, _folder=path.parent,
+                              **options)
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
         if not head:
             return read_bytes(b"", path.name)  # the "empty file" message
         mod = choose_reader(head, path.name)
+        if _isolated(mod, head):  # the child reads the file from its path
+            return _call(mod, None, path, path.name, fs, options, head=head, size=size)
         if hasattr(mod, "read_path"):  # the reader's library reads the file itself: no bytes copy
-            return _call(mod, mod.read_path, path, path.name, fs, options)
-        return _call(mod, mod.read, path.read_bytes(), path.name, fs, options)
+            return _call(mod, mod.read_path, path, path.name, fs, options, head=head, size=size)
+        return _call(mod, mod.read, read_bounded(path), path.name, fs, options)
     except OSError as exc:  # permissions, a file removed meanwhile, a device error
         raise ReadError(str(path), f"the file cannot be opened ({exc.strerror or exc})",
                         "check that it exists and that you may read it") from exc

@@ -23,10 +23,15 @@ from ._build import make_recording
 from . import limits, units
 from ._names import unique_names
 
-__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_path"]
+__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_path", "needs_isolation"]
 
 FORMAT = "C3D"
 SUFFIXES = (".c3d",)
+
+
+def needs_isolation(head: bytes) -> bool:
+    """Always: ezc3d can crash or allocate gigabytes on a damaged file (run it in a child process)."""
+    return True
 
 
 def sniff(head: bytes, name: str) -> bool:

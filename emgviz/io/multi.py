@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
 from . import wfdbio
+from ._files import read_bounded
 from ._guard import guarded
 
 __all__ = ["read_files", "wfdb_signal_files", "IGNORED_NAMES"]
@@ -68,7 +69,7 @@ class _WfdbRecord:
                             f"({', '.join(self.wanted)}), or a zip holding both")
         out = {}
         for n in list(self.signals.values()) + self.annotations:
-            out[n] = self.by_name[n] if n in self.by_name else (Path(self.folder) / n).read_bytes()
+            out[n] = self.by_name[n] if n in self.by_name else read_bounded(Path(self.folder) / n)
         return out
 
 
@@ -125,18 +126,33 @@ def read_files(files: Sequence[tuple[str, bytes]], *, read_one: Callable[..., Re
         if base in by_name and by_name[base] != c:
             raise ReadError(n, f"two different files are named {base!r}", "rename one of them")
         by_name[base] = c
+    chosen, records = _choose(files, by_name, _folder, member)
+    if chosen in records:
+        return _read_wfdb(records[chosen], fs, options)
+    if member is not None and _basename(member) != chosen:  # the member is inside the chosen zip
+        options = {**options, "member": member}
+    return read_one(by_name[chosen], chosen, fs=fs, **options)
+
+
+def basename(name: str) -> str:
+    """The file name without folders (``a/b\\c.csv`` → ``c.csv``)."""
+    return _basename(name)
+
+
+def _choose(files, by_name: dict, folder, member):
+    """(the chosen file name, the WFDB records by header name) among the files; NeedsChoice when ambiguous."""
     headers = [n for n in by_name if n.lower().endswith(".hea")]
     used: set[str] = set()
     candidates: list[str] = []
     records: dict[str, _WfdbRecord] = {}
     for h in headers:
-        records[h] = _WfdbRecord(h, by_name[h], by_name, _folder)
+        records[h] = _WfdbRecord(h, by_name[h], by_name, folder)
         used.update(records[h].members)
         candidates.append(h)
     for n in by_name:
         if n in used or n in candidates or IGNORED_NAMES.search(n):
             continue
-        if not by_name[n]:
+        if not len(by_name[n]):
             continue
         candidates.append(n)
     if not candidates:
@@ -144,14 +160,40 @@ def read_files(files: Sequence[tuple[str, bytes]], *, read_one: Callable[..., Re
                                      f"({', '.join(sorted(by_name))[:200]})", "upload the data file")
     if member is not None:
         want = _basename(member)
-        if want not in candidates:
-            raise NeedsChoice(files[0][0], f"no recording named {member!r} among the files", "member", candidates)
-        chosen = want
-    elif len(candidates) == 1:
-        chosen = candidates[0]
-    else:
-        raise NeedsChoice(files[0][0] if len(files) == 1 else "the uploaded files",
-                          f"{len(candidates)} independent recordings arrived together", "member", candidates)
+        if want in candidates:
+            return want, records
+        zips = [c for c in candidates if c.lower().endswith(".zip")]
+        if len(candidates) == 1 and zips:  # one zip uploaded: the member is one of its files
+            return zips[0], records
+        raise NeedsChoice(files[0][0], f"no recording named {member!r} among the files", "member", candidates)
+    if len(candidates) == 1:
+        return candidates[0], records
+    raise NeedsChoice(files[0][0] if len(files) == 1 else "the uploaded files",
+                      f"{len(candidates)} independent recordings arrived together", "member", candidates)
+
+
+class _Sized(bytes):
+    """Stands in for a file not expanded yet: only its length is known (``len()``)."""
+
+    def __new__(cls, size: int):
+        obj = super().__new__(cls)
+        obj.size = size
+        return obj
+
+    def __len__(self):
+        return self.size
+
+
+def plan(sizes: dict[str, int], headers: dict[str, bytes], member: str | None) -> set[str]:
+    """Which files (by base name) the chosen recording needs, from names, sizes and WFDB headers only.
+
+    Used by the zip reader to expand only those members. Raises NeedsChoice as
+    :func:`read_files` would.
+    """
+    by_name = {n: headers[n] if n in headers else _Sized(sizes[n]) for n in sizes}
+    files = list(by_name.items())
+    chosen, records = _choose(files, by_name, None, member)
     if chosen in records:
-        return _read_wfdb(records[chosen], fs, options)
-    return read_one(by_name[chosen], chosen, fs=fs, **options)
+        rec = records[chosen]
+        return {chosen} | set(rec.signals.values()) | set(rec.annotations)
+    return {chosen}

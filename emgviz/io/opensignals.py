@@ -12,11 +12,12 @@ from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
 from . import text as _text
 from . import units as _units
+from ._matcheck import check_h5_dataset
 from ._build import check_rate, make_recording
 from ._groups import group_key, match_group
 from ._names import unique_names
 from ._table import drop_padding_columns
-from .limits import check_size
+from .limits import check_size, max_channels
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "transfer_function"]
 
@@ -191,6 +192,11 @@ def _devices_txt(content: bytes, name: str) -> list[dict]:
     return out
 
 
+def needs_isolation(head: bytes) -> bool:
+    """True for OpenSignals HDF5 files: h5py's C library reads them, in a child process."""
+    return head[:8] == b"\x89HDF\r\n\x1a\n"
+
+
 def _read_into(dataset, out: np.ndarray) -> None:
     """The first ``len(out)`` values of an HDF5 dataset, read (and converted) straight into ``out``."""
     n = len(out)
@@ -225,6 +231,10 @@ def _devices_h5(content: bytes, name: str) -> list[dict]:
                            key=lambda k: int(k[8:]))
             if not chans:
                 raise ReadError(name, f"device {mac} has no raw/channel_N datasets", "export again")
+            if len(chans) > max_channels():
+                check_size(name, len(chans), 1)
+            for c in chans:  # declared shapes first: an unwritten dataset reads as gigabytes of fill values
+                check_h5_dataset(name, f"dataset {mac}/raw/{c}", raw[c])
             check_size(name, len(chans), max(int(np.prod(raw[c].shape)) for c in chans))
             arrays = []
             for c in chans:
@@ -296,8 +306,10 @@ def _assemble(name: str, devices: list[dict], *, fs, device, group) -> Recording
             data[r] = _text.columns_to_array(name, [_text.head(col, n)], [label], layout)[0]
         else:
             data[r] = a[:n]
-    if any(not str(s).strip() for s in sensors):
-        notes.append("the header states no sensor type for some channels; they are taken as EMG")
+    unknown = sum(not str(x).strip() for x in sensors)
+    if unknown:
+        which = "any channel" if unknown == len(sensors) else f"{unknown} of {len(sensors)} channels"
+        notes.append(f"the header states no sensor type for {which}; they are taken as EMG")
     first = members[0]
     meta = {"format": FORMAT, "device": first["mac"], "device_type": first["type"],
             "devices": {d["mac"]: list(d["names"]) for d in all_devices},

@@ -11,7 +11,8 @@ from ..recording import Recording
 from ._build import make_recording
 from . import units as _units
 from ._names import unique_names
-from .text_layout import Layout, _field, _first_number
+from .text_header import _field, _first_number
+from .text_layout import Layout
 from ._table import trim_ragged_tail
 from .text_parse import Column, _check_finite, _line_of, _to_float_or_fail, _values, columns_to_array, head
 

@@ -36,12 +36,32 @@ def _header_parts(text: str):
     """(record fields, signal fields, comments) of a header, parsed by wfdb's own parser."""
     from wfdb.io import _header, header
 
+    _count_signal_lines(text)
     lines, comments = header.parse_header_content(text)
     if not lines:
         raise ValueError("the header has no record line")
     record = _header._parse_record_line(lines[0])
     signals = _header._parse_signal_lines(lines[1:]) if len(lines) > 1 else None
     return lines, record, signals, [c.strip(" \t#") for c in comments]
+
+
+def _count_signal_lines(text: str) -> None:
+    """Refuse a header with more signal lines than the channel limit, before wfdb parses them.
+
+    wfdb's parser takes minutes on 100,000 signal lines (its time grows faster than
+    linearly); counting lines takes milliseconds.
+    """
+    limit = limits.max_channels()
+    n = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            n += 1
+            if n > limit + 1:
+                break
+    if n > limit + 1:
+        raise ReadError("the WFDB header", f"it holds more than {limit:,} signal lines, above the channel "
+                                           f"limit of {limit:,}", "split the record or raise EMGVIZ_MAX_CHANNELS")
 
 
 def header_files(header: bytes) -> tuple[str | None, list[str]]:
@@ -198,6 +218,8 @@ def read_record(header_bytes: bytes, header_name: str, dat_files: Mapping[str, b
                         "upload the record's .hea text file") from None
     try:
         lines, record, signals, comments = _header_parts(text)
+    except ReadError as exc:
+        raise ReadError(header_name, exc.problem, exc.fix) from None
     except Exception as exc:
         raise ReadError(header_name, f"wfdb cannot parse the header ({exc})",
                         "check that this is a WFDB .hea file (first line: record n_signals fs n_samples)") from exc

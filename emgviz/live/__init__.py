@@ -8,8 +8,10 @@ from .lslconfig import LAN_ENV, LOOPBACK_CONFIG, configure_lsl
 from .record import Recorder, RecordResult, record_lsl
 from .ring import RingBuffer, Snapshot, count_lost
 from .session import LiveSession
-from .sources import Chunk, LSLSource, ReplaySource, SimulatorSource, Source, SourceStopped
+from .sources import (Chunk, LSLSource, NeedleSimulatorSource, ReplaySource, SimulatorSource, Source,
+                      SourceStopped)
 
 __all__ = ["configure_lsl", "LOOPBACK_CONFIG", "LAN_ENV", "RingBuffer", "Snapshot", "count_lost",
-           "Source", "Chunk", "SourceStopped", "ReplaySource", "SimulatorSource", "LSLSource",
+           "Source", "Chunk", "SourceStopped", "ReplaySource", "SimulatorSource", "NeedleSimulatorSource",
+           "LSLSource",
            "LiveSession", "Recorder", "RecordResult", "record_lsl"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["main", "stream_main", "record_main", "build_parser", "COMMANDS"]
 
 #: The subcommands this module runs (emgviz.cli hands them over).
 COMMANDS = ("stream", "record")
@@ -39,16 +39,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _stream(args) -> int:
+    import signal
+    import threading
+
     from ..io import read_file
     from .lsl import publish
 
     recording = read_file(args.file, fs=args.fs)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # `kill` stops as cleanly as Ctrl+C
 
     def started(_outlet):
         print(f"streaming {args.file} as LSL stream {args.name!r}: {recording.n_channels} ch @ {recording.fs:g} Hz, "
               f"{recording.duration_s:.3f} s{' (looping)' if args.loop else ''}; Ctrl+C stops", flush=True)
 
-    pushed = publish(recording, args.name, loop=args.loop, chunk_ms=args.chunk_ms, on_start=started, lan=args.lan)
+    pushed = publish(recording, args.name, loop=args.loop, chunk_ms=args.chunk_ms, on_start=started, lan=args.lan,
+                     stop=stop)
     print(f"stopped after {pushed} samples ({pushed / recording.fs:.3f} s)", flush=True)
     return 0
 
@@ -90,4 +96,14 @@ def stream_main(argv: list[str]) -> int:
 
 def record_main(argv: list[str]) -> int:
     """``python -m emgviz record ...`` (the arguments after ``record``)."""
+    return main(["record", *argv])
+
+
+def stream_main(argv: list[str]) -> int:
+    """``python -m emgviz stream ...`` (``argv`` without the word ``stream``)."""
+    return main(["stream", *argv])
+
+
+def record_main(argv: list[str]) -> int:
+    """``python -m emgviz record ...`` (``argv`` without the word ``record``)."""
     return main(["record", *argv])

@@ -1,4 +1,4 @@
-"""Live sources behind one small interface: an LSL inlet, a file replayed at real time, the simulator.
+"""Live sources behind one small interface: an LSL inlet, a file replayed at real time, the simulators.
 
 Every source has ``name``, ``fs`` (Hz), ``ch_names``, ``units`` and ``kinds``, and three
 methods: ``start()``, ``stop()`` and ``read()``. ``read()`` never waits: it returns the
@@ -16,7 +16,8 @@ import numpy as np
 
 from ..recording import Recording
 
-__all__ = ["Chunk", "Source", "ReplaySource", "SimulatorSource", "LSLSource", "SourceStopped"]
+__all__ = ["Chunk", "Source", "ReplaySource", "SimulatorSource", "NeedleSimulatorSource", "LSLSource",
+           "SourceStopped"]
 
 
 class SourceStopped(RuntimeError):
@@ -76,6 +77,12 @@ class ReplaySource:
         samples were returned.
     name : str, optional
         Shown in the view; default the recording's source.
+
+    Attributes
+    ----------
+    t_start : float or None
+        ``time.monotonic()`` at ``start()``: sample ``k`` carries the time stamp
+        ``t_start + k / fs`` (None when stopped).
     """
 
     def __init__(self, rec: Recording, *, loop: bool = True, name: str | None = None):
@@ -84,27 +91,27 @@ class ReplaySource:
         self.name = name or rec.source or "replay"
         self.fs = float(rec.fs)
         self.ch_names, self.units, self.kinds = rec.ch_names, rec.ch_units, rec.ch_kinds
-        self._t0: float | None = None
+        self.t_start: float | None = None
         self._sent = 0
 
     def start(self) -> None:
-        self._t0, self._sent = time.monotonic(), 0
+        self.t_start, self._sent = time.monotonic(), 0
 
     def stop(self) -> None:
-        self._t0 = None
+        self.t_start = None
 
     def read(self) -> Chunk:
-        if self._t0 is None:
+        if self.t_start is None:
             raise SourceStopped(f"{self.name} is not started")
         n_total = self.rec.n_samples
-        due = int((time.monotonic() - self._t0) * self.fs) + 1 - self._sent
+        due = int((time.monotonic() - self.t_start) * self.fs) + 1 - self._sent
         if not self.loop:
             if self._sent >= n_total:
                 raise SourceStopped(f"the replay of {self.name} reached the end of the file")
             due = min(due, n_total - self._sent)
         due = max(0, due)
         idx = (self._sent + np.arange(due)) % n_total
-        times = self._t0 + (self._sent + np.arange(due)) / self.fs
+        times = self.t_start + (self._sent + np.arange(due)) / self.fs
         self._sent += due
         return Chunk(self.rec.data[:, idx], times)
 
@@ -135,6 +142,30 @@ class SimulatorSource(ReplaySource):
         sim = simulate(fs=fs, duration_s=duration_s, profile=profile, level=level, n_channels=n_channels,
                        seed=seed)
         super().__init__(sim.recording, loop=True, name=f"simulator ({profile}, {n_channels} ch)")
+
+
+class NeedleSimulatorSource(ReplaySource):
+    """The concentric-needle simulator (:func:`emgviz.simulate.simulate_needle`), generated once, replayed looping.
+
+    Parameters
+    ----------
+    preset : {"normal", "myopathic", "neurogenic"}, default="normal"
+        The muscle (see :data:`emgviz.simulate.NEEDLE_PRESETS`).
+    force : float, default=0.05
+        Voluntary force 0–1 (0.05: a minimal contraction showing single motor-unit potentials).
+    fs : float, default=10000
+        Sampling rate, Hz (the simulator accepts 4–50 kHz).
+    duration_s : float, default=5
+        Length of the generated loop, s.
+    seed : int, default=0
+    """
+
+    def __init__(self, preset: str = "normal", *, force: float = 0.05, fs: float = 10_000.0,
+                 duration_s: float = 5.0, seed: int = 0):
+        from ..simulate import simulate_needle
+
+        sim = simulate_needle(preset, force=force, duration_s=duration_s, fs=fs, seed=seed)
+        super().__init__(sim.recording, loop=True, name=f"needle simulator ({preset}, force {force:g})")
 
 
 class LSLSource:

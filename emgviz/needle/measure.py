@@ -151,7 +151,8 @@ def measure_template(template_uv, fs: float, *, level_uv: float = LEVEL_UV, turn
     -----
     - **Duration** (ms): from the first departure from baseline to the final return to baseline of
       the main potential (AAEM glossary; Stålberg et al. 1986), a departure being |x − baseline| >
-      level (or 4 standard errors when ``se_uv`` is given). Dips inside the level shorter than 0.5 ms are baseline crossings within the potential;
+      level (or 4 standard errors when ``se_uv`` is given) while the signal is changing (its range
+      within ±0.5 ms also exceeds half that level: a slope criterion, so slow after-waves are excluded). Dips inside the level shorter than 0.5 ms are baseline crossings within the potential;
       a later component separated by ≥ ``satellite_gap_ms`` of baseline is a satellite, listed in
       ``satellites`` and **not** included in the duration.
     - **Amplitude** (µV): peak-to-peak within the main potential.
@@ -172,7 +173,13 @@ def measure_template(template_uv, fs: float, *, level_uv: float = LEVEL_UV, turn
         thr = np.maximum(level, 4.0 * np.asarray(se_uv, dtype=np.float64))
     else:
         thr = level
-    runs = _runs(np.abs(y) > thr)
+    # a departure must also be changing: the range within ±0.5 ms exceeds the level, so a slow
+    # after-wave (a few µV/ms) does not prolong the duration (slope criterion of automatic duration
+    # markers, Stålberg et al. 1986; Nandedkar SD et al., Muscle Nerve 18:1155–1166, 1995)
+    half = max(1, int(round(0.5 * fs / 1000.0)))
+    from scipy.ndimage import maximum_filter1d, minimum_filter1d
+    local = maximum_filter1d(y, 2 * half + 1) - minimum_filter1d(y, 2 * half + 1)
+    runs = _runs((np.abs(y) > thr) & (local > 0.5 * thr))
     if not runs:
         return MupMeasures(0.0, 0.0, 0, 0, 0.0, 0.0, float("nan"), p, p, level)
     # merge runs separated by short dips (baseline crossings inside one potential)

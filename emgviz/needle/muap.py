@@ -10,7 +10,7 @@ import pandas as pd
 
 from .filtering import NEEDLE_HIGH_HZ, NEEDLE_LOW_HZ, channel_uv, needle_filter
 from .measure import LEVEL_UV, SATELLITE_GAP_MS, TURN_UV, MupMeasures, measure_template
-from .templates import classify, detect_discharges, merge_units, peel, realign, upsample
+from .templates import centre_on_peak, classify, detect_discharges, merge_units, peel, realign, upsample
 
 __all__ = ["MUP_COLUMNS", "MupAnalysis", "muap_analysis", "muap_table", "firing_rate", "POLYPHASIC_MIN"]
 
@@ -106,10 +106,10 @@ def muap_analysis(rec, channel=None, **options) -> MupAnalysis:
     pre = int(round(o["pre_ms"] * fs / 1000.0))
     post = int(round(o["post_ms"] * fs / 1000.0))
     t_ms = np.arange(-pre, post + 1) / fs * 1000.0
-    units = merge_units(y, fs, units, pre=pre, post=post)
+    units = centre_on_peak(y, merge_units(y, fs, units, pre=pre, post=post), pre=pre, post=post)
     units = peel(y, fs, units, det.noise_uv, pre=pre, post=post, core_ms=o["core_ms"], theta=o["theta"],
                  threshold_uv=det.threshold_uv)
-    units = merge_units(y, fs, units, pre=pre, post=post)
+    units = centre_on_peak(y, merge_units(y, fs, units, pre=pre, post=post), pre=pre, post=post)
     rows, templates, snippets, times, measures = [], [], [], [], []
     for members in units:
         members = members[(members - pre >= 0) & (members + post < y.size)]
@@ -119,7 +119,7 @@ def muap_analysis(rec, channel=None, **options) -> MupAnalysis:
         tmpl, accepted = _reject_superimpositions(wins, fs, pre, det.noise_uv, o)
         near = int(round(fs / 1000.0))
         peak = pre - near + int(np.argmax(np.abs(tmpl[pre - near: pre + near + 1])))
-        if abs(tmpl[peak]) < 0.8 * np.abs(tmpl).max():
+        if abs(tmpl[peak]) < 0.5 * np.abs(tmpl).max():
             continue  # the template's largest deflection is not where its discharges were aligned: unstable
         m = measure_template(tmpl, fs, level_uv=o["level_uv"], turn_uv=o["turn_uv"],
                              satellite_gap_ms=o["satellite_gap_ms"], peak=peak,

@@ -250,3 +250,7 @@ def cycle_bands(averages: Mapping[str, tuple], matches: pd.DataFrame, *, unit: s
         fig.update_yaxes(title_text=shown_unit, row=i + 1, col=1)
     fig.update_xaxes(title_text="cycle (%)", range=[0, 100], row=max(len(muscles), 1), col=1)
     return _layout(fig, title, height=max(320, 70 + 200 * len(muscles)))
+
+
+#: The British spelling, the house rule for public names; ``session_colors`` stays as an alias.
+session_colours = session_colors

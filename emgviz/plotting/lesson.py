@@ -14,14 +14,13 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ..filters import effective_notch, frequency_response
-from ..recording import Recording
+from ..pipeline import Step, frequency_response
 from ..settings import Settings
 from ..spectral import welch_psd
 from .decimate import minmax_decimate
 from .spectra import power_db
 from .style import OKABE_ITO
-from .teach import step_caption, step_kind
+from .teach import step_caption
 from .units import display_scale
 
 __all__ = ["Panel", "step_panels", "lesson_figure", "presenter_figure", "response_grid",
@@ -115,15 +114,15 @@ def _hum_note(kind: str, hum_hz: float | None, notch_hz: float | None, has_notch
     return ""
 
 
-def step_panels(steps: Sequence[tuple[str, Recording]], *, settings: Settings, channel: int = 0,
+def step_panels(steps: Sequence[Step], *, settings: Settings, channel: int = 0,
                 hum_hz: float | None = None, true_onsets_s=None, detected_onsets_s=None,
                 n_points: int = _TRACE_POINTS) -> list[Panel]:
     """The numbers each step's figure shows (decimated trace, spectrum, gain, caption), for one channel.
 
     Parameters
     ----------
-    steps : sequence of (label, Recording)
-        As :func:`emgviz.pipeline.steps` returns them.
+    steps : sequence of Step
+        As :func:`emgviz.pipeline.steps` returns them (their ``kind`` and ``params`` are read).
     settings : Settings
         The settings the steps were made with (the filter gains are drawn from them).
     channel : int, default=0
@@ -142,14 +141,15 @@ def step_panels(steps: Sequence[tuple[str, Recording]], *, settings: Settings, c
     """
     if not steps:
         raise ValueError("steps is empty; pass emgviz.pipeline.steps(rec, settings)")
-    fs = steps[0][1].fs
-    kinds = [step_kind(label) for label, _ in steps]
+    fs = steps[0].recording.fs
+    kinds = [s.kind for s in steps]
     has_notch = "notch" in kinds
-    freqs_notch = effective_notch(settings, fs)[0] if has_notch else ()
-    bandpassed = next((r.data[int(channel)] for (lab, r), k in zip(steps, kinds) if k == "bandpass"), None)
+    freqs_notch = next((tuple(s.params.get("freqs_hz", ())) for s in steps if s.kind == "notch"), ())
+    bandpassed = next((s.recording.data[int(channel)] for s in steps if s.kind == "bandpass"), None)
     out: list[Panel] = []
     previous = None
-    for (label, rec), kind in zip(steps, kinds):
+    for step in steps:
+        kind, label, rec = step.kind, step.label, step.recording
         if not -rec.n_channels <= int(channel) < rec.n_channels:
             raise ValueError(f"channel {channel} out of range: the recording has {rec.n_channels} channels")
         x = rec.data[int(channel)]
@@ -167,8 +167,10 @@ def step_panels(steps: Sequence[tuple[str, Recording]], *, settings: Settings, c
         elif kind == "envelope":
             f_max = min(50.0, fs / 2)
         before = bandpassed if kind == "notch" and bandpassed is not None else previous
-        caption = step_caption(kind, label, x, before, fs=fs, settings=settings, unit=rec.unit, psd=(f, p))
-        caption += _hum_note(kind, hum_hz, settings.notch_hz, has_notch)
+        caption = step_caption(kind, label, x, before, fs=fs, settings=settings, unit=rec.unit, psd=(f, p),
+                               params=step.params)
+        caption += _hum_note(kind, hum_hz, step.params.get("freqs_hz", (None,))[0] if kind == "notch" else None,
+                             has_notch)
         true_s, det_s = (), ()
         if kind == "envelope":
             notes = []
@@ -217,10 +219,12 @@ def _add_panel(traces, layout, shapes, p: Panel, *, n_time: int, n_spec: int, n_
                        hovertemplate="%{x:.0f} Hz<br>%{y:.1f} dB<extra></extra>"))
     match = {"matches": time_match} if time_match else {}
     layout[f"xaxis{_ax(n_time)}"] = _axis(size, title="time (s)" if show_x_titles else "", domain=x_dom,
-                                          anchor=yt, **match)
+                                          anchor=yt, nticks=6, showticklabels=show_x_titles,
+                                          **match)
     layout[f"yaxis{_ax(n_time)}"] = _axis(size, title=p.y_unit, domain=y_dom, anchor=xt, nticks=4)
     layout[f"xaxis{_ax(n_spec)}"] = _axis(size, title="frequency (Hz)" if show_x_titles else "",
-                                          domain=x_dom_spec, anchor=ys, range=[0, p.f_max])
+                                          domain=x_dom_spec, anchor=ys, range=[0, p.f_max], nticks=4,
+                                          showgrid=False)
     layout[f"yaxis{_ax(n_spec)}"] = _axis(size, title=spec_y_title, domain=y_dom, anchor=xs, nticks=4)
     if p.response is not None:
         f, gain = p.response
@@ -242,7 +246,7 @@ def _title(text: str, x: float, y: float, size: int, *, bold: bool = True) -> di
                 xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=size))
 
 
-def lesson_figure(panels: Sequence[Panel], *, row_px: int = 150, gap_px: int = 64,
+def lesson_figure(panels: Sequence[Panel], *, row_px: int = 150, gap_px: int = 50,
                   font_px: int = LESSON_FONT_PX) -> go.Figure:
     """Every step in one figure: a row per step, its time trace left and its spectrum right.
 
@@ -259,11 +263,11 @@ def lesson_figure(panels: Sequence[Panel], *, row_px: int = 150, gap_px: int = 6
         y1 = 1 - i * (row_px + gap_px) / plot_h
         y0 = y1 - row_px / plot_h
         _add_panel(traces, layout, shapes, p, n_time=2 * i + 1, n_spec=2 * i + 2, n_gain=2 * n + 1 + i,
-                   x_dom=(0.0, 0.56), x_dom_spec=(0.68, 0.95), y_dom=(y0, y1), size=font_px, width=1.0,
+                   x_dom=(0.0, 0.57), x_dom_spec=(0.69, 0.97), y_dom=(y0, y1), size=font_px, width=1.0,
                    time_match="x" if i else None, show_x_titles=(i == n - 1), spec_y_title="")
         notes.append(_title(f"{i + 1}. {p.title}", 0.0, y1 + 4 / plot_h, font_px + 2))
         notes.append(_title("spectrum (dB)" + (" · <span style='color:%s'>%s</span>" % (_ORANGE, p.response_name)
-                                          if p.response is not None else ""), 0.68, y1 + 4 / plot_h, font_px,
+                                          if p.response is not None else ""), 0.69, y1 + 4 / plot_h, font_px,
                             bold=False))
     layout.update(template="none", height=height, paper_bgcolor="white", plot_bgcolor="white",
                   font=dict(size=font_px, color="#111111"), margin=dict(l=60, r=40, t=top, b=bottom),

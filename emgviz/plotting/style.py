@@ -14,3 +14,7 @@ SESSION_PALETTE = tuple(OKABE_ITO[name] for name in
 TRACE_COLOR = "#1f2a36"
 #: An envelope drawn over a trace, and a filter's response drawn over a spectrum.
 ENVELOPE_COLOR = "#d95f02"
+
+#: British spellings (the house rule for public names); the ``*_COLOR`` names stay as aliases.
+TRACE_COLOUR = TRACE_COLOR
+ENVELOPE_COLOUR = ENVELOPE_COLOR

@@ -13,6 +13,9 @@ Modules, one job each:
 * :mod:`~emgviz.simulate.spontaneous` — spontaneous activity at rest.
 """
 
+import sys as _sys
+import types as _types
+
 from .artefacts import ARTEFACTS
 from .profiles import PROFILES, profile
 from .results import Simulation, Truth
@@ -26,3 +29,15 @@ __all__ = ["simulate", "profile", "Simulation", "Truth", "score_onsets", "score_
            "PROFILES", "ARTEFACTS", "RECRUIT_RANGE", "FIRING_RATE_HZ", "ISI_CV",
            "simulate_needle", "NeedleSimulation", "NeedleTruth", "NEEDLE_PRESETS", "NeedlePreset",
            "SPONTANEOUS_KINDS"]
+
+
+class _CallablePackage(_types.ModuleType):
+    """``emgviz.simulate(...)`` keeps working once this package is imported: ``import emgviz`` is lazy
+    (PEP 562), and importing any ``emgviz.simulate.*`` module binds the name ``emgviz.simulate`` to this
+    package before the lazy lookup can bind it to the function."""
+
+    def __call__(self, *args, **kwargs):
+        return simulate(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallablePackage

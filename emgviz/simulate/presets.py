@@ -114,7 +114,7 @@ NEEDLE_PRESETS: dict[str, NeedlePreset] = {
         min_rate_hz=6.0, recruitment_rate_hz=7.0, max_rate_hz=30.0, rate_gain_hz=80.0,
         targets={"Duration (ms)": (3.0, 8.0), "Amplitude (µV)": (50.0, 600.0),
                  "Polyphasic (%)": (30.0, 100.0), "Recruitment rate (Hz)": (6.0, 8.0)},
-        spontaneous={"fibrillation": 2, "positive_sharp_wave": 1}),
+        spontaneous={"fibrillation": 1, "positive_sharp_wave": 1}),
     "neurogenic": NeedlePreset(
         name="neurogenic", description="chronic neurogenic (reinnervated): few, long, large, polyphasic MUPs; "
                                        "reduced recruitment",
@@ -123,5 +123,5 @@ NEEDLE_PRESETS: dict[str, NeedlePreset] = {
         min_rate_hz=6.0, recruitment_rate_hz=22.0, max_rate_hz=40.0, rate_gain_hz=80.0,
         targets={"Duration (ms)": (14.0, 30.0), "Amplitude (µV)": (1500.0, 10000.0),
                  "Polyphasic (%)": (30.0, 100.0), "Recruitment rate (Hz)": (20.0, 30.0)},
-        spontaneous={"fibrillation": 2, "positive_sharp_wave": 2, "fasciculation": 1}),
+        spontaneous={"fibrillation": 1, "positive_sharp_wave": 1, "fasciculation": 1}),
 }

@@ -22,6 +22,8 @@ from .cache import bursts_cached, process_cached
 from .compare_sessions import (apply_link_state, candidates, labelled, link_reference, mapping_editor,
                                write_link_state)
 from .context import ViewContext
+from .text import md
+from ..plotting.safe import plain_figure
 
 __all__ = ["render"]
 
@@ -64,7 +66,7 @@ def _process_all(ctx: ViewContext, sessions: list[Session], ids: dict[str, str])
             out[s.label] = (ctx.processed if s.recording is ctx.rec
                             else process_cached(ids[s.label], ctx.settings_key, s.recording))
         except ValueError as exc:  # e.g. a recording too short for the filter
-            st.error(f"Cannot compare these sessions: {s.label}: {exc}")
+            st.error(md(f"Cannot compare these sessions: {s.label}: {exc}"))
             return None
     return out
 
@@ -111,7 +113,7 @@ def _cycle_events(sessions, ctx, proc, matches, ids) -> dict[str, np.ndarray] | 
             try:
                 bursts = bursts_cached(ids[s.label], ctx.settings_key, proc[s.label].filtered)
             except ValueError as exc:
-                st.error(f"{s.label}: burst detection failed: {exc}")
+                st.error(md(f"{s.label}: burst detection failed: {exc}"))
                 return None
             events[s.label] = onset_times(bursts, channel=row[s.label])
     else:
@@ -121,12 +123,12 @@ def _cycle_events(sessions, ctx, proc, matches, ids) -> dict[str, np.ndarray] | 
                 marks = markers_of(ctx.digest)
                 if marks is not None and len(marks):
                     default = ", ".join(f"{t:.3f}" for t in marks["time_s"])
-            text = st.text_input(f"Cycle start times of {s.label} (s, comma-separated)", value=default,
+            text = st.text_input(md(f"Cycle start times of {s.label} (s, comma-separated)"), value=default,
                                  key=f"{_P}cycle_times_{i}")
             try:
                 events[s.label] = np.array([float(x) for x in re.split(r"[,;\s]+", text.strip()) if x])
             except ValueError:
-                st.error(f"{s.label}: times must be numbers in s separated by commas, got {text!r}")
+                st.error(md(f"{s.label}: times must be numbers in s separated by commas, got {text!r}"))
                 return None
     return events
 
@@ -168,10 +170,10 @@ def render(ctx: ViewContext) -> None:
     try:
         table = _compare(key, settings_json, float(window_s), mapping_json, reference, sessions)
     except ValueError as exc:
-        st.error(f"Cannot compare these sessions: {exc}")
+        st.error(md(f"Cannot compare these sessions: {exc}"))
         return
     for w in [f"{lab}: {w}" for lab, p in proc.items() for w in p.warnings] + table.attrs.get("warnings", []):
-        st.warning(w)
+        st.warning(md(w))
     matches = table.attrs["matches"]
 
     unit = comparison_unit(sessions)
@@ -207,17 +209,17 @@ def _tab_features(*, table, **_):
     default = next((f for f in features if f.startswith("RMS")), features[0])
     feature = st.selectbox("Feature", features, index=features.index(default), key=_P + "feature")
     fig = comparison_bars(table, feature)
-    st.plotly_chart(fig, key=_P + "bars_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "bars_chart")
     _html_download(fig, "compare_bars", "bars")
     fig = effect_size_plot(table, feature)
-    st.plotly_chart(fig, key=_P + "effect_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "effect_chart")
     _html_download(fig, "compare_effect", "effect")
 
 
 def _tab_envelopes(*, proc, matches, unit, **_):
     norm = st.toggle("Normalised time (0–100 % of each recording)", key=_P + "norm_time")
     fig = envelope_overlay({lab: p.envelope for lab, p in proc.items()}, matches, normalise_time=norm, unit=unit)
-    st.plotly_chart(fig, key=_P + "env_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "env_chart")
     _html_download(fig, "compare_envelopes", "env")
 
 
@@ -225,10 +227,10 @@ def _tab_spectra(*, sessions, key, settings_json, mapping_json, unit, **_):
     try:
         spectra = _spectra(key, settings_json, mapping_json, sessions)
     except ValueError as exc:
-        st.error(f"Cannot compute the spectra: {exc}")
+        st.error(md(f"Cannot compute the spectra: {exc}"))
         return
     fig = spectra_overlay(spectra, labels=[s.label for s in sessions], unit=unit)
-    st.plotly_chart(fig, key=_P + "psd_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "psd_chart")
     st.caption("Welch PSD of the filtered signal (Hann segments of 0.25 s, 50 % overlap).")
     _html_download(fig, "compare_spectra", "psd")
 
@@ -242,14 +244,14 @@ def _tab_cycles(*, ctx, sessions, proc, ids, matches, **_):
         try:
             averages[s.label] = cycle_average(proc[s.label].envelope, events[s.label])
         except ValueError as exc:
-            st.warning(f"{s.label}: {exc}")
+            st.warning(md(f"{s.label}: {exc}"))
     if not averages:
         return
     st.caption("Envelope per cycle, time-normalised to 0–100 % by linear interpolation; line = ensemble mean, "
                "band = ± SD across cycles. Cycles: "
                + ", ".join(f"{lab} {a.cycles.shape[1]}" for lab, a in averages.items()))
     fig = cycle_bands(averages, matches, unit=ctx.rec.unit)
-    st.plotly_chart(fig, key=_P + "cycle_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "cycle_chart")
     _html_download(fig, "compare_cycles", "cycles")
 
 
@@ -260,11 +262,11 @@ def _tab_fatigue(*, sessions, key, settings_json, mapping_json, window_s, **_):
     try:
         slopes = _fatigue(key, settings_json, base, window_s, mapping_json, sessions)
     except ValueError as exc:
-        st.error(f"Cannot fit the fatigue slopes: {exc}")
+        st.error(md(f"Cannot fit the fatigue slopes: {exc}"))
         return
     fig = fatigue_slopes(slopes)
-    st.plotly_chart(fig, key=_P + "fatigue_chart")
-    st.caption(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows.")
+    st.plotly_chart(plain_figure(fig), key=_P + "fatigue_chart")
+    st.caption(md(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows."))
     _html_download(fig, "compare_fatigue", "fatigue")
 
 

@@ -22,6 +22,7 @@ from ..export import Source
 from ..recording import Recording
 from .cache import file_digest, read_cached, read_key, rec_key
 from .context import ViewContext
+from .text import md
 
 __all__ = ["candidates", "labelled", "mapping_editor", "default_labels", "apply_link_state", "write_link_state"]
 
@@ -54,6 +55,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40]
 
 
+def _upload_slot(name: str) -> str:
+    """Widget-key part of an uploaded file: readable start plus a hash of the whole name, so names that
+    differ only after 40 characters or in punctuation (``a b.csv``, ``a-b.csv``) get different keys."""
+    return "up_" + _slug(name) + "_" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:10]
+
+
 _UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}  # as the sidebar offers them
 
 
@@ -75,21 +82,21 @@ def _read_or_say(files, name: str, slot: str, defaults: dict | None = None) -> t
             fs = st.number_input(f"Sampling rate of {name} (Hz): the file states none", min_value=1.0,
                                  max_value=1e6, value=None, placeholder="e.g. 1000", key=f"{_P}fs_{slot}")
             if fs is None:
-                st.info(f"Enter the sampling rate of {name} above to add it to the comparison.")
+                st.info(md(f"Enter the sampling rate of {name} above to add it to the comparison."))
                 return None
             opts["fs"] = float(fs)
         except NeedsChoice as exc:
             if exc.option in opts["options"]:
-                st.error(f"{name}: {exc}")
+                st.error(md(f"{name}: {exc}"))
                 return None
             choice = st.selectbox(f"{name} holds several options for {exc.option!r}", exc.candidates,
                                   key=f"{_P}choice_{exc.option}_{slot}")
             opts["options"] = {**opts["options"], exc.option: choice}
         except ReadError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
             return None
         except Exception as exc:  # a reader bug must not become a traceback on the page
-            st.error(f"Cannot read {name!r}: {type(exc).__name__}: {exc}")
+            st.error(md(f"Cannot read {name!r}: {type(exc).__name__}: {exc}"))
             return None
     note = rec.meta.get("unit_note", "")
     if "unit=" in note or "unit" in opts["options"]:  # the file states no unit: let the user say it
@@ -121,7 +128,7 @@ def candidates(ctx: ViewContext) -> list[dict]:
     uploads = st.file_uploader("Add recordings to compare (several allowed; WFDB: the .hea with its .dat)",
                                accept_multiple_files=True, key=_P + "upload")
     for name, files in _group_uploads(uploads):
-        slot = "up_" + _slug(name)
+        slot = _upload_slot(name)
         got = _read_or_say(files, name, slot)
         if got is None:
             continue
@@ -166,19 +173,19 @@ def labelled(cands: list[dict]) -> list[Session] | None:
             key = f"{_P}label_{c['slot']}"
             if key not in st.session_state:
                 st.session_state[key] = defaults[i]
-            labels.append(st.text_input(f"Label of {c['name']}", key=key,
+            labels.append(st.text_input(md(f"Label of {c['name']}"), key=key,
                                         help="From the file name; rename to pre/post, left/right, day 1/day 30 "
                                              "(the channel mapping stays)").strip())
-            st.caption(f"{c['rec'].n_channels} ch @ {c['rec'].fs:g} Hz, {c['rec'].duration_s:.1f} s, "
-                       f"{c['rec'].unit}")
+            st.caption(md(f"{c['rec'].n_channels} ch @ {c['rec'].fs:g} Hz, {c['rec'].duration_s:.1f} s, "
+                       f"{c['rec'].unit}"))
     dupes = sorted({lab for lab in labels if labels.count(lab) > 1})
     if dupes:
-        st.error(f"Session labels must be unique; these repeat: {', '.join(map(repr, dupes))}. Rename one.")
+        st.error(md(f"Session labels must be unique; these repeat: {', '.join(map(repr, dupes))}. Rename one."))
         return None
     try:
         return [Session(lab, c["rec"]) for lab, c in zip(labels, cands)]
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return None
 
 
@@ -234,7 +241,7 @@ def mapping_editor(sessions: list[Session], slots: list[str]) -> dict:
         if differ:
             st.info("Channel names differ between sessions. Use the buttons above, or type the same muscle "
                     "name for channels that record the same muscle; unmatched: "
-                    + "; ".join(f"{k}: {', '.join(v)}" for k, v in matches.attrs["unmatched"].items() if v))
+                    + md("; ".join(f"{k}: {', '.join(v)}" for k, v in matches.attrs["unmatched"].items() if v)))
         sig = hashlib.sha256(json.dumps([slots, [list(s.recording.ch_names) for s in sessions]]).encode()
                              ).hexdigest()[:8]
         version = st.session_state.get(_P + "mapping_version", 0)
@@ -269,14 +276,14 @@ def apply_link_state() -> None:
         keys = [k for k in qp["compare.samples"].split(",") if k]
         bad = [k for k in keys if k not in known]
         if bad:
-            st.warning(f"Ignored bundled sample(s) {', '.join(map(repr, bad))} from the link: no such sample.")
+            st.warning(md(f"Ignored bundled sample(s) {', '.join(map(repr, bad))} from the link: no such sample."))
         st.session_state[_P + "samples"] = [k for k in keys if k in known]
     for name, apply in (("compare.labels", _apply_labels), ("compare.map", _apply_map)):
         if name in qp:
             try:
                 apply(json.loads(qp[name]))
             except (ValueError, TypeError, AttributeError):
-                st.warning(f"Ignored {name} from the link: it is not the JSON this app writes.")
+                st.warning(md(f"Ignored {name} from the link: it is not the JSON this app writes."))
     if "compare.ref" in qp:
         st.session_state[_P + "link_reference"] = str(qp["compare.ref"])
 

@@ -26,6 +26,8 @@ REFRESH_S = 0.2
 SILENT_S = 2.0
 SOURCES = ("Replay the loaded recording", "LSL stream", "Simulator")
 RECORD_FORMATS = (".npz", ".edf", ".csv")
+#: Simulator models: surface-EMG profiles, then the needle presets.
+SIM_MODELS = ("bursts", "sustained", "ramp", "rest", "needle: normal", "needle: myopathic", "needle: neurogenic")
 _NO_STREAM = ("No LSL stream found on this machine. Start one, e.g. `python -m emgviz stream FILE --name NAME "
               "--loop`, then press **Find streams** again. emgviz keeps LSL on this machine (loopback); to "
               "see streams on the network start the app with `EMGVIZ_LSL_LAN=1`.")
@@ -75,13 +77,32 @@ def _start(kind: str, ctx: ViewContext) -> None:
                 return
             source = LSLSource(name, info=info, timeout_s=5.0)
         else:
-            source = SimulatorSource(n_channels=int(state.get(_S + "sim_channels", 2)),
-                                     profile=state.get(_S + "sim_profile", "bursts"),
-                                     level=float(state.get(_S + "sim_level", 0.5)))
+            model = state.get(_S + "sim_profile", "bursts")
+            level = float(state.get(_S + "sim_level", 0.5))
+            if model.startswith("needle: "):
+                source = _needle_source(model.removeprefix("needle: "), level)
+            else:
+                source = SimulatorSource(n_channels=int(state.get(_S + "sim_channels", 2)), profile=model,
+                                         level=level)
         state[_S + "session"] = LiveSession(source, seconds=30.0)
         state.pop(_S + "start_error", None)
     except Exception as exc:
         state[_S + "start_error"] = f"Could not start the {kind.lower()}: {exc}"
+
+
+@st.cache_resource(max_entries=4, show_spinner="Simulating the needle recording…")
+def _needle_recording(preset: str, force: float):
+    from ..live import NeedleSimulatorSource
+
+    return NeedleSimulatorSource(preset, force=force).rec
+
+
+def _needle_source(preset: str, force: float):
+    """A needle simulator replay; the simulation (seconds of work) is made once per preset and force."""
+    from ..live import ReplaySource
+
+    return ReplaySource(_needle_recording(preset, force), loop=True,
+                        name=f"needle simulator ({preset}, force {force:g})")
 
 
 def _source_controls(ctx: ViewContext) -> str:
@@ -106,9 +127,11 @@ def _source_controls(ctx: ViewContext) -> str:
                 st.warning(state.get(_S + "find_error") or _NO_STREAM)
         else:
             a, b, c = st.columns(3)
-            a.number_input("Channels", 1, 8, 2, key=_S + "sim_channels")
-            b.selectbox("Profile", ("bursts", "sustained", "ramp", "rest"), key=_S + "sim_profile")
-            c.slider("Level", 0.05, 1.0, 0.5, 0.05, key=_S + "sim_level")
+            model = b.selectbox("Model", SIM_MODELS, key=_S + "sim_profile",
+                                help="Surface EMG with a contraction profile, or a concentric needle in a normal, "
+                                     "myopathic or neurogenic muscle (one channel, 10 kHz).")
+            a.number_input("Channels", 1, 8, 2, key=_S + "sim_channels", disabled=model.startswith("needle"))
+            c.slider("Level (needle: force)", 0.05, 1.0, 0.5, 0.05, key=_S + "sim_level")
     c2.button("Start", key=_S + "start", type="primary", on_click=_start, args=(kind, ctx), width="stretch")
     c3.button("Stop", key=_S + "stop", on_click=_stop_session, disabled=_session() is None, width="stretch")
     if state.get(_S + "start_error"):
@@ -169,8 +192,9 @@ def _display_controls(sess) -> dict:
         lo, hi = c3.slider("Target band (%MVC)", 0, 150, (20, 40), key=_S + "target_pct")
         y_max, label = 120.0, "RMS (%MVC)"
     else:
-        lo, hi = c3.slider(f"Target band ({shown})", 0, 2000, (50, 150), step=10, key=_S + "target_abs")
-        y_max, label = 2000.0, f"RMS ({shown})"
+        lo, hi = c3.slider(f"Target band ({shown})", 0, 1000, (50, 150), step=5, key=_S + "target_abs",
+                           help="Surface EMG RMS is typically tens to a few hundred µV; set the band for the task.")
+        y_max, label = 1000.0, f"RMS ({shown})"
     with c4:
         a, b = st.columns(2, vertical_alignment="bottom")
         a.button("Set MVC", key=_S + "set_mvc", on_click=_set_mvc, args=(sess, rms_ms),
@@ -209,28 +233,32 @@ def _panel(sess, opts: dict) -> None:
         if rec is None:
             a, b = st.columns(2, vertical_alignment="bottom")
             a.selectbox("Format", RECORD_FORMATS, key=_S + "format")
-            b.button("⏺ Record", key=_S + "rec_start", on_click=_start_recording)
+            b.button("Record", key=_S + "rec_start", on_click=_start_recording, icon=":material/fiber_manual_record:")
         else:
-            st.button(f"⏹ Stop recording ({rec.n_samples / src.fs:.1f} s)", key=_S + "rec_stop",
+            st.button(f"Stop recording ({rec.n_samples / src.fs:.1f} s)", key=_S + "rec_stop",
+                      icon=":material/stop:",
                       on_click=_stop_recording, type="primary")
             st.caption(f"Recording: {rec.n_samples:,} samples, lost {rec.lost}")
+    # One slot for the status message, always present: the charts below keep their place (and their
+    # browser-side Plotly object) whether or not a message shows.
+    status = st.empty()
     if sess.error:
-        st.warning(f"The source stopped: {md(sess.error)}. Press **Start** to try again.")
+        status.warning(f"The source stopped: {md(sess.error)}. Press **Start** to try again.")
     elif snap.received == 0:
-        st.info(f"Waiting for samples from {md(src.name)}…")
+        status.info(f"Waiting for samples from {md(src.name)}…")
     elif sess.seconds_since_data > SILENT_S:
-        st.warning(f"No samples from {md(src.name)} for {sess.seconds_since_data:.0f} s: is the stream "
-                   "still running?")
+        status.warning(f"No samples from {md(src.name)} for {sess.seconds_since_data:.0f} s: is the stream "
+                       "still running?")
     if snap.data.shape[1] == 0:
         return
     st.plotly_chart(live_traces_figure(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"]),
-                    key=_S + "traces", width="stretch", config={"displayModeBar": False})
+                    key=_S + "traces", width="stretch", config={"staticPlot": True})
     rms = live_rms(snap.data, src.fs, window_ms=opts["rms_ms"])
     shown = percent_of_reference(rms, opts["mvc"]) if opts["mvc"] is not None else rms * opts["scale"]
     states = band_state(shown, *opts["target"])
     st.plotly_chart(rms_bars_figure(shown, src.ch_names, unit_label=opts["label"], target=opts["target"],
                                     states=states, y_max=opts["y_max"]),
-                    key=_S + "bars", width="stretch", config={"displayModeBar": False})
+                    key=_S + "bars", width="stretch", config={"staticPlot": True})
     n_in = states.count("in")
     st.caption(f"{n_in} of {len(states)} muscle(s) in the target band · RMS over the last {opts['rms_ms']:g} ms "
                f"(mean removed) · redrawn every {REFRESH_S:g} s")

@@ -8,6 +8,8 @@ from ..plotting.browser import stacked_figure
 from ..plotting.summary import display_table, display_unit, feature_bars
 from .cache import features_cached
 from .context import ViewContext
+from ..plotting.safe import plain_figure
+from .paging import channel_page
 
 
 @st.cache_resource(max_entries=8, show_spinner="Drawing the whole recording…")
@@ -25,8 +27,12 @@ def render(ctx: ViewContext) -> None:
     """Draw the overview of ``ctx``: traces with the envelope, the feature table, one bar chart."""
     out = ctx.processed
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
-    fig = _overview_figure(ctx.key, ctx.settings_key, show_env, out.filtered, out.envelope, ctx.rec.events)
-    st.plotly_chart(fig, key="overview_chart", width="stretch")
+    names = channel_page(out.filtered.ch_names, "overview_channel_page")
+    filtered, envelope, key = out.filtered, out.envelope, ctx.key
+    if len(names) < out.filtered.n_channels:  # a wide file: one page of channels per figure
+        filtered, envelope, key = filtered.pick(names), envelope.pick(names), f"{ctx.key}|{names[0]}"
+    fig = _overview_figure(key, ctx.settings_key, show_env, filtered, envelope, ctx.rec.events)
+    st.plotly_chart(plain_figure(fig), key="overview_chart", width="stretch")
     table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = display_table(table, unit=ctx.display)
@@ -40,4 +46,4 @@ def _bars(table, unit) -> None:
     """One feature across muscles; picking another feature reruns only this part."""
     numeric = [c for c in table.columns if c != "channel"]
     feature = st.selectbox("Feature", numeric, key="overview_feature", format_func=lambda c: display_unit(c, unit)[0])
-    st.plotly_chart(feature_bars(table, feature, unit=unit), key="overview_bars", width="stretch")
+    st.plotly_chart(plain_figure(feature_bars(table, feature, unit=unit)), key="overview_bars", width="stretch")

@@ -17,6 +17,7 @@ from ..report import bursts_for_display, heatmap_window_s, report_html, standout
 from .cache import bursts_cached, features_cached, file_digest, read_cached, read_key
 from .context import ViewContext
 from .text import md as _md
+from ..plotting.safe import plain_figure
 
 __all__ = ["render"]
 
@@ -40,7 +41,7 @@ def _windowed(key: str, settings_json: str, window_s: float, _filtered) -> pd.Da
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _mvc_segment(key: str, settings_json: str, start: float, end: float, _envelope: Recording) -> pd.Series:
-    from ..normalize import mvc_reference
+    from ..normalise import mvc_reference
 
     # the envelope's maximum in the segment: the same kind of amplitude as an MVC file gives
     return mvc_reference(_envelope, segment=(start, end), window_ms=None)
@@ -48,7 +49,7 @@ def _mvc_segment(key: str, settings_json: str, start: float, end: float, _envelo
 
 @st.cache_data(max_entries=4, show_spinner="Processing the MVC recording…")
 def _mvc_file(mvc_key: str, settings_json: str, _mvc_rec: Recording) -> pd.Series:
-    from ..normalize import mvc_from_recording
+    from ..normalise import mvc_from_recording
     from ..settings import Settings
 
     return mvc_from_recording(_mvc_rec, settings=Settings.from_dict(json.loads(settings_json)))
@@ -57,7 +58,7 @@ def _mvc_file(mvc_key: str, settings_json: str, _mvc_rec: Recording) -> pd.Serie
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _percent_mvc(key: str, settings_json: str, ref_json: str, _processed, _ref: pd.Series):
     """The feature table and the envelope in %MVC of ``_ref`` (a Recording and a table: not copied)."""
-    from ..normalize import to_percent_mvc
+    from ..normalise import to_percent_mvc
 
     return feature_table(to_percent_mvc(_processed.filtered, _ref)), to_percent_mvc(_processed.envelope, _ref)
 
@@ -95,7 +96,7 @@ def _mvc_section(ctx: ViewContext):
             try:
                 ref = _mvc_segment(ctx.key, ctx.settings_key, float(start), float(end), ctx.processed.envelope)
             except (ValueError, KeyError) as exc:
-                st.error(f"MVC segment: {exc}")
+                st.error(_md(f"MVC segment: {exc}"))
                 return None, ""
             return ref, f"segment {start:g}–{end:g} s of {ctx.name}"
         if mode == _MVC_MODES[2]:
@@ -109,7 +110,7 @@ def _mvc_section(ctx: ViewContext):
                 mvc_rec = read_cached(digest, (up.name,), None, "{}", files)
                 ref = _mvc_file(read_key(digest, None, {}), ctx.settings_key, mvc_rec)
             except (ValueError, KeyError) as exc:  # ReadError is a ValueError
-                st.error(str(exc))
+                st.error(_md(str(exc)))
                 return None, ""
             return ref, f"MVC file {up.name}"
     return None, ""
@@ -120,7 +121,7 @@ def render(ctx: ViewContext) -> None:
     try:
         _render(ctx)
     except Exception as exc:  # noqa: BLE001 - the user sees the message, never a traceback
-        st.error(f"The summary could not be computed: {exc}")
+        st.error(_md(f"The summary could not be computed: {exc}"))
 
 
 @st.cache_data(max_entries=8, show_spinner="Fitting fatigue trends…")
@@ -144,7 +145,7 @@ def _fatigue_section(ctx: ViewContext, base: str, png: bool) -> None:
     try:
         result = _fatigue(ctx.key, ctx.settings_key, float(window_s), ctx.processed.filtered)
     except ValueError as exc:
-        st.error(f"Fatigue trend: {exc}")
+        st.error(_md(f"Fatigue trend: {exc}"))
         return
     fig = fatigue_over_time(result, feature, display=ctx.display)
     st.plotly_chart(fig, key="summary_fatigue_chart", width="stretch")
@@ -188,7 +189,7 @@ def _render(ctx: ViewContext) -> None:
     quality = badges = quality_badges(_quality(ctx.key, str(ctx.settings.notch_hz), ctx.rec))
 
     st.markdown("##### Signal quality per channel")
-    ncol = max(1, min(len(badges), 6))
+    ncol = max(1, min(len(badges), 4))  # 4 a row: "channel4: check" whole at 1024 px
     cols = st.columns(ncol)
     for i, row in badges.iterrows():
         cols[i % ncol].badge(f"{row['emoji']} {_md(row['channel'])}: {row['grade']}", color=row["badge_colour"],
@@ -203,12 +204,12 @@ def _render(ctx: ViewContext) -> None:
         try:
             shown_table, env = _percent_mvc(ctx.key, settings_json, ref_json, out, ref)
         except ValueError as exc:  # channels or units that do not match the reference
-            st.error(f"%MVC: {exc}")
+            st.error(_md(f"%MVC: {exc}"))
             ref = None
     if ref is not None:
         extra = {"%MVC reference": ref_source,
                  "%MVC reference values": ", ".join(f"{c}={float(v):.6g}" for c, v in ref.items())}
-        st.caption(f"Amplitudes in %MVC of the envelope's maximum; reference: {ref_source}.")
+        st.caption(_md(f"Amplitudes in %MVC of the envelope's maximum; reference: {ref_source}."))
 
     st.markdown("##### Features per muscle (filtered signal)")
     for line in standouts(shown_table, quality):
@@ -227,7 +228,7 @@ def _render(ctx: ViewContext) -> None:
     feature = st.selectbox("Feature across muscles", numeric, index=default, key="summary_feature",
                            format_func=lambda c: display_unit(c, ctx.display)[0])
     bars = feature_bars(shown_table, feature, quality=quality, unit=ctx.display)
-    st.plotly_chart(bars, key="summary_bars", width="stretch")
+    st.plotly_chart(plain_figure(bars), key="summary_bars", width="stretch")
     _figure_downloads(bars, f"{base}_{safe_stem(feature)}_bars", "Bar chart", "bars", png)
 
     st.markdown("##### Muscles × time windows")
@@ -239,14 +240,14 @@ def _render(ctx: ViewContext) -> None:
     try:
         windowed = _windowed(ctx.key, settings_json, float(window_s), out.filtered)
     except ValueError as exc:
-        st.error(f"Windowed features: {exc}")
+        st.error(_md(f"Windowed features: {exc}"))
         windowed = None
     if windowed is not None and len(windowed) == 0:
-        st.warning(f"The recording ({ctx.rec.duration_s:.2f} s) is shorter than one {window_s:g} s window.")
+        st.warning(_md(f"The recording ({ctx.rec.duration_s:.2f} s) is shorter than one {window_s:g} s window."))
     elif windowed is not None:
         col = next(c for c in windowed.columns if c.startswith("RMS" if which.startswith("RMS") else "MDF"))
         heat = feature_heatmap(windowed, col, unit=ctx.display)
-        st.plotly_chart(heat, key="summary_heatmap", width="stretch")
+        st.plotly_chart(plain_figure(heat), key="summary_heatmap", width="stretch")
         _figure_downloads(heat, f"{base}_{safe_stem(col)}_heatmap", "Heatmap", "heatmap", png)
 
     st.markdown("##### Envelopes and bursts")
@@ -254,15 +255,15 @@ def _render(ctx: ViewContext) -> None:
     try:
         bursts = bursts_cached(ctx.key, settings_json, out.filtered, params_json=json.dumps(params.to_dict()))
     except ValueError as exc:
-        st.error(f"Burst detection: {exc}")
+        st.error(_md(f"Burst detection: {exc}"))
         bursts = None
     envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes",
                                 unit=ctx.display)
-    st.plotly_chart(envfig, key="summary_envelopes", width="stretch")
+    st.plotly_chart(plain_figure(envfig), key="summary_envelopes", width="stretch")
     _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
         bshow = bursts_for_display(bursts, ctx.rec.unit)
-        st.caption(f"{len(bursts)} burst(s) found on the filtered signal; {params.describe()}.")
+        st.caption(_md(f"{len(bursts)} burst(s) found on the filtered signal; {params.describe()}."))
         disp, bformats = display_table(bshow, unit=ctx.display)
         bformats.update({"onset_s": "%.3f", "offset_s": "%.3f", "duration_s": "%.3f"})
         st.dataframe(disp, hide_index=True, width="stretch",

@@ -22,12 +22,10 @@ import streamlit as st
 from .. import lesson
 from .text import md
 from ..audio import to_wav
-from ..filters import effective_notch
 from ..lesson import DEFAULTS, PARAMS, PRESETS, sim_params
 from ..onsets import DETECTION_METHODS, detect_bursts
 from ..pipeline import steps as pipeline_steps
 from ..plotting.lesson import lesson_figure, step_panels
-from ..plotting.teach import step_kind
 from ..recording import Recording
 from ..settings import Settings
 from ..simulate import score_onsets, simulate
@@ -98,10 +96,10 @@ class Lesson:
         self.settings = lesson.lesson_settings(values)
         self.settings_json = json.dumps(self.settings.to_dict(), sort_keys=True)
         self.steps = _steps(self.params_json, self.settings_json, self.rec)
-        self.kinds = [step_kind(label) for label, _ in self.steps]
+        self.kinds = [s.kind for s in self.steps]
         self.channel = min(int(values["channel"]), self.rec.n_channels - 1)
-        self.filtered = next((r for (_, r), k in zip(reversed(self.steps), reversed(self.kinds))
-                              if k in ("notch", "bandpass", "dc")), self.rec)
+        self.filtered = next((s.recording for s in reversed(self.steps) if s.kind in ("notch", "bandpass", "dc")),
+                             self.rec)
         self.method = values["method"]
         try:
             self.detected = _detect(self.params_json, self.settings_json, self.method, self.filtered)
@@ -120,10 +118,12 @@ class Lesson:
     @property
     def processing(self) -> str:
         """What the filtering did, from the steps themselves ("after DC removal, band-pass … and notch …")."""
-        freqs = effective_notch(self.settings, self.rec.fs)[0] if "notch" in self.kinds else ()
-        notch = f"notch at {', '.join(f'{f:g}' for f in freqs)} Hz"
-        return lesson.processing_text([(k, notch if k == "notch" else p.title)
-                                       for k, p in zip(self.kinds, self.panels)])
+        def words(step) -> str:
+            if step.kind == "notch":
+                return f"notch at {', '.join(f'{f:g}' for f in step.params['freqs_hz'])} Hz"
+            return step.label
+
+        return lesson.processing_text([(s.kind, words(s)) for s in self.steps])
 
 
 # ---- the link and the presets -------------------------------------------------------------------
@@ -276,7 +276,8 @@ def _onsets(ls: Lesson) -> None:
     st.markdown("##### Onsets found vs the truth")
     if ls.detect_error:
         raise ValueError(ls.detect_error)
-    st.dataframe(_score_table(ls.detected, ls.sim.truth.bursts), hide_index=True, key=_k("score_table"))
+    # a static table: no data-grid code for the browser to load and draw for a few rows
+    st.table(_score_table(ls.detected, ls.sim.truth.bursts).set_index("channel"))
     st.caption(f"Detector: {ls.method}, on the filtered signal ({ls.processing}). A hit is a detected onset "
                f"within {_TOLERANCE_S * 1000:g} ms of a true one (where the drive reaches the first motor unit); "
                f"timing error = detected − true.")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emgviz.normalize import (PERCENT_MVC_UNIT, PERCENT_PEAK_UNIT, mvc_from_recording, mvc_reference,
+from emgviz.normalise import (PERCENT_MVC_UNIT, PERCENT_PEAK_UNIT, mvc_from_recording, mvc_reference,
                               peak_normalise, to_percent_mvc)
 from emgviz.pipeline import preprocess
 from emgviz.recording import Recording
