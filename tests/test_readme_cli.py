@@ -45,3 +45,12 @@ def test_readme_example_runs_as_written(cmd, tmp_path):
     assert "Traceback" not in r.stderr and "error" not in r.stderr.lower()
     if " features " in cmd:
         assert r.stdout.startswith("# emgviz") and "sha256" in r.stdout
+
+
+def test_the_python_floor_is_one_number_in_pyproject_readme_and_this_run():
+    import tomllib
+
+    floor = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert floor == ">=3.11"  # numpy 2.4 / scipy 1.17 / pandas 3.1 / streamlit 1.67 have no 3.10 wheels
+    assert "Python ≥ 3.11" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert sys.version_info >= (3, 11)  # the suite runs on the floor (CI's python is 3.11)
