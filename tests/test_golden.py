@@ -3,6 +3,10 @@
 The golden file was written by tests/data/make_golden.py before the #12 refactor (tables of
 processing choices, pure filters, typed steps, onsets split); the outputs must stay equal
 (1e-9 relative, float rounding only) on every bundled sample.
+
+One deliberate change since (#15): the needle record's signal quality measures SNR the way
+needle EMG needs (rest is quiet by design), so ``emgdb-healthy/raw/quality/snr_db`` (9.55 → 23.4 dB)
+and its ``reason`` text were rewritten; every other array is still the pre-refactor value.
 """
 
 import numpy as np
