@@ -5,10 +5,12 @@ import importlib
 import streamlit as st
 
 from emgviz import __version__
-from emgviz.views import VIEW_MODULES, VIEWS, sidebar
+from emgviz.views import VIEW_MODULES, VIEWS, layout, sidebar
+from emgviz.views import notes as reader_notes
 from emgviz.views.text import md
 
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
+layout.apply()
 
 problems = sidebar.apply_query_params()
 st.sidebar.title("emgviz")
@@ -17,21 +19,26 @@ view = st.sidebar.radio("View", VIEWS, key="view", horizontal=True,
                              "EMG machine, with sound. Summary: per-muscle features, quality and exports. "
                              "Compare: sessions side by side. Teach: a synthetic EMG, step by step.")
 for message in problems:
-    st.warning(message)
+    st.warning(md(message))
+
+# Teach offers a second lesson, the needle examination (its own module)
+if view == "Teach" and st.sidebar.radio("Lesson", ("Surface EMG", "Needle EMG"), key="lesson_choice",
+                                        horizontal=True) == "Needle EMG":
+    importlib.import_module("emgviz.views.needle_lesson").render()
+    st.stop()
 
 
 def _view_module(name: str):
     try:
         return importlib.import_module(f"emgviz.views.{VIEW_MODULES[name]}")
     except ImportError as exc:
-        st.error(f"The {name} view is not available: {exc}")
+        st.error(md(f"The {name} view is not available: {exc}"))
         st.stop()
 
 
-if view == "Teach":
-    settings = sidebar.processing_settings()
-    sidebar.write_query_params(view, settings)
-    _view_module(view).render(settings=settings)
+if view == "Teach":  # Teach makes its own signal, has its own filters and writes its own link
+    sidebar.keep_settings()
+    _view_module(view).render()
     st.stop()
 
 loaded = sidebar.load_source()
@@ -45,11 +52,12 @@ if rec is None:
 try:
     ctx = sidebar.build_context(loaded, rec, settings)
 except ValueError as exc:  # e.g. a recording too short for the chosen filter
-    st.error(f"Cannot process {loaded.name!r} with these settings: {exc}")
+    st.error(md(f"Cannot process {loaded.name!r} with these settings: {exc}"))
     st.stop()
 
 st.markdown(f"#### {md(ctx.name)}")
 st.caption(f"{md(ctx.description)} · {settings.describe()} · emgviz {__version__}")
+reader_notes.render(ctx.full)
 for warning in ctx.processed.warnings:
-    st.warning(warning)
+    st.warning(md(warning))
 _view_module(view).render(ctx)

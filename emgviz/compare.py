@@ -17,16 +17,11 @@ __all__ = ["Session", "match_channels", "compare_features", "hedges_g", "symmetr
            "pair_left_right", "symmetry_table", "session_symmetry", "compare_spectra", "compare_fatigue",
            "comparison_csv", "EFFECT_SIZE_METHOD", "SYMMETRY_METHOD"]
 
-#: How the effect size and its CI are computed, for captions and CSV headers.
-EFFECT_SIZE_METHOD = (
-    "Values are means over sliding windows. Hedges' g (Hedges & Olkin 1985): difference of the window means over the pooled SD, times the "
-    "small-sample correction J = 1 − 3/(4·(n1+n2) − 9); 95 % CI g ± 1.96·√Var(g) with "
-    "Var(g) = (n1+n2)/(n1·n2) + g²/(2·(n1+n2)) (normal approximation). n counts independent windows: "
-    "n_windows·min(1, step/window), so overlapping windows are not counted twice.")
-#: The symmetry index formula, for captions.
-SYMMETRY_METHOD = "Symmetry index SI = (R − L) / (0.5·(R + L)) · 100 % (Robinson et al. 1987); 0 = symmetric"
-
 _RESERVED = ("muscle", "matched")
+
+# Split by job (kept importable from here): left/right symmetry and the CSV export.
+from .effect_size import EFFECT_SIZE_METHOD, _hedges, hedges_g  # noqa: E402,F401
+from .symmetry import SYMMETRY_METHOD, pair_left_right, session_symmetry, symmetry_index, symmetry_table  # noqa: E402,F401
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,51 +161,6 @@ def match_channels(sessions: Sequence[Session], *,
     table.attrs["unmatched"] = {
         s.label: [v for v in table.loc[~table["matched"], s.label] if v is not None] for s in sessions}
     return table
-
-
-def hedges_g(a, b) -> tuple[float, float, float]:
-    """Hedges' g of ``b`` versus ``a`` with its 95 % confidence interval.
-
-    g = J · (mean(b) − mean(a)) / s_pooled, with s_pooled from the two sample variances
-    (ddof=1) and the small-sample correction J = 1 − 3 / (4·(n1 + n2) − 9) (Hedges & Olkin
-    1985). The CI is g ± 1.96·√Var(g), Var(g) = (n1 + n2)/(n1·n2) + g²/(2·(n1 + n2)) (normal
-    approximation).
-
-    Parameters
-    ----------
-    a, b : array_like
-        Observations of the reference and the compared group (any unit, the same for both).
-
-    Returns
-    -------
-    g, ci_low, ci_high : float
-        NaN when a group has fewer than 2 values or both have zero spread.
-
-    Examples
-    --------
-    >>> g, lo, hi = hedges_g([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0])
-    >>> g, lo < 0 < hi
-    (0.0, True)
-    """
-    g, lo, hi = _hedges(np.asarray(a, float), np.asarray(b, float))
-    return g, lo, hi
-
-
-def _hedges(a: np.ndarray, b: np.ndarray, *, n_a: float | None = None, n_b: float | None = None):
-    a = a[np.isfinite(a)]
-    b = b[np.isfinite(b)]
-    if a.size < 2 or b.size < 2:
-        return np.nan, np.nan, np.nan
-    n1 = float(a.size if n_a is None else n_a)
-    n2 = float(b.size if n_b is None else n_b)
-    pooled = np.sqrt(((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / (a.size + b.size - 2))
-    if not pooled > 0:
-        return np.nan, np.nan, np.nan
-    n1, n2 = max(n1, 2.0), max(n2, 2.0)
-    j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
-    g = float(j * (b.mean() - a.mean()) / pooled)
-    se = np.sqrt((n1 + n2) / (n1 * n2) + g * g / (2.0 * (n1 + n2)))
-    return g, float(g - 1.96 * se), float(g + 1.96 * se)
 
 
 def _matched(sessions: Sequence[Session], mapping) -> tuple[list[Session], pd.DataFrame, pd.DataFrame]:
@@ -424,179 +374,9 @@ def compare_fatigue(sessions: Sequence[Session], settings: Settings = Settings()
     return table
 
 
-# ---- symmetry ------------------------------------------------------------------
-def symmetry_index(left, right):
-    """Symmetry index in %: SI = (R − L) / (0.5·(R + L)) · 100 (Robinson et al. 1987).
+def __getattr__(name: str):
+    if name == "comparison_csv":  # lazily: the export module imports pandas' CSV machinery
+        from .compare_export import comparison_csv
 
-    Parameters
-    ----------
-    left, right : float or array_like
-        The same measure on the left and right side (e.g. RMS in V). Broadcast together.
-
-    Returns
-    -------
-    float or ndarray
-        0 for perfect symmetry, positive when the right side is larger; NaN where L + R = 0.
-
-    Examples
-    --------
-    >>> symmetry_index(1.0, 1.5)
-    40.0
-    """
-    left = np.asarray(left, dtype=float)
-    right = np.asarray(right, dtype=float)
-    total = 0.5 * (right + left)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        si = np.where(total != 0, (right - left) / np.where(total != 0, total, 1.0) * 100.0, np.nan)
-    return float(si) if si.ndim == 0 else si
-
-
-_SIDE_PATTERNS = (
-    # regexes with "base" and "side" groups, tried in order (most explicit first)
-    re.compile(r"^(?P<base>.+?)[\s_\-.(\[]+(?P<side>left|right)[)\]]?$", re.I),
-    re.compile(r"^(?P<side>left|right)[\s_\-.]+(?P<base>.+)$", re.I),
-    re.compile(r"^(?P<base>.+?)(?:[\s_\-.]+\(?|\()(?P<side>[LR])\)?$"),
-    re.compile(r"^(?P<side>[LR])[\s_\-.]+(?P<base>.+)$"),
-    re.compile(r"^(?P<base>.+?[a-z])(?P<side>Left|Right)$"),
-)
-
-
-def _side_of(name: str) -> tuple[str, str] | None:
-    """``(base, "L"|"R")`` when ``name`` states a side, else None."""
-    for pat in _SIDE_PATTERNS:
-        m = pat.match(name.strip())
-        if m and m.group("base").strip(" _-.()[]"):
-            return m.group("base").strip(" _-.()[]"), m.group("side")[0].upper()
-    return None
-
-
-def pair_left_right(names: Sequence[str], *,
-                    mapping: Mapping[str, tuple[str, str]] | None = None) -> pd.DataFrame:
-    """Pair left and right channels by name ("_L"/"_R", "Left"/"Right", "L "/"R " prefixes...).
-
-    Parameters
-    ----------
-    names : sequence of str
-        Channel names.
-    mapping : dict of {muscle: (left_name, right_name)}, default=None
-        Explicit pairs; they replace any pair found by name for those channels.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``muscle``, ``left``, ``right``; one row per pair, in the order of ``names``.
-
-    Examples
-    --------
-    >>> pair_left_right(["VL_L", "VL_R", "Left TA", "Right TA", "trigger"]).values.tolist()
-    [['VL', 'VL_L', 'VL_R'], ['TA', 'Left TA', 'Right TA']]
-    """
-    names = [str(n) for n in names]
-    rows = []
-    used: set[str] = set()
-    for muscle, pair in dict(mapping or {}).items():
-        left, right = (str(p) for p in pair)
-        missing = [n for n in (left, right) if n not in names]
-        if missing:
-            raise ValueError(f"pair {muscle!r} names channels {missing} that are not among {names}")
-        rows.append({"muscle": str(muscle), "left": left, "right": right})
-        used.update((left, right))
-    sides: dict[str, dict[str, str]] = {}
-    order: list[str] = []
-    for n in names:
-        if n in used:
-            continue
-        found = _side_of(n)
-        if found is None:
-            continue
-        base, side = found
-        key = _norm(base)
-        if key not in sides:
-            sides[key] = {"muscle": base}
-            order.append(key)
-        sides[key].setdefault(side, n)
-    for key in order:
-        d = sides[key]
-        if "L" in d and "R" in d:
-            rows.append({"muscle": d["muscle"], "left": d["L"], "right": d["R"]})
-    return pd.DataFrame(rows, columns=["muscle", "left", "right"])
-
-
-def symmetry_table(features: pd.DataFrame, *,
-                   mapping: Mapping[str, tuple[str, str]] | None = None) -> pd.DataFrame:
-    """Symmetry index of every feature for each left/right channel pair of one recording.
-
-    Parameters
-    ----------
-    features : DataFrame
-        :func:`emgviz.features.feature_table` output: ``channel`` plus numeric feature columns.
-    mapping : dict of {muscle: (left_name, right_name)}, default=None
-        Explicit pairs, see :func:`pair_left_right`.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``muscle``, ``left``, ``right``, ``feature``, ``left_value``, ``right_value``,
-        ``symmetry_index_pct`` (Robinson et al. 1987).
-    """
-    if "channel" not in features.columns:
-        raise ValueError("features needs a 'channel' column (the output of feature_table)")
-    pairs = pair_left_right(list(features["channel"]), mapping=mapping)
-    by = features.set_index("channel")
-    cols = [c for c in by.columns if pd.api.types.is_numeric_dtype(by[c])]
-    rows = []
-    for _, p in pairs.iterrows():
-        for c in cols:
-            lv, rv = float(by.loc[p["left"], c]), float(by.loc[p["right"], c])
-            rows.append({"muscle": p["muscle"], "left": p["left"], "right": p["right"], "feature": c,
-                         "left_value": lv, "right_value": rv, "symmetry_index_pct": symmetry_index(lv, rv)})
-    return pd.DataFrame(rows, columns=["muscle", "left", "right", "feature", "left_value", "right_value",
-                                       "symmetry_index_pct"])
-
-
-def session_symmetry(comparison: pd.DataFrame, *, left: str, right: str) -> pd.DataFrame:
-    """Symmetry index between two sessions recorded on the left and right side.
-
-    Parameters
-    ----------
-    comparison : DataFrame
-        :func:`compare_features` output.
-    left, right : str
-        The session labels of the left and right side.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``muscle``, ``feature``, ``left_value``, ``right_value``, ``symmetry_index_pct``.
-    """
-    sessions = set(comparison["session"])
-    for lab in (left, right):
-        if lab not in sessions:
-            raise ValueError(f"no session {lab!r} in the comparison; sessions are {sorted(sessions)}")
-    wide = comparison.pivot_table(index=["muscle", "feature"], columns="session", values="value", sort=False)
-    out = pd.DataFrame({"left_value": wide[left], "right_value": wide[right]}).reset_index()
-    out["symmetry_index_pct"] = symmetry_index(out["left_value"].to_numpy(), out["right_value"].to_numpy())
-    return out
-
-
-def comparison_csv(table: pd.DataFrame, settings: Settings, *, sessions: Sequence[str] = (),
-                   window_s: float | None = None, step_s: float | None = None) -> str:
-    """The comparison table as CSV text with the processing stated in leading ``#`` lines.
-
-    Read it back with ``pd.read_csv(path, comment="#")``.
-    """
-    import json
-
-    from . import __version__
-
-    lines = [f"# emgviz {__version__} session comparison",
-             f"# processing: {settings.describe()}",
-             f"# settings: {json.dumps(settings.to_dict())}"]
-    if sessions:
-        lines.append(f"# sessions: {', '.join(sessions)}")
-    if window_s is not None:
-        lines.append(f"# windows: {window_s:g} s, step {step_s:g} s")
-    lines.append(f"# effect size: {EFFECT_SIZE_METHOD}")
-    for w in table.attrs.get("warnings", []) or []:
-        lines.append(f"# warning: {w}")
-    return "\n".join(lines) + "\n" + table.to_csv(index=False)
+        return comparison_csv
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
 import shutil
 import threading
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping, Sequence
 
 import pandas as pd
 
+from .csvsafe import neutralise
 from .settings import Settings
 
-__all__ = ["table_csv", "provenance_lines", "figure_html", "figure_png", "png_available", "library_versions",
+__all__ = ["table_csv", "provenance_lines", "read_provenance", "Source", "file_source", "file_sha256", "figure_html", "figure_png", "png_available", "library_versions",
            "safe_stem"]
 
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -65,59 +69,162 @@ def _one_line(text) -> str:
     return " ".join(str(text).splitlines()).strip()
 
 
-def provenance_lines(*, settings: Settings, source_name: str, sha256: str,
-                     extra: dict[str, str] | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Source:
+    """One input file of an export: its name, SHA-256 and the options it was read with.
+
+    Attributes
+    ----------
+    name : str
+        The file name as the user knows it (uploaded name or path).
+    sha256 : str
+        SHA-256 hex digest of the file's bytes.
+    reader_options : dict
+        The :func:`emgviz.read_file` options used (``{"fs": 1000, "unit": "mV"}``); empty
+        when the file stated everything itself.
+    label : str, optional
+        The session label (Compare) or another role of the file.
+    """
+
+    name: str
+    sha256: str
+    reader_options: Mapping = field(default_factory=dict)
+    label: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"file": _one_line(self.name), "sha256": _one_line(self.sha256),
+               "reader_options": {str(k): v for k, v in dict(self.reader_options).items() if v is not None}}
+        if self.label is not None:
+            out["label"] = _one_line(self.label)
+        return out
+
+
+def file_sha256(path) -> str:
+    """SHA-256 hex digest of a file's bytes (read in 1 MiB blocks)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_source(path, *, reader_options: Mapping | None = None, label: str | None = None) -> Source:
+    """The :class:`Source` of a file on disk (hashes it)."""
+    return Source(str(path), file_sha256(path), dict(reader_options or {}), label)
+
+
+def _json(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def provenance_lines(*, settings: Settings | None = None, source_name: str | None = None,
+                     sha256: str | None = None, sources: Sequence[Source] = (),
+                     reader_options: Mapping | None = None, units: str | None = None,
+                     what: str = "export", extra: Mapping[str, object] | None = None) -> list[str]:
     """The ``#`` comment lines that say where a table came from and how it was computed.
+
+    The one provenance format of emgviz: every CSV (features, bursts, comparison,
+    markers, the CLI's ``features`` and ``batch``) and the HTML report write these lines.
+    Each line is ``# key: value``; values that are structures are JSON (sorted keys), so
+    a reader can parse them back (:func:`read_provenance`).
 
     Parameters
     ----------
-    settings : Settings
-        The processing settings (written as ``describe()`` and as JSON).
-    source_name : str
-        The input file name.
-    sha256 : str
-        SHA-256 hex digest of the input file's bytes.
+    settings : Settings, optional
+        The processing settings (a readable line and a JSON line).
+    source_name, sha256 : str, optional
+        One input file (shorthand for ``sources=[Source(source_name, sha256, reader_options)]``).
+    sources : sequence of Source
+        The input files, each with its SHA-256 and reader options.
+    reader_options : dict, optional
+        Reader options of the ``source_name`` file.
+    units : str, optional
+        What the amplitude columns are in (``"µV (stored V × 1e6)"``).
+    what : str, default="export"
+        What the file is (``"features"``, ``"comparison"``, ``"batch features"``).
     extra : dict, optional
-        More ``key: value`` lines (e.g. the %MVC reference).
+        More ``key: value`` lines (e.g. the %MVC reference, burst parameters as JSON).
 
     Returns
     -------
     list of str
         Lines starting with ``"# "``, without newlines.
+
+    Examples
+    --------
+    >>> lines = provenance_lines(settings=Settings(), source_name="a.csv", sha256="00",
+    ...                          reader_options={"fs": 1000})
+    >>> [line.split(":")[0] for line in lines][:4]
+    ['# emgviz 0.1.0 export', '# input', '# settings', '# settings json']
+    >>> read_provenance("\\n".join(lines))["input"]
+    {'file': 'a.csv', 'reader_options': {'fs': 1000}, 'sha256': '00'}
     """
     versions = library_versions()
-    lines = [f"# emgviz {versions['emgviz']} export",
-             f"# input file: {_one_line(source_name)}",
-             f"# input sha256: {_one_line(sha256)}",
-             f"# settings: {settings.describe()}",
-             f"# settings json: {json.dumps(settings.to_dict(), sort_keys=True)}",
-             "# versions: " + ", ".join(f"{k} {v}" for k, v in versions.items())]
+    srcs = list(sources)
+    if source_name is not None:
+        srcs.insert(0, Source(source_name, sha256 or "", dict(reader_options or {})))
+    lines = [f"# emgviz {versions['emgviz']} {_one_line(what)}"]
+    for i, src in enumerate(srcs):
+        key = "input" if len(srcs) == 1 else f"input {i + 1}"
+        lines.append(f"# {key}: {_json(src.to_dict())}")
+    if settings is not None:
+        lines.append(f"# settings: {_one_line(settings.describe())}")
+        lines.append(f"# settings json: {_json(settings.to_dict())}")
+    if units is not None:
+        lines.append(f"# units: {_one_line(units)}")
+    lines.append(f"# versions: {_json(versions)}")
     for key, value in (extra or {}).items():
-        lines.append(f"# {_one_line(key)}: {_one_line(value)}")
+        text = value if isinstance(value, str) else _json(value)
+        lines.append(f"# {_one_line(key)}: {_one_line(text)}")
     lines.append("# read with pandas.read_csv(path, comment='#')")
     return lines
 
 
-def table_csv(df: pd.DataFrame, *, settings: Settings, source_name: str, sha256: str,
-              extra: dict[str, str] | None = None) -> str:
-    """A CSV of ``df`` led by ``#`` comment lines stating version, settings and input file.
+def read_provenance(text: str) -> dict:
+    """The ``# key: value`` lines at the top of an emgviz CSV, JSON values decoded.
 
-    Numbers keep full precision (the raw SI values, not the display units); text fields
-    are always quoted, so a ``#`` or ``,`` inside a channel name survives.
+    Keys repeat for several inputs (``input 1``, ``input 2``); the first line is returned
+    under ``"emgviz"`` (``"0.1.0 features"``).
+    """
+    out: dict = {}
+    for line in str(text).splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        if body.startswith("emgviz ") and "emgviz" not in out:
+            out["emgviz"] = body[len("emgviz "):]
+            continue
+        key, sep, value = body.partition(": ")
+        if not sep:
+            continue
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def table_csv(df: pd.DataFrame, *, settings: Settings | None = None, source_name: str | None = None,
+              sha256: str | None = None, extra: Mapping[str, object] | None = None, **provenance) -> str:
+    """A CSV of ``df`` led by the :func:`provenance_lines` (version, inputs, settings, units).
+
+    Numbers keep full precision; text fields are always quoted, so a ``#`` or ``,``
+    inside a channel name survives; text that a spreadsheet would run as a formula (``=``,
+    ``+``, ``-``, ``@``...) gets a leading ``'`` (:func:`emgviz.csvsafe.neutralise`).
     ``pandas.read_csv(io.StringIO(text), comment="#")`` gives the table back.
 
     Parameters
     ----------
     df : DataFrame
         The table (its index is not written).
-    settings : Settings
+    settings : Settings, optional
         Processing settings used to compute it.
-    source_name : str
-        Input file name.
-    sha256 : str
-        SHA-256 hex digest of the input file's bytes.
+    source_name, sha256 : str, optional
+        Input file name and the SHA-256 hex digest of its bytes.
     extra : dict, optional
         More provenance lines (``key: value``).
+    **provenance
+        ``sources``, ``reader_options``, ``units``, ``what``: see :func:`provenance_lines`.
 
     Returns
     -------
@@ -126,13 +233,14 @@ def table_csv(df: pd.DataFrame, *, settings: Settings, source_name: str, sha256:
     Examples
     --------
     >>> import io
-    >>> t = pd.DataFrame({"channel": ["biceps"], "RMS (V)": [1.5e-4]})
+    >>> t = pd.DataFrame({"channel": ["biceps"], "RMS (µV)": [150.0]})
     >>> text = table_csv(t, settings=Settings(), source_name="a.csv", sha256="00")
     >>> pd.read_csv(io.StringIO(text), comment="#").equals(t)
     True
     """
-    head = "\n".join(provenance_lines(settings=settings, source_name=source_name, sha256=sha256, extra=extra))
-    body = df.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    head = "\n".join(provenance_lines(settings=settings, source_name=source_name, sha256=sha256, extra=extra,
+                                      **provenance))
+    body = neutralise(df).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
     return head + "\n" + body
 
 
@@ -152,6 +260,9 @@ def figure_html(fig, *, include_plotlyjs: bool | str = True, full_html: bool = T
     -------
     str
     """
+    from .plotting.safe import plain_figure
+
+    plain_figure(fig)  # file-provided names never become links in the page
     return fig.to_html(include_plotlyjs=include_plotlyjs, full_html=full_html,
                        config={"displaylogo": False, "responsive": True})
 

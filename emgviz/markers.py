@@ -69,8 +69,13 @@ def delete_marker(markers: pd.DataFrame, index: int) -> pd.DataFrame:
 
 
 def markers_to_csv(markers: pd.DataFrame) -> str:
-    """The markers as CSV text with a header ``time_s,note`` (times to the microsecond)."""
-    return _normalise(markers).to_csv(index=False, float_format="%.6f", lineterminator="\n")
+    """The markers as CSV text with a header ``time_s,note`` (times to the microsecond).
+
+    Notes that a spreadsheet would run as a formula get a leading ``'`` (see :mod:`emgviz.csvsafe`).
+    """
+    from .csvsafe import neutralise
+
+    return neutralise(_normalise(markers)).to_csv(index=False, float_format="%.6f", lineterminator="\n")
 
 
 def markers_from_csv(text: str | bytes) -> pd.DataFrame:
@@ -113,4 +118,8 @@ def markers_from_csv(text: str | bytes) -> pd.DataFrame:
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise ValueError(f"time_s must be a number of seconds; row {row + 1} holds {df['time_s'].iloc[row]!r}")
     note = df["note"] if "note" in df.columns else pd.Series([""] * len(df))
+    from .csvsafe import FORMULA_STARTS
+
+    # undo markers_to_csv's formula guard: "'=x" was written for a note "=x"
+    note = note.astype(str).map(lambda t: t[1:] if t[:1] == "'" and t[1:2] and t[1] in "".join(FORMULA_STARTS) else t)
     return _normalise(pd.DataFrame({"time_s": times.to_numpy(dtype=float), "note": note.to_numpy()}))

@@ -121,6 +121,28 @@ def _snr_db(x0: np.ndarray, fs: float, rest: slice | None) -> float:
     return float(20 * np.log10(active / quiet)) if active > 0 else float("-inf")
 
 
+def is_needle(rec: Recording) -> bool:
+    """True when the file says it is a needle (intramuscular) recording: ``meta["electrode"]`` (or the
+    header comments) mention a needle, concentric, monopolar needle or fine wire electrode."""
+    meta = rec.meta or {}
+    text = " ".join(str(meta.get(k, "")) for k in ("electrode", "comments")).lower()
+    return any(w in text for w in ("needle", "concentric", "fine wire", "fine-wire", "intramuscular"))
+
+
+def _needle_snr_db(x0: np.ndarray, fs: float) -> float:
+    """Needle SNR: the 99.9th percentile of |x| (the motor-unit spikes) over the baseline noise SD
+    (median |x| / 0.6745, Quiroga et al. 2004), after removing drift below 10 Hz. A needle at rest is
+    electrically silent, so the envelope-percentile SNR of surface EMG says nothing about quality."""
+    from .filters import bandpass
+
+    y = bandpass(x0, fs, 10.0, 0.95 * fs / 2, order=2) if fs > 40 else x0
+    noise = float(np.median(np.abs(y)) / 0.6745)
+    peak = float(np.percentile(np.abs(y), 99.9))
+    if noise <= 0:
+        return float("inf") if peak > 0 else float("nan")
+    return float(20 * np.log10(peak / noise))
+
+
 def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
                    adc_range: tuple[float, float] | None = None) -> pd.DataFrame:
     """Screen each channel for common recording problems and grade it.
@@ -130,7 +152,8 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
     * ``rms`` — RMS amplitude in ``rec.unit``.
     * ``snr_db`` — 20·log10(active / rest): active is the 95th percentile of the RMS envelope
       (100 ms); rest is the RMS of the ``rest`` segment when given, otherwise the envelope's
-      5th percentile (so a recording without any rest, e.g. one sustained contraction,
+      5th percentile (a needle recording, :func:`is_needle`, uses the spikes' 99.9th percentile over
+      the baseline noise SD instead: needle rest is quiet by design) (so a recording without any rest, e.g. one sustained contraction,
       scores low: read the number with that in mind).
     * ``mains_ratio_50`` / ``mains_ratio_60`` — power above the local spectral floor within
       ±2 Hz of 50 (60) Hz and its harmonics up to ×5, over the total power (Welch PSD, 1 s
@@ -196,7 +219,12 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
         ratios = {m: _mains_ratio(f, psd, m, fs, total) for m in MAINS_FREQUENCIES_HZ}
         hf = float(band_power(f, psd, hf_low, fs / 2) / total) if total > 0 else 0.0
         clip = _clipped_fraction(x, adc_range)
-        snr = _snr_db(x0, fs, rest_sl) if not flat else float("nan")
+        if flat:
+            snr = float("nan")
+        elif rest_sl is None and is_needle(rec):  # needle rest is quiet by design; see _needle_snr_db
+            snr = _needle_snr_db(x0, fs)
+        else:
+            snr = _snr_db(x0, fs, rest_sl)
         row = {"channel": name, "rms": float(rms(x0)), "snr_db": snr,
                "mains_ratio_50": ratios[50.0], "mains_ratio_60": ratios[60.0], "clipping_fraction": clip,
                "flat": flat, "hf_ratio": hf}

@@ -14,8 +14,11 @@ from ._checks import check_fs, time_index
 
 __all__ = ["Recording", "CHANNEL_KINDS", "EVENT_COLUMNS", "make_events"]
 
-#: Kinds a channel can have. The app shows ``"emg"`` channels by default.
-CHANNEL_KINDS = ("emg", "force", "acc", "gyro", "trigger", "gonio", "other")
+#: Kinds a channel can have. The app shows ``"emg"`` channels by default. Other biosignals
+#: (EEG, EOG, ECG, respiration, temperature, SpO2) have their own kinds so they are never taken
+#: for EMG; ``"trigger"`` covers event markers and sync lines.
+CHANNEL_KINDS = ("emg", "force", "acc", "gyro", "trigger", "gonio", "eeg", "eog", "ecg", "resp", "temp",
+                 "spo2", "other")
 #: Columns of :attr:`Recording.events`, in this order.
 EVENT_COLUMNS = ("time_s", "duration_s", "label")
 
@@ -171,10 +174,16 @@ class Recording:
         if not np.isfinite(arr.sum()) and not np.isfinite(arr).all():
             bad = ~np.isfinite(arr)
             ch, idx = np.argwhere(bad)[0]
-            raise ValueError(f"data contains {int(bad.sum())} NaN or infinite values (first in channel "
+            n_inf = int(np.isinf(arr).sum())
+            if n_inf:  # an overflow (a value beyond float64, or a unit error), not a gap
+                ch, idx = np.argwhere(np.isinf(arr))[0]
+                raise ValueError(f"data contains {n_inf} infinite values (first in channel {names[ch]!r} at sample "
+                                 f"{idx}, t={idx / fs:.4g} s): a value overflowed the float64 range; correct the "
+                                 "values or their unit before building a Recording")
+            raise ValueError(f"data contains {int(bad.sum())} NaN values (first in channel "
                              f"{names[ch]!r} at sample {idx}, t={idx / fs:.4g} s); fill or cut the gaps "
                              "before building a Recording")
-        arr.flags.writeable = False
+        arr = _frozen(arr)
         units = self.ch_units
         if not inherited("ch_units"):
             units = tuple([str(self.unit)] * len(names)) if units is None else tuple(str(u) for u in units)
@@ -345,6 +354,47 @@ class Recording:
         ev = f", {len(self.events)} events" if len(self.events) else ""
         return (f"<Recording | {self.n_channels} ch × {self.n_samples} ({self.duration_s:.3f} s) "
                 f"@ {self.fs:g} Hz, {self.unit}{ev}{src}>")
+
+
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    """A read-only view of ``arr`` that cannot be made writeable again.
+
+    ``arr.flags.writeable = False`` alone can be undone with ``setflags(write=True)`` by the
+    array that owns the memory. The view returned here reaches the memory only through a
+    read-only buffer, so numpy refuses to make it (or its ``.base``) writeable. No copy.
+    """
+    if not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr)
+    arr.flags.writeable = False
+    if arr.size == 0:
+        return arr
+    return np.frombuffer(memoryview(arr).toreadonly().cast("B"), dtype=arr.dtype).reshape(arr.shape)
+
+
+class _EventsField:
+    """``Recording.events``: every read hands out a copy, so no caller can edit a recording's events.
+
+    The table is small (one row per event); copying it costs microseconds, and it keeps the
+    recording immutable like its samples (``rec.events.loc[0, "label"] = "x"`` changes the
+    caller's copy only).
+    """
+
+    def __set_name__(self, owner, name):
+        self._slot = "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return None  # the dataclass default
+        value = obj.__dict__.get(self._slot)
+        return value.copy(deep=True) if isinstance(value, pd.DataFrame) else value
+
+    def __set__(self, obj, value):  # only reached through object.__setattr__: the dataclass is frozen
+        obj.__dict__[self._slot] = value
+
+
+_events_field = _EventsField()
+_events_field.__set_name__(Recording, "events")
+Recording.events = _events_field
 
 
 def _unpickle(data: np.ndarray, fields: dict) -> Recording:

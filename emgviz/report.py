@@ -229,6 +229,7 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     import plotly.offline
 
     from .features import feature_table, windowed_features
+    from .burst_params import BURST_DEFAULTS
     from .onsets import detect_bursts
     from .pipeline import preprocess
     from .quality import signal_quality
@@ -238,7 +239,7 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     quality = signal_quality(rec, mains_hz=settings.notch_hz)
     notes: list[str] = list(out.warnings)
     try:
-        bursts = detect_bursts(out.filtered, method=_BURST_METHOD)
+        bursts = detect_bursts(out.filtered, method=_BURST_METHOD, **BURST_DEFAULTS.detector_options())
     except ValueError as exc:
         bursts = None
         notes.append(f"burst detection skipped: {exc}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SAMPLE_DIR", "Sample", "SAMPLES", "DEFAULT_SAMPLE", "sample_path", "get_sample", "sample_files"]
+__all__ = ["SAMPLE_DIR", "Sample", "SAMPLES", "DEFAULT_SAMPLE", "NEEDLE_SAMPLES", "sample_path", "get_sample", "sample_files"]
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -30,6 +30,10 @@ SAMPLES = (
            (("unit", "V"),)),
     Sample("emgdb-healthy", "emg_healthy.hea",
            "Tibialis anterior, needle EMG, healthy (PhysioNet emgdb)", 1, 4000.0, "ODC-By 1.0"),
+    Sample("emgdb-myopathy", "emg_myopathy.hea",
+           "Tibialis anterior, needle EMG, myopathy (PhysioNet emgdb)", 1, 4000.0, "ODC-By 1.0"),
+    Sample("emgdb-neuropathy", "emg_neuropathy.hea",
+           "Tibialis anterior, needle EMG, neuropathy (PhysioNet emgdb)", 1, 4000.0, "ODC-By 1.0"),
     Sample("biosppy", "biosppy_emg_1.txt",
            "Bursts and rest, raw ADC counts (BioSPPy)", 1, 1000.0, "BSD-3-Clause"),
     Sample("ktk-biceps", "ktk_emg_biceps_brachii.csv",
@@ -37,6 +41,8 @@ SAMPLES = (
            (("unit", "V"),)),
 )
 DEFAULT_SAMPLE = SAMPLES[0].key
+#: The three concentric-needle recordings of PhysioNet emgdb, opened together by "Needle examples".
+NEEDLE_SAMPLES = ("emgdb-healthy", "emgdb-myopathy", "emgdb-neuropathy")
 
 
 def get_sample(key: str) -> Sample:

@@ -199,6 +199,11 @@ class SettingsPreset:
 #: Named settings for kinds of recording. Adding a preset is one row (``Settings.from_preset`` reads it).
 SETTINGS_PRESETS: dict[str, SettingsPreset] = {
     "surface": SettingsPreset("Surface EMG (SENIAM)", {}, "Merletti & Parker 2004, ch. 5–6"),
+    "needle": SettingsPreset("Needle EMG (concentric, 10 Hz – 10 kHz)",
+                             {"low_hz": 10.0, "high_hz": 10000.0, "order": 2, "notch_hz": None,
+                              "rms_window_ms": 5.0},
+                             "clinical needle band 10 Hz – 10 kHz (Stålberg et al. 1986, J Clin Neurophysiol "
+                             "3:313); low-pass clipped to 0.95·fs/2 below 20 kHz; no notch; 5-ms RMS keeps spikes"),
 }
 
 

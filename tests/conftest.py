@@ -70,3 +70,19 @@ def _clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+@pytest.fixture
+def shared_real(shared_data) -> Path:
+    """The second batch of real exports (``<shared data>/real``, with SOURCES.md); skip when absent."""
+    real = shared_data / "real"
+    if not real.is_dir():
+        pytest.skip(f"real-export folder {real} is absent (set EMGVIZ_SHARED_DATA)")
+    return real
+
+
+# Lab Streaming Layer stays on this machine in every test and in every process a test starts (#17):
+# LSLAPICFG points at emgviz's loopback-only configuration before anything loads liblsl.
+from emgviz.live.lslconfig import configure_lsl as _configure_lsl  # noqa: E402
+
+_configure_lsl()

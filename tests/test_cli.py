@@ -27,11 +27,12 @@ def test_features_prints_the_table_of_a_bundled_file(sample_dir):
     assert r.returncode == 0, r.stderr
     table = pd.read_csv(io.StringIO(r.stdout), comment="#")
     assert list(table["channel"]) == [f"channel{i}" for i in range(1, 9)]
-    rec = emgviz.read_file(path)
+    rec = emgviz.read_file(path, unit="V")  # the bundled sample's documented unit, as the app and CLI read it
     expected = emgviz.feature_table(emgviz.preprocess(rec, emgviz.Settings(notch_hz=50)).filtered)
-    rms = [c for c in expected.columns if c.startswith("RMS")][0]
-    np.testing.assert_allclose(table[rms], expected[rms], rtol=1e-6)
-    assert "notch 50 Hz" in r.stdout.splitlines()[0]
+    shown = emgviz.to_display_units(expected, emgviz.units.recording_display_unit(rec))  # the app's unit
+    rms = [c for c in shown.columns if c.startswith("RMS")][0]
+    np.testing.assert_allclose(table[rms], shown[rms], rtol=1e-6)
+    assert "notch 50 Hz" in emgviz.export.read_provenance(r.stdout)["settings"]
 
 
 def test_unreadable_file_gives_a_message_and_exit_1(tmp_path):

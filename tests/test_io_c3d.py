@@ -136,6 +136,7 @@ def test_c3d_read_file_passes_the_path_to_ezc3d(tmp_path, monkeypatch):
     def no_temp(*args, **kwargs):
         raise AssertionError("a temporary copy was made")
 
+    monkeypatch.setenv("EMGVIZ_ISOLATE", "0")  # the in-process path route (the child gets the path too)
     monkeypatch.setattr(c3d.tempfile, "TemporaryDirectory", no_temp)
     rec = emgviz.read_file(path)
     np.testing.assert_array_equal(rec.data, from_bytes.data)

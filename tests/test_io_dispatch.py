@@ -61,7 +61,8 @@ def test_100000_columns_is_refused_quickly():
 
 
 def test_single_sample_and_nan_inf():
-    assert emgviz.read_bytes(b"emg\n0.5\n", "one.csv", fs=10).n_samples == 1
+    with pytest.raises(ReadError, match="at least 2"):
+        emgviz.read_bytes(b"emg\n0.5\n", "one.csv", fs=10)
     with pytest.raises(ReadError, match=r"column 'emg' holds the value inf at line 3"):
         emgviz.read_bytes(b"emg\n0.5\ninf\n0.1\n", "x.csv", fs=10)
     with pytest.raises(ReadError, match=r"column 'emg' holds text 'abc' at line 4"):

@@ -28,7 +28,7 @@ def opensignals_txt(devices):
 def test_txt_single_device():
     rec = emgviz.read_bytes(opensignals_txt({"00:07:80:3B:46:61": DEV_A}), "opensignals.txt")
     assert rec.meta["format"] == "OpenSignals" and rec.fs == 1000.0
-    assert rec.ch_names == ("EMG A1", "ACC A2") and rec.ch_kinds == ("emg", "acc")
+    assert rec.ch_names == ("A1", "A2") and rec.ch_kinds == ("emg", "acc")
     assert rec.unit == "a.u." and rec.meta["adc_resolution_bits"] == 10
     np.testing.assert_array_equal(rec.data, [[511, 520, 505], [600, 601, 602]])
     tf = rec.meta["transfer_function"]
@@ -37,11 +37,12 @@ def test_txt_single_device():
 
 def test_txt_two_devices_default_and_choice():
     content = opensignals_txt({"00:07:80:3B:46:61": DEV_A, "00:07:80:AA:BB:CC": DEV_B})
-    rec = emgviz.read_bytes(content, "two.txt")
-    assert rec.meta["device"] == "00:07:80:3B:46:61"
+    rec = emgviz.read_bytes(content, "two.txt")  # both at 1000 Hz: one recording, named by device
+    assert rec.ch_names == ("46:61 A1", "46:61 A2", "BB:CC A1") and rec.ch_kinds == ("emg", "acc", "other")
+    np.testing.assert_array_equal(rec.data[2], [100, 101, 102])
     assert set(rec.meta["devices"]) == {"00:07:80:3B:46:61", "00:07:80:AA:BB:CC"}
     other = emgviz.read_bytes(content, "two.txt", device="00:07:80:AA:BB:CC")
-    assert other.ch_names == ("EDA A1",) and "transfer_function" not in other.meta
+    assert other.ch_names == ("BB:CC A1",) and "transfer_function" not in other.meta
     np.testing.assert_array_equal(other.data, [[100, 101, 102]])
     with pytest.raises(NeedsChoice) as info:
         emgviz.read_bytes(content, "two.txt", device="nope")
@@ -60,7 +61,7 @@ def test_hdf5_export():
         g.attrs["label"] = json.dumps(["CH1"])
         g.create_dataset("raw/channel_1", data=np.array([[1], [2], [3], [4]], dtype=np.uint16))
     rec = emgviz.read_bytes(buf.getvalue(), "rec.h5")
-    assert rec.fs == 500.0 and rec.ch_names == ("EMG CH1",) and rec.unit == "a.u."
+    assert rec.fs == 500.0 and rec.ch_names == ("CH1",) and rec.unit == "a.u." and rec.ch_kinds == ("emg",)
     np.testing.assert_array_equal(rec.data, [[1, 2, 3, 4]])
     assert rec.meta["transfer_function"]["vcc_v"] == 3.0
 
@@ -72,3 +73,9 @@ def test_hdf5_without_device_group_is_refused():
         f.create_dataset("x", data=np.arange(3))
     with pytest.raises(emgviz.ReadError, match="no OpenSignals device group"):
         emgviz.read_bytes(buf.getvalue(), "other.h5")
+
+
+def test_sampling_rate_true_is_refused():
+    dev = {**DEV_A, "sampling rate": True}
+    with pytest.raises(emgviz.ReadError, match="sampling rate.*True.*not a number"):
+        emgviz.read_bytes(opensignals_txt({"00:07:80:3B:46:61": dev}), "bool.txt")

@@ -122,9 +122,9 @@ def test_time_column_going_backwards():
         rb("time,emg\n0.0,1\n0.1,2\n0.05,3\n0.3,4\n")
 
 
-def test_single_sample_with_fs():
-    rec = rb("fs=1000\n0.25\n")
-    assert rec.n_samples == 1 and rec.data[0, 0] == 0.25
+def test_single_sample_is_refused_with_the_minimum_length():
+    with pytest.raises(ReadError, match="1 sample per channel; a recording needs at least 2"):
+        rb("fs=1000\n0.25\n")
 
 
 # ---- units ---------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def test_normalise_unit(unit, canon):
     ("ACC X", "V", "acc"), ("Gyro", None, "gyro"), ("Trigger", None, "trigger"), ("Sync", "V", "trigger"),
     ("Gonio", None, "gonio"), ("Knee Angle", "deg", "gonio"), ("ch3", "mV", "emg"), ("ch3", "Nm", "force"),
     ("ch3", "m/s^2", "acc"), ("ch3", "deg/s", "gyro"), ("ch3", None, "other"), ("RT TIB.ANT.", None, "emg"),
-    ("L Gastrocnemius", None, "emg"), ("Vastus lateralis", "V", "emg"), ("Temperature", "a.u.", "other")])
+    ("L Gastrocnemius", None, "emg"), ("Vastus lateralis", "V", "emg"), ("Temperature", "a.u.", "temp")])
 def test_guess_kind(label, unit, kind):
     assert units.guess_kind(label, unit) == kind
 

@@ -123,6 +123,11 @@ def test_spectrum_and_sound_of_the_page(at, media):  # noqa: F811
     at.toggle(key="browse_audio_on").set_value(True).run()
     at.selectbox(key="browse_audio_slowdown").set_value(2.0).run()
     assert_no_exception(at)
+    # the spectrum is computed only when asked for (page changes stay fast)
+    with pytest.raises(KeyError):
+        plotly_spec(at, "browse_psd")
+    at.toggle(key="browse_spec_on").set_value(True).run()
+    assert_no_exception(at)
     psd = plotly_spec(at, "browse_psd")
     assert psd["layout"]["xaxis"]["title"]["text"] == "Frequency (Hz)"
     spg = plotly_spec(at, "browse_spectrogram")

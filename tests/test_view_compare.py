@@ -9,6 +9,8 @@ import pytest
 
 from apptest_utils import all_plotly_specs, assert_no_exception, media, plotly_spec, trace_array, view_app  # noqa: F401
 
+# default labels come from the file names: the host's loaded "uci doubled" and the sample's file stem
+PRE, POST = "uci doubled", "uci_gestures_1_raw_data"
 
 
 @pytest.fixture
@@ -30,15 +32,15 @@ def test_loaded_recording_vs_bundled_sample(at, media):
     # the loaded recording is the sample at twice the amplitude: the sample ("post") has RMS −50 %
     url = at.get_by_key("compare_dl_table").proto.url
     text = media(url).content.decode()
-    assert text.startswith("# emgviz") and "# processing: DC removed" in text and "Hedges" in text
+    assert text.startswith("# emgviz") and "# settings: DC removed" in text and "Hedges" in text
     table = pd.read_csv(io.StringIO(text), comment="#")
-    rms = table[(table["feature"] == "RMS (V)") & (table["session"] == "post")]
+    rms = table[(table["feature"] == "RMS (µV)") & (table["session"] == POST)]
     assert len(rms) == 8
     np.testing.assert_allclose(rms["change_pct"], -50.0, atol=1e-6)
     assert (rms["g_ci_high"] < 0).all()
     assert any("Hedges" in c.value for c in at.caption)
     bars = plotly_spec(at, "compare_bars_chart")
-    assert [t["name"] for t in bars["data"]] == ["pre", "post"]
+    assert [t["name"] for t in bars["data"]] == [PRE, POST]
     pre, post = (trace_array(t["y"]) for t in bars["data"])
     np.testing.assert_allclose(post / pre, 0.5, rtol=1e-6)
     assert len(all_plotly_specs(at)) == 2  # bars + effect sizes; the other tabs compute when opened
@@ -53,7 +55,7 @@ def test_every_tab_renders_its_chart(at, tab, chart):
     assert_no_exception(at)
     assert not at.error, [e.value for e in at.error]
     spec = plotly_spec(at, chart)
-    assert {t.get("name") for t in spec["data"] if t.get("showlegend", True)} >= {"pre", "post"}
+    assert {t.get("name") for t in spec["data"] if t.get("showlegend", True)} >= {PRE, POST}
 
 
 def test_symmetry_between_sessions(at):
@@ -62,7 +64,7 @@ def test_symmetry_between_sessions(at):
     at.run()
     assert_no_exception(at)
     si = next(d.value for d in at.dataframe if "symmetry_index_pct" in d.value.columns)
-    rms = si[si["feature"] == "RMS (V)"]["symmetry_index_pct"].to_numpy()
+    rms = si[si["feature"] == "RMS (µV)"]["symmetry_index_pct"].to_numpy()
     assert len(rms) == 8
     # left = pre (twice the amplitude), right = post: SI = (1 − 2) / 1.5 · 100 = −66.7 %
     np.testing.assert_allclose(rms, -200 / 3, atol=1e-6)
@@ -76,14 +78,14 @@ def test_labels_and_reference_drive_the_table(at, media):
     assert_no_exception(at)
     text = media(at.get_by_key("compare_dl_table").proto.url).content.decode()
     table = pd.read_csv(io.StringIO(text), comment="#")
-    rms = table[(table["feature"] == "RMS (V)") & (table["session"] == "day 30")]
+    rms = table[(table["feature"] == "RMS (µV)") & (table["session"] == "day 30")]
     assert len(rms) == 8
     np.testing.assert_allclose(rms["change_pct"], 100.0, atol=1e-6)
 
 
 def test_duplicate_labels_are_an_error_not_a_traceback(at):
     at.multiselect(key="compare_samples").set_value(["uci-gestures"]).run()
-    at.text_input(key="compare_label_sample_uci_gestures").set_value("pre").run()
+    at.text_input(key="compare_label_sample_uci_gestures").set_value(PRE).run()
     assert_no_exception(at)
     assert any("unique" in e.value for e in at.error)
 

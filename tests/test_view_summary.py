@@ -61,19 +61,36 @@ def test_feature_csv_download_reads_back_equal_to_the_table(at, media):
     f = media(at.get_by_key("summary_dl_features").proto.url)
     assert f.mimetype.startswith("text/csv") and f.filename.endswith("_features.csv")
     text = f.content.decode("utf-8")
-    assert "# input sha256: " + view_context("summary").digest in text
-    assert SETTINGS.describe() in text
+    from emgviz.export import read_provenance
+    from emgviz.units import display_unit, to_display_units
+
+    prov = read_provenance(text)
+    assert prov["input"]["sha256"] == view_context("summary").digest
+    assert prov["settings"] == SETTINGS.describe() and prov["units"] == "µV (stored V × 1e+06)"
     back = pd.read_csv(io.StringIO(text), comment="#")
-    pd.testing.assert_frame_equal(back, _expected_table(), check_exact=False, rtol=1e-12)
+    expected = to_display_units(_expected_table(), display_unit("V"))  # exported as shown: µV
+    pd.testing.assert_frame_equal(back, expected, check_exact=False, rtol=1e-12)
 
 
 def test_bursts_csv_download_has_the_bursts(at, media):
     f = media(at.get_by_key("summary_dl_bursts").proto.url)
     back = pd.read_csv(io.StringIO(f.content.decode("utf-8")), comment="#")
-    assert {"channel", "onset_s", "offset_s", "peak (V)"} <= set(back.columns)
+    assert {"channel", "onset_s", "offset_s", "peak (µV)"} <= set(back.columns)
     biceps = back[back["channel"] == "biceps"]
     assert len(biceps) >= 2  # bursts at 1–2, 3–4 (and 5–6) s
     assert biceps["onset_s"].min() == pytest.approx(1.0, abs=0.15)
+    from emgviz.export import read_provenance
+
+    assert read_provenance(f.content.decode("utf-8"))["burst detection"]["min_duration_ms"] == 300.0
+
+
+def test_burst_parameters_in_the_app_change_the_bursts(at, media):
+    before = len(at.dataframe[-1].value)
+    at.number_input(key="summary_burst_min_ms").set_value(5000.0).run()  # longer than any burst here
+    assert_no_exception(at)
+    text = media(at.get_by_key("summary_dl_bursts").proto.url).content.decode("utf-8")
+    after = pd.read_csv(io.StringIO(text), comment="#")
+    assert before > 0 and len(after) == 0 and '"min_duration_ms": 5000.0' in text
 
 
 def test_mvc_segment_switches_the_table_to_percent_mvc(at, media):
@@ -134,3 +151,16 @@ def test_png_downloads_with_chromium_are_enabled_and_built_only_on_click(monkeyp
         button = a.get_by_key(key).proto
         assert not button.disabled and not button.help, key
         assert button.deferred_file_id and not button.url, key
+
+
+def test_fatigue_over_time_section_has_chart_table_and_csv(at, media):
+    from emgviz.export import read_provenance
+
+    spec = plotly_spec(at, "summary_fatigue_chart")
+    assert spec["layout"]["yaxis"]["title"]["text"] == "MDF (Hz)"
+    assert any("%/min" in (t.get("name") or "") for t in spec["data"])
+    text = media(at.get_by_key("summary_dl_fatigue").proto.url).content.decode("utf-8")
+    slopes = pd.read_csv(io.StringIO(text), comment="#")
+    assert {"slope per s", "change (%/min)", "95 % CI low"} <= set(slopes.columns)
+    assert set(slopes["feature"]) == {"MDF", "MNF", "RMS"} and "µV/s" in set(slopes["unit"])
+    assert read_provenance(text)["fatigue windows"] == "1 s, not overlapping"

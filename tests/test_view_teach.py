@@ -3,9 +3,10 @@
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from apptest_utils import assert_no_exception, deferred, media, plotly_spec, trace_array, view_app  # noqa: F401
+from apptest_utils import (APP, assert_no_exception, deferred, media, new_app, plotly_spec,  # noqa: F401
+                           trace_array, view_app)
+from emgviz.lesson import DEFAULTS
 from emgviz.simulate import simulate
 from emgviz.views.teach import sim_params
 
@@ -14,50 +15,128 @@ N_STEPS = 6  # raw, DC removed, band-pass, notch (matches the 50 Hz hum), rectif
 
 @pytest.fixture
 def at(media):  # noqa: F811
-    app = view_app("teach").run()
+    app = view_app("teach", timeout=120).run()
     assert_no_exception(app)
     assert not app.error, [e.value for e in app.error]
     return app
 
 
+def lesson_spec(app):
+    return plotly_spec(app, "teach_lesson_chart")
+
+
+def step_titles(app):
+    return [a["text"][3:-4].split(". ", 1)[1] for a in lesson_spec(app)["layout"]["annotations"]
+            if a["text"].startswith("<b>")]
+
+
 def raw_peak_hz(app):
-    spec = plotly_spec(app, "teach_step_0_spectrum")
-    f, db = trace_array(spec["data"][0]["x"]), trace_array(spec["data"][0]["y"])
+    spectrum = lesson_spec(app)["data"][1]            # trace 0: raw trace, 1: raw spectrum
+    f, db = trace_array(spectrum["x"]), trace_array(spectrum["y"])
     band = f > 20
     return float(f[band][np.argmax(db[band])])
 
 
-def test_renders_one_time_chart_and_one_spectrum_per_step(at):
-    for i in range(N_STEPS):
-        assert plotly_spec(at, f"teach_step_{i}_time")["layout"]["xaxis"]["title"]["text"] == "time (s)"
-        assert plotly_spec(at, f"teach_step_{i}_spectrum")["layout"]["xaxis"]["title"]["text"] == "frequency (Hz)"
-    assert len(at.get("plotly_chart")) == 2 * N_STEPS
-    assert len(at.caption) >= N_STEPS
+def audio_labels(app):
+    return [c.value for c in app.caption if c.value.startswith(("Raw, as recorded", "Filtered:"))]
 
 
-def test_mains_at_60_hz_moves_the_raw_spectrum_peak(at):
+def test_every_step_is_in_one_svg_chart(at):
+    assert len(at.get("plotly_chart")) == 1
+    spec = lesson_spec(at)
+    assert {tr["type"] for tr in spec["data"]} == {"scatter"}
+    assert step_titles(at) == ["Raw", "DC removed", "Band-pass 20–450 Hz", "Notch 50 Hz", "Rectified",
+                               "Envelope RMS 100 ms"]
+    captions = [m.value for m in at.markdown if m.value.startswith("**1.**")][0]
+    assert all(f"**{i + 1}.**" in captions for i in range(N_STEPS))
+
+
+def test_mains_at_60_hz_moves_the_peak_and_the_teach_notch_follows(at):
     assert abs(raw_peak_hz(at) - 50) <= 2
-    at.radio(key="teach_mains").set_value("60 Hz").run()
+    at.selectbox(key="teach_mains").set_value("60 Hz").run()
     assert_no_exception(at)
     assert raw_peak_hz(at) == 60
-    # the notch follows the mains ("Match mains")
-    assert "Notch 60 Hz" in [m.value.split(". ", 1)[-1] for m in at.markdown]
+    assert "Notch 60 Hz" in step_titles(at)
+    assert audio_labels(at) == ["Raw, as recorded: EMG + 60 Hz hum (100 µV) + amplifier noise",
+                                "Filtered: after DC removal, band-pass 20–450 Hz and notch at 60, 120, 180 Hz"]
 
 
-def test_lecture_toggle_enlarges_the_fonts_and_hides_the_detail_controls(at):
-    normal = plotly_spec(at, "teach_step_0_time")["layout"]["font"]["size"]
-    assert at.slider(key="teach_n_units").value == 100
-    at.slider(key="teach_n_units").set_value(50).run()
-    at.toggle(key="teach_lecture").set_value(True).run()
+def test_audio_labels_follow_the_steps_actually_applied(at):
+    at.selectbox(key="teach_notch").set_value("Off").run()
     assert_no_exception(at)
-    large = plotly_spec(at, "teach_step_0_time")["layout"]["font"]["size"]
-    assert large >= 20 > normal
-    keys = {w.key for w in at.slider} | {w.key for w in at.radio} | {w.key for w in at.selectbox}
-    assert {"teach_profile", "teach_level", "teach_mains", "teach_snr_db"} <= keys
-    assert not keys & {"teach_n_units", "teach_duration_s", "teach_ecg_uv", "teach_fatigue"}
-    # the hidden settings are kept: back from lecture view, still 50 units
-    at.toggle(key="teach_lecture").set_value(False).run()
-    assert at.slider(key="teach_n_units").value == 50
+    assert not any(t.startswith("Notch") for t in step_titles(at))
+    assert audio_labels(at)[1] == "Filtered: after DC removal and band-pass 20–450 Hz (no notch)"
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")   # captions are Markdown-escaped
+    assert "still there: no notch is applied" in text
+    at.selectbox(key="teach_notch").set_value("Match hum").run()
+    at.selectbox(key="teach_mains").set_value("Off").run()
+    assert audio_labels(at) == ["Raw, as recorded: EMG + amplifier noise",
+                                "Filtered: after DC removal and band-pass 20–450 Hz (no notch)"]
+
+
+def test_the_sidebar_notch_does_not_reach_teach():
+    at = new_app(APP, timeout=120)
+    at.query_params["view"] = "Teach"
+    at.query_params["notch_hz"] = "Off"   # the sidebar's setting: Teach keeps its own notch
+    at.run()
+    assert_no_exception(at)
+    assert "Notch 50 Hz" in step_titles(at)
+
+
+def test_presenter_mode_one_step_per_screen_with_next_and_previous(at):
+    at.toggle(key="teach_presenter").set_value(True).run()
+    assert_no_exception(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    spec = plotly_spec(at, "teach_presenter_chart")
+    assert spec["layout"]["font"]["size"] >= 20
+    assert "Step 1 of 6: Raw" in " ".join(m.value for m in at.markdown)
+    at.button(key="teach_presenter_next").click().run()
+    at.button(key="teach_presenter_next").click().run()
+    spec = plotly_spec(at, "teach_presenter_chart")
+    assert [tr["name"] for tr in spec["data"]][:4] == ["Raw", "Raw spectrum", "Band-pass 20–450 Hz",
+                                                       "Band-pass 20–450 Hz spectrum"]
+    assert "Step 3 of 6" in " ".join(m.value for m in at.markdown)
+    at.button(key="teach_presenter_prev").click().run()
+    assert at.session_state["teach_step"] == 2
+    at.button(key="teach_presenter_exit").click().run()
+    assert_no_exception(at)
+    assert at.get_by_key("teach_lesson_chart") is not None and not at.session_state["teach_presenter"]
+
+
+def test_presets_are_one_click_each(at):
+    at.button(key="teach_preset_hum-and-drift").click().run()
+    assert_no_exception(at)
+    assert at.slider(key="teach_wander_uv").value == 800 and at.slider(key="teach_mains_uv").value == 200
+    at.button(key="teach_preset_clean-biceps").click().run()
+    assert at.slider(key="teach_wander_uv").value == 0 and at.selectbox(key="teach_mains").value == "Off"
+    assert not any(t.startswith("Notch") for t in step_titles(at))
+    at.button(key="teach_preset_weak-vs-strong").click().run()
+    assert_no_exception(at)
+    assert at.selectbox(key="teach_profile").value == "weak-strong"
+
+
+def test_the_lesson_is_in_the_url_and_a_link_reopens_it(at):
+    at.slider(key="teach_level").set_value(0.7).run()
+    at.selectbox(key="teach_mains").set_value("60 Hz").run()
+    link = dict(at.query_params)
+    assert link["teach_level"] == "0.7" and link["teach_mains"] == "60 Hz" and link["view"] == "Teach"
+    again = view_app("teach", timeout=120)
+    for key, value in link.items():
+        again.query_params[key] = value
+    again.run()
+    assert_no_exception(again)
+    assert again.slider(key="teach_level").value == 0.7 and again.selectbox(key="teach_mains").value == "60 Hz"
+    assert raw_peak_hz(again) == 60
+
+
+def test_a_bad_link_value_is_a_warning_not_a_traceback():
+    at = view_app("teach", timeout=120)
+    at.query_params["teach_level"] = "3"
+    at.run()
+    assert_no_exception(at)
+    assert any("teach_level='3'" in w.value and "0.05 to 1" in w.value for w in at.warning)
+    assert at.slider(key="teach_level").value == DEFAULTS["level"]
 
 
 def test_audio_of_raw_and_filtered_are_wav_files(at, media):  # noqa: F811
@@ -69,8 +148,8 @@ def test_audio_of_raw_and_filtered_are_wav_files(at, media):  # noqa: F811
 
 
 def test_bursts_are_scored_against_the_truth(at):
-    table = at.dataframe[0].value
-    assert list(table["channel"]) == ["emg1", "emg2"]
+    table = at.table[0].value
+    assert list(table.index) == ["emg1", "emg2"]
     truth = simulate(**sim_params({})).truth.bursts
     n_true = (truth["channel"] == "emg1").sum()
     assert n_true == 4
@@ -109,19 +188,6 @@ def test_fewer_channels_than_the_drawn_one_falls_back_to_the_first(at):
     assert at.selectbox(key="teach_channel").value == 0
 
 
-def test_settings_from_the_app_replace_the_views_own_filter_controls():
-    script = ("from emgviz.settings import Settings\n"
-              "from emgviz.views import teach\n"
-              "teach.render(settings=Settings(low_hz=30, notch_hz=None))\n")
-    app = AppTest.from_string(script, default_timeout=60).run()
-    assert_no_exception(app)
-    labels = [m.value.split(". ", 1)[-1] for m in app.markdown if m.value.startswith("##### ")]
-    assert "Band-pass 30–450 Hz" in labels and not any(x.startswith("Notch") for x in labels)
-    assert len(app.get("plotly_chart")) == 2 * 5
-    keys = {w.key for w in app.selectbox} | {w.key for w in app.number_input}
-    assert "teach_notch" not in keys and "teach_low_hz" not in keys
-
-
 def test_npz_and_csv_downloads_hold_the_simulated_recording(deferred, at):  # noqa: F811 (deferred before at)
     from emgviz.io import read_bytes
 
@@ -131,11 +197,8 @@ def test_npz_and_csv_downloads_hold_the_simulated_recording(deferred, at):  # no
     back = read_bytes(npz.content, "sim.npz")
     np.testing.assert_array_equal(back.data, rec.data)
     assert back.ch_names == rec.ch_names and back.fs == rec.fs
-    assert list(back.events["label"]) == list(rec.events["label"])
     csv = deferred(at.get_by_key("teach_download_csv"))
     assert csv.filename == "simulated_emg.csv" and csv.mimetype.startswith("text/csv")
-    text = csv.content.decode()
-    assert "# sampling rate (Hz): 2000.0" in text and "emg1 (V)" in text
     back = read_bytes(csv.content, "sim.csv")
     assert back.ch_names == rec.ch_names and back.fs == rec.fs
     np.testing.assert_array_equal(back.data, rec.data)

@@ -19,13 +19,19 @@ import numpy as np
 
 from ..errors import ReadError
 from ..recording import Recording
+from ._build import make_recording
 from . import limits, units
 from ._names import unique_names
 
-__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_path"]
+__all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_path", "needs_isolation"]
 
 FORMAT = "C3D"
 SUFFIXES = (".c3d",)
+
+
+def needs_isolation(head: bytes) -> bool:
+    """Always: ezc3d can crash or allocate gigabytes on a damaged file (run it in a child process)."""
+    return True
 
 
 def sniff(head: bytes, name: str) -> bool:
@@ -224,6 +230,18 @@ def _recording(c, name: str, head: bytes, size: int, channels) -> Recording:
     company = _param(params, "MANUFACTURER", "COMPANY")
     if company:
         meta["manufacturer"] = " ".join(str(x).strip() for x in company)
-    return Recording._trusted(data, fs=rate, ch_names=tuple(labels[i] for i in idx), unit=unit, source=name,
+    return make_recording(data, fs=rate, ch_names=tuple(labels[i] for i in idx), unit=unit, source=name,
                               meta=meta, events=_events(params) or None, ch_units=tuple(ch_units),
-                              ch_kinds=tuple(ch_kinds), t0=t0)
+                              ch_kinds=tuple(ch_kinds), t0=t0, notes=_notes(t0, first_frame0, labels, ch_kinds))
+
+
+def _notes(t0: float, first_frame0: int, labels, ch_kinds) -> list[str]:
+    """What the reader decided: the clock's start, and how EMG channels were told from the others."""
+    notes = []
+    if t0:
+        notes.append(f"the capture starts at video frame {first_frame0 + 1}, so time starts at {t0:g} s "
+                     "(events keep the file's clock)")
+    if "emg" in ch_kinds and len(set(ch_kinds)) > 1:
+        notes.append("EMG channels picked by their labels; other analog channels (force plates, sync, "
+                     "unused inputs) keep their own kinds")
+    return notes

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
+from ._build import make_recording
 from . import limits, units
 from ._groups import group_key, match_group
 from ._names import unique_names
@@ -65,6 +66,36 @@ def _declared_records(content: bytes) -> int:
         return -2
 
 
+def _decode(raw: bytes) -> str:
+    """Header text as written: UTF-8 when it is valid UTF-8, else Latin-1 (never replacement marks)."""
+    try:
+        return raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return raw.decode("latin-1").strip()
+
+
+def _header_texts(content: bytes, n_signals: int) -> tuple[list[str], list[str], list[str]] | None:
+    """Labels, transducer types and physical dimensions of the ordinary signals, decoded from the bytes.
+
+    edfio decodes these fields as ASCII and turns "Bíceps" into "B��ceps" and "µV" into "�V" (so
+    the samples would not be scaled). The EDF+ annotation signals are left out, as edfio does.
+    None when the header does not parse (edfio's own values are used then).
+    """
+    try:
+        ns = int(content[252:256].decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if ns < 1 or len(content) < 256 + 256 * ns:
+        return None
+    labels = [_decode(content[256 + 16 * i:256 + 16 * (i + 1)]) for i in range(ns)]
+    trans = [_decode(content[256 + 16 * ns + 80 * i:256 + 16 * ns + 80 * (i + 1)]) for i in range(ns)]
+    dims = [_decode(content[256 + 96 * ns + 8 * i:256 + 96 * ns + 8 * (i + 1)]) for i in range(ns)]
+    keep = [i for i in range(ns) if labels[i] not in ("EDF Annotations", "BDF Annotations")]
+    if len(keep) != n_signals:
+        return None
+    return [labels[i] for i in keep], [trans[i] for i in keep], [dims[i] for i in keep]
+
+
 def _digital_view(sig) -> np.ndarray:
     """The signal's digital samples as (n_records, samples_per_record), without a copy when edfio loads lazily.
 
@@ -79,13 +110,14 @@ def _digital_view(sig) -> np.ndarray:
     return sig.digital.reshape(-1, sig.samples_per_data_record)
 
 
-def _channel(sig, out: np.ndarray) -> tuple[str, float]:
+def _channel(sig, out: np.ndarray, dimension: str) -> tuple[str, float]:
     """Write one edfio signal's physical samples (volts for voltages) into ``out``.
 
     Returns its unit and its resolution (one digital step, in that unit). The digital range
-    and physical ranges must not be empty (checked by :func:`read`).
+    and physical ranges must not be empty (checked by :func:`read`). ``dimension`` is the
+    physical dimension as decoded from the header bytes.
     """
-    factor, unit = units.volts_scale(sig.physical_dimension.strip())
+    factor, unit = units.volts_scale(dimension)
     # physical = (digital + offset) * gain (edfio's formula), fused with the volts factor:
     # two passes into the output row, no temporary array
     pmin, pmax = sig.physical_min, sig.physical_max
@@ -97,6 +129,18 @@ def _channel(sig, out: np.ndarray) -> tuple[str, float]:
     if offset:
         out += offset * scale
     return unit, abs(scale)
+
+
+def _kind(label: str, transducer: str, unit: str) -> str:
+    """A signal's kind: its label first, then its transducer type ("EMG electrode"), then its unit."""
+    kind = units.guess_kind(label, None)
+    if kind == "other" and transducer.strip():
+        kind = units.guess_kind(transducer, None)
+        if kind == "other" and "electrode" in transducer.lower() and units.is_voltage(unit):
+            kind = "other"  # a surface electrode says nothing about EMG vs EEG: let the unit decide below
+    if kind == "other":
+        kind = units.guess_kind(label, unit or None)
+    return kind
 
 
 def _choose_group(name, groups: dict[str, list[int]], kinds: list[str], group, channels, labels):
@@ -171,9 +215,13 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | flo
     signals = list(edf.signals)
     if not signals:
         raise ReadError(name, "the file holds only annotations, no signals", "upload a file with signal channels")
-    labels = unique_names([s.label for s in signals], blank="signal {}")
-    raw_units = [s.physical_dimension.strip() for s in signals]
-    kinds = [units.guess_kind(lab, u or None) for lab, u in zip(labels, raw_units)]
+    texts = _header_texts(content, len(signals))
+    if texts is None:
+        texts = ([s.label for s in signals], [s.transducer_type for s in signals],
+                 [s.physical_dimension.strip() for s in signals])
+    raw_labels, transducers, raw_units = texts
+    labels = unique_names(raw_labels, blank="signal {}")
+    kinds = [_kind(lab, tr, u) for lab, tr, u in zip(labels, transducers, raw_units)]
     groups: dict[str, list[int]] = {}
     for i, s in enumerate(signals):
         groups.setdefault(group_key(s.sampling_frequency), []).append(i)
@@ -190,14 +238,14 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | flo
     data = np.empty((len(idx), n_samples), dtype=np.float64)
     ch_units, resolution = [], []
     for row, i in enumerate(idx):
-        unit, step = _channel(signals[i], data[row])
+        unit, step = _channel(signals[i], data[row], raw_units[i])
         ch_units.append(unit)
         resolution.append(step)
     ch_kinds = [units.guess_kind(labels[i], u) if kinds[i] == "other" else kinds[i] for i, u in zip(idx, ch_units)]
     unit = units.record_unit(ch_units, ch_kinds)
     events = [(float(a.onset), float(a.duration or 0.0), a.text) for a in edf.annotations if a.text.strip()]
     meta = _meta(edf, is_bdf, groups, labels, key, resolution)
-    return Recording._trusted(data, fs=float(signals[idx[0]].sampling_frequency),
+    return make_recording(data, fs=float(signals[idx[0]].sampling_frequency),
                               ch_names=tuple(labels[i] for i in idx), unit=unit, source=name, meta=meta,
                               events=events or None, ch_units=tuple(ch_units), ch_kinds=tuple(ch_kinds))
 

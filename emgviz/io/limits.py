@@ -6,13 +6,15 @@ import os
 
 from ..errors import ReadError
 
-__all__ = ["max_samples", "check_size", "max_channels", "max_unzipped_bytes", "DEFAULT_MAX_SAMPLES",
+__all__ = ["max_samples", "check_size", "check_declared", "max_file_bytes", "DEFAULT_MAX_FILE_BYTES", "max_channels", "max_unzipped_bytes", "DEFAULT_MAX_SAMPLES",
            "DEFAULT_MAX_CHANNELS", "DEFAULT_MAX_UNZIPPED_BYTES"]
 
 #: Default largest n_channels × n_samples a reader accepts (1.6 GB of float64).
 DEFAULT_MAX_SAMPLES = 200_000_000
 #: Default largest number of channels (columns) a reader accepts.
 DEFAULT_MAX_CHANNELS = 4096
+#: Default largest file read_file opens (bytes).
+DEFAULT_MAX_FILE_BYTES = 4 * 1024 ** 3
 #: Default largest total uncompressed size of a zip upload (bytes).
 DEFAULT_MAX_UNZIPPED_BYTES = 1024 ** 3
 
@@ -43,6 +45,38 @@ def max_channels() -> int:
 def max_unzipped_bytes(default: int = DEFAULT_MAX_UNZIPPED_BYTES) -> int:
     """Largest total uncompressed size of a zip upload: ``EMGVIZ_MAX_UNZIPPED_BYTES`` or 1 GiB."""
     return _env_int("EMGVIZ_MAX_UNZIPPED_BYTES", default)
+
+
+def max_file_bytes() -> int:
+    """Largest file (bytes) ``read_file`` opens: ``EMGVIZ_MAX_FILE_BYTES`` or 4 GiB."""
+    return _env_int("EMGVIZ_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
+
+
+def check_declared(name: str, what: str, shape, itemsize: int = 8) -> None:
+    """Refuse an array a file *declares* before it is allocated (any number of dimensions).
+
+    Parameters
+    ----------
+    name : str
+        The file name, for the message.
+    what : str
+        Which array ("dataset raw/channel_1", "variable emg").
+    shape : sequence of int
+        The declared shape.
+    itemsize : int
+        Bytes per element as stored (for the byte limit, 8 × :func:`max_samples`).
+    """
+    shape = tuple(int(n) for n in shape)
+    if any(n < 0 for n in shape):
+        raise ReadError(name, f"{what} declares a negative size {shape}", "check that the file is complete")
+    count = 1
+    for n in shape:
+        count *= n
+    limit = max_samples()
+    if count > limit or count * max(int(itemsize), 1) > 8 * limit:
+        raise ReadError(name, f"{what} declares {count:,} values (shape {shape}), above the limit of "
+                              f"{limit:,} samples",
+                        "check that the file is complete and not damaged, or raise EMGVIZ_MAX_SAMPLES")
 
 
 def check_size(name: str, n_channels: int, n_samples: int) -> None:

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
 from ..recording import Recording
-from . import limits, units
+from ._build import make_recording
+from . import _matcheck, limits, units
 from ._names import unique_names
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "FS_NAMES", "SCALE_NAMES", "NAME_VARIABLES"]
@@ -41,6 +42,11 @@ def sniff(head: bytes, name: str) -> bool:
     if head.startswith(b"MATLAB 5.0 MAT-file"):
         return True
     return head.startswith(b"MATLAB 7.3 MAT-file") and head[512:520] == _HDF5_MAGIC
+
+
+def needs_isolation(head: bytes) -> bool:
+    """True for v7.3 (HDF5) files: h5py's C library reads them, in a child process."""
+    return head[512:520] == _HDF5_MAGIC or head[:8] == _HDF5_MAGIC
 
 
 def _key(varname: str) -> str:
@@ -77,6 +83,7 @@ def _flatten_v5(value: Any, prefix: str, out: dict, depth: int = 0) -> None:
 def _load_v5(content: bytes, name: str) -> dict:
     from scipy.io import loadmat
 
+    _matcheck.check_v5(content, name)
     try:
         raw = loadmat(io.BytesIO(content), simplify_cells=True)
     except Exception as exc:
@@ -89,8 +96,14 @@ def _load_v5(content: bytes, name: str) -> dict:
     return out
 
 
-def _h5_value(f, obj):
-    """A v7.3 dataset as numpy (numeric), str (char) or list of str (cellstr); None otherwise."""
+def _h5_value(f, obj, name: str = "", depth: int = 0):
+    """A v7.3 dataset as numpy (numeric), str (char) or list of str (cellstr); None otherwise.
+
+    The declared shape is checked against the sample limit before anything is read.
+    """
+    _matcheck.check_h5_dataset(name, f"variable {obj.name!r}", obj)
+    if depth > 4:
+        return None
     cls = obj.attrs.get("MATLAB_class", b"")
     cls = cls.decode() if isinstance(cls, bytes) else str(cls)
     if obj.attrs.get("MATLAB_empty", 0):
@@ -107,7 +120,7 @@ def _h5_value(f, obj):
             target = f[ref]
             if not hasattr(target, "shape"):
                 return None
-            text = _h5_value(f, target)
+            text = _h5_value(f, target, name, depth + 1)
             if not isinstance(text, str):
                 return None
             texts.append(text)
@@ -121,12 +134,19 @@ def _load_v73(content: bytes, name: str) -> dict:
     import h5py
 
     out: dict = {}
+    seen = [0, 0]  # datasets visited, values declared by them together
     try:
         with h5py.File(io.BytesIO(content), "r") as f:
             def visit(path, obj):
                 if path.startswith("#refs#") or not isinstance(obj, h5py.Dataset):
                     return
-                value = _h5_value(f, obj)
+                seen[0] += 1
+                seen[1] += int(np.prod(obj.shape or (), dtype=object))
+                if seen[0] > _matcheck.MAX_VARIABLES:
+                    raise ReadError(name, f"the file holds more than {_matcheck.MAX_VARIABLES:,} variables",
+                                    "save only the recording's variables")
+                limits.check_declared(name, "the variables together", (seen[1],))
+                value = _h5_value(f, obj, name)
                 if value is not None:
                     out[path.replace("/", ".")] = value
             f.visititems(visit)
@@ -248,7 +268,7 @@ def read(content: bytes, name: str, *, fs: float | None = None, variable: str | 
     ch_kinds = [units.guess_kind(n, unit if unit != "a.u." else None) for n in ch_names]
     if "emg" not in ch_kinds and all(k == "other" for k in ch_kinds):
         ch_kinds = ["emg"] * n_ch  # a bare matrix in an EMG viewer: show it
-    return Recording._trusted(data, fs=rate, ch_names=tuple(ch_names), unit=unit, source=name, meta=meta,
+    return make_recording(data, fs=rate, ch_names=tuple(ch_names), unit=unit, source=name, meta=meta,
                               ch_units=tuple([unit] * n_ch), ch_kinds=tuple(ch_kinds), t0=t0)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path, PurePosixPath
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
+from . import wfdbio
+from ._files import read_bounded
+from ._guard import guarded
 
 __all__ = ["read_files", "wfdb_signal_files", "IGNORED_NAMES"]
 
@@ -26,9 +29,7 @@ def wfdb_signal_files(header: bytes) -> list[str]:
     header : bytes
         The text of the ``.hea`` file.
     """
-    from .wfdbio import header_files
-
-    return header_files(header)[1]
+    return wfdbio.header_files(header)[1]
 
 
 def _basename(name: str) -> str:
@@ -39,8 +40,7 @@ class _WfdbRecord:
     """A ``.hea`` among the files, and the uploaded (or neighbouring) files that belong to it."""
 
     def __init__(self, hea_name: str, header: bytes, by_name: dict, folder):
-        from .wfdbio import header_files, match_files
-
+        header_files, match_files = wfdbio.header_files, wfdbio.match_files
         self.name = hea_name
         self.header = header
         record, self.wanted = header_files(header)
@@ -69,7 +69,7 @@ class _WfdbRecord:
                             f"({', '.join(self.wanted)}), or a zip holding both")
         out = {}
         for n in list(self.signals.values()) + self.annotations:
-            out[n] = self.by_name[n] if n in self.by_name else (Path(self.folder) / n).read_bytes()
+            out[n] = self.by_name[n] if n in self.by_name else read_bounded(Path(self.folder) / n)
         return out
 
 
@@ -83,19 +83,12 @@ def _folder_names(folder) -> list[str]:
 
 
 def _read_wfdb(rec: _WfdbRecord, fs, options) -> Recording:
-    from . import _guarded
-
-    try:
-        from . import wfdbio
-    except ImportError:
-        raise ReadError(rec.name, "this emgviz build cannot read WFDB records (emgviz.io.wfdbio is missing)",
-                        "install emgviz with its WFDB support, or convert the record to EDF") from None
     files = rec.files()
-    return _guarded(wfdbio, rec.name, wfdbio.read_record, rec.header, rec.name, files, fs=fs, **options)
+    return guarded(wfdbio, rec.name, wfdbio.read_record, rec.header, rec.name, files, fs=fs, **options)
 
 
-def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _folder=None,
-               member: str | None = None, **options) -> Recording:
+def read_files(files: Sequence[tuple[str, bytes]], *, read_one: Callable[..., Recording],
+               fs: float | None = None, _folder=None, member: str | None = None, **options) -> Recording:
     """Read one recording from several uploaded files.
 
     Parameters
@@ -113,6 +106,9 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
     member : str, optional
         Which recording to read when the files hold several (a file name, e.g. ``"trial2.csv"``
         or ``"rec01.hea"``).
+    read_one : callable
+        ``read_one(content, name, fs=..., **options)`` reads one ordinary file (the dispatcher's
+        ``read_bytes``, passed in so this module never imports the package: no import cycle).
     **options
         Passed on to the reader.
 
@@ -121,8 +117,6 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
     NeedsChoice
         With ``option="member"`` when several independent recordings arrive and no ``member``.
     """
-    from . import read_bytes
-
     files = [(str(n), bytes(c)) for n, c in files]
     if not files:
         raise ReadError("(no file)", "no file was given", "upload or pass at least one file")
@@ -132,18 +126,33 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
         if base in by_name and by_name[base] != c:
             raise ReadError(n, f"two different files are named {base!r}", "rename one of them")
         by_name[base] = c
+    chosen, records = _choose(files, by_name, _folder, member)
+    if chosen in records:
+        return _read_wfdb(records[chosen], fs, options)
+    if member is not None and _basename(member) != chosen:  # the member is inside the chosen zip
+        options = {**options, "member": member}
+    return read_one(by_name[chosen], chosen, fs=fs, **options)
+
+
+def basename(name: str) -> str:
+    """The file name without folders (``a/b\\c.csv`` → ``c.csv``)."""
+    return _basename(name)
+
+
+def _choose(files, by_name: dict, folder, member):
+    """(the chosen file name, the WFDB records by header name) among the files; NeedsChoice when ambiguous."""
     headers = [n for n in by_name if n.lower().endswith(".hea")]
     used: set[str] = set()
     candidates: list[str] = []
     records: dict[str, _WfdbRecord] = {}
     for h in headers:
-        records[h] = _WfdbRecord(h, by_name[h], by_name, _folder)
+        records[h] = _WfdbRecord(h, by_name[h], by_name, folder)
         used.update(records[h].members)
         candidates.append(h)
     for n in by_name:
         if n in used or n in candidates or IGNORED_NAMES.search(n):
             continue
-        if not by_name[n]:
+        if not len(by_name[n]):
             continue
         candidates.append(n)
     if not candidates:
@@ -151,14 +160,40 @@ def read_files(files: Sequence[tuple[str, bytes]], *, fs: float | None = None, _
                                      f"({', '.join(sorted(by_name))[:200]})", "upload the data file")
     if member is not None:
         want = _basename(member)
-        if want not in candidates:
-            raise NeedsChoice(files[0][0], f"no recording named {member!r} among the files", "member", candidates)
-        chosen = want
-    elif len(candidates) == 1:
-        chosen = candidates[0]
-    else:
-        raise NeedsChoice(files[0][0] if len(files) == 1 else "the uploaded files",
-                          f"{len(candidates)} independent recordings arrived together", "member", candidates)
+        if want in candidates:
+            return want, records
+        zips = [c for c in candidates if c.lower().endswith(".zip")]
+        if len(candidates) == 1 and zips:  # one zip uploaded: the member is one of its files
+            return zips[0], records
+        raise NeedsChoice(files[0][0], f"no recording named {member!r} among the files", "member", candidates)
+    if len(candidates) == 1:
+        return candidates[0], records
+    raise NeedsChoice(files[0][0] if len(files) == 1 else "the uploaded files",
+                      f"{len(candidates)} independent recordings arrived together", "member", candidates)
+
+
+class _Sized(bytes):
+    """Stands in for a file not expanded yet: only its length is known (``len()``)."""
+
+    def __new__(cls, size: int):
+        obj = super().__new__(cls)
+        obj.size = size
+        return obj
+
+    def __len__(self):
+        return self.size
+
+
+def plan(sizes: dict[str, int], headers: dict[str, bytes], member: str | None) -> set[str]:
+    """Which files (by base name) the chosen recording needs, from names, sizes and WFDB headers only.
+
+    Used by the zip reader to expand only those members. Raises NeedsChoice as
+    :func:`read_files` would.
+    """
+    by_name = {n: headers[n] if n in headers else _Sized(sizes[n]) for n in sizes}
+    files = list(by_name.items())
+    chosen, records = _choose(files, by_name, None, member)
     if chosen in records:
-        return _read_wfdb(records[chosen], fs, options)
-    return read_bytes(by_name[chosen], chosen, fs=fs, **options)
+        rec = records[chosen]
+        return {chosen} | set(rec.signals.values()) | set(rec.annotations)
+    return {chosen}

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..errors import ReadError
 from ..recording import Recording
-from .limits import check_size
+from ._build import make_recording
+from . import limits
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "write_npz"]
 
@@ -101,10 +102,10 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
             raise ReadError(name, f"the .npz holds {sorted(npz.files)[:10]} but lacks {missing}",
                             "write it with emgviz.io.npz.write_npz, or save data, fs and ch_names arrays")
         try:
-            shape = _peek_shape(npz.zip, "data.npy")
-            if shape is not None and len(shape) == 2:
-                check_size(name, shape[0], shape[1])
+            _check_declared(name, npz.zip, npz.files)
             arrays = {k: npz[k] for k in npz.files}
+        except ReadError:
+            raise
         except ValueError as exc:
             if "pickle" in str(exc).lower() or "object" in str(exc).lower():
                 raise ReadError(name, "the .npz holds pickled Python objects, which emgviz never loads",
@@ -113,6 +114,8 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
     data = arrays["data"]
     if data.dtype.kind not in "fiu":
         raise ReadError(name, f"data.npy holds {data.dtype} values, not numbers", "store float samples")
+    if data.ndim == 1:  # one channel saved as a plain vector
+        data = data[np.newaxis, :]
     try:
         file_fs = float(arrays["fs"])
         meta = json.loads(_str(arrays["meta_json"])) if "meta_json" in arrays else {}
@@ -125,8 +128,14 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
         meta.setdefault("warnings", []).append(f"fs={float(fs):g} Hz given by the caller overrides {file_fs:g} Hz")
     events = None
     if "event_time_s" in arrays and len(arrays["event_time_s"]):
-        events = list(zip(arrays["event_time_s"].tolist(), arrays["event_duration_s"].tolist(),
-                          [str(x) for x in arrays["event_label"].tolist()]))
+        parts = {k: np.atleast_1d(arrays[k]) for k in ("event_time_s", "event_duration_s", "event_label")
+                 if k in arrays}
+        sizes = {k: len(v) for k, v in parts.items()}
+        if len(parts) != 3 or len(set(sizes.values())) != 1:
+            raise ReadError(name, f"the event arrays disagree in length ({sizes}); their events cannot be paired",
+                            "write the file again with emgviz.io.npz.write_npz")
+        events = list(zip(parts["event_time_s"].tolist(), parts["event_duration_s"].tolist(),
+                          [str(x) for x in parts["event_label"].tolist()]))
 
     def opt(key, default=None):
         if key not in arrays:
@@ -136,7 +145,7 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
 
     try:
         # np.load made a fresh array nobody else holds: hand it over without another copy.
-        return Recording._trusted(np.ascontiguousarray(data, dtype=np.float64), fs=fs if fs is not None else file_fs,
+        return make_recording(np.ascontiguousarray(data, dtype=np.float64), fs=fs if fs is not None else file_fs,
                          ch_names=tuple(str(x) for x in np.atleast_1d(arrays["ch_names"]).tolist()),
                          unit=opt("unit", "V"), source=opt("source", name) or name, meta=meta, events=events,
                          ch_units=opt("ch_units"), ch_kinds=opt("ch_kinds"),
@@ -145,14 +154,39 @@ def _read(source, name: str, *, fs: float | None = None) -> Recording:
         raise ReadError(name, f"the stored arrays do not make a recording: {exc}", "write it again") from None
 
 
-def _peek_shape(zf: zipfile.ZipFile, member: str):
-    """Shape of one .npy member from its header, without loading its data."""
+#: Largest size in bytes of a member other than data.npy (names, units, events, meta JSON).
+MAX_SIDE_BYTES = 64 * 1024 ** 2
+
+
+def _check_declared(name: str, zf: zipfile.ZipFile, keys) -> None:
+    """Every member's declared shape and dtype against the limits, before numpy allocates it."""
+    if zf is None:
+        return
+    for key in keys:
+        header = _peek_header(zf, key + ".npy")
+        if header is None:
+            continue  # numpy's own error follows when it loads it
+        shape, dtype = header
+        count = int(np.prod(shape, dtype=object)) if shape else 1
+        if key == "data":
+            limits.check_declared(name, "data.npy", shape, dtype.itemsize)
+            if len(shape) == 1:
+                limits.check_size(name, 1, shape[0])
+            elif len(shape) == 2:
+                limits.check_size(name, shape[0], shape[1])
+        elif count * max(dtype.itemsize, 1) > MAX_SIDE_BYTES:
+            raise ReadError(name, f"{key}.npy declares {count:,} values of {dtype.itemsize} bytes (shape {shape}), "
+                                  f"far more than names, units or events need", "write the file again with write_npz")
+
+
+def _peek_header(zf: zipfile.ZipFile, member: str):
+    """(shape, dtype) of one .npy member from its header, without loading its data."""
     try:
         with zf.open(member) as fh:
             version = np.lib.format.read_magic(fh)
             reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                       else np.lib.format.read_array_header_2_0)
-            shape, _, _ = reader(fh)
-            return shape
+            shape, _, dtype = reader(fh)
+            return shape, dtype
     except (KeyError, ValueError, zipfile.BadZipFile, OSError):
         return None

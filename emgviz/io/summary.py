@@ -6,10 +6,11 @@ from collections import Counter
 
 from ..recording import Recording
 
-__all__ = ["describe"]
+__all__ = ["describe", "flat_channels"]
 
 _KIND_NAMES = {"emg": "EMG", "force": "force", "acc": "acc", "gyro": "gyro", "trigger": "trigger",
-               "gonio": "gonio", "other": "other"}
+               "gonio": "gonio", "eeg": "EEG", "eog": "EOG", "ecg": "ECG", "resp": "resp", "temp": "temp",
+               "spo2": "SpO2", "other": "other"}
 
 
 def _rate(fs: float) -> str:
@@ -44,10 +45,10 @@ def describe(rec: Recording) -> str:
     if n_emg == n:
         chans = f"{n} EMG channel{'s' if n != 1 else ''}"
     elif n_emg:
-        others = ", ".join(f"{c} {_KIND_NAMES[k]}" for k, c in kinds.most_common() if k != "emg")
+        others = ", ".join(f"{c} {_KIND_NAMES.get(k, k)}" for k, c in kinds.most_common() if k != "emg")
         chans = f"{n_emg} EMG of {n} channels ({others})"
     else:
-        chans = ", ".join(f"{c} {_KIND_NAMES[k]}" for k, c in kinds.most_common()) + \
+        chans = ", ".join(f"{c} {_KIND_NAMES.get(k, k)}" for k, c in kinds.most_common()) + \
             f" channel{'s' if n != 1 else ''}"
     head = f"{chans} at {_rate(rec.fs)}"
     if fmt:
@@ -67,3 +68,18 @@ def describe(rec: Recording) -> str:
     if rec.t0:
         parts.append(f"starts at {rec.t0:g} s")
     return ", ".join(parts)
+
+
+def flat_channels(rec: Recording) -> list[str]:
+    """Names of the channels whose samples never change (unused inputs of many-channel files).
+
+    A channel is flat when its peak-to-peak range is 0: every sample equals the first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> flat_channels(Recording(np.array([[0., 1.], [2., 2.]]), fs=10, ch_names=["a", "b"]))
+    ['b']
+    """
+    ptp = rec.data.max(axis=1) - rec.data.min(axis=1)
+    return [n for n, r in zip(rec.ch_names, ptp) if r == 0]

@@ -189,7 +189,15 @@ _MUSCLE_TOKENS = {"fdi", "apb", "adm", "ecr", "fcr", "ecu", "fcu", "edc", "fds",
                   "scm", "gmax", "gmed", "glut", "gastro", "semg", "emg"}
 
 _KIND_TOKENS = (
-    ("trigger", {"trigger", "trig", "sync", "ttl", "marker", "event", "din", "digital", "button", "stim"}),
+    ("ecg", {"ecg", "ekg", "electrocardiogram", "heart", "cardiac"}),
+    ("eeg", {"eeg", "electroencephalogram"}),
+    ("eog", {"eog", "heog", "veog", "loc", "roc", "electrooculogram"}),
+    ("resp", {"resp", "respiration", "respiratory", "breath", "breathing", "airflow", "thorax", "abdomen",
+              "thor", "abdo", "pneumo", "nasal"}),
+    ("temp", {"temp", "temperature", "skin temp"}),
+    ("spo2", {"spo2", "sao2", "sp02", "oximetry", "pleth", "ppg", "pulse"}),
+    ("trigger", {"trigger", "trig", "sync", "ttl", "marker", "markers", "event", "events", "annotation", "din",
+                 "digital", "button", "stim", "status"}),
     ("gyro", {"gyro", "gyroscope", "gyr", "gyrox", "gyroy", "gyroz"}),
     ("acc", {"acc", "accel", "accelerometer", "acceleration", "accx", "accy", "accz"}),
     ("gonio", {"gonio", "goniometer", "angle", "elgon", "gon"}),
@@ -202,6 +210,16 @@ def _tokens(label: str) -> list[str]:
     text = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(label))       # AccX -> Acc X
     text = re.sub(r"([A-Za-z])(\d)", r"\1 \2", text)              # EMG1 -> EMG 1
     return [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
+
+
+#: 10-20 EEG electrode names that cannot be anything else: midline sites (Fz, Cz, Pz, Oz, FCz ...),
+#: two-letter sites with a number (AF3, FC1, CP5, PO7 ...) and bipolar pairs (Fp1-A2, C3-M2, F4-REF).
+#: A lone "F1", "A1" or "C3" is not taken for EEG (a GRABMyo forearm channel, a BITalino input).
+_SITE = r"(?:fp|af|f|ft|fc|c|t|tp|cp|p|po|o|a|m)(?:z|\d{1,2})"
+_EEG_SITES = re.compile(rf"^(?:(?:fp|af|f|fc|c|cp|p|po|o)z|(?:af|ft|fc|tp|cp|po)\d{{1,2}}|{_SITE}\s*[-–]\s*"
+                        rf"(?:{_SITE}|ref|avg|le|re))$", re.IGNORECASE)
+#: Labels that say an input is not connected.
+_UNUSED = {"unused", "spare", "empty", "nothing", "none", "nc", "n/c", "not connected", "unconnected", "blank"}
 
 
 def guess_kind(label: str, unit: str | None = None) -> str:
@@ -225,9 +243,18 @@ def guess_kind(label: str, unit: str | None = None) -> str:
     --------
     >>> guess_kind("FP1_Fx", "N"), guess_kind("R Biceps", None), guess_kind("ACC X", "V")
     ('force', 'emg', 'acc')
+    >>> guess_kind("ECG", "mV"), guess_kind("EEG Fz", "uV"), guess_kind("Fp1-A2", "uV"), guess_kind("Resp", "V")
+    ('ecg', 'eeg', 'eeg', 'resp')
     """
+    text = str(label).strip()
+    if text.lower() in _UNUSED:
+        return "other"
+    if _EEG_SITES.match(text):
+        return "eeg"
     tokens = _tokens(label)
     tokset = set(tokens)
+    if "emg" in tokset:  # "EMG Semitendinoso", "EMG 1": an explicit EMG label wins over any other word
+        return "emg"
     for kind, words in _KIND_TOKENS:
         if tokset & words:
             return kind

@@ -13,8 +13,10 @@ import numpy as np
 
 from ..errors import NeedsSamplingRate, ReadError
 from ..recording import Recording
+from ._build import check_rate, make_recording
 from . import limits, units
 from ._names import unique_names
+from .wfdb_comments import parse_wfdb_comments
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "read_record", "header_files", "match_files",
            "ANNOTATION_SUFFIXES"]
@@ -34,12 +36,32 @@ def _header_parts(text: str):
     """(record fields, signal fields, comments) of a header, parsed by wfdb's own parser."""
     from wfdb.io import _header, header
 
+    _count_signal_lines(text)
     lines, comments = header.parse_header_content(text)
     if not lines:
         raise ValueError("the header has no record line")
     record = _header._parse_record_line(lines[0])
     signals = _header._parse_signal_lines(lines[1:]) if len(lines) > 1 else None
     return lines, record, signals, [c.strip(" \t#") for c in comments]
+
+
+def _count_signal_lines(text: str) -> None:
+    """Refuse a header with more signal lines than the channel limit, before wfdb parses them.
+
+    wfdb's parser takes minutes on 100,000 signal lines (its time grows faster than
+    linearly); counting lines takes milliseconds.
+    """
+    limit = limits.max_channels()
+    n = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            n += 1
+            if n > limit + 1:
+                break
+    if n > limit + 1:
+        raise ReadError("the WFDB header", f"it holds more than {limit:,} signal lines, above the channel "
+                                           f"limit of {limit:,}", "split the record or raise EMGVIZ_MAX_CHANNELS")
 
 
 def header_files(header: bytes) -> tuple[str | None, list[str]]:
@@ -196,6 +218,8 @@ def read_record(header_bytes: bytes, header_name: str, dat_files: Mapping[str, b
                         "upload the record's .hea text file") from None
     try:
         lines, record, signals, comments = _header_parts(text)
+    except ReadError as exc:
+        raise ReadError(header_name, exc.problem, exc.fix) from None
     except Exception as exc:
         raise ReadError(header_name, f"wfdb cannot parse the header ({exc})",
                         "check that this is a WFDB .hea file (first line: record n_signals fs n_samples)") from exc
@@ -212,6 +236,8 @@ def read_record(header_bytes: bytes, header_name: str, dat_files: Mapping[str, b
     header_fs = record.get("fs")
     if not re.match(r"^\S+\s+\d+\s+[0-9.]", lines[0]):
         header_fs = None  # wfdb fills in its default of 250 Hz; we never assume a rate
+    if header_fs is not None and fs is None:
+        _check_stated_rate(lines[0], header_fs, header_name)
     if header_fs is None:
         if fs is None:
             raise NeedsSamplingRate(header_name, "the WFDB header states no sampling rate",
@@ -251,6 +277,39 @@ def read_record(header_bytes: bytes, header_name: str, dat_files: Mapping[str, b
     return _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta)
 
 
+def _check_stated_rate(record_line: str, parsed_fs, header_name: str) -> None:
+    """The rate as written on the record line, checked (wfdb reads "1e300" as 1 Hz without a word)."""
+    tokens = record_line.split()
+    text = re.split(r"[/(]", tokens[2])[0] if len(tokens) >= 3 else ""
+    try:
+        stated = float(text)
+    except ValueError:
+        raise ReadError(header_name, f"the record line states the sampling rate as {text!r}, not a number of Hz",
+                        "repair the header, or pass fs= (Hz)") from None
+    check_rate(stated, header_name, "the header's record line")
+    if abs(stated - float(parsed_fs)) > 1e-9 * stated:
+        raise ReadError(header_name, f"the record line states {text!r} Hz but wfdb reads {parsed_fs!r} Hz",
+                        "write the rate as a plain number in the header")
+
+
+#: A voltage channel whose gain is this many times the record's median gain is an unconnected input.
+_GAIN_OUTLIER = 10.0
+
+
+def _unconnected(names, gains, ch_units, ch_kinds) -> list[int]:
+    """Voltage channels not labelled EMG whose gain is far above the others' (e.g. GRABMyo's U1–U4).
+
+    An unused input has no electrode behind it, so the calibration gives it a gain one to two
+    orders of magnitude above the connected channels' (GRABMyo: 1.7e6/mV against 2e4–2e5/mV).
+    """
+    volts = [i for i, u in enumerate(ch_units) if u == "V" and gains[i] > 0]
+    if len(volts) < 4:
+        return []
+    median = float(np.median([gains[i] for i in volts]))
+    return [i for i in volts if gains[i] > _GAIN_OUTLIER * median and ch_kinds[i] == "emg"
+            and units.guess_kind(names[i], None) != "emg"]
+
+
 def _read_annotations(tmp: str, fs: float, names: list[str], dat_files: Mapping[str, bytes]):
     """Events from uploaded annotation files (sample → s, label = aux note or symbol)."""
     import wfdb
@@ -285,26 +344,39 @@ def _to_recording(rec, header_name, sig_len, files, comments, events, ann_meta) 
     data = np.array(signal.T, dtype=np.float64, order="C")
     invalid = ~np.isfinite(data)
     n_invalid = int(invalid.sum())
+    if n_invalid == data.size:
+        raise ReadError(header_name, f"every sample of the record ({n_invalid:,} in {data.shape[0]} signal(s)) "
+                                     "is marked invalid (the WFDB 'no value' code)",
+                        "check the .dat file belongs to this header and was written completely")
     if n_invalid:
         data[invalid] = 0.0  # WFDB marks invalid samples; Recording holds finite values only
     names = unique_names(rec.sig_name, blank="signal {}")
     ch_units = units.scale_to_volts(data, rec.units or [""] * len(names))
     ch_kinds = [units.guess_kind(label, u) for label, u in zip(names, ch_units)]
+    unconnected = _unconnected(names, list(map(float, rec.adc_gain)), ch_units, ch_kinds)
+    for i in unconnected:
+        ch_kinds[i] = "other"
     unit = units.record_unit(ch_units, ch_kinds)
     meta = {"format": FORMAT, "record_name": rec.record_name, "files": dict(files),
             "adc_gain": list(map(float, rec.adc_gain)), "baseline": list(map(int, rec.baseline)),
             "units_in_file": list(rec.units or []), "fmt": list(rec.fmt or [])}
     if comments:
         meta["comments"] = comments
+        meta.update(parse_wfdb_comments(comments))  # age, sex, diagnosis, muscle, electrode, task
     if rec.base_datetime is not None:
         meta["start"] = rec.base_datetime.isoformat()
     elif rec.base_time is not None:
         meta["start_time"] = rec.base_time.isoformat()
+    if unconnected:
+        meta["unconnected_channels"] = [names[i] for i in unconnected]
+        meta.setdefault("warnings", []).append(
+            f"{len(unconnected)} channel(s) ({', '.join(names[i] for i in unconnected[:8])}) have an ADC gain over "
+            f"{_GAIN_OUTLIER:g}× the median of this record, as unconnected inputs do; they are not taken for EMG")
     if n_invalid:
         meta["invalid_samples"] = n_invalid
         meta["note"] = f"{n_invalid} samples marked invalid in the file were set to 0"
     meta.update(ann_meta)
-    return Recording._trusted(data, fs=float(rec.fs), ch_names=tuple(names), unit=unit, source=header_name,
+    return make_recording(data, fs=float(rec.fs), ch_names=tuple(names), unit=unit, source=header_name,
                               meta=meta, events=events or None, ch_units=tuple(ch_units),
                               ch_kinds=tuple(ch_kinds))
 

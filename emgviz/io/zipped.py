@@ -6,9 +6,10 @@ import io
 import zipfile
 from pathlib import PurePosixPath
 
-from ..errors import ReadError, within_archive
+from ..errors import NeedsChoice, ReadError, within_archive
 from ..recording import Recording
-from . import limits
+from . import limits, multi, npz
+from ._guard import guarded
 
 __all__ = ["FORMAT", "SUFFIXES", "sniff", "read", "expand", "MAX_TOTAL_BYTES", "MAX_RATIO", "MAX_MEMBERS"]
 
@@ -24,8 +25,6 @@ MAX_MEMBERS = 1000
 
 def sniff(head: bytes, name: str) -> bool:
     """A zip archive that is not an emgviz ``.npz``."""
-    from . import npz
-
     return head.startswith((b"PK\x03\x04", b"PK\x05\x06")) and not npz.sniff(head, name)
 
 
@@ -109,9 +108,16 @@ def _expand(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> lis
     return out
 
 
-def read(content: bytes, name: str, *, fs: float | None = None, **options) -> Recording:
-    """Read the recording inside a zip (WFDB pair, or one data file; ``member=`` picks among several)."""
-    from . import _guarded, multi, npz
+def read(content: bytes, name: str, *, fs: float | None = None, read_one=None, member: str | None = None,
+         **options) -> Recording:
+    """Read the recording inside a zip (WFDB pair, or one data file; ``member=`` picks among several).
+
+    ``read_one(content, name, fs=..., **options)`` reads one member (the dispatcher's
+    ``read_bytes``, passed in by :mod:`emgviz.io` so this module never imports the package).
+    """
+    if read_one is None:
+        raise ReadError(name, "a zip is read through emgviz.io.read_bytes or read_file",
+                        "call emgviz.read_file on the zip")
 
     with _open(content, name) as zf:
         infos = _checked_members(zf, name)
@@ -119,15 +125,44 @@ def read(content: bytes, name: str, *, fs: float | None = None, **options) -> Re
         if all(n.endswith(".npy") for n in names) and any(PurePosixPath(n).name == "data.npy" for n in names):
             members = None  # an .npz that npz.sniff missed: numpy reads it, once
         else:
-            members = _expand(zf, infos, name)
+            members = _expand(zf, _needed(zf, infos, name, member), name)  # only what the choice needs
     if members is None:
-        return _guarded(npz, name, npz.read, content, name, fs=fs, **options)
+        return guarded(npz, name, npz.read, content, name, fs=fs, **options)
     nested = [n for n, c in members if c.startswith(b"PK\x03\x04") and not n.endswith(".npz")]
     if nested:
         raise ReadError(name, f"the zip holds another zip archive ({nested[0]!r}), which emgviz does not expand",
                         "zip the data files directly")
     try:
-        rec = multi.read_files(members, fs=fs, **options)
+        rec = multi.read_files(members, read_one=read_one, fs=fs, member=member, **options)
     except ReadError as exc:
         raise within_archive(exc, name) from exc
     return rec.with_data(rec.data, meta={**rec.meta, "archive": name})  # the frozen array is shared, not copied
+
+
+#: Largest WFDB header expanded to plan which members a recording needs (bytes).
+MAX_HEADER_BYTES = 16 * 1024 ** 2
+
+
+def _needed(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, member: str | None):
+    """The members to expand for ``member`` (or for the only recording); NeedsChoice when ambiguous.
+
+    Decided from the zip's directory (names, sizes) and its WFDB headers only, so a zip of many
+    recordings asks which one before expanding any of them.
+    """
+    base = {i.filename: multi.basename(i.filename) for i in infos}
+    headers = {}
+    for i in infos:
+        if base[i.filename].lower().endswith(".hea"):
+            if i.file_size > MAX_HEADER_BYTES:
+                raise ReadError(name, f"the WFDB header {i.filename!r} holds {i.file_size:,} bytes, far more "
+                                      "than a header needs", "zip the record's real .hea file")
+            headers[base[i.filename]] = _expand(zf, [i], name)[0][1]
+    sizes = {base[i.filename]: i.file_size for i in infos}
+    try:
+        keep = multi.plan(sizes, headers, member)
+    except NeedsChoice as exc:
+        raise NeedsChoice(name, exc._bare_problem.replace("arrived together", "are in the zip"), exc.option,
+                          exc.candidates) from None
+    except ReadError as exc:
+        raise within_archive(exc, name) from exc
+    return [i for i in infos if base[i.filename] in keep]

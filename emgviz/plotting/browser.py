@@ -309,13 +309,15 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     annotations += a
 
     height = height_px or int(70 + n_ch * max(40, min(120, 640 / n_ch)))
-    x_div = window / 10
     layout = dict(
         template=_template(), width=int(width_px), height=height, showlegend=False,
         margin=dict(l=110, r=95, t=30, b=45), plot_bgcolor="white", paper_bgcolor="white",
         hovermode="closest", dragmode="zoom", uirevision=f"{t_start:.6f}/{window:g}",
         xaxis=dict(range=[t_start, t_end], autorange=False, title=dict(text="Time (s)"),
-                   tick0=t_start, dtick=x_div, tickformat=_tick_format(t_start, x_div),
+                   # Plotly picks round ticks (about ten) and labels them itself, so every label
+                   # sits on its tick at every zoom; a fixed window/10 step with rounded labels
+                   # put "1, 3, 4" up to half a second off their ticks and lost them on zoom.
+                   tickmode="auto", nticks=12,
                    showgrid=True, gridcolor=GRID_COLOR, gridwidth=1, zeroline=False,
                    showline=True, linecolor="#888888", mirror=True, ticks="outside"),
         yaxis=dict(range=[0, n_ch * div], autorange=False, fixedrange=True,
@@ -334,14 +336,6 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
 def _template():
     import plotly.io as pio
     return pio.templates["simple_white"]
-
-
-def _tick_format(t_start: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
-    frac = abs(t_start - round(t_start, decimals))
-    if frac > 1e-9:
-        decimals += 1
-    return f".{min(decimals, 4)}f"
 
 
 def _burst_shapes(bursts, centers, div, t_start, t_end) -> list[dict]:

@@ -31,7 +31,10 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _scale(unit: str) -> tuple[str, float]:
+def _scale(unit: str, display=None) -> tuple[str, float]:
+    """Shown unit and factor for values stored in ``unit`` (the comparison's DisplayUnit when given)."""
+    if display is not None and unit == display.stored:
+        return display.shown, display.factor
     factor, shown = display_scale(unit)
     return shown, factor
 
@@ -43,7 +46,7 @@ def _layout(fig: go.Figure, title: str, *, height: int) -> go.Figure:
 
 
 def envelope_overlay(envelopes: Mapping[str, object], matches: pd.DataFrame, *, normalise_time: bool = False,
-                     n_points: int = 3000, title: str = "Envelopes by session") -> go.Figure:
+                     n_points: int = 3000, title: str = "Envelopes by session", unit=None) -> go.Figure:
     """Envelopes of each matched muscle overlaid, one row per muscle, one colour per session.
 
     Parameters
@@ -57,6 +60,8 @@ def envelope_overlay(envelopes: Mapping[str, object], matches: pd.DataFrame, *, 
         recording's duration.
     n_points : int, default=3000
         Most points per trace (min–max decimation, display only).
+    unit : emgviz.units.DisplayUnit, optional
+        The comparison's display unit (µV for volts when not given).
     """
     labels = list(envelopes)
     colours = session_colors(labels)
@@ -69,23 +74,23 @@ def envelope_overlay(envelopes: Mapping[str, object], matches: pd.DataFrame, *, 
             env = envelopes[lab]
             ch = m[lab]
             y = np.asarray(env.channel(ch))
-            unit, factor = _scale(env.ch_units[env.channel_index(ch)])
+            shown, factor = _scale(env.ch_units[env.channel_index(ch)], unit)
             t = np.arange(y.size) / env.fs
             if normalise_time:
                 t = 100.0 * t / max(t[-1], 1e-12)
             td, yd = minmax_decimate(t, y * factor, n_out=n_points)
             fig.add_trace(go.Scattergl(x=td, y=yd, mode="lines", name=lab, legendgroup=lab,
                                        showlegend=i == 0, line=dict(color=colours[lab], width=1.6),
-                                       hovertemplate=f"{lab} {ch}: %{{y:.3g}} {unit}<extra></extra>"),
+                                       hovertemplate=f"{lab} {ch}: %{{y:.3g}} {shown}<extra></extra>"),
                           row=i + 1, col=1)
-        fig.update_yaxes(title_text=unit, row=i + 1, col=1)
+            fig.update_yaxes(title_text=shown, row=i + 1, col=1)
     fig.update_xaxes(title_text="time (% of recording)" if normalise_time else "time since start (s)",
                      row=max(len(muscles), 1), col=1)
     return _layout(fig, title, height=max(320, 70 + 200 * len(muscles)))
 
 
 def spectra_overlay(spectra: Mapping[str, Mapping[str, tuple]], *, labels: Sequence[str] | None = None,
-                    log_y: bool = True, title: str = "Power spectra by session (Welch)") -> go.Figure:
+                    log_y: bool = True, title: str = "Power spectra by session (Welch)", unit=None) -> go.Figure:
     """Welch spectra per muscle (one row each), one colour per session.
 
     Parameters
@@ -96,7 +101,14 @@ def spectra_overlay(spectra: Mapping[str, Mapping[str, tuple]], *, labels: Seque
         Session order for the colours; default the order found.
     log_y : bool, default=True
         Logarithmic power axis.
+    unit : emgviz.units.DisplayUnit, optional
+        The sessions' display unit: the PSD is shown in its square per Hz (µV²/Hz for the
+        default µV), never in raw V²/Hz (a 1e-12 axis).
     """
+    from ..units import display_unit
+
+    unit = unit or display_unit("V")
+    psd_factor, psd_label = unit.scale(2), f"PSD ({unit.shown}²/Hz)"
     muscles = list(spectra)
     if labels is None:
         labels = list(dict.fromkeys(lab for m in muscles for lab in spectra[m]))
@@ -108,11 +120,11 @@ def spectra_overlay(spectra: Mapping[str, Mapping[str, tuple]], *, labels: Seque
             if lab not in spectra[m]:
                 continue
             f, p = spectra[m][lab]
-            fig.add_trace(go.Scatter(x=np.asarray(f), y=np.asarray(p), mode="lines", name=lab, legendgroup=lab,
+            fig.add_trace(go.Scatter(x=np.asarray(f), y=np.asarray(p) * psd_factor, mode="lines", name=lab, legendgroup=lab,
                                      showlegend=i == 0, line=dict(color=colours[lab], width=1.8),
-                                     hovertemplate=f"{lab}: %{{x:.0f}} Hz, %{{y:.3g}}<extra></extra>"),
+                                     hovertemplate=f"{lab}: %{{x:.0f}} Hz, %{{y:.3g}} {unit.shown}²/Hz<extra></extra>"),
                           row=i + 1, col=1)
-        fig.update_yaxes(title_text="PSD (unit²/Hz)", type="log" if log_y else "linear", row=i + 1, col=1)
+        fig.update_yaxes(title_text=psd_label, type="log" if log_y else "linear", row=i + 1, col=1)
     fig.update_xaxes(title_text="frequency (Hz)", row=max(len(muscles), 1), col=1)
     return _layout(fig, title, height=max(320, 70 + 220 * len(muscles)))
 

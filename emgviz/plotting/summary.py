@@ -10,7 +10,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .decimate import minmax_decimate
-from .units import display_scale
+from ..units import DisplayUnit, column_display, display_unit as _rule
+
+_DEFAULT_UNIT = _rule("V")  # surface-EMG size: µV
 
 __all__ = ["feature_bars", "feature_heatmap", "quality_badges", "envelope_overview",
            "display_table", "display_unit", "split_unit", "GRADE_STYLE"]
@@ -26,10 +28,6 @@ _UNKNOWN_GRADE = ("?", "#7f7f7f", "gray")
 _FONT = dict(size=15)
 _BAR_COLOUR = "#1f77b4"
 _POOR_COLOUR = "#bdbdbd"
-# Display units for SI columns: a surface EMG amplitude reads best in µV.
-_VF, _VU = display_scale("V")
-_SCALES = {"V": (_VU, _VF), "V·s": (f"{_VU}·s", _VF), "V s": (f"{_VU}·s", _VF), "V*s": (f"{_VU}·s", _VF),
-           "V²": (f"{_VU}²", _VF ** 2), "V^2": (f"{_VU}²", _VF ** 2)}
 _BADGE_COLUMNS = ["channel", "grade", "emoji", "colour", "badge_colour", "label", "reason"]
 _UNIT_RE = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
 
@@ -42,12 +40,13 @@ def split_unit(column: str) -> tuple[str, str]:
     return m.group("name"), m.group("unit").strip()
 
 
-def display_unit(column: str) -> tuple[str, float, str]:
+def display_unit(column: str, unit: DisplayUnit | None = None) -> tuple[str, float, str]:
     """The column name, scale factor and number format to show ``column`` to people.
 
-    Volts become microvolts (``"RMS (V)"`` → ``("RMS (µV)", 1e6, "%.1f")``); frequencies,
-    percentages and µV get one decimal; unit-less numbers keep three significant digits.
-    Exports keep the raw SI numbers; this is for display only.
+    Amplitude columns follow the one display-unit rule (:mod:`emgviz.units`): with
+    ``unit`` the recording's display unit, else µV (``"RMS (V)"`` → ``("RMS (µV)", 1e6,
+    "%.1f")``); frequencies, percentages and µV get one decimal; mV three; unit-less
+    numbers keep three significant digits.
 
     Returns
     -------
@@ -58,24 +57,25 @@ def display_unit(column: str) -> tuple[str, float, str]:
     fmt : str
         A printf-style format for the scaled values.
     """
-    name, unit = split_unit(column)
-    if unit in _SCALES:
-        new_unit, factor = _SCALES[unit]
-        return f"{name} ({new_unit})", factor, "%.1f"
-    if unit in ("Hz", "%MVC", "%", "µV", "uV", "ms", "µV·s", "N"):
-        return str(column), 1.0, "%.1f"
-    if unit in ("s",):
-        return str(column), 1.0, "%.3f"
-    if unit in ("count", "n", "#"):
-        return str(column), 1.0, "%d"
-    return str(column), 1.0, "%.3g"
+    label, factor = column_display(column, unit or _DEFAULT_UNIT)
+    shown = split_unit(label)[1]
+    if shown.startswith("mV"):
+        return label, factor, "%.3f"
+    if shown.startswith("µV") or shown in ("Hz", "%MVC", "%", "ms", "N", "Hz/s", "%/min"):
+        return label, factor, "%.1f"
+    if shown in ("s",):
+        return label, factor, "%.3f"
+    if shown in ("count", "n", "#"):
+        return label, factor, "%d"
+    return label, factor, "%.3g"
 
 
 def _feature_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c != "channel" and pd.api.types.is_numeric_dtype(table[c])]
 
 
-def display_table(table: pd.DataFrame, quality: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+def display_table(table: pd.DataFrame, quality: pd.DataFrame | None = None, *,
+                  unit: DisplayUnit | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """The per-muscle table scaled for people, plus a printf format per numeric column.
 
     Parameters
@@ -86,6 +86,8 @@ def display_table(table: pd.DataFrame, quality: pd.DataFrame | None = None) -> t
     quality : DataFrame, optional
         A :func:`emgviz.signal_quality` result (``channel``, ``grade``, ``reason``); adds a
         ``quality`` column (``"✗ poor"``) after ``channel``.
+    unit : DisplayUnit, optional
+        The recording's display unit (``ctx.display``); µV when not given.
 
     Returns
     -------
@@ -104,7 +106,7 @@ def display_table(table: pd.DataFrame, quality: pd.DataFrame | None = None) -> t
         if col == "channel":
             continue
         if pd.api.types.is_numeric_dtype(table[col]):
-            label, factor, fmt = display_unit(col)
+            label, factor, fmt = display_unit(col, unit)
             shown[label] = table[col].to_numpy(dtype=float) * factor
             formats[label] = fmt
         else:
@@ -152,7 +154,7 @@ def quality_badges(quality: pd.DataFrame) -> pd.DataFrame:
 
 
 def feature_bars(table: pd.DataFrame, feature_column: str, *, quality: pd.DataFrame | None = None,
-                 title: str | None = None) -> go.Figure:
+                 title: str | None = None, unit: DisplayUnit | None = None) -> go.Figure:
     """Bars of one feature across muscles, poor-quality channels greyed, hatched and labelled.
 
     The dashed reference line is the median over the channels that are not graded
@@ -177,7 +179,7 @@ def feature_bars(table: pd.DataFrame, feature_column: str, *, quality: pd.DataFr
     """
     if feature_column not in table.columns:
         raise KeyError(f"no column {feature_column!r}; feature columns are {_feature_columns(table)}")
-    label, factor, fmt = display_unit(feature_column)
+    label, factor, fmt = display_unit(feature_column, unit)
     channels = table["channel"].astype(str).tolist()
     values = table[feature_column].to_numpy(dtype=float) * factor
     grades = {ch: ("", "") for ch in channels}
@@ -216,7 +218,8 @@ def feature_bars(table: pd.DataFrame, feature_column: str, *, quality: pd.DataFr
     return fig
 
 
-def feature_heatmap(windowed: pd.DataFrame, feature_column: str, *, title: str | None = None) -> go.Figure:
+def feature_heatmap(windowed: pd.DataFrame, feature_column: str, *, title: str | None = None,
+                    unit: DisplayUnit | None = None) -> go.Figure:
     """Heatmap of one windowed feature: muscles (rows) × time windows (columns).
 
     Use RMS to see where each muscle works, MDF (median frequency) to see fatigue: a
@@ -240,7 +243,7 @@ def feature_heatmap(windowed: pd.DataFrame, feature_column: str, *, title: str |
     missing = needed - set(windowed.columns)
     if missing:
         raise KeyError(f"windowed table lacks {sorted(missing)}; columns are {list(windowed.columns)}")
-    label, factor, fmt = display_unit(feature_column)
+    label, factor, fmt = display_unit(feature_column, unit)
     channels = list(dict.fromkeys(windowed["channel"].astype(str)))
     df = windowed.assign(channel=windowed["channel"].astype(str),
                          t_mid_s=(windowed["t_start_s"] + windowed["t_end_s"]) / 2.0)
@@ -264,7 +267,7 @@ def feature_heatmap(windowed: pd.DataFrame, feature_column: str, *, title: str |
 
 
 def envelope_overview(envelope, *, bursts: pd.DataFrame | None = None, n_points: int = 2000,
-                      title: str = "Envelopes") -> go.Figure:
+                      title: str = "Envelopes", unit: DisplayUnit | None = None) -> go.Figure:
     """One small panel per channel with its envelope (min–max decimated) and shaded bursts.
 
     Parameters
@@ -287,8 +290,7 @@ def envelope_overview(envelope, *, bursts: pd.DataFrame | None = None, n_points:
     t = envelope.times
     shapes: list[dict] = []  # one layout update: add_vrect per burst is O(n²) in plotly
     for i, name in enumerate(envelope.ch_names):
-        unit = envelope.ch_units[i]
-        label, factor, _ = display_unit(f"x ({unit})")
+        label, factor, _ = display_unit(f"x ({envelope.ch_units[i]})", unit)
         td, yd = minmax_decimate(t, envelope.data[i], n_out=n_points)
         fig.add_trace(go.Scatter(x=td, y=np.asarray(yd) * factor, mode="lines", name=name,
                                  line=dict(width=1.2, color=_BAR_COLOUR), showlegend=False,

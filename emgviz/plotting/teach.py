@@ -164,7 +164,7 @@ def _layout(*, large: bool, title: str, height: int, x_title: str, y_title: str)
 def _time_figure(t, x, *, unit, title, large) -> go.Figure:
     scale, shown = display_scale(unit, prefix="m")
     td, xd = minmax_decimate(t, np.asarray(x) * scale, n_out=_DISPLAY_POINTS)
-    trace = dict(type="scattergl", x=td, y=xd, mode="lines", name="signal", showlegend=False,
+    trace = dict(type="scatter", x=td, y=xd, mode="lines", name="signal", showlegend=False,
                  line=dict(color=OKABE_ITO["blue"], width=_LECTURE_LINE_PX if large else _LINE_PX),
                  hovertemplate="%{x:.3f} s<br>%{y:.4g} " + shown + "<extra></extra>")
     layout = _layout(large=large, title=title, height=380 if large else 260, x_title="time (s)", y_title=shown)

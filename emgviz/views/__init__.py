@@ -4,8 +4,8 @@ Only this package and ``app.py`` import streamlit; the rest of emgviz never does
 """
 
 #: The views, in the order shown. "Teach" makes its own signal; the others show the loaded file.
-VIEWS = ("Overview", "Browse", "Summary", "Compare", "Teach")
+VIEWS = ("Overview", "Browse", "Summary", "Compare", "Needle", "Teach", "Live")
 #: The module under emgviz.views that draws each view.
-VIEW_MODULES = {"Overview": "overview", "Browse": "browser", "Summary": "summary", "Compare": "compare",
-                "Teach": "teach"}
+VIEW_MODULES = {"Overview": "overview", "Browse": "browser", "Summary": "summary", "Compare": "compare", "Needle": "needle",
+                "Teach": "teach", "Live": "live"}
 

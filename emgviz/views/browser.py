@@ -20,6 +20,8 @@ from ..plotting.browser import (auto_scales, format_scale, overview_envelope, ov
 from ..plotting.spectra import psd_figure, spectrogram_figure
 from .cache import bursts_cached
 from .context import ViewContext
+from .text import md
+from ..plotting.safe import plain_figure
 
 __all__ = ["render", "markers_of", "PAGE_CHOICES", "SLOWDOWN_CHOICES"]
 
@@ -162,11 +164,12 @@ def _browser(ctx: ViewContext) -> None:
     state = st.session_state
 
     # ---- time base and position
-    c_page, c_prev, c_next, c_jump = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
+    # buttons wide enough for their label and shortcut at 1024 px (else "◂ Ctrl+←")
+    c_page, c_prev, c_next, c_jump = st.columns([1.5, 1.25, 1.25, 1.5], vertical_alignment="bottom")
     default_page = next((p for p in PAGE_CHOICES if p >= min(10.0, rec.duration_s)), PAGE_CHOICES[-1])
     page_s = c_page.selectbox("Time base (s per page)", PAGE_CHOICES, key=_P + "page_s",
                               index=PAGE_CHOICES.index(default_page), format_func=lambda p: f"{p:g} s")
-    c_prev.button("◀ Previous", key=_P + "prev", on_click=_on_prev, args=(rec,), width="stretch",
+    c_prev.button("◀ Prev", key=_P + "prev", on_click=_on_prev, args=(rec,), width="stretch",
                   shortcut="Ctrl+ArrowLeft", help="Previous page (Ctrl+←)")
     c_next.button("Next ▶", key=_P + "next", on_click=_on_next, args=(rec,), width="stretch",
                   shortcut="Ctrl+ArrowRight", help="Next page (Ctrl+→)")
@@ -205,7 +208,7 @@ def _browser(ctx: ViewContext) -> None:
     try:
         autos = _auto_scales(ctx.key, which, skey if which == "filtered" else "", DIVISIONS, shown)
     except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-        st.error(f"Could not compute the automatic scales: {exc}")
+        st.error(md(f"Could not compute the automatic scales: {exc}"))
         return
     unit = shown.unit
     choices = scale_choices(unit, around=float(np.median(list(autos.values()))))
@@ -217,7 +220,7 @@ def _browser(ctx: ViewContext) -> None:
         overrides = {}
         for i, name in enumerate(channels):
             overrides[name] = cols[i % 4].selectbox(
-                name, [_SHARED, _AUTO, *choices], key=f"{_P}scale_{name}",
+                md(name), [_SHARED, _AUTO, *choices], key=f"{_P}scale_{name}",
                 format_func=lambda v: ("as above" if v == _SHARED else "auto" if v == _AUTO
                                        else format_scale(v, unit)))
     scales = {}
@@ -233,31 +236,31 @@ def _browser(ctx: ViewContext) -> None:
         try:
             bursts = bursts_cached(ctx.key, skey, processed.filtered)
         except Exception as exc:  # noqa: BLE001
-            st.warning(f"Burst detection failed: {exc}")
+            st.warning(md(f"Burst detection failed: {exc}"))
     events = rec.events if show_events and len(rec.events) else None
     markers = _markers(ctx)
 
     # ---- main figure + overview
     t_end = t + page_s
-    c_info.caption(f"{which.capitalize()} · {t:.3f}–{t_end:.3f} s of {rec.t0:.3f}–"
+    c_info.caption(md(f"{which.capitalize()} · {t:.3f}–{t_end:.3f} s of {rec.t0:.3f}–"
                    f"{rec.t0 + rec.duration_s:.3f} s · {page_s / 10:g} s/div · "
                    + ", ".join(f"{n}: {format_scale(scales[n], unit)}" for n in channels[:4])
-                   + (" …" if len(channels) > 4 else ""))
+                   + (" …" if len(channels) > 4 else "")))
     try:
         fig = stacked_figure(shown, t_start_s=t, t_window_s=page_s, channels=channels, scale=scales,
                              divisions_per_channel=DIVISIONS, overlay=overlay, bursts=bursts, events=events,
                              markers=markers, width_px=1400)
-        st.plotly_chart(fig, key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
+        st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
     except Exception as exc:  # noqa: BLE001
-        st.error(f"Could not draw this page: {exc}")
+        st.error(md(f"Could not draw this page: {exc}"))
     try:
         env = _overview_env(ctx.key, which, skey if which == "filtered" else "", 2000, shown)
         ov = overview_figure(shown, t_start_s=t, t_window_s=page_s, envelope=env, channels=channels)
-        st.plotly_chart(ov, key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
+        st.plotly_chart(plain_figure(ov), key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
                         selection_mode="points", config={"displayModeBar": False})
         st.caption("Overview of the whole recording; the shaded box is this page. Click the strip to jump there.")
     except Exception as exc:  # noqa: BLE001
-        st.warning(f"Could not draw the overview: {exc}")
+        st.warning(md(f"Could not draw the overview: {exc}"))
 
     _markers_panel(ctx, t)
     _spectrum_panel(ctx, shown, channels, t, page_s)
@@ -270,7 +273,7 @@ def _markers_panel(ctx: ViewContext, t: float) -> None:
     with st.expander(f"Markers ({len(table)})"):
         msg = state.pop(_MSG, None)
         if msg:
-            (st.success if msg[0] == "success" else st.error)(msg[1])
+            (st.success if msg[0] == "success" else st.error)(md(msg[1]))
         c_time, c_note, c_add = st.columns([2, 4, 1], vertical_alignment="bottom")
         c_time.number_input("Time (s); empty = page start", value=None, key=_P + "marker_time", format="%.3f",
                             placeholder=f"{t:.3f}")
@@ -294,6 +297,9 @@ def _markers_panel(ctx: ViewContext, t: float) -> None:
 
 def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float) -> None:
     with st.expander("Spectrum and spectrogram of this page"):
+        # an expander's body always runs: computed only when asked for, not on every page change
+        if not st.toggle("Show the spectrum and spectrogram", key=_P + "spec_on"):
+            return
         c1, c2, c3 = st.columns([3, 1, 2])
         ch = c1.selectbox("Channel", channels, key=_P + "spec_channel")
         db = c2.checkbox("dB", key=_P + "psd_db", value=True)
@@ -306,15 +312,15 @@ def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float) 
             st.info("This page holds too few samples for a spectrum.")
             return
         try:
-            st.plotly_chart(psd_figure(x, shown.fs, unit=shown.unit, db=db,
+            st.plotly_chart(plain_figure(psd_figure(x, shown.fs, unit=shown.unit, db=db,
                                        settings=ctx.settings if show_resp else None,
-                                       title=f"{ch}: power spectrum, {t:.2f}–{t + page_s:.2f} s"),
+                                       title=f"{ch}: power spectrum, {t:.2f}–{t + page_s:.2f} s")),
                             key=_P + "psd")
-            st.plotly_chart(spectrogram_figure(x, shown.fs, t0_s=shown.t0 + sl.start / shown.fs,
-                                               unit=shown.unit, title=f"{ch}: spectrogram"),
+            st.plotly_chart(plain_figure(spectrogram_figure(x, shown.fs, t0_s=shown.t0 + sl.start / shown.fs,
+                                               unit=shown.unit, title=f"{ch}: spectrogram")),
                             key=_P + "spectrogram")
         except Exception as exc:  # noqa: BLE001
-            st.error(f"Could not compute the spectrum: {exc}")
+            st.error(md(f"Could not compute the spectrum: {exc}"))
 
 
 def _sound_panel(ctx: ViewContext, channels, t: float, page_s: float, has_processed: bool) -> None:
@@ -335,10 +341,10 @@ def _sound_panel(ctx: ViewContext, channels, t: float, page_s: float, has_proces
         try:
             wav = to_wav(x, src.fs, slowdown=slow)
         except ValueError as exc:
-            st.warning(f"No sound for this page: {exc}")
+            st.warning(md(f"No sound for this page: {exc}"))
             return
         start = src.t0 + sl.start / src.fs
         st.audio(wav, format="audio/wav")
-        st.caption(f"{ch}, {kind.lower()}, {start:.3f}–{start + x.size / src.fs:.3f} s "
+        st.caption(md(f"{ch}, {kind.lower()}, {start:.3f}–{start + x.size / src.fs:.3f} s "
                    f"({x.size / src.fs * slow:.2f} s of sound"
-                   + (f", {slow:g}× slower, pitch ÷{slow:g}" if slow != 1 else "") + "). Peak-normalised.")
+                   + (f", {slow:g}× slower, pitch ÷{slow:g}" if slow != 1 else "") + "). Peak-normalised."))

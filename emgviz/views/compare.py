@@ -2,42 +2,38 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import samples
 from ..compare import (EFFECT_SIZE_METHOD, SYMMETRY_METHOD, Session, compare_fatigue, compare_features,
-                       compare_spectra, comparison_csv, match_channels, session_symmetry, symmetry_table)
+                       compare_spectra, match_channels, session_symmetry, symmetry_table)
+from ..compare_export import comparison_csv, comparison_in_units
 from ..cycles import cycle_average, event_times, onset_times
-from ..errors import ReadError
-from ..export import figure_html, safe_stem
+from ..export import Source, figure_html, safe_stem
 from ..plotting.compare import (comparison_bars, cycle_bands, effect_size_plot, envelope_overlay,
                                 fatigue_slopes, spectra_overlay)
-from ..recording import Recording
+from ..units import DisplayUnit, amplitude_magnitude, display_unit
 from .browser import markers_of
-from .cache import bursts_cached, file_digest, process_cached, read_cached, read_key, rec_key
+from .cache import bursts_cached, process_cached
+from .compare_sessions import (apply_link_state, candidates, labelled, link_reference, mapping_editor,
+                               write_link_state)
 from .context import ViewContext
+from .text import md
+from ..plotting.safe import plain_figure
 
 __all__ = ["render"]
 
 _P = "compare_"
-_DEFAULT_LABELS = ("pre", "post", "session 3", "session 4", "session 5", "session 6")
 _CYCLE_SOURCES = ("file events", "detected onsets", "markers / typed times")
 
 
 # ---- cached computations (keys say what the sessions are; big objects pass with a leading underscore).
 # Reading, processing and burst detection use .cache, shared with the sidebar and the other views:
 # the loaded recording is never processed twice.
-def _emg(rec: Recording) -> Recording:
-    return rec.pick_kind("emg") if "emg" in rec.ch_kinds else rec
-
-
 @st.cache_data(max_entries=8, show_spinner="Comparing sessions…")
 def _compare(key: str, settings_json: str, window_s: float, mapping_json: str, reference: str, _sessions):
     from ..settings import Settings
@@ -62,68 +58,6 @@ def _fatigue(key: str, settings_json: str, feature: str, window_s: float, mappin
                            window_s=window_s, mapping=json.loads(mapping_json))
 
 
-def _group_uploads(uploads) -> list[tuple[str, tuple[tuple[str, bytes], ...]]]:
-    """Uploaded files as recordings: a WFDB .hea travels with its .dat, every other file stands alone."""
-    files = [(u.name, u.getvalue()) for u in uploads or []]
-    stems = {Path(n).stem for n, _ in files if n.lower().endswith(".hea")}
-    groups: dict[str, list] = {}
-    for name, content in files:
-        stem = Path(name).stem
-        key = stem if stem in stems and Path(name).suffix.lower() in (".hea", ".dat") else name
-        groups.setdefault(key, []).append((name, content))
-    out = []
-    for key, group in groups.items():
-        group.sort(key=lambda f: not f[0].lower().endswith(".hea"))
-        out.append((group[0][0], tuple(group)))
-    return out
-
-
-def _slug(text: str) -> str:
-    """Widget-key part from a name (file names use :func:`emgviz.export.safe_stem`)."""
-    return re.sub(r"[^A-Za-z0-9]+", "_", text)[:40]
-
-
-def _read_or_say(files, name: str, options: dict | None = None) -> tuple[Recording, str] | None:
-    """The EMG channels of a recording and their processing-cache key, or None after showing why not."""
-    options = dict(options or {})
-    digest = file_digest(files)
-    try:
-        rec = _emg(read_cached(digest, tuple(n for n, _ in files), None, json.dumps(options, sort_keys=True),
-                               tuple(files)))
-    except ReadError as exc:
-        st.error(str(exc))
-        return None
-    except Exception as exc:  # a reader bug must not become a traceback on the page
-        st.error(f"Cannot read {name!r}: {type(exc).__name__}: {exc}")
-        return None
-    return rec, rec_key(read_key(digest, None, options), rec.ch_names)
-
-
-def _candidates(ctx: ViewContext) -> list[dict]:
-    """Every recording the user added: the loaded one, uploads, bundled samples (errors shown, skipped).
-
-    Each has ``key``, the id its processing is cached under (the loaded one's is ``ctx.key``,
-    so its ``ctx.processed`` is reused).
-    """
-    found = [{"key": ctx.key, "name": ctx.name, "rec": ctx.rec, "slot": "current"}]
-    uploads = st.file_uploader("Add recordings to compare (several allowed; WFDB: the .hea with its .dat)",
-                               accept_multiple_files=True, key=_P + "upload")
-    for name, files in _group_uploads(uploads):
-        got = _read_or_say(files, name)
-        if got is None:
-            continue
-        found.append({"key": got[1], "name": name, "rec": got[0], "slot": "up_" + _slug(name)})
-    titles = {s.key: s.title for s in samples.SAMPLES}
-    picked = st.multiselect("Add bundled samples", list(titles), format_func=titles.get, key=_P + "samples")
-    for key in picked:
-        files = samples.sample_files(key)
-        got = _read_or_say(files, titles[key], dict(samples.get_sample(key).read_options))
-        if got is None:
-            continue
-        found.append({"key": got[1], "name": titles[key], "rec": got[0], "slot": "sample_" + _slug(key)})
-    return found
-
-
 def _process_all(ctx: ViewContext, sessions: list[Session], ids: dict[str, str]) -> dict | None:
     """Each session's ``Processed`` (the loaded recording's is ``ctx.processed``); None after an error."""
     out = {}
@@ -132,60 +66,23 @@ def _process_all(ctx: ViewContext, sessions: list[Session], ids: dict[str, str])
             out[s.label] = (ctx.processed if s.recording is ctx.rec
                             else process_cached(ids[s.label], ctx.settings_key, s.recording))
         except ValueError as exc:  # e.g. a recording too short for the filter
-            st.error(f"Cannot compare these sessions: {s.label}: {exc}")
+            st.error(md(f"Cannot compare these sessions: {s.label}: {exc}"))
             return None
     return out
-
-
-def _labelled(cands: list[dict]) -> list[Session] | None:
-    cols = st.columns(min(len(cands), 4))
-    labels = []
-    for i, c in enumerate(cands):
-        default = _DEFAULT_LABELS[i] if i < len(_DEFAULT_LABELS) else f"session {i + 1}"
-        with cols[i % len(cols)]:
-            labels.append(st.text_input(f"Label of {c['name']}", value=default, key=f"{_P}label_{c['slot']}",
-                                        help="pre/post, left/right, day 1/day 30 or any text").strip())
-            st.caption(f"{c['rec'].n_channels} ch @ {c['rec'].fs:g} Hz, {c['rec'].duration_s:.1f} s, "
-                       f"{c['rec'].unit}")
-    dupes = sorted({lab for lab in labels if labels.count(lab) > 1})
-    if dupes:
-        st.error(f"Session labels must be unique; these repeat: {', '.join(map(repr, dupes))}. Rename one.")
-        return None
-    try:
-        return [Session(lab, c["rec"]) for lab, c in zip(labels, cands)]
-    except ValueError as exc:
-        st.error(str(exc))
-        return None
-
-
-def _mapping_editor(sessions: list[Session]) -> dict:
-    """A table of every channel and the muscle it counts as; shown open when names differ."""
-    auto = match_channels(sessions)
-    rows = []
-    for s in sessions:
-        lookup = {ch: m for m, ch in zip(auto["muscle"], auto[s.label]) if ch is not None}
-        rows += [{"session": s.label, "channel": ch, "muscle": lookup.get(ch, ch)} for ch in s.recording.ch_names]
-    table = pd.DataFrame(rows)
-    differ = not auto["matched"].all()
-    sig = hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:8]
-    with st.expander("Channel mapping (which channel is which muscle)", expanded=differ):
-        if differ:
-            st.info("Channel names differ between sessions. Type the same muscle name for channels that "
-                    "record the same muscle; unmatched: "
-                    + "; ".join(f"{k}: {', '.join(v)}" for k, v in auto.attrs["unmatched"].items() if v))
-        edited = st.data_editor(table, disabled=["session", "channel"], hide_index=True,
-                                key=f"{_P}mapping_{sig}", width="stretch")
-    mapping: dict[str, dict[str, str]] = {}
-    for r in edited.itertuples(index=False):
-        muscle = str(r.muscle).strip() if isinstance(r.muscle, str) else ""
-        if muscle and muscle != r.channel:
-            mapping.setdefault(r.session, {})[r.channel] = muscle
-    return mapping
 
 
 def _html_download(fig, name: str, slot: str) -> None:
     st.download_button("Figure as HTML", data=lambda: figure_html(fig), file_name=f"{name}.html",
                        mime="text/html", key=f"{_P}dl_{slot}_html", on_click="ignore")
+
+
+def comparison_unit(sessions) -> DisplayUnit:
+    """One display unit for every session (the unit rule on the largest session), so bars,
+    envelopes, spectra and the table of a comparison share it; raw counts stay a.u."""
+    units = {s.recording.unit for s in sessions}
+    if units != {"V"}:
+        return display_unit(next(iter(units)) if len(units) == 1 else "a.u.")
+    return display_unit("V", max(amplitude_magnitude(s.recording.data) for s in sessions))
 
 
 def _display(table: pd.DataFrame) -> pd.DataFrame:
@@ -216,7 +113,7 @@ def _cycle_events(sessions, ctx, proc, matches, ids) -> dict[str, np.ndarray] | 
             try:
                 bursts = bursts_cached(ids[s.label], ctx.settings_key, proc[s.label].filtered)
             except ValueError as exc:
-                st.error(f"{s.label}: burst detection failed: {exc}")
+                st.error(md(f"{s.label}: burst detection failed: {exc}"))
                 return None
             events[s.label] = onset_times(bursts, channel=row[s.label])
     else:
@@ -226,12 +123,12 @@ def _cycle_events(sessions, ctx, proc, matches, ids) -> dict[str, np.ndarray] | 
                 marks = markers_of(ctx.digest)
                 if marks is not None and len(marks):
                     default = ", ".join(f"{t:.3f}" for t in marks["time_s"])
-            text = st.text_input(f"Cycle start times of {s.label} (s, comma-separated)", value=default,
+            text = st.text_input(md(f"Cycle start times of {s.label} (s, comma-separated)"), value=default,
                                  key=f"{_P}cycle_times_{i}")
             try:
                 events[s.label] = np.array([float(x) for x in re.split(r"[,;\s]+", text.strip()) if x])
             except ValueError:
-                st.error(f"{s.label}: times must be numbers in s separated by commas, got {text!r}")
+                st.error(md(f"{s.label}: times must be numbers in s separated by commas, got {text!r}"))
                 return None
     return events
 
@@ -241,16 +138,17 @@ def render(ctx: ViewContext) -> None:
     st.subheader("Compare sessions")
     st.caption("What changed, in which muscle, and how sure are we: pre/post, left/right, day 1/day 30. "
                "Every session is processed with the sidebar settings at its own sampling rate.")
-    cands = _candidates(ctx)
+    apply_link_state()
+    cands = candidates(ctx)
     if len(cands) < 2:
         st.info("Add a second recording above (upload or bundled sample) to compare it with "
                 f"{ctx.name!r}.")
         return
-    sessions = _labelled(cands)
+    sessions = labelled(cands)
     if sessions is None:
         return
     ids = {s.label: c["key"] for s, c in zip(sessions, cands)}
-    mapping = _mapping_editor(sessions)
+    mapping = mapping_editor(sessions, [c["slot"] for c in cands])
     settings_json = ctx.settings_key
     mapping_json = json.dumps(mapping, sort_keys=True)
     key = "|".join(f"{lab}={i}" for lab, i in ids.items())
@@ -259,7 +157,9 @@ def render(ctx: ViewContext) -> None:
                    "muscle name for the channels that record the same muscle.")
         return
     c1, c2 = st.columns(2)
-    reference = c1.selectbox("Reference session", [s.label for s in sessions], key=_P + "reference")
+    labels = [s.label for s in sessions]
+    reference = c1.selectbox("Reference session", labels, index=link_reference(labels), key=_P + "reference")
+    write_link_state(cands, sessions, reference)
     window_s = c2.number_input("Window (s) for the spread and effect size", min_value=0.1, max_value=30.0,
                                value=1.0, step=0.25, key=_P + "window_s", help="Windows overlap by half.")
     proc = _process_all(ctx, sessions, ids)
@@ -270,14 +170,16 @@ def render(ctx: ViewContext) -> None:
     try:
         table = _compare(key, settings_json, float(window_s), mapping_json, reference, sessions)
     except ValueError as exc:
-        st.error(f"Cannot compare these sessions: {exc}")
+        st.error(md(f"Cannot compare these sessions: {exc}"))
         return
     for w in [f"{lab}: {w}" for lab, p in proc.items() for w in p.warnings] + table.attrs.get("warnings", []):
-        st.warning(w)
+        st.warning(md(w))
     matches = table.attrs["matches"]
 
+    unit = comparison_unit(sessions)
+    shown = comparison_in_units(table, unit)  # amplitudes in µV/mV as in every view; NaN, never "None"
     st.markdown("##### Change from the reference, per muscle and feature")
-    st.dataframe(_display(table), hide_index=True, key=_P + "table",
+    st.dataframe(_display(shown), hide_index=True, key=_P + "table",
                  column_config={c: st.column_config.NumberColumn(format="%.4g")
                                 for c in ("value (mean over windows)", "SD over windows", "change")}
                  | {c: st.column_config.NumberColumn(format="%.2f")
@@ -285,11 +187,14 @@ def render(ctx: ViewContext) -> None:
     st.caption(EFFECT_SIZE_METHOD)
     st.download_button("Comparison table (CSV, settings in # lines)",
                        data=comparison_csv(table, ctx.settings, sessions=[s.label for s in sessions],
-                                           window_s=float(window_s), step_s=float(window_s) / 2),
+                                           window_s=float(window_s), step_s=float(window_s) / 2, unit=unit,
+                                           sources=[Source(c["source"].name, c["source"].sha256,
+                                                           c["source"].reader_options, s.label)
+                                                    for s, c in zip(sessions, cands)]),
                        file_name=f"compare_{safe_stem(ctx.name)}.csv", mime="text/csv", key=_P + "dl_table",
                        on_click="ignore")
 
-    args = dict(ctx=ctx, sessions=sessions, proc=proc, table=table, matches=matches, ids=ids, key=key,
+    args = dict(ctx=ctx, sessions=sessions, proc=proc, table=shown, matches=matches, ids=ids, key=key, unit=unit,
                 settings_json=settings_json, mapping_json=mapping_json, window_s=float(window_s))
     names = list(_TABS)
     tabs = st.tabs(names, key=_P + "tabs", on_change="rerun")
@@ -304,28 +209,28 @@ def _tab_features(*, table, **_):
     default = next((f for f in features if f.startswith("RMS")), features[0])
     feature = st.selectbox("Feature", features, index=features.index(default), key=_P + "feature")
     fig = comparison_bars(table, feature)
-    st.plotly_chart(fig, key=_P + "bars_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "bars_chart")
     _html_download(fig, "compare_bars", "bars")
     fig = effect_size_plot(table, feature)
-    st.plotly_chart(fig, key=_P + "effect_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "effect_chart")
     _html_download(fig, "compare_effect", "effect")
 
 
-def _tab_envelopes(*, proc, matches, **_):
+def _tab_envelopes(*, proc, matches, unit, **_):
     norm = st.toggle("Normalised time (0–100 % of each recording)", key=_P + "norm_time")
-    fig = envelope_overlay({lab: p.envelope for lab, p in proc.items()}, matches, normalise_time=norm)
-    st.plotly_chart(fig, key=_P + "env_chart")
+    fig = envelope_overlay({lab: p.envelope for lab, p in proc.items()}, matches, normalise_time=norm, unit=unit)
+    st.plotly_chart(plain_figure(fig), key=_P + "env_chart")
     _html_download(fig, "compare_envelopes", "env")
 
 
-def _tab_spectra(*, sessions, key, settings_json, mapping_json, **_):
+def _tab_spectra(*, sessions, key, settings_json, mapping_json, unit, **_):
     try:
         spectra = _spectra(key, settings_json, mapping_json, sessions)
     except ValueError as exc:
-        st.error(f"Cannot compute the spectra: {exc}")
+        st.error(md(f"Cannot compute the spectra: {exc}"))
         return
-    fig = spectra_overlay(spectra, labels=[s.label for s in sessions])
-    st.plotly_chart(fig, key=_P + "psd_chart")
+    fig = spectra_overlay(spectra, labels=[s.label for s in sessions], unit=unit)
+    st.plotly_chart(plain_figure(fig), key=_P + "psd_chart")
     st.caption("Welch PSD of the filtered signal (Hann segments of 0.25 s, 50 % overlap).")
     _html_download(fig, "compare_spectra", "psd")
 
@@ -339,14 +244,14 @@ def _tab_cycles(*, ctx, sessions, proc, ids, matches, **_):
         try:
             averages[s.label] = cycle_average(proc[s.label].envelope, events[s.label])
         except ValueError as exc:
-            st.warning(f"{s.label}: {exc}")
+            st.warning(md(f"{s.label}: {exc}"))
     if not averages:
         return
     st.caption("Envelope per cycle, time-normalised to 0–100 % by linear interpolation; line = ensemble mean, "
                "band = ± SD across cycles. Cycles: "
                + ", ".join(f"{lab} {a.cycles.shape[1]}" for lab, a in averages.items()))
     fig = cycle_bands(averages, matches, unit=ctx.rec.unit)
-    st.plotly_chart(fig, key=_P + "cycle_chart")
+    st.plotly_chart(plain_figure(fig), key=_P + "cycle_chart")
     _html_download(fig, "compare_cycles", "cycles")
 
 
@@ -357,11 +262,11 @@ def _tab_fatigue(*, sessions, key, settings_json, mapping_json, window_s, **_):
     try:
         slopes = _fatigue(key, settings_json, base, window_s, mapping_json, sessions)
     except ValueError as exc:
-        st.error(f"Cannot fit the fatigue slopes: {exc}")
+        st.error(md(f"Cannot fit the fatigue slopes: {exc}"))
         return
     fig = fatigue_slopes(slopes)
-    st.plotly_chart(fig, key=_P + "fatigue_chart")
-    st.caption(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows.")
+    st.plotly_chart(plain_figure(fig), key=_P + "fatigue_chart")
+    st.caption(md(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows."))
     _html_download(fig, "compare_fatigue", "fatigue")
 
 

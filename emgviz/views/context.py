@@ -58,6 +58,24 @@ class ViewContext:
 
         return settings_key(self.settings)
 
+    @cached_property
+    def display(self):
+        """The display unit of this recording (:func:`emgviz.units.recording_display_unit`).
+
+        Chosen from the whole file's EMG channels, as the command line does, so a channel
+        reads in the same unit in every view, table and export.
+        """
+        from ..units import recording_display_unit
+
+        return recording_display_unit(self.full)
+
+    @property
+    def source(self):
+        """This file as an export :class:`~emgviz.export.Source` (name, SHA-256, reader options)."""
+        from ..export import Source
+
+        return Source(self.name, self.digest, self.read_kwargs)
+
     @property
     def read_kwargs(self) -> dict:
         """The ``read_file`` keyword arguments that read the file as the app did (``fs=``, ``unit=``)."""

@@ -5,29 +5,45 @@ from __future__ import annotations
 import streamlit as st
 
 from ..plotting.browser import stacked_figure
-from ..plotting.summary import display_table, feature_bars
+from ..plotting.summary import display_table, display_unit, feature_bars
 from .cache import features_cached
 from .context import ViewContext
+from ..plotting.safe import plain_figure
+from .paging import channel_page
+
+
+@st.cache_resource(max_entries=8, show_spinner="Drawing the whole recording…")
+def _overview_figure(key: str, settings_key: str, show_env: bool, _filtered, _envelope, _events):
+    """The decimated overview figure, built once per (recording and channels, settings, overlay).
+
+    Decimating an hour of 16 channels takes seconds; a rerun with nothing changed reuses the
+    figure (a few thousand points per trace, so Streamlit's serialisation of it stays cheap).
+    """
+    return stacked_figure(_filtered, t_start_s=_filtered.t0, t_window_s=_filtered.duration_s,
+                          overlay=_envelope if show_env else None, events=_events)
 
 
 def render(ctx: ViewContext) -> None:
     """Draw the overview of ``ctx``: traces with the envelope, the feature table, one bar chart."""
     out = ctx.processed
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
-    fig = stacked_figure(out.filtered, t_start_s=out.filtered.t0, t_window_s=out.filtered.duration_s,
-                         overlay=out.envelope if show_env else None, events=ctx.rec.events)
-    st.plotly_chart(fig, key="overview_chart", width="stretch")
+    names = channel_page(out.filtered.ch_names, "overview_channel_page")
+    filtered, envelope, key = out.filtered, out.envelope, ctx.key
+    if len(names) < out.filtered.n_channels:  # a wide file: one page of channels per figure
+        filtered, envelope, key = filtered.pick(names), envelope.pick(names), f"{ctx.key}|{names[0]}"
+    fig = _overview_figure(key, ctx.settings_key, show_env, filtered, envelope, ctx.rec.events)
+    st.plotly_chart(plain_figure(fig), key="overview_chart", width="stretch")
     table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
-    shown, formats = display_table(table)
+    shown, formats = display_table(table, unit=ctx.display)
     st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()})
-    _bars(table)
+    _bars(table, ctx.display)
 
 
 @st.fragment
-def _bars(table) -> None:
+def _bars(table, unit) -> None:
     """One feature across muscles; picking another feature reruns only this part."""
     numeric = [c for c in table.columns if c != "channel"]
-    feature = st.selectbox("Feature", numeric, key="overview_feature")
-    st.plotly_chart(feature_bars(table, feature), key="overview_bars", width="stretch")
+    feature = st.selectbox("Feature", numeric, key="overview_feature", format_func=lambda c: display_unit(c, unit)[0])
+    st.plotly_chart(plain_figure(feature_bars(table, feature, unit=unit)), key="overview_bars", width="stretch")

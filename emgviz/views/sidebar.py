@@ -15,9 +15,10 @@ import streamlit as st
 
 from .. import samples
 from ..errors import NeedsChoice, NeedsSamplingRate, ReadError
-from ..io.summary import describe
+from ..io import supported_formats
+from ..io.summary import describe, flat_channels
 from ..recording import Recording
-from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, Settings
+from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, SETTINGS_PRESETS, Settings
 from . import VIEWS
 from .cache import file_digest as _digest
 from .cache import process_cached as _process_cached
@@ -26,9 +27,12 @@ from .cache import read_key as _read_key
 from .cache import rec_key as _rec_key
 from .cache import settings_key as _settings_key
 from .context import ViewContext
+from .text import md
 
-SOURCES = ("Sample", "Upload", "Synthetic")
+SOURCES = ("Sample", "Needle examples", "Upload", "Synthetic")
 _SAMPLE_TITLES = {s.key: s.title for s in samples.SAMPLES}
+#: Files with at least this many channels hide their flat channels by default.
+FLAT_HIDE_FROM = 8
 #: Widget key of each setting: "set_" + field name.
 SETTING_KEYS = {name: f"set_{name}" for name in Settings().to_dict()}
 
@@ -48,7 +52,9 @@ def apply_query_params() -> list[str]:
         return []
     st.session_state["_qp_applied"] = True
     qp = st.query_params
-    settings, problems = Settings.from_query({k: qp.get(k) for k in qp.keys()})
+    raw, problems = _in_range({k: qp.get(k) for k in qp.keys()})
+    settings, more = Settings.from_query(raw)
+    problems += more
     for name, value in settings.to_dict().items():
         st.session_state[SETTING_KEYS[name]] = _widget_value(name, value)
     if "sample" in qp:
@@ -67,6 +73,36 @@ def apply_query_params() -> list[str]:
     return problems
 
 
+#: Valid range and unit of each numeric setting: the sidebar widgets' bounds, and what a link may set.
+WIDGET_RANGES = {"low_hz": (0.1, 10_000.0, "Hz"), "high_hz": (1.0, 20_000.0, "Hz"), "order": (1, 10, ""),
+                 "notch_harmonics": (1, 20, ""), "notch_q": (1.0, 200.0, ""),
+                 "rms_window_ms": (1.0, 5000.0, "ms"), "lowpass_hz": (0.1, 100.0, "Hz")}
+
+
+def _in_range(params: dict) -> tuple[dict, list[str]]:
+    """The link's parameters without numeric settings outside :data:`WIDGET_RANGES` (one message each).
+
+    A value out of range is refused, never clipped or replaced: the message names the
+    parameter, the value and the valid range, and the setting keeps its default.
+    """
+    kept, problems = {}, []
+    for key, raw in params.items():
+        text = raw[-1] if isinstance(raw, (list, tuple)) else raw
+        if key in WIDGET_RANGES:
+            lo, hi, unit = WIDGET_RANGES[key]
+            try:
+                value = float(str(text).strip())
+            except ValueError:
+                value = None  # not a number: Settings.from_query says so
+            if value is not None and not lo <= value <= hi:  # NaN fails too
+                problems.append(f"ignored {key}={text!r} from the link: {key} must be from {lo:g} to {hi:g}"
+                                f"{' ' + unit if unit else ''}; the default {getattr(Settings(), key):g}"
+                                f"{' ' + unit if unit else ''} is used")
+                continue
+        kept[key] = raw
+    return kept, problems
+
+
 def write_query_params(view: str, settings: Settings) -> None:
     """Keep the URL in step with the view, sample and settings, so a copied link reopens them."""
     params = {"view": view, **settings.to_query()}
@@ -75,8 +111,17 @@ def write_query_params(view: str, settings: Settings) -> None:
         params["sample"] = st.session_state.get("sample", samples.DEFAULT_SAMPLE)
     else:
         params["source"] = source
+    # views keep their own state under namespaced keys ("compare.samples", "browse.t"): keep them
+    params.update({k: st.query_params[k] for k in st.query_params.keys() if "." in k})
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
+
+
+def keep_settings() -> None:
+    """Keep the processing settings' widget state through runs that do not draw them (the Teach view)."""
+    for key in SETTING_KEYS.values():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def _widget_value(name: str, value):
@@ -104,16 +149,28 @@ def load_source() -> Loaded | None:
         key = sb.selectbox("Bundled recording", list(_SAMPLE_TITLES), key="sample",
                            format_func=_SAMPLE_TITLES.get)
         files = samples.sample_files(key)
-        return _read_with_prompts(files, name=files[0][0], defaults=dict(samples.get_sample(key).read_options))
+        loaded = _read_with_prompts(files, name=files[0][0], defaults=dict(samples.get_sample(key).read_options))
+        _propose_needle_preset(loaded)
+        return loaded
+    if source == "Needle examples":  # the three emgdb needle records; the Needle view shows them side by side
+        key = sb.selectbox("Needle recording (other views)", list(samples.NEEDLE_SAMPLES), key="needle_sample",
+                           format_func=_SAMPLE_TITLES.get)
+        files = samples.sample_files(key)
+        loaded = _read_with_prompts(files, name=files[0][0])
+        _propose_needle_preset(loaded)
+        return loaded
     if source == "Upload":
         uploads = sb.file_uploader(
             "EMG file(s)", key="upload", accept_multiple_files=True,
-            help="CSV/TXT, EDF/BDF, C3D, MATLAB, OpenSignals, NPZ, WFDB (.hea + .dat together) or a zip.")
+            help=_upload_help())
         if not uploads:
             st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
             return None
-        files = [(u.name, u.getvalue()) for u in uploads]
-        return _read_with_prompts(files, name=" + ".join(n for n, _ in files))
+        names = tuple(u.name for u in uploads)
+        loaded = _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
+                                    names=names, digest=_upload_digest(uploads))
+        _propose_needle_preset(loaded)
+        return loaded
     # Synthetic: the Teach view's simulation (its defaults until it sends one)
     from .teach import sim_params
 
@@ -124,30 +181,85 @@ def load_source() -> Loaded | None:
     try:
         rec = _simulate_cached(params_json)
     except (ImportError, ValueError) as exc:
-        st.error(f"Cannot simulate: {exc}")
+        st.error(md(f"Cannot simulate: {exc}"))
         return None
     digest = hashlib.sha256(params_json.encode()).hexdigest()
     return Loaded(rec, "synthetic EMG", digest, digest)
 
 
+def _apply_preset(name: str) -> None:
+    """Widget callback: put a row of SETTINGS_PRESETS into the settings widgets."""
+    values = Settings.from_preset(name).to_dict()
+    for field, value in values.items():
+        st.session_state[SETTING_KEYS[field]] = _widget_value(field, value)
+
+
+def _propose_needle_preset(loaded) -> None:
+    """When the file says it is a needle recording and the needle preset is not in use, propose it."""
+    from ..quality import is_needle
+
+    if loaded is None or not is_needle(loaded.rec):
+        return
+    k = SETTING_KEYS
+    if st.session_state.get(k["low_hz"]) == 10.0 and st.session_state.get(k["high_hz"]) == 10000.0:
+        return
+    st.sidebar.info("This file says it is a needle recording: the needle preset (10 Hz – 10 kHz, no notch, "
+                    "order 2) keeps its spikes; the surface band 20–450 Hz shrinks them.")
+    st.sidebar.button("Use the needle preset", key="use_needle_preset", on_click=_apply_preset, args=("needle",))
+
+
+def _upload_help() -> str:
+    """The uploader's help: the formats of :func:`emgviz.io.supported_formats` (one list for app, CLI, README)."""
+    names = list(dict.fromkeys(f["format"] for f in supported_formats()))
+    return f"{', '.join(names)}. WFDB: select the .hea and .dat together, or a zip."
+
+
 _UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}
 
 
-def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
-    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit)."""
-    digest = _digest(files)
-    names = tuple(n for n, _ in files)
+def _upload_digest(uploads) -> str:
+    """SHA-256 of the uploaded files, hashed once per upload (a rerun reuses it: hashing 230 MB takes ~0.2 s)."""
+    memo = st.session_state.setdefault("_upload_digests", {})
+    ident = tuple((u.file_id, u.name, u.size) for u in uploads)
+    if ident not in memo:
+        memo.clear()  # only the current upload is kept
+        memo[ident] = _digest([(u.name, u.getvalue()) for u in uploads])
+    return memo[ident]
+
+
+class _LazyFiles:
+    """The ``(name, bytes)`` pairs of the files, fetched only when a cache misses (no copy per rerun)."""
+
+    def __init__(self, fetch):
+        self._fetch = fetch
+
+    def __iter__(self):
+        return iter(self._fetch())
+
+
+def _read_with_prompts(files, *, name: str, defaults: dict | None = None, names: tuple | None = None,
+                       digest: str | None = None):
+    """Read, asking in the sidebar for what the file does not say (fs, a choice, the unit).
+
+    ``files`` is a list of ``(name, bytes)`` or a function returning it (called only when the
+    read cache misses), with ``names`` and ``digest`` given.
+    """
+    if callable(files):
+        files = _LazyFiles(files)
+    else:
+        digest, names = digest or _digest(files), tuple(n for n, _ in files)
     state_key = f"read_opts_{digest[:16]}"
     opts = st.session_state.setdefault(state_key, {"fs": None, "options": dict(defaults or {})})
     while True:
         try:
-            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True),
-                               tuple(files))
+            rec = _read_cached(digest, names, opts["fs"], json.dumps(opts["options"], sort_keys=True), files)
             _ask_unit(rec, opts, digest)
+            _ask_device(rec, opts, digest)
+            _ask_group(rec, opts, digest)
             return Loaded(rec, name, digest, _read_key(digest, opts["fs"], opts["options"]),
                           {"fs": opts["fs"], "options": dict(opts["options"])})
         except NeedsSamplingRate as exc:
-            st.warning(str(exc))
+            st.warning(md(str(exc)))
             fs = st.sidebar.number_input("Sampling rate of this file (Hz)", min_value=1.0, max_value=1e6,
                                          value=None, placeholder="e.g. 1000", key=f"fs_{digest[:16]}")
             if fs is None:
@@ -156,13 +268,13 @@ def _read_with_prompts(files, *, name: str, defaults: dict | None = None):
             opts["fs"] = float(fs)
         except NeedsChoice as exc:
             if exc.option in opts["options"]:
-                st.error(str(exc))
+                st.error(md(str(exc)))
                 return None
             choice = st.sidebar.selectbox(f"This file holds several options for {exc.option!r}",
                                           exc.candidates, key=f"choice_{exc.option}_{digest[:16]}")
             opts["options"] = {**opts["options"], exc.option: choice}
         except ReadError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
             return None
 
 
@@ -185,18 +297,81 @@ def _ask_unit(rec: Recording, opts: dict, digest: str) -> None:
     st.rerun()
 
 
+def _ask_group(rec: Recording, opts: dict, digest: str) -> None:
+    """A rate-group picker for files holding signals at several rates (EDF/BDF, Delsys, OpenSignals)."""
+    groups = dict(rec.meta.get("groups") or {})
+    if len(groups) < 2 or rec.meta.get("group") not in groups:
+        return
+    keys = list(groups)
+    current = rec.meta["group"]
+    choice = st.sidebar.selectbox(
+        "Rate group (this file holds several sampling rates)", keys, index=keys.index(current),
+        key=f"group_{digest[:16]}", format_func=lambda k: _group_label(k, groups[k]),
+        help="Signals of different rates are never resampled: pick the group to show. "
+             "The EMG group is chosen by default.")
+    if choice != current:
+        opts["options"] = {**opts["options"], "group": choice}
+        st.rerun()
+
+
+def _group_label(key: str, names) -> str:
+    names = [str(n) for n in names]
+    shown = ", ".join(names[:3]) + (f" … ({len(names)} channels)" if len(names) > 3 else "")
+    return f"{key}: {shown}"
+
+
+_ALL_DEVICES = "All devices"
+
+
+def _ask_device(rec: Recording, opts: dict, digest: str) -> None:
+    """A device picker for files recorded by several devices (OpenSignals): all, or one of them."""
+    devices = dict(rec.meta.get("devices") or {})
+    if len(devices) < 2:
+        return
+    keys = [_ALL_DEVICES] + list(devices)
+    current = opts["options"].get("device") or _ALL_DEVICES
+    choice = st.sidebar.selectbox("Device", keys, index=keys.index(current) if current in keys else 0,
+                                  key=f"device_{digest[:16]}",
+                                  help="This file holds several devices. 'All devices' shows every device "
+                                       "recording at the chosen rate.")
+    if choice != current:
+        options = {k: v for k, v in opts["options"].items() if k not in ("device", "group")}
+        if choice != _ALL_DEVICES:
+            options["device"] = choice
+        opts["options"] = options
+        st.rerun()
+
+
 # ---- channels and settings --------------------------------------------------------------------
 def pick_channels(rec: Recording, digest: str) -> Recording | None:
-    """Channel picker: EMG channels by default, the others (force, triggers, ...) can be added."""
-    default = [n for n, k in zip(rec.ch_names, rec.ch_kinds) if k == "emg"] or list(rec.ch_names)
+    """Channel picker: EMG channels by default, the others (force, triggers, ...) can be added.
+
+    In files of many channels (:data:`FLAT_HIDE_FROM` or more), flat channels (constant samples:
+    unused inputs) are left out of the list, with their count and one click to show them.
+    """
+    flat = set(flat_channels(rec)) if rec.n_channels >= FLAT_HIDE_FROM else set()
+    show_flat = False
+    if flat:
+        show_flat = st.sidebar.checkbox(
+            f"Show {len(flat)} flat channel{'s' if len(flat) != 1 else ''} (constant, hidden)",
+            key=f"show_flat_{digest[:16]}",
+            help="These channels hold one value throughout (unused inputs); they are hidden to keep the "
+                 "plots and the table readable.")
+    names = [n for n in rec.ch_names if show_flat or n not in flat]
+    default = [n for n, k in zip(rec.ch_names, rec.ch_kinds) if k == "emg" and n in names] or names
     kinds = dict(zip(rec.ch_names, rec.ch_kinds))
     chosen = st.sidebar.multiselect(
-        "Channels", list(rec.ch_names), default=default, key=f"channels_{digest[:16]}",
+        "Channels", names, default=default, key=f"channels_{digest[:16]}_{_names_key(names)}",
         format_func=lambda n: n if kinds[n] == "emg" else f"{n} ({kinds[n]})")
     if not chosen:
         st.info("Pick at least one channel in the sidebar.")
         return None
     return rec if list(chosen) == list(rec.ch_names) else rec.pick(chosen)
+
+
+def _names_key(names) -> str:
+    """A short key of the channel list: the picker starts afresh when a group or device changes it."""
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:12]
 
 
 def processing_settings() -> Settings:
@@ -211,11 +386,16 @@ def processing_settings() -> Settings:
     for name, value in d.to_dict().items():
         st.session_state.setdefault(k[name], _widget_value(name, value))
     ex = st.sidebar.expander("Filters and envelope", expanded=True)
+    ex.selectbox("Preset", list(SETTINGS_PRESETS), index=None, key="settings_preset", placeholder="Apply a preset…",
+                 format_func=lambda p: SETTINGS_PRESETS[p].label,
+                 on_change=lambda: st.session_state.get("settings_preset") and _apply_preset(
+                     st.session_state["settings_preset"]),
+                 help="; ".join(f"{p.label}: {p.reference}" for p in SETTINGS_PRESETS.values()))
     remove_dc = ex.checkbox("Remove DC offset", key=k["remove_dc"])
     bandpass = ex.checkbox("Band-pass (Butterworth, zero-phase)", key=k["bandpass"])
     c1, c2 = ex.columns(2)
-    low = c1.number_input("Low (Hz)", 0.1, 10_000.0, step=5.0, key=k["low_hz"], disabled=not bandpass)
-    high = c2.number_input("High (Hz)", 1.0, 20_000.0, step=10.0, key=k["high_hz"], disabled=not bandpass)
+    low = c1.number_input("Low (Hz)", *WIDGET_RANGES["low_hz"][:2], step=5.0, key=k["low_hz"], disabled=not bandpass)
+    high = c2.number_input("High (Hz)", *WIDGET_RANGES["high_hz"][:2], step=10.0, key=k["high_hz"], disabled=not bandpass)
     order = ex.select_slider("Filter order", options=list(range(1, 11)), key=k["order"], disabled=not bandpass)
     notch_options = ["Off"] + [f"{v:g} Hz" for v in NOTCH_CHOICES if v]
     notch = ex.radio("Mains notch", notch_options, key=k["notch_hz"], horizontal=True,
@@ -226,9 +406,9 @@ def processing_settings() -> Settings:
                         format_func=lambda m: ENVELOPE_METHODS[m].label)
     param = ENVELOPE_METHODS[envelope].param  # the one number input this method reads
     c3, c4 = ex.columns(2)
-    window = c3.number_input("RMS window (ms)", 1.0, 5000.0, step=10.0, key=k["rms_window_ms"],
+    window = c3.number_input("RMS window (ms)", *WIDGET_RANGES["rms_window_ms"][:2], step=10.0, key=k["rms_window_ms"],
                              disabled=param != "rms_window_ms")
-    cutoff = c4.number_input("Low-pass (Hz)", 0.1, 100.0, step=1.0, key=k["lowpass_hz"],
+    cutoff = c4.number_input("Low-pass (Hz)", *WIDGET_RANGES["lowpass_hz"][:2], step=1.0, key=k["lowpass_hz"],
                              disabled=param != "lowpass_hz")
     try:
         return Settings(remove_dc=remove_dc, bandpass=bandpass, low_hz=low, high_hz=high, order=order,
@@ -236,7 +416,7 @@ def processing_settings() -> Settings:
                         notch_harmonics=harmonics, notch_q=float(st.session_state[k["notch_q"]]),
                         envelope=envelope, rms_window_ms=window, lowpass_hz=cutoff)
     except ValueError as exc:
-        ex.error(f"{exc}. Using the default settings until this is fixed.")
+        ex.error(md(f"{exc}. Using the default settings until this is fixed."))
         return d
 
 

@@ -12,10 +12,12 @@ from ..features import feature_table, windowed_features
 from ..plotting.summary import (display_table, display_unit, envelope_overview, feature_bars, feature_heatmap,
                                 quality_badges)
 from ..recording import Recording
+from ..units import to_display_units
 from ..report import bursts_for_display, heatmap_window_s, report_html, standouts
 from .cache import bursts_cached, features_cached, file_digest, read_cached, read_key
 from .context import ViewContext
 from .text import md as _md
+from ..plotting.safe import plain_figure
 
 __all__ = ["render"]
 
@@ -94,7 +96,7 @@ def _mvc_section(ctx: ViewContext):
             try:
                 ref = _mvc_segment(ctx.key, ctx.settings_key, float(start), float(end), ctx.processed.envelope)
             except (ValueError, KeyError) as exc:
-                st.error(f"MVC segment: {exc}")
+                st.error(_md(f"MVC segment: {exc}"))
                 return None, ""
             return ref, f"segment {start:g}–{end:g} s of {ctx.name}"
         if mode == _MVC_MODES[2]:
@@ -108,7 +110,7 @@ def _mvc_section(ctx: ViewContext):
                 mvc_rec = read_cached(digest, (up.name,), None, "{}", files)
                 ref = _mvc_file(read_key(digest, None, {}), ctx.settings_key, mvc_rec)
             except (ValueError, KeyError) as exc:  # ReadError is a ValueError
-                st.error(str(exc))
+                st.error(_md(str(exc)))
                 return None, ""
             return ref, f"MVC file {up.name}"
     return None, ""
@@ -119,7 +121,62 @@ def render(ctx: ViewContext) -> None:
     try:
         _render(ctx)
     except Exception as exc:  # noqa: BLE001 - the user sees the message, never a traceback
-        st.error(f"The summary could not be computed: {exc}")
+        st.error(_md(f"The summary could not be computed: {exc}"))
+
+
+@st.cache_data(max_entries=8, show_spinner="Fitting fatigue trends…")
+def _fatigue(key: str, settings_json: str, window_s: float, _filtered):
+    from ..fatigue import fatigue_trend
+
+    # non-overlapping windows (step = window): the slope's CI assumes independent points
+    return fatigue_trend(_filtered, window_s=window_s, step_s=window_s)
+
+
+def _fatigue_section(ctx: ViewContext, base: str, png: bool) -> None:
+    """MDF/MNF/RMS per window over time, the fitted line with the 95 % CI of its slope, slopes in %/min."""
+    from ..fatigue import FATIGUE_METHOD
+    from ..plotting.fatigue import fatigue_over_time, fatigue_table
+
+    st.markdown("##### Fatigue over time")
+    c1, c2 = st.columns([2, 1])
+    feature = c1.radio("Feature", ("MDF", "MNF", "RMS"), horizontal=True, key="summary_fatigue_feature")
+    window_s = c2.number_input("Fatigue window (s)", min_value=0.1, max_value=60.0, value=1.0, step=0.25,
+                               key="summary_fatigue_window_s")
+    try:
+        result = _fatigue(ctx.key, ctx.settings_key, float(window_s), ctx.processed.filtered)
+    except ValueError as exc:
+        st.error(_md(f"Fatigue trend: {exc}"))
+        return
+    fig = fatigue_over_time(result, feature, display=ctx.display)
+    st.plotly_chart(fig, key="summary_fatigue_chart", width="stretch")
+    _figure_downloads(fig, f"{base}_{feature}_fatigue", "Fatigue", "fatigue", png)
+    slopes = fatigue_table(result, display=ctx.display)
+    st.dataframe(slopes, hide_index=True, width="stretch", key="summary_fatigue_table",
+                 column_config={c: st.column_config.NumberColumn(c, format="%.4g")
+                                for c in ("slope per s", "95 % CI low", "95 % CI high", "r²", "p")}
+                 | {"change (%/min)": st.column_config.NumberColumn("change (%/min)", format="%.2f")})
+    st.caption(FATIGUE_METHOD + f" Here: non-overlapping {window_s:g} s windows.")
+    st.download_button("Fatigue slopes (CSV)", key="summary_dl_fatigue", mime="text/csv", on_click="ignore",
+                       file_name=f"{base}_fatigue.csv",
+                       data=table_csv(slopes, settings=ctx.settings, sources=[ctx.source],
+                                      units=ctx.display.describe(), what="fatigue slopes",
+                                      extra={"fatigue method": FATIGUE_METHOD,
+                                             "fatigue windows": f"{window_s:g} s, not overlapping"}))
+
+
+def _burst_params():
+    """The burst-detection parameters (threshold, minimum duration, merge gap), app defaults first."""
+    from ..burst_params import BURST_DEFAULTS, BurstParams
+
+    c1, c2, c3 = st.columns(3)
+    k = c1.number_input("Burst threshold (SD above rest)", min_value=0.5, max_value=50.0, step=0.5,
+                        value=BURST_DEFAULTS.k, key="summary_burst_k",
+                        help="Mean + k·SD of the rest envelope (Hodges & Bui 1996)")
+    on = c2.number_input("Minimum burst duration (ms)", min_value=1.0, max_value=10_000.0, step=50.0,
+                         value=BURST_DEFAULTS.min_duration_ms, key="summary_burst_min_ms")
+    gap = c3.number_input("Merge bursts closer than (ms)", min_value=1.0, max_value=10_000.0, step=50.0,
+                          value=BURST_DEFAULTS.merge_gap_ms, key="summary_burst_gap_ms")
+    return BurstParams(k=k, min_duration_ms=on, merge_gap_ms=gap)
 
 
 def _render(ctx: ViewContext) -> None:
@@ -132,7 +189,7 @@ def _render(ctx: ViewContext) -> None:
     quality = badges = quality_badges(_quality(ctx.key, str(ctx.settings.notch_hz), ctx.rec))
 
     st.markdown("##### Signal quality per channel")
-    ncol = max(1, min(len(badges), 6))
+    ncol = max(1, min(len(badges), 4))  # 4 a row: "channel4: check" whole at 1024 px
     cols = st.columns(ncol)
     for i, row in badges.iterrows():
         cols[i % ncol].badge(f"{row['emoji']} {_md(row['channel'])}: {row['grade']}", color=row["badge_colour"],
@@ -147,30 +204,31 @@ def _render(ctx: ViewContext) -> None:
         try:
             shown_table, env = _percent_mvc(ctx.key, settings_json, ref_json, out, ref)
         except ValueError as exc:  # channels or units that do not match the reference
-            st.error(f"%MVC: {exc}")
+            st.error(_md(f"%MVC: {exc}"))
             ref = None
     if ref is not None:
         extra = {"%MVC reference": ref_source,
                  "%MVC reference values": ", ".join(f"{c}={float(v):.6g}" for c, v in ref.items())}
-        st.caption(f"Amplitudes in %MVC of the envelope's maximum; reference: {ref_source}.")
+        st.caption(_md(f"Amplitudes in %MVC of the envelope's maximum; reference: {ref_source}."))
 
     st.markdown("##### Features per muscle (filtered signal)")
     for line in standouts(shown_table, quality):
         st.markdown(f"- {_md(line)}")
-    shown, formats = display_table(shown_table, quality)
+    shown, formats = display_table(shown_table, quality, unit=ctx.display)
     config = {c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()}
     st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
     st.download_button("Feature table (CSV)", key="summary_dl_features", mime="text/csv",
                        file_name=f"{base}_features{'_mvc' if ref is not None else ''}.csv", on_click="ignore",
-                       data=table_csv(shown_table, settings=ctx.settings, source_name=ctx.name,
-                                      sha256=ctx.digest, extra=extra))
+                       data=table_csv(to_display_units(shown_table, ctx.display), settings=ctx.settings,
+                                      sources=[ctx.source], units=ctx.display.describe(),
+                                      what="features of the filtered signal", extra=extra))
 
     numeric = [c for c in shown_table.columns if c != "channel"]
     default = next((i for i, c in enumerate(numeric) if c.startswith("RMS")), 0)
     feature = st.selectbox("Feature across muscles", numeric, index=default, key="summary_feature",
-                           format_func=lambda c: display_unit(c)[0])
-    bars = feature_bars(shown_table, feature, quality=quality)
-    st.plotly_chart(bars, key="summary_bars", width="stretch")
+                           format_func=lambda c: display_unit(c, ctx.display)[0])
+    bars = feature_bars(shown_table, feature, quality=quality, unit=ctx.display)
+    st.plotly_chart(plain_figure(bars), key="summary_bars", width="stretch")
     _figure_downloads(bars, f"{base}_{safe_stem(feature)}_bars", "Bar chart", "bars", png)
 
     st.markdown("##### Muscles × time windows")
@@ -182,35 +240,41 @@ def _render(ctx: ViewContext) -> None:
     try:
         windowed = _windowed(ctx.key, settings_json, float(window_s), out.filtered)
     except ValueError as exc:
-        st.error(f"Windowed features: {exc}")
+        st.error(_md(f"Windowed features: {exc}"))
         windowed = None
     if windowed is not None and len(windowed) == 0:
-        st.warning(f"The recording ({ctx.rec.duration_s:.2f} s) is shorter than one {window_s:g} s window.")
+        st.warning(_md(f"The recording ({ctx.rec.duration_s:.2f} s) is shorter than one {window_s:g} s window."))
     elif windowed is not None:
         col = next(c for c in windowed.columns if c.startswith("RMS" if which.startswith("RMS") else "MDF"))
-        heat = feature_heatmap(windowed, col)
-        st.plotly_chart(heat, key="summary_heatmap", width="stretch")
+        heat = feature_heatmap(windowed, col, unit=ctx.display)
+        st.plotly_chart(plain_figure(heat), key="summary_heatmap", width="stretch")
         _figure_downloads(heat, f"{base}_{safe_stem(col)}_heatmap", "Heatmap", "heatmap", png)
 
     st.markdown("##### Envelopes and bursts")
+    params = _burst_params()
     try:
-        bursts = bursts_cached(ctx.key, settings_json, out.filtered)
+        bursts = bursts_cached(ctx.key, settings_json, out.filtered, params_json=json.dumps(params.to_dict()))
     except ValueError as exc:
-        st.error(f"Burst detection: {exc}")
+        st.error(_md(f"Burst detection: {exc}"))
         bursts = None
-    envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes")
-    st.plotly_chart(envfig, key="summary_envelopes", width="stretch")
+    envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes",
+                                unit=ctx.display)
+    st.plotly_chart(plain_figure(envfig), key="summary_envelopes", width="stretch")
     _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
         bshow = bursts_for_display(bursts, ctx.rec.unit)
-        st.caption(f"{len(bursts)} burst(s) found (threshold detector on the filtered signal).")
-        disp, bformats = display_table(bshow)
+        st.caption(_md(f"{len(bursts)} burst(s) found on the filtered signal; {params.describe()}."))
+        disp, bformats = display_table(bshow, unit=ctx.display)
         bformats.update({"onset_s": "%.3f", "offset_s": "%.3f", "duration_s": "%.3f"})
         st.dataframe(disp, hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in bformats.items()})
         st.download_button("Bursts (CSV)", key="summary_dl_bursts", mime="text/csv", on_click="ignore",
                            file_name=f"{base}_bursts.csv",
-                           data=table_csv(bshow, settings=ctx.settings, source_name=ctx.name, sha256=ctx.digest))
+                           data=table_csv(to_display_units(bshow, ctx.display), settings=ctx.settings,
+                                          sources=[ctx.source], units=ctx.display.describe(), what="bursts",
+                                          extra={"burst detection": params.to_json()}))
+
+    _fatigue_section(ctx, base, png)
 
     st.markdown("##### Report")
     rec, settings, name, digest, full_names = ctx.rec, ctx.settings, ctx.name, ctx.digest, ctx.full.ch_names

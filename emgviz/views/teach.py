@@ -1,8 +1,13 @@
 """Teach view: a synthetic EMG with chosen artefacts, taken through the pipeline step by step.
 
-Only wires widgets to :mod:`emgviz.simulate`, :mod:`emgviz.pipeline`,
-:mod:`emgviz.plotting.teach`, :mod:`emgviz.onsets` and :mod:`emgviz.audio`. Every widget
-key starts with ``teach_``.
+Only wires widgets to :mod:`emgviz.lesson` (parameters, presets, links, settings),
+:mod:`emgviz.simulate`, :mod:`emgviz.pipeline`, :mod:`emgviz.plotting.lesson` and
+:mod:`emgviz.audio`. Every widget key is ``"teach_" + `` a :data:`emgviz.lesson.PARAMS` name, and
+every one of them is in the page's URL, so a link reopens the same lesson.
+
+Speed: the simulation, the steps, the per-step numbers and the figure are cached by what they
+depend on (a control that changes only the drawn channel does not simulate or filter again);
+every step is in one SVG figure; the lesson is a fragment, so a Teach control reruns only it.
 """
 
 from __future__ import annotations
@@ -14,27 +19,21 @@ from pathlib import Path
 
 import streamlit as st
 
+from .. import lesson
 from .text import md
 from ..audio import to_wav
+from ..lesson import DEFAULTS, PARAMS, PRESETS, sim_params
 from ..onsets import DETECTION_METHODS, detect_bursts
 from ..pipeline import steps as pipeline_steps
-from ..plotting.teach import step_figures, step_kind
+from ..plotting.lesson import lesson_figure, step_panels
 from ..recording import Recording
 from ..settings import Settings
-from ..simulate import PROFILES, score_onsets, simulate
+from ..simulate import score_onsets, simulate
 
-__all__ = ["render", "sim_params", "DEFAULTS"]
+__all__ = ["render", "sim_params", "DEFAULTS", "lesson_values"]
 
-#: Default value of every simulator widget (key without the "teach_" prefix).
-DEFAULTS = {
-    "profile": "bursts", "level": 0.5, "duration_s": 10, "fs": 2000, "n_units": 100, "n_channels": 2,
-    "fatigue": 0.0, "seed": 0, "mains": "50 Hz", "mains_uv": 100, "noise": True, "snr_db": 20,
-    "dc_mv": 0.0, "wander_uv": 0, "motion_uv": 0, "ecg_uv": 0, "clip_mv": 0.0, "dropouts": 0,
-    "notch": "Match mains", "low_hz": 20.0, "high_hz": 450.0, "method": "threshold", "channel": 0,
-}
-_LECTURE_KEYS = ("profile", "level", "mains", "noise", "snr_db")
-_NOTCH_OPTIONS = ("Match mains", "Off", "50 Hz", "60 Hz")
 _TOLERANCE_S = 0.25
+_PROFILE_NAMES = {"weak-strong": "weak vs strong"}
 
 
 def _k(name: str) -> str:
@@ -45,79 +44,125 @@ def _value(name: str):
     return st.session_state.get(_k(name), DEFAULTS[name])
 
 
-def sim_params(values: dict) -> dict:
-    """The :func:`emgviz.simulate.simulate` keyword arguments (JSON-safe) for the widget values.
-
-    Parameters
-    ----------
-    values : dict
-        Widget values by name (see :data:`DEFAULTS`); missing ones take the defaults.
-        Amounts: mains in µV, DC in mV, wander/motion/ECG in µV, clipping in mV (0 = off).
-
-    Returns
-    -------
-    dict
-
-    Examples
-    --------
-    >>> sim_params({"mains": "60 Hz", "noise": False})["artefacts"]
-    {'mains': {'hz': 60.0, 'amplitude': 0.0001}}
-    """
-    v = {**DEFAULTS, **values}
-    art: dict = {}
-    if v["mains"] != "Off" and v["mains_uv"] > 0:
-        art["mains"] = {"hz": float(str(v["mains"]).split()[0]), "amplitude": float(v["mains_uv"]) / 1e6}
-    if v["dc_mv"]:
-        art["dc"] = {"offset": float(v["dc_mv"]) / 1e3}
-    if v["wander_uv"]:
-        art["wander"] = {"amplitude": float(v["wander_uv"]) / 1e6}
-    if v["motion_uv"]:
-        art["motion"] = {"amplitude": float(v["motion_uv"]) / 1e6}
-    if v["ecg_uv"]:
-        art["ecg"] = {"amplitude": float(v["ecg_uv"]) / 1e6}
-    if v["noise"]:
-        art["noise_snr_db"] = {"snr_db": float(v["snr_db"])}
-    if v["clip_mv"]:
-        art["clipping"] = {"level": float(v["clip_mv"]) / 1e3}
-    if v["dropouts"]:
-        art["dropouts"] = {"count": int(v["dropouts"])}
-    return {"fs": float(v["fs"]), "duration_s": float(v["duration_s"]), "profile": str(v["profile"]),
-            "level": float(v["level"]), "fatigue": float(v["fatigue"]), "n_channels": int(v["n_channels"]),
-            "n_units": int(v["n_units"]), "artefacts": art or None, "seed": int(v["seed"])}
+def lesson_values() -> dict:
+    """The lesson's current values by parameter name (widget state, defaults where unset)."""
+    return {name: _value(name) for name in DEFAULTS}
 
 
-@st.cache_data(max_entries=16, show_spinner="Simulating…")
-def _simulate_cached(params_json: str):
+# ---- caches: each keyed by exactly what it depends on --------------------------------------------
+@st.cache_resource(max_entries=8, show_spinner="Simulating…")
+def _simulation(params_json: str):
+    """The simulation of these parameters (immutable, so one object serves every session)."""
     return simulate(**json.loads(params_json))
 
 
 @st.cache_resource(max_entries=8, show_spinner="Filtering…")
-def _steps_cached(params_json: str, settings_json: str, _rec: Recording):
+def _steps(params_json: str, settings_json: str, _rec: Recording):
     return pipeline_steps(_rec, Settings.from_dict(json.loads(settings_json)))
 
 
 @st.cache_data(max_entries=16, show_spinner="Detecting onsets…")
-def _detect_cached(params_json: str, settings_json: str, method: str, _filtered: Recording):
+def _detect(params_json: str, settings_json: str, method: str, _filtered: Recording):
     return detect_bursts(_filtered, method=method)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Drawing…")
-def _figures_cached(params_json: str, settings_json: str, method: str, channel: int, large: bool,
-                    detected_ok: bool, _stages, _settings: Settings, _true, _detected):
-    """The step figures (Plotly figures are never changed after this, so they are shared)."""
-    return step_figures(_stages, fs=_stages[0][1].fs, settings=_settings, channel=channel, large=large,
-                        true_onsets_s=_true, detected_onsets_s=_detected)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _panels(params_json: str, settings_json: str, channel: int, method: str, hum_hz, _steps_list,
+            _settings: Settings, _true, _detected):
+    return step_panels(_steps_list, settings=_settings, channel=channel, hum_hz=hum_hz,
+                       true_onsets_s=_true, detected_onsets_s=_detected)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _figure(params_json: str, settings_json: str, channel: int, method: str, _panels_list):
+    """The lesson figure (Plotly figures are never changed after this, so they are shared)."""
+    return lesson_figure(_panels_list)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _wav_cached(params_json: str, settings_json: str, which: str, channel: int, _x) -> bytes:
+def _wav(params_json: str, settings_json: str, which: str, channel: int, _x) -> bytes:
     return to_wav(_x, json.loads(params_json)["fs"])
 
 
-def _open_in_browser(params: dict) -> None:
-    st.session_state["emgviz_sim_params"] = params
-    st.session_state["source"] = "Synthetic"
-    st.session_state["view"] = "Browse"
+class Lesson:
+    """Everything one run of the view computed (all cached objects; nothing here is mutated)."""
+
+    def __init__(self, values: dict):
+        self.values = values
+        self.params = sim_params(values)
+        self.params_json = json.dumps(self.params, sort_keys=True)
+        self.sim = _simulation(self.params_json)
+        self.rec = self.sim.recording
+        self.settings = lesson.lesson_settings(values)
+        self.settings_json = json.dumps(self.settings.to_dict(), sort_keys=True)
+        self.steps = _steps(self.params_json, self.settings_json, self.rec)
+        self.kinds = [s.kind for s in self.steps]
+        self.channel = min(int(values["channel"]), self.rec.n_channels - 1)
+        self.filtered = next((s.recording for s in reversed(self.steps) if s.kind in ("notch", "bandpass", "dc")),
+                             self.rec)
+        self.method = values["method"]
+        try:
+            self.detected = _detect(self.params_json, self.settings_json, self.method, self.filtered)
+            self.detect_error = None
+        except ValueError as exc:
+            self.detected, self.detect_error = None, str(exc)
+        name = self.rec.ch_names[self.channel]
+        truth = self.sim.truth.bursts
+        true_s = truth.loc[truth["channel"] == name, "onset_s"].tolist()
+        det_s = (None if self.detected is None
+                 else self.detected.loc[self.detected["channel"] == name, "onset_s"].tolist())
+        self.hum_hz = lesson.hum_hz(values)
+        self.panels = _panels(self.params_json, self.settings_json, self.channel, self.method, self.hum_hz,
+                              self.steps, self.settings, true_s, det_s)
+
+    @property
+    def processing(self) -> str:
+        """What the filtering did, from the steps themselves ("after DC removal, band-pass … and notch …")."""
+        def words(step) -> str:
+            if step.kind == "notch":
+                return f"notch at {', '.join(f'{f:g}' for f in step.params['freqs_hz'])} Hz"
+            return step.label
+
+        return lesson.processing_text([(s.kind, words(s)) for s in self.steps])
+
+
+# ---- the link and the presets -------------------------------------------------------------------
+def _apply_link() -> list[str]:
+    """On a session's first run, take the lesson from the URL. Returns problems to show."""
+    if st.session_state.get("_teach_link_applied"):
+        return []
+    st.session_state["_teach_link_applied"] = True
+    qp = st.query_params
+    query = {key: qp.get_all(key) for key in qp.keys() if key.startswith(lesson.QUERY_PREFIX)}
+    if not query:
+        return []
+    values, problems = lesson.from_query(query)
+    for name, value in values.items():
+        st.session_state[_k(name)] = value
+    return problems
+
+
+def _write_link() -> None:
+    """Keep the URL in step with the lesson: every value that differs from its default."""
+    params = {"view": "Teach", **lesson.to_query(lesson_values())}
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
+def _apply_preset(key: str) -> None:
+    values = {**DEFAULTS, **lesson.preset(key).values}
+    for name, value in values.items():
+        if name not in ("presenter", "step"):
+            st.session_state[_k(name)] = value
+    st.session_state[_k("step")] = 1
+
+
+def _keep_hidden_values() -> None:
+    """Widgets not drawn in a run lose their state; re-assigning keeps the values of hidden ones."""
+    for name in DEFAULTS:
+        key = _k(name)
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def _on_profile() -> None:
@@ -125,68 +170,72 @@ def _on_profile() -> None:
         st.session_state[_k("fatigue")] = 0.3
 
 
-def _keep_hidden_values() -> None:
-    """Widgets not drawn in a run lose their state; re-assigning keeps lecture-hidden values."""
-    for name in DEFAULTS:
-        key = _k(name)
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+def _sidebar() -> None:
+    sb = st.sidebar
+    sb.markdown("**Lessons** (one click each)")
+    for p in PRESETS:
+        if p.lesson == "surface":
+            sb.button(p.title, key=f"teach_preset_{p.key}", on_click=_apply_preset, args=(p.key,),
+                      help=p.description, width="stretch")
+    sb.toggle("Presenter mode", key=_k("presenter"),
+              help="One step per screen for a projector: large fonts, raw and processed side by side, "
+                   "← and → to move between steps.")
+    sb.caption("The page's address holds the whole lesson: copy it to prepare a lecture as links.")
 
 
-def _controls(lecture: bool, own_filters: bool) -> None:
+# ---- controls ------------------------------------------------------------------------------------
+def _slider(col, label: str, name: str, step, **kw):
+    p = PARAMS[name]
+    return col.slider(label, p.lo, p.hi, step=step, key=_k(name), **kw)
+
+
+def _controls(rec_channels: int) -> None:
+    c = st.columns([1.1, 1.4, 1, 1.1])
+    c[0].selectbox("Contraction", lesson.PROFILE_CHOICES, key=_k("profile"), on_change=_on_profile,
+                   format_func=lambda v: _PROFILE_NAMES.get(v, v),
+                   help="bursts: on/off contractions; ramp: up then down; sustained: one hold; fatigue: a "
+                        "hold during which conduction velocity falls; weak vs strong: weak and strong "
+                        "contractions in turn; rest: no contraction.")
+    _slider(c[1], "Contraction level", "level", 0.05, help="Drive as a fraction of a maximal contraction.")
+    c[2].selectbox("Mains hum", PARAMS["mains"].choices, key=_k("mains"),
+                   help="Power-line hum added to the signal (amplitude under Artefacts).")
+    c[3].selectbox("Notch", PARAMS["notch"].choices, key=_k("notch"),
+                   help="Teach's own notch (the sidebar's processing settings apply to recordings, not here). "
+                        "Match hum: at the simulated hum's frequency, none without hum.")
     c = st.columns(4)
-    c[0].selectbox("Contraction", PROFILES, key=_k("profile"), on_change=_on_profile,
-                   help="bursts: on/off contractions; ramp: up then down; sustained: one hold; "
-                        "fatigue: a hold during which conduction velocity falls; rest: no contraction.")
-    c[1].slider("Contraction level (fraction of maximum)", 0.05, 1.0, step=0.05, key=_k("level"))
-    c[2].radio("Mains hum", ("Off", "50 Hz", "60 Hz"), key=_k("mains"), horizontal=True)
-    with c[3]:
+    with c[0].popover("Muscle", width="stretch"):
+        _slider(st, "Duration (s)", "duration_s", 1)
+        st.selectbox("Sampling rate (Hz)", PARAMS["fs"].choices, key=_k("fs"))
+        _slider(st, "Motor units", "n_units", 10)
+        _slider(st, "Channels", "n_channels", 1)
+        _slider(st, "Fatigue (conduction velocity lost)", "fatigue", 0.05,
+                help="MUAPs widen as conduction slows, so the spectrum drifts down during effort.")
+        st.number_input("Seed", 0, 10_000, key=_k("seed"))
+    with c[1].popover("Artefacts", width="stretch"):
+        _slider(st, "Hum amplitude (µV)", "mains_uv", 10)
         st.toggle("Amplifier noise", key=_k("noise"))
-        st.slider("Signal-to-noise (dB)", 0, 40, key=_k("snr_db"), disabled=not _value("noise"))
-    if lecture:
-        return
-    with st.expander("Muscle and recording", expanded=True):
-        c = st.columns(5)
-        c[0].slider("Duration (s)", 2, 30, key=_k("duration_s"))
-        c[1].selectbox("Sampling rate (Hz)", (1000, 2000, 4000), key=_k("fs"))
-        c[2].slider("Motor units", 20, 300, step=10, key=_k("n_units"))
-        c[3].slider("Channels", 1, 8, key=_k("n_channels"))
-        c[4].slider("Fatigue (conduction velocity lost)", 0.0, 0.5, step=0.05, key=_k("fatigue"),
-                    help="MUAPs widen as conduction slows, so the spectrum drifts down during effort.")
-    with st.expander("Artefacts", expanded=True):
-        c = st.columns(7)
-        c[0].slider("Hum amplitude (µV)", 0, 500, step=10, key=_k("mains_uv"))
-        c[1].slider("DC offset (mV)", 0.0, 10.0, step=0.5, key=_k("dc_mv"))
-        c[2].slider("Baseline wander (µV)", 0, 2000, step=50, key=_k("wander_uv"))
-        c[3].slider("Movement artefact (µV)", 0, 3000, step=100, key=_k("motion_uv"))
-        c[4].slider("ECG crosstalk (µV)", 0, 1000, step=25, key=_k("ecg_uv"))
-        c[5].slider("Clipping level (mV, 0 = off)", 0.0, 3.0, step=0.05, key=_k("clip_mv"))
-        c[6].slider("Dropouts", 0, 10, key=_k("dropouts"))
-    c = st.columns(4 if own_filters else 2)
-    c[0].number_input("Seed", 0, 10_000, key=_k("seed"))
-    c[1].selectbox("Onset detector", DETECTION_METHODS, key=_k("method"))
-    if own_filters:
-        c[2].selectbox("Notch", _NOTCH_OPTIONS, key=_k("notch"))
-        with c[3]:
-            lo, hi = st.columns(2)
-            lo.number_input("Low (Hz)", 1.0, 200.0, step=5.0, key=_k("low_hz"))
-            hi.number_input("High (Hz)", 50.0, 1900.0, step=10.0, key=_k("high_hz"))
-
-
-def _view_settings(params: dict) -> Settings:
-    notch = _value("notch")
-    if notch == "Match mains":
-        mains = (params["artefacts"] or {}).get("mains")
-        notch_hz = mains["hz"] if mains else None
-    else:
-        notch_hz = None if notch == "Off" else float(notch.split()[0])
-    return Settings(low_hz=float(_value("low_hz")), high_hz=float(_value("high_hz")), notch_hz=notch_hz)
+        _slider(st, "Signal-to-noise (dB)", "snr_db", 1, disabled=not _value("noise"))
+        _slider(st, "DC offset (mV)", "dc_mv", 0.5)
+        _slider(st, "Baseline wander (µV)", "wander_uv", 50)
+        _slider(st, "Movement artefact (µV)", "motion_uv", 100)
+        _slider(st, "ECG crosstalk (µV)", "ecg_uv", 25)
+        _slider(st, "Clipping level (mV, 0 = off)", "clip_mv", 0.05)
+        _slider(st, "Dropouts", "dropouts", 1)
+    with c[2].popover("Filters", width="stretch"):
+        lo, hi = st.columns(2)
+        lo.number_input("Band-pass low (Hz)", PARAMS["low_hz"].lo, PARAMS["low_hz"].hi, step=5.0, key=_k("low_hz"))
+        hi.number_input("Band-pass high (Hz)", PARAMS["high_hz"].lo, PARAMS["high_hz"].hi, step=10.0,
+                        key=_k("high_hz"))
+        st.selectbox("Onset detector", DETECTION_METHODS, key=_k("method"))
+    if int(_value("channel")) >= rec_channels:
+        st.session_state[_k("channel")] = 0
+    c[3].selectbox("Channel drawn", range(rec_channels), key=_k("channel"), format_func=lambda i: f"emg{i + 1}",
+                   disabled=rec_channels == 1, label_visibility="collapsed")
 
 
 def _score_table(detected, truth):
     table = score_onsets(detected, truth, tolerance_s=_TOLERANCE_S)
-    return table.rename(columns={"hits": "hits", "misses": "misses", "false_alarms": "false alarms",
-                                 "mean_error_ms": "mean timing error (ms)",
+    return table.rename(columns={"false_alarms": "false alarms", "mean_error_ms": "mean timing error (ms)",
                                  "mean_abs_error_ms": "mean |error| (ms)"})
 
 
@@ -207,92 +256,84 @@ def _npz_bytes(rec: Recording) -> bytes:
     return buf.getvalue()
 
 
-def render(*, settings: Settings | None = None) -> None:
-    """Draw the Teach view.
+def _open_in_browser(params: dict) -> None:
+    st.session_state["emgviz_sim_params"] = params
+    st.session_state["source"] = "Synthetic"
+    st.session_state["view"] = "Browse"
 
-    Parameters
-    ----------
-    settings : Settings, default=None
-        Processing settings from the app's sidebar. None: the view draws its own notch and
-        band-pass controls (keys ``teach_notch``, ``teach_low_hz``, ``teach_high_hz``).
-    """
-    _keep_hidden_values()
-    for name, value in DEFAULTS.items():
-        st.session_state.setdefault(_k(name), value)
-    st.markdown("#### Teach: a synthetic muscle, step by step")
-    lecture = st.toggle("Lecture view", key="teach_lecture",
-                        help="Large fonts, thick lines, colour-blind-safe colours and only the main controls.")
-    try:
-        _controls(lecture, own_filters=settings is None)
-        params = sim_params({name: _value(name) for name in DEFAULTS})
-        params_json = json.dumps(params, sort_keys=True)
-        sim = _simulate_cached(params_json)
-        rec = sim.recording
-        eff = settings if settings is not None else _view_settings(params)
-        settings_json = json.dumps(eff.to_dict(), sort_keys=True)
-        stages = _steps_cached(params_json, settings_json, rec)
-        channel = 0
-        if int(st.session_state.get(_k("channel"), 0)) >= rec.n_channels:
-            st.session_state[_k("channel")] = 0
-        if rec.n_channels > 1 and not lecture:
-            channel = st.selectbox("Channel to draw", range(rec.n_channels), key=_k("channel"),
-                                   format_func=lambda i: rec.ch_names[i])
-        channel = min(int(channel), rec.n_channels - 1)
-        filtered = next((r for lab, r in reversed(stages) if step_kind(lab) in ("notch", "bandpass")),
-                        stages[0][1])
-        method = _value("method")
-        name = rec.ch_names[channel]
-        truth = sim.truth.bursts
-        try:
-            detected = _detect_cached(params_json, settings_json, method, filtered)
-            detect_error = None
-        except ValueError as exc:
-            detected, detect_error = None, str(exc)
-        figures = _figures_cached(
-            params_json, settings_json, method, channel, bool(lecture), detected is not None, stages, eff,
-            truth.loc[truth["channel"] == name, "onset_s"].tolist(),
-            None if detected is None else detected.loc[detected["channel"] == name, "onset_s"].tolist())
-    except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
-        st.error(f"Cannot build the teaching example: {exc}")
-        return
 
-    st.caption(f"{rec.n_channels} channel(s) × {rec.duration_s:g} s at {rec.fs:g} Hz, "
-               f"{params['n_units']} motor units · pipeline: {eff.describe()}")
-    for i, (label, time_fig, spec_fig, caption) in enumerate(figures):
-        st.markdown(f"##### {i + 1}. {label}")
-        left, right = st.columns(2)
-        left.plotly_chart(time_fig, key=f"teach_step_{i}_time", width="stretch")
-        right.plotly_chart(spec_fig, key=f"teach_step_{i}_spectrum", width="stretch")
-        if lecture:
-            st.markdown(f"#### {md(caption)}")
-        else:
-            st.caption(caption)
+def _listen(ls: Lesson) -> None:
+    st.markdown("##### Listen")
+    a, b = st.columns(2)
+    a.caption(f"Raw, as recorded: {lesson.hum_text(ls.values)}")
+    a.audio(_wav(ls.params_json, ls.settings_json, "raw", ls.channel, ls.rec.data[ls.channel]), format="audio/wav")
+    b.caption(f"Filtered: {ls.processing}")
+    b.audio(_wav(ls.params_json, ls.settings_json, "filtered", ls.channel, ls.filtered.data[ls.channel]),
+            format="audio/wav")
 
-    try:
-        st.markdown("##### Listen")
-        a, b = st.columns(2)
-        a.caption("Raw (as recorded)")
-        a.audio(_wav_cached(params_json, settings_json, "raw", channel, rec.data[channel]), format="audio/wav")
-        b.caption("Filtered (after band-pass and notch)")
-        b.audio(_wav_cached(params_json, settings_json, "filtered", channel, filtered.data[channel]),
-                format="audio/wav")
 
-        st.markdown("##### Onsets found vs the truth")
-        if detect_error:
-            raise ValueError(detect_error)
-        table = _score_table(detected, sim.truth.bursts)
-        st.dataframe(table, hide_index=True, key=_k("score_table"))
-        st.caption(f"Detector: {method}, on the filtered signal. A hit is a detected onset within "
-                   f"{_TOLERANCE_S * 1000:g} ms of a true one (where the drive reaches the first motor unit); "
-                   f"timing error = detected − true.")
-    except Exception as exc:  # noqa: BLE001
-        st.error(f"Cannot score the onsets: {exc}")
+def _onsets(ls: Lesson) -> None:
+    st.markdown("##### Onsets found vs the truth")
+    if ls.detect_error:
+        raise ValueError(ls.detect_error)
+    # a static table: no data-grid code for the browser to load and draw for a few rows
+    st.table(_score_table(ls.detected, ls.sim.truth.bursts).set_index("channel"))
+    st.caption(f"Detector: {ls.method}, on the filtered signal ({ls.processing}). A hit is a detected onset "
+               f"within {_TOLERANCE_S * 1000:g} ms of a true one (where the drive reaches the first motor unit); "
+               f"timing error = detected − true.")
 
+
+def _further(ls: Lesson) -> None:
     st.markdown("##### Take it further")
     c = st.columns(3)
+    rec = ls.rec
     c[0].download_button("Download CSV", data=lambda: _csv_bytes(rec), file_name="simulated_emg.csv",
                          mime="text/csv", key=_k("download_csv"), on_click="ignore")
     c[1].download_button("Download NPZ", data=lambda: _npz_bytes(rec), file_name="simulated_emg.npz",
                          mime="application/octet-stream", key=_k("download_npz"), on_click="ignore")
-    c[2].button("Open in the browser and summaries", key=_k("open_browser"), on_click=_open_in_browser,
-                args=(params,), help="Load this simulated recording as the app's source and switch to Browse.")
+    c[2].button("Open in Browse", key=_k("open_browser"), on_click=_open_in_browser, args=(ls.params,),
+                help="Load this simulated recording as the app's source and switch to Browse.")
+
+
+@st.fragment
+def _lesson() -> None:
+    """The lesson (controls, the steps figure, sound, onsets): a Teach control reruns only this."""
+    _controls(int(_value("n_channels")))
+    try:
+        ls = Lesson(lesson_values())
+        fig = _figure(ls.params_json, ls.settings_json, ls.channel, ls.method, ls.panels)
+    except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
+        st.error(f"Cannot build the teaching example: {exc}")
+        _write_link()
+        return
+    st.caption(f"{ls.rec.n_channels} channel(s) × {ls.rec.duration_s:g} s at {ls.rec.fs:g} Hz, "
+               f"{ls.params['n_units']} motor units · drawn: {ls.rec.ch_names[ls.channel]} · "
+               f"Teach's processing: {ls.settings.describe()}")
+    st.plotly_chart(fig, key="teach_lesson_chart", width="stretch", config={"displaylogo": False})
+    st.markdown("\n\n".join(f"**{i + 1}.** {md(p.caption)}" for i, p in enumerate(ls.panels)))
+    try:
+        _listen(ls)
+        _onsets(ls)
+    except Exception as exc:  # noqa: BLE001
+        st.error(f"Cannot score the onsets: {exc}")
+    _further(ls)
+    _write_link()
+
+
+def render() -> None:
+    """Draw the Teach view (its own controls, filters and URL; the sidebar holds the presets)."""
+    problems = _apply_link()
+    _keep_hidden_values()
+    for name, value in DEFAULTS.items():
+        st.session_state.setdefault(_k(name), value)
+    for message in problems:
+        st.warning(message)
+    if _value("presenter"):
+        from . import teach_presenter
+
+        teach_presenter.render()
+        _write_link()
+        return
+    _sidebar()
+    st.markdown("#### Teach: a synthetic muscle, step by step")
+    _lesson()

@@ -1,0 +1,113 @@
+"""A long recording in the app (AppTest, in-process server): 1 h × 16 channels × 2 kHz, uploaded as EDF.
+
+    python benchmarks/bench_app_long.py [--minutes 60]
+
+Times the reruns a user waits for (first Overview after the upload, a rerun with nothing changed,
+a filter change and back, Browse pages, back to Overview) and the server's memory against the
+float64 size of the data. Writes section "app_long" of benchmarks/RESULTS.md. AppTest times
+exclude the browser drawing the page (see bench_teach_browser / e2e for that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _results import machine, write_section  # noqa: E402
+
+
+def rss_gb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e9
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=60.0)
+    args = ap.parse_args()
+    from bench_browser import synthetic
+
+    from emgviz.io.write import write_file
+    from emgviz.plotting.browser import stacked_figure
+    from emgviz.views.sidebar import SETTING_KEYS
+
+    os.chdir(ROOT)  # AppTest reads .streamlit/config.toml from the working directory
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        rec = synthetic(seconds=args.minutes * 60)
+        float64_gb = rec.data.nbytes / 1e9
+        path = write_file(rec, Path(tmp) / "long.edf")
+        data = path.read_bytes()
+        edf_mb = len(data) / 1e6
+        # the Overview figure alone, for any length: build time and size
+        t = time.perf_counter()
+        fig = stacked_figure(rec, t_start_s=rec.t0, t_window_s=rec.duration_s)
+        fig_s = time.perf_counter() - t
+        fig_mb = len(fig.to_json()) / 1e6
+        del rec, fig
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600).run()
+        at.sidebar.radio(key="source").set_value("Upload").run()
+        base_gb = rss_gb()
+        rows = []
+
+        def step(label, action, goal=""):
+            action()
+            t0 = time.perf_counter()
+            at.run()
+            dt = time.perf_counter() - t0
+            errors = [e.value for e in at.exception]
+            rows.append((label, dt, rss_gb(), goal, errors))
+            print(f"{label}: {dt:.2f} s, RSS {rss_gb():.2f} GB {errors or ''}", flush=True)
+
+        step("first Overview after the upload",
+             lambda: at.sidebar.file_uploader(key="upload").set_value(("long.edf", data, "application/octet-stream")),
+             "≤ 5 s")
+        del data
+        step("rerun, nothing changed", lambda: None, "≤ 0.3 s")
+        step("rerun, nothing changed (again)", lambda: None, "≤ 0.3 s")
+        step("filter change (notch 50 Hz)", lambda: at.sidebar.radio(key=SETTING_KEYS["notch_hz"]).set_value("50 Hz"),
+             "≤ 4 s")
+        step("filter change back (cached)", lambda: at.sidebar.radio(key=SETTING_KEYS["notch_hz"]).set_value("Off"),
+             "≤ 0.5 s")
+        step("to Browse", lambda: at.sidebar.radio(key="view").set_value("Browse"), "")
+        pages = []
+        for _ in range(3):
+            at.button(key="browse_next").click()
+            t0 = time.perf_counter()
+            at.run()
+            pages.append(time.perf_counter() - t0)
+        rows.append(("Browse page (median of 3 Next)", statistics.median(pages), rss_gb(), "≤ 0.3 s", []))
+        step("back to Overview (computed before)", lambda: at.sidebar.radio(key="view").set_value("Overview"),
+             "≤ 0.5 s")
+        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    lines = ["## A long recording in the app (`benchmarks/bench_app_long.py`)", "",
+             f"{machine()}. Load average at the start: {load[0]:.1f} on 2 cores (other work was running: "
+             f"times are inflated by about that factor over an idle machine). Synthetic {args.minutes:g} min × "
+             f"16 ch × 2 kHz uploaded as a {edf_mb:.0f} MB EDF; "
+             f"float64 data {float64_gb:.2f} GB. AppTest (in-process server, no browser).", "",
+             "| step | s | server RSS (GB) | RSS / float64 | goal |", "|---|---:|---:|---:|---|"]
+    for label, dt, gb, goal, errors in rows:
+        lines.append(f"| {label} | {dt:.2f} | {gb:.2f} | {(gb - base_gb) / float64_gb:.1f}× | {goal} |"
+                     + (f" errors: {errors}" if errors else ""))
+    lines += ["", f"Peak RSS {peak_gb:.2f} GB (AppTest and the app before loading: {base_gb:.2f} GB). "
+                  f"Overview figure of the whole recording without the app: built in {fig_s:.2f} s, "
+                  f"{fig_mb:.2f} MB of JSON (goal ≤ 0.1 s, ≤ 1.5 MB)."]
+    text = "\n".join(lines)
+    print(text)
+    write_section("app_long", text)
+
+
+if __name__ == "__main__":
+    main()

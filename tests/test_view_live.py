@@ -1,0 +1,94 @@
+"""The Live view in AppTest: simulator and replay run, counts show, a recording downloads and reads back."""
+
+import time
+
+import numpy as np
+import pytest
+
+import emgviz
+from tests.apptest_utils import assert_no_exception, media, new_app, plotly_spec  # noqa: F401
+
+
+@pytest.fixture
+def live(media):  # noqa: F811
+    at = new_app().run()
+    at.sidebar.radio(key="view").set_value("Live").run()
+    assert_no_exception(at)
+    yield at
+    session = at.session_state["live_session"] if "live_session" in at.session_state else None
+    if session is not None:
+        session.stop()
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_nothing_runs_until_start_and_the_view_says_what_to_do(live):
+    assert any("press **Start**" in i.value for i in live.info)
+    assert not live.get("plotly_chart")
+    assert live.button(key="live_stop").disabled
+
+
+def test_simulator_streams_into_traces_and_bars(live):
+    live.radio(key="live_source").set_value("Simulator").run()
+    live.number_input(key="live_sim_channels").set_value(3).run()
+    live.button(key="live_start").click().run()
+    time.sleep(0.8)
+    live.run()
+    assert_no_exception(live)
+    received = int(_metric(live, "Samples received").replace(",", ""))
+    assert received > 0 and _metric(live, "Samples lost") == "0"
+    traces = plotly_spec(live, "live_traces")
+    assert len(traces["data"]) == 3 and traces["layout"]["yaxis"]["ticktext"] == ["emg1", "emg2", "emg3"]
+    bars = plotly_spec(live, "live_bars")
+    assert bars["layout"]["yaxis"]["title"]["text"] == "RMS (µV)"
+    time.sleep(0.5)
+    live.run()
+    assert int(_metric(live, "Samples received").replace(",", "")) > received
+
+
+def test_replay_recording_downloads_and_reads_back_equal_to_the_loaded_file(live, media):  # noqa: F811
+    live.radio(key="live_source").set_value("Replay the loaded recording").run()
+    live.button(key="live_start").click().run()
+    live.button(key="live_rec_start").click().run()
+    time.sleep(1.0)
+    live.run()
+    assert any("Recording:" in c.value for c in live.caption)
+    live.button(key="live_rec_stop").click().run()
+    assert_no_exception(live)
+    assert any(s.value.startswith("Recorded ") and s.value.endswith("lost 0.") for s in live.success)
+    f = media(live.get("download_button")[0].proto.url)
+    assert f.filename.endswith(".npz")
+    got = emgviz.read_bytes(f.content, f.filename)
+    source = live.session_state["live_session"].source
+    loaded = source.rec  # the recording the sidebar loaded, replayed
+    assert got.ch_names == loaded.ch_names and got.fs == loaded.fs and got.n_samples >= 100
+    first = int(round((got.meta["first_timestamp_s"] - source.t_start) * source.fs))  # sample k at t_start + k/fs
+    idx = (first + np.arange(got.n_samples)) % loaded.n_samples
+    np.testing.assert_array_equal(got.data, loaded.data[:, idx])
+
+
+def test_no_stream_found_says_how_to_start_one(live):
+    from emgviz.live.lsl import list_streams
+
+    if list_streams(wait_s=0.5):
+        pytest.skip("another LSL stream runs on this machine (a benchmark?): cannot show the no-stream message")
+    live.radio(key="live_source").set_value("LSL stream").run()
+    live.button(key="live_find").click().run()
+    assert_no_exception(live)
+    assert any("No LSL stream found" in w.value and "emgviz stream" in w.value for w in live.warning)
+    live.button(key="live_start").click().run()
+    assert any("Pick a stream first" in e.value for e in live.error)
+
+
+def test_mvc_reference_switches_the_bars_to_percent_mvc(live):
+    live.radio(key="live_source").set_value("Simulator").run()
+    live.button(key="live_start").click().run()
+    time.sleep(1.0)
+    live.run()
+    live.button(key="live_set_mvc").click().run()
+    assert_no_exception(live)
+    bars = plotly_spec(live, "live_bars")
+    assert bars["layout"]["yaxis"]["title"]["text"] == "RMS (%MVC)"
+    assert any(c.value.startswith("MVC reference (RMS)") for c in live.caption)
