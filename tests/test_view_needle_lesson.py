@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_utils import view_app
+
 ROOT = Path(__file__).resolve().parents[1]
-HOST = ROOT / "tests" / "needle_lesson_host_app.py"
 
 
 def _run(preset, stage):
-    at = AppTest.from_file(str(HOST), default_timeout=120)
+    at = view_app("needle_lesson", timeout=120)
     at.session_state["needle_lesson_preset"] = preset
     at.session_state["needle_lesson_stage"] = stage
     at.run()
