@@ -22,7 +22,7 @@ from ..plotting.safe import plain_figure
 __all__ = ["render"]
 
 _MVC_MODES = ("off", "segment of this recording", "separate MVC recording")
-_PNG_SIZE = {"bars": (1200, 500), "heatmap": (1400, 600), "envelopes": (1400, 900)}
+_PNG_SIZE = {"bars": (1200, 500), "heatmap": (1400, 600), "envelopes": (1400, 900), "fatigue": (1400, 600)}
 
 
 # ---- cached computations (big objects pass with a leading underscore; the key says what they are) ----
