@@ -33,7 +33,7 @@ def test_clinical_sweep_triggered(page: Page, streamlit_url, shots):
     expect(page.locator(".gtitle").first).to_contain_text("10 ms/div", timeout=300_000)
     wait_rendered(page, timeout=300_000)
     no_exception(page)
-    expect(main.get_by_text("Δt (ms)")).to_be_visible()
+    expect(main.locator('[data-testid="stDataFrame"]')).to_be_visible()  # the cursor readout
     page.screenshot(path=str(shots / "sweep_free_run.png"))
     main.locator('[data-testid="stRadio"] label').filter(has_text=re.compile(r"^Triggered$")).click()
     expect(page.locator(".gtitle").first).to_contain_text("triggered sweeps", timeout=300_000)
