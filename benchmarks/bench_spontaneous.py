@@ -87,7 +87,7 @@ def main(argv=None):
     except ImportError:  # run from elsewhere
         return table, real
     md = [f"## Spontaneous activity: event F1 on simulator truth (`benchmarks/bench_spontaneous.py`)", "",
-          f"Machine: {machine()}. {args.seeds} seeds × 3 presets × 10 s at rest, noise {NOISE_UV:g} µV RMS, "
+          f"Machine: {machine()}, load average {os.getloadavg()[0]:.0f} (shared). {args.seeds} seeds × 3 presets × 10 s at rest, noise {NOISE_UV:g} µV RMS, "
           "20 kHz (even seeds) and 10 kHz (odd). A potential is found within ±5 ms of its peak; a run by overlap.", "",
           "| scenario | type | true | detected | hits | precision | recall | F1 |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in table.itertuples():

@@ -186,6 +186,7 @@ class Tab:
         self.context = browser.new_context(viewport=VIEWPORT)
         self.context.add_init_script(INIT_JS)
         self.page = self.context.new_page()
+        self.page.set_default_timeout(400_000)  # a loaded 2-core machine can take minutes per page
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
         self.cpu0 = self._cpu()
@@ -215,7 +216,7 @@ class Tab:
         box = self.page.locator('[data-testid="stSlider"]').filter(has_text=CHANNELS_LABEL)
         if box.count() and box.first.is_visible():  # the slider is on the page: the link may have been ignored
             thumb = box.first.get_by_role("slider").first
-            if int(float(thumb.get_attribute("aria-valuenow"))) != n_ch:
+            if int(float(thumb.get_attribute("aria-valuetext") or thumb.input_value())) != n_ch:
                 self.press(CHANNELS_LABEL, "Home" if n_ch == 1 else "End")
 
     def settled(self, mark: int, timeout_ms: int = 400_000) -> dict:
@@ -259,7 +260,8 @@ def _load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def run(apps: list[tuple[str, Path]], nudges: int, opens: int) -> dict:
+def run(apps: list[tuple[str, Path]], nudges: int, opens: int, *, skip_opens: bool = False,
+        channels=(1, 8)) -> dict:
     from playwright.sync_api import sync_playwright
 
     results: dict = {name: {"first_open": None, "opens": [], "nudge_1ch": [], "nudge_8ch": [], "gl_warnings": 0}
@@ -270,7 +272,7 @@ def run(apps: list[tuple[str, Path]], nudges: int, opens: int) -> dict:
         servers = [Server(name, root, Path(tmp)) for name, root in apps]
         try:
             # 1. first open on each fresh server, then more cold opens (fresh tab and session each)
-            for rnd in range(opens + 1):
+            for rnd in range(0 if skip_opens else opens + 1):
                 for s in servers:
                     tab = Tab(browser, s)
                     r = tab.open_teach()
@@ -283,7 +285,7 @@ def run(apps: list[tuple[str, Path]], nudges: int, opens: int) -> dict:
                           flush=True)
                     tab.close()
             # 2. nudges, 1 then 8 channels; interleaved across apps
-            for n_ch, field in ((1, "nudge_1ch"), (8, "nudge_8ch")):
+            for n_ch, field in ((n, f"nudge_{n}ch") for n in channels):
                 tabs = []
                 for s in servers:
                     tab = Tab(browser, s)
@@ -313,27 +315,37 @@ def run(apps: list[tuple[str, Path]], nudges: int, opens: int) -> dict:
 
 
 def _cell(rows, *, bold: bool = True) -> str:
+    if not rows:
+        return "–"
     total = f"{_median(rows, 'total'):.2f}"
     return (f"{'**' + total + '**' if bold else total} ({_median(rows, 'server'):.2f} + "
             f"{_median(rows, 'browser'):.2f})")
 
 
 def _cpu_cell(rows) -> str:
-    return f"{_median(rows, 'server_cpu'):.2f} + {_median(rows, 'browser_cpu'):.2f}"
+    return f"{_median(rows, 'server_cpu'):.2f} + {_median(rows, 'browser_cpu'):.2f}" if rows else "–"
+
+
+def _worst(rows) -> str:
+    return f"{max(x['total'] for x in rows) / 1000:.2f}" if rows else "–"
+
+
+def _open_cell(one) -> str:
+    return f"{one['total'] / 1000:.2f} ({one['server'] / 1000:.2f})" if one else "–"
 
 
 def markdown(data: dict, section: str) -> str:
     rows = []
     for name, r in data["results"].items():
-        fo = r["first_open"]
+        opens = r["opens"]
+        last = (r.get("nudge_1ch") or r.get("nudge_8ch") or [{"charts": "–", "gl": "–"}])[-1]
         rows.append(
-            f"| {name} | {fo['total'] / 1000:.2f} ({fo['server'] / 1000:.2f}) "
-            f"| {_median(r['opens'], 'total'):.2f} ({_median(r['opens'], 'server'):.2f}) "
-            f"| {_cell(r['nudge_1ch'])} | {max(x['total'] for x in r['nudge_1ch']) / 1000:.2f} "
-            f"| {_cpu_cell(r['nudge_1ch'])} "
-            f"| {_cell(r['nudge_8ch'])} | {max(x['total'] for x in r['nudge_8ch']) / 1000:.2f} "
-            f"| {_cpu_cell(r['nudge_8ch'])} "
-            f"| {r['nudge_1ch'][-1]['charts']} / {r['nudge_1ch'][-1]['gl']} | {r['gl_warnings']} |")
+            f"| {name} | {_open_cell(r['first_open'])} "
+            f"| {(_median(opens, 'total') if opens else float('nan')):.2f} "
+            f"({(_median(opens, 'server') if opens else float('nan')):.2f}) "
+            f"| {_cell(r.get('nudge_1ch'))} | {_worst(r.get('nudge_1ch'))} | {_cpu_cell(r.get('nudge_1ch'))} "
+            f"| {_cell(r.get('nudge_8ch'))} | {_worst(r.get('nudge_8ch'))} | {_cpu_cell(r.get('nudge_8ch'))} "
+            f"| {last['charts']} / {last['gl']} | {r['gl_warnings']} |")
     loads = "\n".join(f"    {x}" for x in data["loads"])
     apps = ", ".join(f"{k} = `{v}`" for k, v in data["apps"].items())
     return f"""
@@ -363,6 +375,8 @@ def main(argv=None) -> None:
     ap.add_argument("--nudges", type=int, default=10)
     ap.add_argument("--opens", type=int, default=3, help="cold opens after the first (median)")
     ap.add_argument("--section", default="teach_browser")
+    ap.add_argument("--skip-opens", action="store_true", help="nudges only (no cold-open rounds)")
+    ap.add_argument("--channels", type=int, nargs="+", default=[1, 8], choices=[1, 8])
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = ap.parse_args(argv)
     apps = []
@@ -371,7 +385,7 @@ def main(argv=None) -> None:
         if not root or not (Path(root) / "app.py").exists():
             ap.error(f"--app {spec!r}: expected NAME=ROOT with ROOT/app.py")
         apps.append((name, Path(root)))
-    data = run(apps, args.nudges, args.opens)
+    data = run(apps, args.nudges, args.opens, skip_opens=args.skip_opens, channels=args.channels)
     md = markdown(data, args.section)
     print(md)
     if not args.no_write:

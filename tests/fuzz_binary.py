@@ -138,7 +138,8 @@ def main(argv: list[str]) -> int:
     if not base:
         print(json.dumps({"skip": f"no base file for {fmt} under {SHARED}"}), flush=True)
         return 0
-    emgviz.read_files(base[0])  # warm up: imports, the reader child process's fork server
+    for files in base:  # warm up: imports, and the fork server of the native readers (~7 s to start)
+        emgviz.read_files(files)
     limit = _vm_size() + 2 * 1024 ** 3
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     rng = np.random.default_rng([seed, FORMATS.index(fmt)])

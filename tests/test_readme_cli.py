@@ -36,7 +36,7 @@ def test_the_readme_has_cli_examples_and_they_name_files_that_exist():
 def test_readme_example_runs_as_written(cmd, tmp_path):
     # a fresh clone's layout: the repository root as the working directory; outputs go to a tmp copy
     argv = [sys.executable, *shlex.split(cmd)[1:]]
-    for flag in ("-o", "--out"):
+    for flag in ("-o", "--out", "--root"):
         if flag in argv:
             i = argv.index(flag) + 1
             argv[i] = str(tmp_path / argv[i])

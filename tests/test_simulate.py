@@ -2,7 +2,6 @@
 
 import json
 import pickle
-import time
 
 import numpy as np
 import pandas as pd
@@ -108,11 +107,10 @@ def test_channels_see_different_mixes_of_the_same_contractions():
     assert (env[:, active] > 0).all() and (env[:, sim.truth.drive == 0] == 0).all()
 
 
-def test_ten_seconds_at_2khz_with_100_units_take_under_a_second():
-    simulate(duration_s=1)  # warm up imports
-    t0 = time.perf_counter()
-    simulate(fs=2000.0, duration_s=10.0, n_units=100)
-    assert time.perf_counter() - t0 < 1.0
+def test_ten_seconds_at_2khz_with_100_units():
+    # the speed of this call is measured in benchmarks, not asserted here (no timed unit tests)
+    sim = simulate(fs=2000.0, duration_s=10.0, n_units=100)
+    assert sim.recording.n_samples == 20_000 and sim.recording.fs == 2000.0
 
 
 # --- artefacts --------------------------------------------------------------------------------

@@ -7,26 +7,26 @@ axes (``uirevision`` keeps the browser's layout between redraws).
 
 from __future__ import annotations
 
-import html
 from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from .decimate import minmax_decimate
-from .style import OKABE_ITO, TRACE_COLOR
+from .safe import plain_text
+from .style import OKABE_ITO, TRACE_COLOUR
 from .units import display_scale
 
-__all__ = ["live_traces_figure", "rms_bars_figure", "BAND_COLORS", "LIVE_POINTS"]
+__all__ = ["live_traces_figure", "rms_bars_figure", "BAND_COLOURS", "LIVE_POINTS"]
 
 #: Most points drawn per channel trace.
 LIVE_POINTS = 400
 #: Bar colour by position relative to the target band.
-BAND_COLORS = {"below": OKABE_ITO["sky"], "in": OKABE_ITO["green"], "above": OKABE_ITO["vermillion"],
+BAND_COLOURS = {"below": OKABE_ITO["sky"], "in": OKABE_ITO["green"], "above": OKABE_ITO["vermillion"],
                "none": "#999999"}
 
 
-# Names come from files and from the network (LSL metadata): escaped, as Plotly renders tags in text.
+# Names come from files and from the network (LSL metadata): plain_text, as Plotly renders tags in text.
 
 
 def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[str], units: Sequence[str], *,
@@ -78,7 +78,7 @@ def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[s
         if len(tx) and tx[-1] != rel[-1]:  # the trace always reaches the newest sample
             tx, yx = np.append(tx, rel[-1]), np.append(yx, y[i, -1])
         traces.append(go.Scatter(x=tx.astype(np.float32), y=(yx + offsets[i]).astype(np.float32), mode="lines",
-                                 name=html.escape(name), line={"width": 1, "color": TRACE_COLOR},
+                                 name=plain_text(name), line={"width": 1, "color": TRACE_COLOUR},
                                  hoverinfo="skip", showlegend=False))
     # One constructor call with plain dicts (add_trace/update_layout validate again on every call).
     return go.Figure(data=traces, layout={
@@ -86,7 +86,7 @@ def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[s
         "plot_bgcolor": "white", "meta": {"t_last": t_last}, "showlegend": False,
         "xaxis": {"range": [-float(window_s), 0.0], "title": {"text": "time (s, 0 = newest sample)"},
                   "gridcolor": "#eeeeee", "zeroline": False},
-        "yaxis": {"tickvals": offsets, "ticktext": [html.escape(n) for n in ch_names], "zeroline": False,
+        "yaxis": {"tickvals": offsets, "ticktext": [plain_text(n) for n in ch_names], "zeroline": False,
                   "range": [-spacing * 0.6, offsets[0] + spacing * 0.6] if n_ch else None, "showgrid": False,
                   "title": {"text": f"spacing {spacing:g} {shown}"}}})
 
@@ -127,7 +127,7 @@ def rms_bars_figure(values: np.ndarray, ch_names: Sequence[str], *, unit_label: 
               "line": {"color": green, "dash": "dot", "width": 1}} for y in (lo, hi)]
     # One constructor call with plain dicts: add_hrect/add_hline validate far more slowly, five times a second.
     return go.Figure(
-        data=[go.Bar(x=[html.escape(n) for n in ch_names], y=vals, marker={"color": [BAND_COLORS[s] for s in states]},
+        data=[go.Bar(x=[plain_text(n) for n in ch_names], y=vals, marker={"color": [BAND_COLOURS[s] for s in states]},
                      text=[f"{v:.3g}" for v in vals], textposition="outside", hoverinfo="skip")],
         layout={"height": height_px, "margin": {"l": 60, "r": 10, "t": 10, "b": 40}, "uirevision": "bars",
                 "plot_bgcolor": "white", "shapes": band,

@@ -58,9 +58,9 @@ STAGES = (
 def _layout(fig, *, title, height, x_title, y_title):
     fig.update_layout(
         title={"text": title, "font": {"size": FONT_PX + 4}},
-        height=height, margin={"l": 90, "r": 20, "t": 60, "b": 70},
+        height=height, margin={"l": 90, "r": 20, "t": 60, "b": 120},
         font={"size": FONT_PX}, plot_bgcolor="white", showlegend=True,
-        legend={"orientation": "h", "y": -0.25, "font": {"size": FONT_PX}})
+        legend={"orientation": "h", "y": -0.38, "yanchor": "top", "font": {"size": FONT_PX}})
     fig.update_xaxes(title={"text": x_title, "font": {"size": FONT_PX}}, tickfont={"size": FONT_PX},
                      gridcolor="#dddddd", zeroline=False)
     fig.update_yaxes(title={"text": y_title, "font": {"size": FONT_PX}}, tickfont={"size": FONT_PX},
@@ -69,7 +69,7 @@ def _layout(fig, *, title, height, x_title, y_title):
 
 
 def trace_figure(x_uv, fs: float, *, start_s: float = 0.0, window_s: float = 1.0, title: str = "",
-                 truth_s=(), found_s=(), ms_per_div: float | None = None, height: int = 380,
+                 truth_s=(), found_s=(), ms_per_div: float | None = None, height: int = 420,
                  max_points: int = 4000) -> go.Figure:
     """The needle trace (µV, negative up) over ``window_s`` from ``start_s``, with event marks.
 
@@ -122,7 +122,7 @@ def trace_figure(x_uv, fs: float, *, start_s: float = 0.0, window_s: float = 1.0
 
 
 def sweep_figure(t_ms, snippets_uv, template_uv, *, onset_ms=None, end_ms=None, title: str = "",
-                 height: int = 380) -> go.Figure:
+                 height: int = 420) -> go.Figure:
     """Triggered sweeps of one motor unit superimposed, with their average and duration markers.
 
     Parameters

@@ -18,6 +18,7 @@ from ..plotting.live import live_traces_figure, rms_bars_figure
 from ..plotting.units import display_scale
 from .context import ViewContext
 from .text import md
+from ..plotting.safe import plain_figure
 
 _S = "live_"
 #: Seconds between redraws of the live panel (5 per second).
@@ -251,13 +252,13 @@ def _panel(sess, opts: dict) -> None:
                        "still running?")
     if snap.data.shape[1] == 0:
         return
-    st.plotly_chart(live_traces_figure(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"]),
+    st.plotly_chart(plain_figure(live_traces_figure(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"])),
                     key=_S + "traces", width="stretch", config={"staticPlot": True})
     rms = live_rms(snap.data, src.fs, window_ms=opts["rms_ms"])
     shown = percent_of_reference(rms, opts["mvc"]) if opts["mvc"] is not None else rms * opts["scale"]
     states = band_state(shown, *opts["target"])
-    st.plotly_chart(rms_bars_figure(shown, src.ch_names, unit_label=opts["label"], target=opts["target"],
-                                    states=states, y_max=opts["y_max"]),
+    st.plotly_chart(plain_figure(rms_bars_figure(shown, src.ch_names, unit_label=opts["label"], target=opts["target"],
+                                    states=states, y_max=opts["y_max"])),
                     key=_S + "bars", width="stretch", config={"staticPlot": True})
     n_in = states.count("in")
     st.caption(f"{n_in} of {len(states)} muscle(s) in the target band · RMS over the last {opts['rms_ms']:g} ms "

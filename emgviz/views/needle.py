@@ -15,6 +15,7 @@ from ..plotting.needle import interference_figure, mup_grid_figure, side_by_side
 from ..settings import Settings
 from .context import ViewContext
 from .text import md
+from ..plotting.safe import plain_figure
 
 THIS = "This recording"
 SWEEPS_MS = (5, 10, 20, 50, 100, 200)
@@ -103,7 +104,7 @@ def _templates_tab(tab, analyses) -> dict:
                                             help="Rejected MUPs are left out of the table, the summary, "
                                                  "the exports and the overlay.")
             fig = mup_grid_figure(res, rejected=rejected[name], title=f"{name} · {channel}")
-            st.plotly_chart(fig, key=f"needle_grid_{key}", width="stretch")
+            st.plotly_chart(plain_figure(fig), key=f"needle_grid_{key}", width="stretch")
         st.caption("Grey: superimposed discharges; dark: template (median of the accepted discharges); "
                    "green/red dotted: onset and end of the duration; orange: satellites (time-locked late "
                    "components, reported apart from the duration).")
@@ -154,9 +155,9 @@ def _side_tab(tab, analyses, rejected) -> None:
         start = c3.number_input("Start (s)", 0.0, float(longest), 1.0, step=sweep / 100.0, key="needle_start")
         traces = {n: _filtered_uv(k, ch, r) for n, (k, r, ch, _) in analyses.items()}
         fs = {n: r.fs for n, (_, r, _, _) in analyses.items()}
-        st.plotly_chart(side_by_side_figure(traces, fs, start_s=start, sweep_ms_per_div=sweep, gain_uv_per_div=gain),
+        st.plotly_chart(plain_figure(side_by_side_figure(traces, fs, start_s=start, sweep_ms_per_div=sweep, gain_uv_per_div=gain)),
                         key="needle_side", width="stretch")
-        st.plotly_chart(templates_overlay_figure({n: a[3] for n, a in analyses.items()}, rejected=rejected),
+        st.plotly_chart(plain_figure(templates_overlay_figure({n: a[3] for n, a in analyses.items()}, rejected=rejected)),
                         key="needle_overlay", width="stretch")
 
 
@@ -171,7 +172,7 @@ def _ip_tab(tab, analyses) -> None:
             pct, band = outside_cloud(ip, cloud)
             rows.append({"recording": name, "epochs": len(ip), "median turns/s": ip["Turns/s"].median(),
                          "median amplitude (µV)": ip["Mean amplitude (µV)"].median(), "% outside the cloud": pct})
-        st.plotly_chart(interference_figure(ips, band=band, cloud_label="cloud: healthy example (TA)"),
+        st.plotly_chart(plain_figure(interference_figure(ips, band=band, cloud_label="cloud: healthy example (TA)")),
                         key="needle_ip", width="stretch")
         st.dataframe(pd.DataFrame(rows).round(1), hide_index=True, key="needle_ip_table")
         st.caption("Turns ≥ 100 µV (Willison 1964) per 0.5 s epoch against the mean amplitude between turns "

@@ -148,7 +148,7 @@ def _fatigue_section(ctx: ViewContext, base: str, png: bool) -> None:
         st.error(_md(f"Fatigue trend: {exc}"))
         return
     fig = fatigue_over_time(result, feature, display=ctx.display)
-    st.plotly_chart(fig, key="summary_fatigue_chart", width="stretch")
+    st.plotly_chart(plain_figure(fig), key="summary_fatigue_chart", width="stretch")
     _figure_downloads(fig, f"{base}_{feature}_fatigue", "Fatigue", "fatigue", png)
     slopes = fatigue_table(result, display=ctx.display)
     st.dataframe(slopes, hide_index=True, width="stretch", key="summary_fatigue_table",

@@ -28,8 +28,8 @@ def test_every_view_shows_whole_labels(browser, streamlit_url, shots, view, widt
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
     page.goto(f"{streamlit_url}/?view={view}")
     expect(page.locator('[data-testid="stMain"] h4, [data-testid="stMain"] h3').first).to_be_visible(
-        timeout=120_000)
-    wait_rendered(page, timeout=180_000)
+        timeout=300_000)
+    wait_rendered(page, timeout=300_000)
     page.screenshot(path=str(shots / f"view_{view.lower()}_{width}x{height}.png"))
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     assert page.evaluate(CUT_JS) == []

@@ -58,9 +58,10 @@ def test_replayed_stream_advances_the_traces_and_records_back_equal(page: Page, 
     box.click()
     page.get_by_role("option", name=re.compile(re.escape(name))).click()
     main.get_by_role("button", name="Start").click()
+    expect(main.get_by_text("Samples received")).to_be_visible(timeout=120_000)
 
     # the traces advance: the newest time stamp drawn keeps increasing, redraw after redraw
-    page.wait_for_function(f"() => ({T_LAST_JS})() > 0", timeout=90_000)
+    page.wait_for_function(f"() => ({T_LAST_JS})() > 0", timeout=120_000)
     seen = []
     for _ in range(30):
         seen.append(_t_last(page))
@@ -71,7 +72,9 @@ def test_replayed_stream_advances_the_traces_and_records_back_equal(page: Page, 
     assert all(b >= a for a, b in zip(drawn, drawn[1:]))
     expect(main.get_by_text("Samples lost")).to_be_visible()
     traces = page.locator('.js-plotly-plot').first
-    assert page.evaluate("() => document.querySelector('.js-plotly-plot').data.length") == 2
+    # Streamlit may swap the chart element between redraws: wait for a drawn one rather than read it once
+    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
+                           " return !!(g && g.data && g.data.length === 2); }", timeout=60_000)
     expect(traces.locator("text").filter(has_text="flexor").first).to_be_visible()
     page.screenshot(path=str(shots / "live_1440.png"))
 

@@ -40,7 +40,8 @@ def test_needle_lesson_at_projector_size(projector: Page, streamlit_url, shots, 
     wait_rendered(page, timeout=180_000)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     # the captions are at least 20 px
-    size = page.locator('p[style*="font-size:22px"]').first.evaluate("e => getComputedStyle(e).fontSize")
+    # (React re-serialises the style attribute, so find the caption by its text)
+    size = page.get_by_text("Listen (").first.evaluate("e => getComputedStyle(e).fontSize")
     assert float(size.rstrip("px")) >= 20
     audio = page.locator("audio").first
     assert audio.get_attribute("src")
