@@ -153,6 +153,12 @@ def _on_upload_markers(ctx: ViewContext) -> None:
 def render(ctx: ViewContext) -> None:
     """The Browse view: paged stacked channels, overview strip, markers, spectrum and sound."""
     _reset_on_new_file(ctx)
+    if st.toggle("Clinical sweep", key=_P + "sweep", help="Needle EMG as on a clinical machine: ms/div and "
+                 "µV/div steps, consecutive sweeps (raster), triggered sweeps, two cursors."):
+        from . import sweep  # the clinical sweep lives in its own module
+
+        sweep.render(ctx)
+        return
     _browser(ctx)
 
 
