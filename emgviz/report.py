@@ -163,13 +163,15 @@ def reproduce_snippet(file_name: str, settings: Settings, *, channels: Sequence[
     lines = ["import emgviz",
              "from emgviz.features import feature_table",
              "from emgviz.pipeline import preprocess",
+             "from emgviz.units import recording_display_unit, to_display_units",
              "",
-             f"rec = emgviz.read_file({', '.join(args)})"]
+             f"rec = emgviz.read_file({', '.join(args)})",
+             "unit = recording_display_unit(rec)  # the app's unit rule: µV, or mV for large signals"]
     if channels is not None:
         lines.append(f"rec = rec.pick({list(map(str, channels))!r})")
     lines += [f"settings = emgviz.Settings.from_dict({settings.to_dict()!r})",
               "out = preprocess(rec, settings)",
-              "print(feature_table(out.filtered).to_csv(index=False))"]
+              "print(to_display_units(feature_table(out.filtered), unit).to_csv(index=False))"]
     return "\n".join(lines) + "\n"
 
 
