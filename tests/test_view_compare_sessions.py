@@ -102,8 +102,11 @@ def test_an_upload_without_a_rate_is_asked_for_it_in_the_page():
     assert_no_exception(at)
     shown = " ".join(e.value for e in [*at.error, *at.info, *at.warning])
     assert "read_file" not in shown and "fs=" not in shown  # no Python advice for a GUI user
-    fs = at.number_input(key="compare_fs_up_norate_txt")
+    from emgviz.views.compare_sessions import _upload_slot
+
+    slot = _upload_slot("norate.txt")  # readable start + a hash of the whole name (#14: no key collisions)
+    fs = at.number_input(key=f"compare_fs_{slot}")
     fs.set_value(1000.0).run()
     assert_no_exception(at)
-    assert at.text_input(key="compare_label_up_norate_txt").value == "norate"
-    assert at.radio(key="compare_unit_up_norate_txt").value == "a.u."  # the file states no unit: asked too
+    assert at.text_input(key=f"compare_label_{slot}").value == "norate"
+    assert at.radio(key=f"compare_unit_{slot}").value == "a.u."  # the file states no unit: asked too
