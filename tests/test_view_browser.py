@@ -150,3 +150,33 @@ def test_synthetic_recording_in_volts(monkeypatch, media):  # noqa: F811
     a.button(key="browse_next").click().run()
     assert plotly_spec(a, "browse_chart")["layout"]["xaxis"]["range"] == [15.0, 25.0]
     assert np.isfinite(a.slider(key="browse_pos").value)
+
+
+def test_the_page_and_scales_are_in_the_link_and_a_link_reopens_them(at):
+    at.button(key="browse_next").click().run()
+    at.selectbox(key="browse_page_s").select(5.0).run()
+    choices = at.selectbox(key="browse_scale").options
+    at.selectbox(key="browse_scale").set_value(at.selectbox(key="browse_scale").value).run()  # auto
+    link = dict(at.query_params)
+    assert link["browse.t"] == "10.001" and link["browse.page_s"] == "5" and link["browse.scale"] == "auto"
+    assert len(choices) > 1
+    again = view_app("browser", "uci")
+    for key, value in {**link, "browse.scale": "0.0002"}.items():
+        again.query_params[key] = value
+    again.run()
+    assert_no_exception(again)
+    t0, t1 = _xrange(again)
+    assert (t0, t1 - t0) == (pytest.approx(10.001), pytest.approx(5.0))
+    assert again.selectbox(key="browse_scale").value == pytest.approx(2e-4)
+    assert dict(again.query_params)["browse.scale"] == "0.0002"
+
+
+def test_a_bad_link_value_is_a_warning_and_ignored(media):  # noqa: F811
+    at = view_app("browser", "uci")
+    at.query_params["browse.page_s"] = "7"
+    at.query_params["browse.t"] = "soon"
+    at.run()
+    assert_no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "time base is one of" in warnings and "browse.t='soon'" in warnings and "not a number" in warnings
+    assert _xrange(at)[0] == pytest.approx(0.001)

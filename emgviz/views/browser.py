@@ -62,6 +62,44 @@ def _reset_on_new_file(ctx: ViewContext) -> None:
         del state[k]
     state[_FILE] = ctx.key
     state[_T] = ctx.rec.t0
+    if not state.get(_LINK_APPLIED):  # a link's position and scales apply to the first file opened
+        state[_LINK_APPLIED] = True
+        _apply_link(state)
+
+
+_LINK_APPLIED = "_browse_link_applied"   # outside the _P namespace: survives new files
+
+
+def _apply_link(state) -> None:
+    """Time base, page start and amplitude scale from a link (``browse.page_s``, ``browse.t``, ``browse.scale``).
+
+    A value that is not a number, or not one the controls offer, is ignored with a warning.
+    """
+    qp = st.query_params
+    for name in ("browse.page_s", "browse.t", "browse.scale"):
+        if name not in qp or (name == "browse.scale" and qp[name] == _AUTO):
+            continue
+        try:
+            value = float(qp[name])
+        except ValueError:
+            st.warning(md(f"Ignored {name}={qp[name]!r} from the link: not a number."))
+            continue
+        if name == "browse.page_s" and value not in PAGE_CHOICES:
+            st.warning(md(f"Ignored {name}={qp[name]!r} from the link: the time base is one of "
+                          f"{', '.join(f'{p:g}' for p in PAGE_CHOICES)} s."))
+        elif name == "browse.scale" and not (np.isfinite(value) and value > 0):
+            st.warning(md(f"Ignored {name}={qp[name]!r} from the link: a scale is a positive number."))
+        else:
+            state[{"browse.page_s": _P + "page_s", "browse.t": _T, "browse.scale": _P + "link_scale"}[name]] = value
+
+
+def _write_link(t: float, page_s: float, scale) -> None:
+    """Keep the page start, time base and shared scale in the URL, so a copied link reopens this page."""
+    params = {"browse.t": f"{t:.6g}", "browse.page_s": f"{page_s:g}",
+              "browse.scale": _AUTO if scale == _AUTO else f"{float(scale):.6g}"}
+    for k, v in params.items():
+        if st.query_params.get(k) != v:
+            st.query_params[k] = v
 
 
 def _bounds(rec, page_s: float) -> tuple[float, float]:
@@ -218,6 +256,13 @@ def _browser(ctx: ViewContext) -> None:
         return
     unit = shown.unit
     choices = scale_choices(unit, around=float(np.median(list(autos.values()))))
+    link_scale = state.get(_P + "link_scale")
+    if link_scale is not None:
+        if link_scale not in choices:
+            choices = sorted([*choices, link_scale])
+        if not state.get(_P + "link_scale_set"):
+            state[_P + "link_scale_set"] = True
+            state[_P + "scale"] = link_scale
     c_scale, c_info = st.columns([2, 5], vertical_alignment="bottom")
     shared = c_scale.selectbox("Amplitude (per division)", [_AUTO, *choices], key=_P + "scale",
                                format_func=lambda v: "auto (per channel)" if v == _AUTO else format_scale(v, unit))
@@ -268,6 +313,7 @@ def _browser(ctx: ViewContext) -> None:
     except Exception as exc:  # noqa: BLE001
         st.warning(md(f"Could not draw the overview: {exc}"))
 
+    _write_link(t, page_s, shared)
     _markers_panel(ctx, t)
     _spectrum_panel(ctx, shown, channels, t, page_s)
     _sound_panel(ctx, channels, t, page_s, has_processed)
