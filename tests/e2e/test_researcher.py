@@ -49,7 +49,7 @@ def test_two_sessions_compared_exported_shared_and_reopened(page: Page, browser,
     page.get_by_role("button", name="Match by order").click()
     expect(_compare_table(page)).to_be_visible(timeout=180_000)
     # labels default to the file names; rename the second session: the mapping stays
-    label = page.get_by_role("textbox", name="Label of ktk_emg_biceps_brachii.csv")
+    label = page.get_by_role("textbox", name=re.compile(r"^Label of ktk.{0,2}emg"))
     expect(label).to_have_value("ktk_emg_biceps_brachii")
     label.fill("post")
     label.press("Enter")
@@ -75,7 +75,7 @@ def test_two_sessions_compared_exported_shared_and_reopened(page: Page, browser,
         again = other.new_page()
         again.goto(link)
         expect(_compare_table(again)).to_contain_text("post", timeout=240_000)
-        expect(again.get_by_role("textbox", name="Label of ktk_emg_biceps_brachii.csv")).to_have_value("post")
+        expect(again.get_by_role("textbox", name=re.compile(r"^Label of ktk.{0,2}emg"))).to_have_value("post")
         wait_rendered(again)
         again.screenshot(path=str(shots / "researcher_reopened.png"))
         reopened = pd.read_csv(io.StringIO(_comparison_csv(again)), comment="#")
@@ -109,7 +109,7 @@ def test_time_tick_labels_equal_their_values_at_every_zoom(page: Page, streamlit
     start = page.evaluate(TICKS_JS, 0)
     _assert_labels_on_ticks(start["ticks"])
     box = chart.locator(".nsewdrag").first.bounding_box()
-    for frac in (0.3, 0.06, 0.01):  # three zooms, each a narrower drag: seconds, then tens of ms
+    for frac in (0.3, 0.1, 0.05):  # three zooms (drags well above Plotly's 8 px minimum): down to tens of ms
         y = box["y"] + box["height"] / 2
         x0 = box["x"] + box["width"] * 0.4
         page.mouse.move(x0, y)
