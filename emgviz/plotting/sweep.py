@@ -25,7 +25,7 @@ SENSITIVITIES_UV = (20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0)
 H_DIVISIONS = 10
 #: A trace is drawn within ±CLIP_DIVISIONS divisions of its baseline; beyond, it is clipped and marked.
 CLIP_DIVISIONS = 4
-CLIP_COLOR = "#D55E00"
+CLIP_COLOUR = "#D55E00"
 _TO_UV = {"V": 1e6, "mV": 1e3, "µV": 1.0, "uV": 1.0}
 
 
@@ -177,7 +177,7 @@ def _trace(fig, t_ms, y, limit, *, row=None, offset=0.0, color=TRACE_COLOR, name
                                hovertemplate=hover, showlegend=False), **kw)
     if showclip and mask.any():
         fig.add_trace(go.Scatter(x=t_ms[mask], y=yc[mask] + offset, customdata=np.asarray(y)[mask],
-                                   mode="markers", marker={"color": CLIP_COLOR, "size": 5, "symbol": "line-ew-open"},
+                                   mode="markers", marker={"color": CLIP_COLOUR, "size": 5, "symbol": "line-ew-open"},
                                    name=f"{name} clipped", hovertemplate=f"clipped: %{{customdata:.1f}} {unit}"
                                    f"<br>%{{x:.2f}} ms<extra>{name}</extra>", showlegend=False), **kw)
     return int(mask.sum())
