@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .filtering import channel_uv, needle_filter
+from .measure import turn_values
 
 __all__ = ["IP_COLUMNS", "interference_pattern", "turns_amplitude", "outside_cloud"]
 
@@ -27,24 +28,7 @@ def turns_amplitude(x_uv: np.ndarray, min_uv: float = IP_TURN_UV) -> tuple[int, 
     >>> turns_amplitude(300 * np.sin(2 * np.pi * 10 * t))
     (20, 600.0)
     """
-    x = np.asarray(x_uv, dtype=np.float64)
-    vals: list[float] = []
-    ext, last, direction = x[0], x[0], 0
-    for v in x[1:]:
-        if direction >= 0 and v > ext:
-            ext = v
-            if direction == 0 and ext - last >= min_uv:
-                direction = 1
-        elif direction <= 0 and v < ext:
-            ext = v
-            if direction == 0 and last - ext >= min_uv:
-                direction = -1
-        if direction == 1 and ext - v >= min_uv:
-            vals.append(ext)
-            last, ext, direction = ext, v, -1
-        elif direction == -1 and v - ext >= min_uv:
-            vals.append(ext)
-            last, ext, direction = ext, v, 1
+    vals = turn_values(x_uv, min_uv)
     if len(vals) < 2:
         return len(vals), float("nan")
     return len(vals), float(np.round(np.mean(np.abs(np.diff(vals))), 6))

@@ -82,20 +82,16 @@ def count_phases(x: np.ndarray, level: float) -> int:
     return int(1 + np.count_nonzero(s[1:] != s[:-1]))
 
 
-def count_turns(x: np.ndarray, min_uv: float = TURN_UV) -> int:
-    """Turns: changes of direction with at least ``min_uv`` on both sides (Stålberg et al. 1986).
+def turn_values(x: np.ndarray, min_uv: float = TURN_UV) -> list[float]:
+    """The values at each turn: a change of direction with at least ``min_uv`` on both sides.
 
-    The same rule with 100 µV counts interference-pattern turns (Willison 1964).
-
-    Examples
-    --------
-    >>> count_turns(np.sin(np.linspace(0, 3 * np.pi, 300)) * 100)
-    3
+    The one turn rule of the package: MUP turns (Stålberg et al. 1986) count them, the
+    interference pattern (Willison 1964) also averages the amplitude between them.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.size < 3:
-        return 0
-    turns = 0
+        return []
+    vals: list[float] = []
     ext = x[0]          # running extreme since the last confirmed turn
     last_turn = x[0]    # value at the last confirmed turn (or the start)
     direction = 0       # +1 rising, -1 falling, 0 unknown
@@ -109,12 +105,25 @@ def count_turns(x: np.ndarray, min_uv: float = TURN_UV) -> int:
             if direction == 0 and last_turn - ext >= min_uv:
                 direction = -1
         if direction == 1 and ext - v >= min_uv:
-            turns += 1
+            vals.append(float(ext))
             last_turn, ext, direction = ext, v, -1
         elif direction == -1 and v - ext >= min_uv:
-            turns += 1
+            vals.append(float(ext))
             last_turn, ext, direction = ext, v, 1
-    return turns
+    return vals
+
+
+def count_turns(x: np.ndarray, min_uv: float = TURN_UV) -> int:
+    """Turns: changes of direction with at least ``min_uv`` on both sides (Stålberg et al. 1986).
+
+    The same rule with 100 µV counts interference-pattern turns (Willison 1964).
+
+    Examples
+    --------
+    >>> count_turns(np.sin(np.linspace(0, 3 * np.pi, 300)) * 100)
+    3
+    """
+    return len(turn_values(x, min_uv))
 
 
 def measure_template(template_uv, fs: float, *, level_uv: float = LEVEL_UV, turn_uv: float = TURN_UV,
