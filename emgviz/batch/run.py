@@ -75,10 +75,11 @@ class BatchResult:
 
 
 def readable_suffixes() -> tuple[str, ...]:
-    """Lower-case file suffixes (with the dot) that some reader claims (:func:`emgviz.io.supported_formats`)."""
-    from ..io import supported_formats
+    """Suffixes a batch looks for in folders: :func:`emgviz.io.supported_suffixes` without ``.dat``
+    (a WFDB record is read through its ``.hea``)."""
+    from ..io import supported_suffixes
 
-    return tuple(sorted({s.lower() for f in supported_formats() for s in f["suffixes"]}))
+    return tuple(s for s in supported_suffixes() if s != ".dat")
 
 
 def not_a_recording(path: str | os.PathLike) -> str | None:
