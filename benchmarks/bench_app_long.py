@@ -31,10 +31,60 @@ def rss_gb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e9
 
 
+class _ScriptProfiler:
+    """cProfile of the app script's thread (AppTest runs the script in a thread of its own)."""
+
+    def __init__(self, folder: Path | None):
+        self.folder, self.current = folder, None
+        if folder is None:
+            return
+        import cProfile
+
+        from streamlit.runtime.scriptrunner import script_runner
+
+        folder.mkdir(parents=True, exist_ok=True)
+        original = script_runner.ScriptRunner._run_script
+        outer = self
+
+        def run_script(runner, *a, **k):
+            prof = outer.current
+            if prof is None:
+                return original(runner, *a, **k)
+            prof.enable()
+            try:
+                return original(runner, *a, **k)
+            finally:
+                prof.disable()
+
+        script_runner.ScriptRunner._run_script = run_script
+        self._new = cProfile.Profile
+
+    def __call__(self, label: str):
+        import contextlib
+
+        @contextlib.contextmanager
+        def block():
+            if self.folder is None:
+                yield
+                return
+            self.current = self._new()
+            try:
+                yield
+            finally:
+                prof, self.current = self.current, None
+                name = "".join(c if c.isalnum() else "_" for c in label)[:60]
+                prof.dump_stats(str(self.folder / f"{name}.prof"))
+        return block()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--profile", type=Path, default=None,
+                    help="write a cProfile of the app script for every step into this folder")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = ap.parse_args()
+    profiler = _ScriptProfiler(args.profile)
     from bench_browser import synthetic
 
     from emgviz.io.write import write_file
@@ -65,7 +115,8 @@ def main() -> None:
         def step(label, action, goal=""):
             action()
             t0 = time.perf_counter()
-            at.run()
+            with profiler(label):
+                at.run()
             dt = time.perf_counter() - t0
             errors = [e.value for e in at.exception]
             rows.append((label, dt, rss_gb(), goal, errors))
@@ -86,7 +137,8 @@ def main() -> None:
         for _ in range(3):
             at.button(key="browse_next").click()
             t0 = time.perf_counter()
-            at.run()
+            with profiler(f"Browse page {len(pages) + 1}"):
+                at.run()
             pages.append(time.perf_counter() - t0)
         rows.append(("Browse page (median of 3 Next)", statistics.median(pages), rss_gb(), "≤ 0.3 s", []))
         step("back to Overview (computed before)", lambda: at.sidebar.radio(key="view").set_value("Overview"),
@@ -106,7 +158,8 @@ def main() -> None:
                   f"{fig_mb:.2f} MB of JSON (goal ≤ 0.1 s, ≤ 1.5 MB)."]
     text = "\n".join(lines)
     print(text)
-    write_section("app_long", text)
+    if not args.no_write:
+        write_section("app_long", text)
 
 
 if __name__ == "__main__":

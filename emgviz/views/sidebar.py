@@ -26,7 +26,7 @@ from .cache import read_cached as _read_cached
 from .cache import read_key as _read_key
 from .cache import rec_key as _rec_key
 from .cache import settings_key as _settings_key
-from .context import ViewContext
+from .context import ViewContext, per_recording
 from .text import md
 
 SOURCES = ("Sample", "Needle examples", "Upload", "Synthetic")
@@ -349,7 +349,7 @@ def pick_channels(rec: Recording, digest: str) -> Recording | None:
     In files of many channels (:data:`FLAT_HIDE_FROM` or more), flat channels (constant samples:
     unused inputs) are left out of the list, with their count and one click to show them.
     """
-    flat = set(flat_channels(rec)) if rec.n_channels >= FLAT_HIDE_FROM else set()
+    flat = set(per_recording("flat_channels", rec, flat_channels)) if rec.n_channels >= FLAT_HIDE_FROM else set()
     show_flat = False
     if flat:
         show_flat = st.sidebar.checkbox(
@@ -366,7 +366,9 @@ def pick_channels(rec: Recording, digest: str) -> Recording | None:
     if not chosen:
         st.info("Pick at least one channel in the sidebar.")
         return None
-    return rec if list(chosen) == list(rec.ch_names) else rec.pick(chosen)
+    if list(chosen) == list(rec.ch_names):
+        return rec
+    return per_recording("pick", rec, Recording.pick, tuple(chosen))  # no copy of the samples per rerun
 
 
 def _names_key(names) -> str:
@@ -426,5 +428,5 @@ def build_context(loaded: Loaded, rec: Recording, settings: Settings) -> ViewCon
     key = _rec_key(loaded.read_key, rec.ch_names)
     processed = _process_cached(key, _settings_key(settings), rec)
     return ViewContext(rec=rec, full=rec_full, processed=processed, settings=processed.settings, name=name,
-                       digest=digest, description=describe(rec_full), key=key,
+                       digest=digest, description=per_recording("describe", rec_full, describe), key=key,
                        read_options=loaded.read_options or {"fs": None, "options": {}})
