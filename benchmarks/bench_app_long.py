@@ -83,7 +83,12 @@ def main() -> None:
     ap.add_argument("--profile", type=Path, default=None,
                     help="write a cProfile of the app script for every step into this folder")
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    ap.add_argument("--cache-mb", type=float, default=None,
+                    help="EMGVIZ_CACHE_MB for the app (the byte budget of the read and processing caches)")
     args = ap.parse_args()
+    if args.cache_mb is not None:
+        os.environ["EMGVIZ_CACHE_MB"] = f"{args.cache_mb:g}"
+    cache_mb = os.environ.get("EMGVIZ_CACHE_MB", "2048 (default)")
     profiler = _ScriptProfiler(args.profile)
     from bench_browser import synthetic
 
@@ -148,7 +153,8 @@ def main() -> None:
              f"{machine()}. Load average at the start: {load[0]:.1f} on 2 cores (other work was running: "
              f"times are inflated by about that factor over an idle machine). Synthetic {args.minutes:g} min × "
              f"16 ch × 2 kHz uploaded as a {edf_mb:.0f} MB EDF; "
-             f"float64 data {float64_gb:.2f} GB. AppTest (in-process server, no browser).", "",
+             f"float64 data {float64_gb:.2f} GB. AppTest (in-process server, no browser). "
+             f"Cache budget EMGVIZ_CACHE_MB = {cache_mb}.", "",
              "| step | s | server RSS (GB) | RSS / float64 | goal |", "|---|---:|---:|---:|---|"]
     for label, dt, gb, goal, errors in rows:
         lines.append(f"| {label} | {dt:.2f} | {gb:.2f} | {(gb - base_gb) / float64_gb:.1f}× | {goal} |"

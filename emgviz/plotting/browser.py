@@ -279,8 +279,9 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     sl = page_slice(rec, t_start, window)
     idx = [rec.channel_index(n) for n in names]
     t_page = rec.t0 + np.arange(sl.start, sl.stop) / rec.fs
-    if t_page.size:
-        td, yd = minmax_decimate(t_page, rec.data[idx, sl], n_out=n_out)
+    if t_page.size:  # channel by channel on views of the page: no copy of the samples
+        pairs = [minmax_decimate(t_page, rec.data[i, sl], n_out=n_out) for i in idx]
+        td, yd = [p[0] for p in pairs], [p[1] for p in pairs]
     else:
         td = yd = np.empty((n_ch, 0))
     for k, n in enumerate(names):
@@ -293,7 +294,8 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
         if o_names and osl.stop > osl.start:
             ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
             oidx = [overlay.channel_index(n) for n in o_names]
-            otd, oyd = minmax_decimate(ot, overlay.data[oidx, osl], n_out=n_out)
+            pairs = [minmax_decimate(ot, overlay.data[i, osl], n_out=n_out) for i in oidx]
+            otd, oyd = [p[0] for p in pairs], [p[1] for p in pairs]
             for k, n in enumerate(o_names):
                 traces.append(Trace(x=otd[k], y=(oyd[k] / scales[n] + centers[n]).astype(np.float32),
                                     name=f"{n} envelope", mode="lines",

@@ -86,7 +86,7 @@ def _account(key: str, nbytes: int) -> None:
 
 def _processed_bytes(out) -> int:
     total = 0
-    for name in ("filtered", "envelope", "rectified"):
+    for name in ("filtered", "envelope"):  # not rectified: a property computed on each access, never held
         rec = getattr(out, name, None)
         data = getattr(rec, "data", None)
         total += int(getattr(data, "nbytes", 0))
