@@ -105,8 +105,12 @@ def main() -> None:
         data = path.read_bytes()
         edf_mb = len(data) / 1e6
         # the Overview figure alone, for any length: build time and size
+        # (as the app draws it: every channel with an overlay as large as the envelope, times compacted)
+        from emgviz.views.overview import compact_times
+
         t = time.perf_counter()
-        fig = stacked_figure(rec, t_start_s=rec.t0, t_window_s=rec.duration_s)
+        fig = compact_times(stacked_figure(rec, t_start_s=rec.t0, t_window_s=rec.duration_s, overlay=rec),
+                            rec.t0, rec.duration_s)
         fig_s = time.perf_counter() - t
         fig_mb = len(fig.to_json()) / 1e6
         del rec, fig
@@ -160,7 +164,8 @@ def main() -> None:
         lines.append(f"| {label} | {dt:.2f} | {gb:.2f} | {(gb - base_gb) / float64_gb:.1f}× | {goal} |"
                      + (f" errors: {errors}" if errors else ""))
     lines += ["", f"Peak RSS {peak_gb:.2f} GB (AppTest and the app before loading: {base_gb:.2f} GB). "
-                  f"Overview figure of the whole recording without the app: built in {fig_s:.2f} s, "
+                  f"Overview figure of the whole recording (16 traces and 16 overlays) without the app: built in "
+                  f"{fig_s:.2f} s, "
                   f"{fig_mb:.2f} MB of JSON (goal ≤ 0.1 s, ≤ 1.5 MB)."]
     text = "\n".join(lines)
     print(text)
