@@ -107,3 +107,32 @@ def test_a_channel_pick_is_copied_once_not_on_every_rerun(calls, tmp_path, media
     at.run()
     at.run()
     assert calls == before, f"a rerun with nothing changed did work: {dict(calls - before)}"
+
+
+def test_a_large_upload_is_taken_out_of_the_uploader_and_kept(calls, tmp_path, monkeypatch, media):  # noqa: F811
+    """Streamlit deep-copies an uploader's files on every rerun: a large upload is held instead."""
+    from emgviz.views import sidebar
+
+    monkeypatch.setattr(sidebar, "HOLD_FROM_BYTES", 1000)   # the test file counts as large
+    at = new_app(timeout=120).run()
+    at.sidebar.radio(key="source").set_value("Upload").run()
+    before = Counter(calls)
+    at.sidebar.file_uploader(key="upload").set_value(("rerun.edf", _edf_upload(tmp_path),
+                                                      "application/octet-stream")).run()
+    assert_no_exception(at)
+    assert list(at.dataframe[0].value["channel"]) == [f"m{i}" for i in range(9)]
+    once = calls - before
+    assert once["read"] == once["hash"] == once["process"] == 1, dict(once)   # the held bytes: read once
+    fresh = at.sidebar.file_uploader(key="upload_1")       # a new, empty uploader for the next file
+    assert not fresh.value and fresh.label == "Open another file"
+    assert any("rerun" in c.value and "kept on the server" in c.value for c in at.sidebar.caption)
+    first = Counter(calls)
+    at.run()
+    assert calls == first, f"a rerun with nothing changed did work: {dict(calls - first)}"
+    # a new upload replaces the held one
+    at.sidebar.radio(key="source").set_value("Sample").run()
+    at.sidebar.radio(key="source").set_value("Upload").run()
+    assert list(at.dataframe[0].value["channel"]) == [f"m{i}" for i in range(9)]   # still open
+    at.sidebar.button(key="upload_close").click().run()
+    assert_no_exception(at)
+    assert any("Upload a recording" in i.value for i in at.info)

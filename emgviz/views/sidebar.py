@@ -160,15 +160,7 @@ def load_source() -> Loaded | None:
         _propose_needle_preset(loaded)
         return loaded
     if source == "Upload":
-        uploads = sb.file_uploader(
-            "EMG file(s)", key="upload", accept_multiple_files=True,
-            help=_upload_help())
-        if not uploads:
-            st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
-            return None
-        names = tuple(u.name for u in uploads)
-        loaded = _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
-                                    names=names, digest=_upload_digest(uploads))
+        loaded = _load_upload(sb)
         _propose_needle_preset(loaded)
         return loaded
     # Synthetic: the Teach view's simulation (its defaults until it sends one)
@@ -215,6 +207,47 @@ def _upload_help() -> str:
 
 
 _UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}
+
+
+#: Uploads of at least this many bytes are taken out of the uploader once received (see :func:`_load_upload`).
+HOLD_FROM_BYTES = 16 * 1024 ** 2
+_GEN, _HELD = "_upload_generation", "_upload_held"
+
+
+def _load_upload(sb) -> Loaded | None:
+    """The uploaded file(s), read (cached by content).
+
+    Streamlit deep-copies an uploader's files on every rerun (0.8–1.2 s and a transient copy for a
+    230 MB upload), so an upload of :data:`HOLD_FROM_BYTES` or more is taken out of it once
+    received: its bytes are held in this session and a fresh, empty uploader (a new widget key)
+    replaces the old one, for the next file. A new upload replaces the held one; "Close the file"
+    lets it go.
+    """
+    state = st.session_state
+    gen = int(state.get(_GEN, 0))
+    uploads = sb.file_uploader("EMG file(s)" if state.get(_HELD) is None else "Open another file",
+                               key="upload" if gen == 0 else f"upload_{gen}", accept_multiple_files=True,
+                               help=_upload_help())
+    if uploads:
+        names = tuple(u.name for u in uploads)
+        digest = _upload_digest(uploads)
+        if sum(u.size for u in uploads) >= HOLD_FROM_BYTES:
+            state[_HELD] = {"files": [(u.name, u.getvalue()) for u in uploads], "names": names, "digest": digest}
+            state[_GEN] = gen + 1
+            st.rerun()
+        state[_HELD] = None
+        return _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
+                                  names=names, digest=digest)
+    held = state.get(_HELD)
+    if held is None:
+        st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
+        return None
+    size_mb = sum(len(b) for _, b in held["files"]) / 1e6
+    sb.caption(md(f"Open: {' + '.join(held['names'])} ({size_mb:,.0f} MB, kept on the server)."))
+    sb.button("Close the file", key="upload_close", on_click=lambda: state.__setitem__(_HELD, None))
+    files = held["files"]
+    return _read_with_prompts(lambda: files, name=" + ".join(held["names"]), names=held["names"],
+                              digest=held["digest"])
 
 
 def _upload_digest(uploads) -> str:
