@@ -152,7 +152,7 @@ def reference_for(muscle, age=None, *, method: str = "automatic") -> pd.Series:
 
     Examples
     --------
-    >>> reference_for("TA")["duration_mean_ms"]
+    >>> float(reference_for("TA")["duration_mean_ms"])
     9.35
     >>> reference_for("vastus lateralis")["source_status"]
     'unverified'
