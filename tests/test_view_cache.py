@@ -219,3 +219,25 @@ def test_two_recordings_over_a_small_budget_keep_the_most_recent_in_the_app(monk
     assert calls[n_calls:] == ["one.csv", "two.csv"]
     assert store.keys()[-2:] == keys[-2:]
     assert at.dataframe and list(at.dataframe[0].value["channel"]) == ["biceps", "triceps"]
+
+
+def test_sessions_opening_one_file_at_once_read_it_once(monkeypatch):
+    calls, release = [], threading.Event()
+
+    def slow_read(files, fs=None, **options):
+        calls.append(files[0][0])
+        release.wait(10)
+        return Recording(np.zeros((1, 100)), fs=1000, ch_names=["a"])
+
+    monkeypatch.setattr(cache, "read_files", slow_read)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(cache.read_cached("d", ("x.csv",), None, "{}",
+                                                                            (("x.csv", b""),))))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert calls == ["x.csv"] and len(got) == 4 and all(r is got[0] for r in got)

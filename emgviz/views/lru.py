@@ -50,7 +50,8 @@ class ByteLRU:
         self.max_entries = max_entries
         self.ttl_s = ttl_s
         self._clock = clock
-        self._entries: "OrderedDict[Hashable, tuple[object, int, float]]" = OrderedDict()  # key -> (value, bytes, last use)
+        # key -> (value, bytes, time of last use), least recently used first
+        self._entries: "OrderedDict[Hashable, tuple[object, int, float]]" = OrderedDict()
         self._nbytes = 0
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, list] = {}  # key -> [lock, number of callers holding or waiting]
