@@ -129,3 +129,24 @@ def test_summary_against_the_verified_ta_row_is_within_reference():
     s = needle_summary(_rec(), "TA", 44, table=t)
     assert s.pattern == "within reference values" and s.findings == []
     assert not any("unverified" in x or "not judged" in x for x in s.statements)
+
+
+def test_needle_view_says_when_a_muscle_has_no_verified_reference():
+    """AppTest of the Needle view on the myopathy record: choosing vastus lateralis (unverified row)
+    gives "no reference values" and says why; deltoid (no polyphasic limit) says what is not judged."""
+    from apptest_utils import assert_no_exception, view_app
+
+    at = view_app("needle", "needle-myopathy", timeout=300).run()
+    assert_no_exception(at)
+    muscle = [s for s in at.selectbox if s.key.startswith("needle_muscle_")][0]
+    assert muscle.value == "tibialis anterior" and "vastus lateralis" in muscle.options
+    assert any("vs 9.35 ms" in w.value for w in at.warning)  # the reference as the table gives it
+    muscle.set_value("vastus lateralis").run()
+    assert_no_exception(at)
+    assert at.warning[0].value.startswith("no reference values")
+    lines = " ".join(m.value for m in at.markdown)
+    assert "unverified" in lines and "no published value was found" in lines
+    assert any("Reference: none read" in c.value and "unverified" in c.value for c in at.caption)
+    muscle.set_value("deltoid").run()
+    assert_no_exception(at)
+    assert "not judged \\(polyphasic\\)" in " ".join(m.value for m in at.markdown)

@@ -137,11 +137,11 @@ def needle_summary(rec, muscle=None, age=None, *, channel=None, table: pd.DataFr
     if dur_dev < -DURATION_LIMIT_PCT:
         findings.append("short")
         facts.append(f"short MUPs: mean duration {dur:.1f} ms is {dur_dev:+.0f} % from the reference "
-                     f"{ref['duration_mean_ms']:.1f} ms (limit ±{DURATION_LIMIT_PCT:g} %)")
+                     f"{ref['duration_mean_ms']:g} ms (limit ±{DURATION_LIMIT_PCT:g} %)")
     elif dur_dev > DURATION_LIMIT_PCT:
         findings.append("long")
         facts.append(f"long MUPs: mean duration {dur:.1f} ms is {dur_dev:+.0f} % from the reference "
-                     f"{ref['duration_mean_ms']:.1f} ms (limit ±{DURATION_LIMIT_PCT:g} %)")
+                     f"{ref['duration_mean_ms']:g} ms (limit ±{DURATION_LIMIT_PCT:g} %)")
     if amp > uln:
         findings.append("large")
         facts.append(f"large MUPs: mean amplitude {amp:.0f} µV is above the upper limit {uln:.0f} µV")
@@ -169,7 +169,7 @@ def needle_summary(rec, muscle=None, age=None, *, channel=None, table: pd.DataFr
     else:
         pattern = "within reference values"
     head = (f"{pattern}: {n} MUPs, mean duration {dur:.1f} ms "
-            f"({_fmt(dur_dev, '+.0f', ' %')} vs {_fmt(ref['duration_mean_ms'], '.1f', ' ms')}), "
+            f"({_fmt(dur_dev, '+.0f', ' %')} vs {_fmt(ref['duration_mean_ms'], 'g', ' ms')}), "
             f"mean amplitude {amp:.0f} µV (reference {_fmt(ref['amplitude_mean_uv'], '.0f', ' µV')}, upper limit "
             f"{_fmt(uln, '.0f', ' µV')}{' = mean + 2 SD' if ref.get('amplitude_uln_derived') else ''}), "
             f"{poly:.0f} % polyphasic (limit {_fmt(ref['polyphasic_uln_pct'], 'g', ' %')}); reference: {ref_txt}")
