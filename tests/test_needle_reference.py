@@ -119,8 +119,9 @@ def test_summary_against_an_unverified_row_compares_nothing_and_says_why():
     t = _table([20.0, 21.0, 19.0], [3000.0, 3100.0, 2900.0], [7, 7, 7])  # would be long, large, polyphasic
     s = needle_summary(_rec(), "VL", 50, table=t)
     assert s.pattern == "no reference values" and s.findings == []
-    assert s.statements[0].startswith("no reference values: 3 MUPs, mean duration 20.0 ms (n/a vs n/a)")
-    assert any("unverified" in x and "vastus lateralis" in x for x in s.statements)
+    assert s.statements[0] == ("no reference values: 3 MUPs, mean duration 20.0 ms, mean amplitude 3000 µV, "
+                               "100 % polyphasic; the reference table has no verified values for vastus lateralis")
+    assert s.statements[1].startswith("reference row for vastus lateralis is unverified")
     assert s.comparison()["Limit"].eq("not in the reference source").all()
 
 

@@ -168,16 +168,21 @@ def needle_summary(rec, muscle=None, age=None, *, channel=None, table: pd.DataFr
         pattern = "no reference values"
     else:
         pattern = "within reference values"
-    head = (f"{pattern}: {n} MUPs, mean duration {dur:.1f} ms "
-            f"({_fmt(dur_dev, '+.0f', ' %')} vs {_fmt(ref['duration_mean_ms'], 'g', ' ms')}), "
-            f"mean amplitude {amp:.0f} µV (reference {_fmt(ref['amplitude_mean_uv'], '.0f', ' µV')}, upper limit "
-            f"{_fmt(uln, '.0f', ' µV')}{' = mean + 2 SD' if ref.get('amplitude_uln_derived') else ''}), "
-            f"{poly:.0f} % polyphasic (limit {_fmt(ref['polyphasic_uln_pct'], 'g', ' %')}); reference: {ref_txt}")
-    statements = [head] + facts
+    if pattern == "no reference values":
+        head = (f"{pattern}: {n} MUPs, mean duration {dur:.1f} ms, mean amplitude {amp:.0f} µV, {poly:.0f} % "
+                f"polyphasic; the reference table has no verified values for {ref['muscle']}")
+    else:
+        head = (f"{pattern}: {n} MUPs, mean duration {dur:.1f} ms "
+                f"({_fmt(dur_dev, '+.0f', ' %')} vs {_fmt(ref['duration_mean_ms'], 'g', ' ms')}), "
+                f"mean amplitude {amp:.0f} µV (reference {_fmt(ref['amplitude_mean_uv'], '.0f', ' µV')}, upper limit "
+                f"{_fmt(uln, '.0f', ' µV')}{' = mean + 2 SD' if ref.get('amplitude_uln_derived') else ''}), "
+                f"{poly:.0f} % polyphasic (limit {_fmt(ref['polyphasic_uln_pct'], 'g', ' %')}); reference: {ref_txt}")
+    statements = [head]
+    if not is_verified(ref):
+        statements.append(f"reference row for {ref['muscle']} is unverified: no published value was found in a "
+                          f"source that was read, so nothing is compared")
+    statements += facts
     if missing and len(missing) < 3:
         statements.append(f"not judged ({', '.join(missing)}): the reference source gives no value for it")
     statements.append("a statement of measurement, not a diagnosis")
-    if not is_verified(ref):
-        statements.append(f"reference row for {ref['muscle']} is unverified: no published value was found in a "
-                          f"source that was read, so nothing is compared ({ref['source']})")
     return NeedleSummary(ref["muscle"], age, n, dur, amp, poly, ref, findings, pattern, statements, t)
