@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -238,7 +239,8 @@ Bundled sample (UCI gestures, 8 ch) unless stated; the long recording is synthet
 uploaded through the page. Median wall seconds from the navigation start, the key's release or the click
 to the settled page (script done, no skeleton, every visible chart drawn, DOM quiet 400 ms; the time is
 the last DOM change); **server** = the script runs the server logged meanwhile, **browser** = the rest
-(transfer and drawing); server CPU = the script thread's CPU seconds. Exceptions shown on the pages: {n_exc}.
+(transfer and drawing); server CPU = the script thread's CPU seconds. Cache budget EMGVIZ_CACHE_MB =
+{os.environ.get("EMGVIZ_CACHE_MB", "2048 (default)")}. Exceptions shown on the pages: {n_exc}.
 
 | step | s | server | server CPU | browser | n | target |
 |---|---:|---:|---:|---:|---:|---|
