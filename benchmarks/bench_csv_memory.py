@@ -79,6 +79,7 @@ def main(argv=None) -> str:
     ap.add_argument("--minutes", type=float, default=30.0)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args(argv)
+    load = __import__("os").getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "large.csv"
         size = write_csv(path, args.minutes)
@@ -93,7 +94,8 @@ def main(argv=None) -> str:
 {res['emgviz']['data'] / gb:.2f} GB), each reader in a fresh process; extra = peak RSS above the RSS after
 the imports; kept = RSS after the read above the same. Target: emgviz ≤ pandas (`read_csv`, C engine; pandas keeps the
 time column as data too):
-**{ratio:.2f}× pandas**, {'met' if ratio <= 1 else 'missed'}.
+**{ratio:.2f}× pandas**, {'met' if ratio <= 1 else 'missed'}. Load average at the start {load:.1f}; the
+seconds are for orientation only (this benchmark measures memory and may run at low priority).
 
 | reader | extra peak (GB) | extra / float64 data | kept (GB) | s |
 |---|---:|---:|---:|---:|
