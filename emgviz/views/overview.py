@@ -53,7 +53,8 @@ def render(ctx: ViewContext) -> None:
         key = f"{ctx.key}|{names[0]}"
     fig = _overview_figure(key, ctx.settings_key, show_env, filtered, envelope, ctx.rec.events)
     st.plotly_chart(fig, key="overview_chart", width="stretch")
-    table = features_cached(ctx.key, ctx.settings_key, out.filtered)
+    with st.spinner("Computing the per-muscle features…"):  # seconds on an hour of 16 channels
+        table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = _display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table, ctx.display)
     st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
