@@ -140,8 +140,7 @@ def _table_tab(tab, analyses, rejected, ctx) -> None:
             tables.append(table.assign(recording=name))
         both = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
         csv = table_csv(both, settings=Settings.from_preset("needle"), source_name=", ".join(analyses),
-                        extra={"preset": "needle (Settings.from_preset('needle'))",
-                               "rejected MUPs": {k: list(v) for k, v in rejected.items() if v}})
+                        what="MUP tables", extra={"rejected MUPs": {k: list(v) for k, v in rejected.items() if v}})
         st.download_button("Download the MUP tables (CSV)", csv, file_name="mup_tables.csv", mime="text/csv",
                            key="needle_csv")
 
