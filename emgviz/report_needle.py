@@ -9,13 +9,16 @@ import pandas as pd
 from .recording import Recording
 from .settings import Settings
 
-__all__ = ["is_needle_recording", "mup_tables", "needle_report_section", "MUSCLE_MUP_FORMATS"]
+__all__ = ["is_needle_recording", "mup_tables", "needle_report_section", "MUSCLE_MUP_FORMATS", "MUP_METHOD", "SHOWN_COLUMNS"]
 
 #: printf formats of the per-muscle MUP table's numbers (the Summary view and the report use them).
 MUSCLE_MUP_FORMATS = {"Age (years)": "%.0f", "MUPs": "%d", "Mean duration (ms)": "%.1f",
                       "Mean amplitude (µV)": "%.0f", "Polyphasic (%)": "%.0f", "Reference duration (ms)": "%.2f",
                       "Duration deviation (%)": "%+.0f", "Reference amplitude (µV)": "%.0f",
                       "Amplitude upper limit (µV)": "%.0f", "Polyphasic limit (%)": "%.0f"}
+#: How the MUPs were found (stated in the report, the Summary view and the CSV provenance).
+MUP_METHOD = ("emgviz.muap_table on the raw samples (needle band 10 Hz – 10 kHz, low-pass clipped to 0.95·fs/2 "
+              "below 20 kHz)")
 #: Columns the report and the Summary show as the table; the statements and citations follow it as text.
 SHOWN_COLUMNS = ["channel", "Muscle", "Age (years)", "MUPs", "Mean duration (ms)", "Mean amplitude (µV)",
                  "Polyphasic (%)", "Reference duration (ms)", "Duration deviation (%)", "Reference amplitude (µV)",
@@ -75,10 +78,8 @@ def needle_report_section(rec: Recording, settings: Settings, *, tables: Mapping
     per_muscle = muscle_mup_table(rec, channels=list(tables) or None, tables=tables)
     csv_text = table_csv(per_muscle, settings=settings, source_name=file_name, sha256=sha256,
                          what="MUP table per muscle", units="µV and ms as in the column names",
-                         extra={"MUP analysis": "emgviz.muap_table on the raw samples, needle band 10 Hz–10 kHz "
-                                                "(low-pass clipped to 0.95·fs/2 below 20 kHz)"})
-    body = ["<p>Motor-unit potentials (MUPs) found per channel by <code>emgviz.muap_table</code> on the raw "
-            "samples (needle band 10 Hz – 10 kHz, low-pass clipped to 0.95·fs/2 below 20 kHz); means over "
+                         extra={"MUP analysis": MUP_METHOD})
+    body = [f"<p>Motor-unit potentials (MUPs) found per channel by {_e(MUP_METHOD)}; means over "
             "the MUPs of each muscle, compared with the reference row named below. Amplitude is peak-to-peak; "
             "duration from the first departure from baseline to the final return; polyphasic = 5 or more "
             "phases. The patterns are statements of measurement, not a diagnosis.</p>",

@@ -34,7 +34,8 @@ def _example(key: str):
 
 
 @st.cache_resource(max_entries=12, show_spinner="Finding motor-unit potentials…")
-def _analysis(key: str, channel: str, _rec):
+def mup_analysis_cached(key: str, channel: str, _rec):
+    """``muap_analysis(_rec, channel)``, once per (recording key, channel): the Needle and Summary views share it."""
     return muap_analysis(_rec, channel)
 
 
@@ -77,7 +78,7 @@ def render(ctx: ViewContext) -> None:
     for name, (key, rec) in recs.items():
         channel = rec.ch_names[0] if "emg" not in rec.ch_kinds else rec.ch_names[list(rec.ch_kinds).index("emg")]
         try:
-            analyses[name] = (key, rec, channel, _analysis(key, channel, rec))
+            analyses[name] = (key, rec, channel, mup_analysis_cached(key, channel, rec))
         except ValueError as exc:
             problems.append(f"{name}: {exc}")
     for p in problems:
