@@ -173,13 +173,14 @@ def cursor_readout(y, fs: float, t1_ms: float, t2_ms: float, *, t0_ms: float = 0
 
 # ------------------------------------------------------------------------------------------ figures
 def _trace(fig, t_ms, y, limit, *, row=None, offset=0.0, color=TRACE_COLOR, name="", unit="µV",
-           extra_hover="", width=1.0, opacity=1.0, showclip=True, max_points=MAX_POINTS):
+           extra_hover="", width=1.0, opacity=1.0, showclip=True, max_points=MAX_POINTS, clickable=False):
     """Add one clipped trace (+ red clip marks) whose hover shows time and the unclipped value.
 
     Longer than ``max_points`` samples, the trace is drawn min–max decimated
     (:func:`emgviz.plotting.decimate.minmax_decimate`): every bucket keeps its lowest and highest
     sample, so no spike or clipped stretch disappears. Returns the number of clipped samples of the
-    whole (undecimated) trace.
+    whole (undecimated) trace. ``clickable``: the trace carries size-0 markers, because Plotly
+    selects a point on click only on a trace with markers (a line alone reports an empty selection).
     """
     y = np.asarray(y, dtype=float)
     n_clipped = int((np.abs(y) > limit).sum())
@@ -189,11 +190,13 @@ def _trace(fig, t_ms, y, limit, *, row=None, offset=0.0, color=TRACE_COLOR, name
     yc, mask = clip_trace(y, limit)
     kw = {} if row is None else {"row": row, "col": 1}
     hover = f"%{{x:.2f}} ms<br>%{{customdata:.1f}} {unit}{extra_hover}<extra>{name}</extra>"
-    # a click selects the nearest point (cursor placement): keep every trace drawn as it is when selected
-    keep = {"selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}}}
-    fig.add_trace(go.Scatter(x=t_ms, y=yc + offset, customdata=y, mode="lines",
-                             line={"color": color, "width": width}, opacity=opacity, name=name,
-                             hovertemplate=hover, showlegend=False, **keep), **kw)
+    # a click selects the nearest point (cursor placement); the markers stay invisible, selected or not
+    hidden = {"opacity": 0, "size": 0}
+    pick = ({"mode": "lines+markers", "marker": hidden, "selected": {"marker": {"opacity": 0}},
+             "unselected": {"marker": {"opacity": 0}}} if clickable else {"mode": "lines"})
+    fig.add_trace(go.Scatter(x=t_ms, y=yc + offset, customdata=y, line={"color": color, "width": width},
+                             opacity=opacity, name=name, hovertemplate=hover, showlegend=False, **pick), **kw)
+    keep = {"selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}}}  # clip marks stay
     if showclip and mask.any():
         fig.add_trace(go.Scatter(x=t_ms[mask], y=yc[mask] + offset, customdata=y[mask],
                                  mode="markers", marker={"color": CLIP_COLOUR, "size": 5, "symbol": "line-ew-open"},
@@ -227,7 +230,7 @@ def sweep_figure(data_uv, fs: float, *, ch_names, t_start_s: float, ms_per_div: 
     n_clipped = 0
     for i in range(n_ch):
         n_clipped += _trace(fig, t_ms, data[i], limit, row=i + 1, name=str(ch_names[i]), unit=unit,
-                            max_points=max_points)
+                            max_points=max_points, clickable=True)
         fig.update_yaxes(range=[-limit * 1.02, limit * 1.02], dtick=uv_per_div, tick0=0, showgrid=True,
                          gridcolor="#d9d9d9", zeroline=True, zerolinecolor="#999", showticklabels=False,
                          row=i + 1, col=1)

@@ -216,17 +216,22 @@ def _sweep(src, channels, start, sweep_n, fs, t, ms_div, uv_div, unit) -> None:
     seg = np.vstack([to_microvolts(src.channel(c)[start:start + sweep_n], src.unit)[0] for c in channels])
     span_ms = H_DIVISIONS * ms_div
     t1, t2 = _cursor_inputs(span_ms, ms_div)
+    rows = []
+    for name, y in zip(channels, seg):
+        r = cursor_readout(y, fs, t1, t2)
+        rows.append({"channel": name, "t1 (ms)": r["t1_ms"], f"V1 ({unit})": r["v1"], "t2 (ms)": r["t2_ms"],
+                     f"V2 ({unit})": r["v2"], "Δt (ms)": r["dt_ms"], f"ΔV ({unit})": r["dv"]})
+    first, u = rows[0], md(unit)
+    # the first channel's readout above the chart, where the eye is; every channel's in the table below
+    st.markdown(f"**{md(first['channel'])}**: C1 {first['t1 (ms)']:.2f} ms, {first[f'V1 ({unit})']:.1f} {u} · "
+                f"C2 {first['t2 (ms)']:.2f} ms, {first[f'V2 ({unit})']:.1f} {u} · "
+                f"**Δt {first['Δt (ms)']:.2f} ms · ΔV {first[f'ΔV ({unit})']:.1f} {u}**")
     fig = sweep_figure(seg, fs, ch_names=channels, t_start_s=t, ms_per_div=ms_div, uv_per_div=uv_div, unit=unit,
                        cursors_ms=(t1, t2), height_px=660 if len(channels) > 1 else 520)
     st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False}, selection_mode=("points",),
                     on_select=functools.partial(_on_chart_click, float(span_ms)))
     st.caption(f"Click the trace to place a cursor: the first click sets cursor 1, the next cursor 2, then they "
                f"alternate (next: cursor {st.session_state.get(_NEXT, 1)}). Or type the times above.")
-    rows = []
-    for name, y in zip(channels, seg):
-        r = cursor_readout(y, fs, t1, t2)
-        rows.append({"channel": name, "t1 (ms)": r["t1_ms"], f"V1 ({unit})": r["v1"], "t2 (ms)": r["t2_ms"],
-                     f"V2 ({unit})": r["v2"], "Δt (ms)": r["dt_ms"], f"ΔV ({unit})": r["dv"]})
     st.dataframe(rows, hide_index=True, width="stretch", key=_P + "cursors",
                  column_config={k: st.column_config.NumberColumn(k, format="%.2f") for k in rows[0] if k != "channel"})
 
