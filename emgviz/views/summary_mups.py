@@ -38,8 +38,9 @@ def render_mups(ctx: ViewContext, base: str) -> dict | None:
     for _, row in table.iterrows():
         say = st.success if row["Pattern"] == "within reference values" else st.warning
         say(md(f"{row['channel']}: {row['Statement']}"))
-        for line in [f for f in str(row["Findings"]).split("; ") if f]:
-            st.markdown(f"- {md(line)}")
+        findings = [f for f in str(row["Findings"]).split("; ") if f]
+        if findings:
+            st.markdown("\n".join(f"- {md(line)}" for line in findings))
     st.dataframe(table[SHOWN_COLUMNS], hide_index=True, width="stretch", key="summary_mup_table",
                  column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in MUSCLE_MUP_FORMATS.items()})
     refs = table[table["Reference"].astype(str) != ""]
