@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .muap import muap_table
-from .reference import muscle_key
+from .reference import amplitude_limits, muscle_key
 from .summary import needle_summary
 
 __all__ = ["MUSCLE_MUP_COLUMNS", "MIN_NEEDLE_FS", "needle_channels", "muscle_mup_table", "muscle_of"]
@@ -73,6 +73,18 @@ def _measured_only(t: pd.DataFrame) -> dict:
             "Mean duration (ms)": float(t["Duration (ms)"].mean()) if n else np.nan,
             "Mean amplitude (µV)": float(t["Amplitude (µV)"].mean()) if n else np.nan,
             "Polyphasic (%)": float(100.0 * (t["Phases"] >= POLYPHASIC_MIN).mean()) if n else np.nan}
+
+
+def _citation(r) -> str:
+    """The reference row in words: muscle, method, age band (when the source states one), source, where read."""
+    def given(v) -> bool:
+        return v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v) != ""
+
+    band = (f"age {r['age_min']:g}–{r['age_max']:g}" if given(r.get("age_min")) and given(r.get("age_max"))
+            else "age band not stated in the source")
+    method = r["method"] if given(r.get("method")) else "method not stated"
+    where = f" ({r['read_at']})" if given(r.get("read_at")) else ""
+    return f"{r['muscle']}, {method}, {band}: {r['source']}{where}"
 
 
 def muscle_mup_table(rec, channels=None, *, muscle=None, age=None,
@@ -147,16 +159,17 @@ def muscle_mup_table(rec, channels=None, *, muscle=None, age=None,
             continue
         s = needle_summary(rec, muscle=m, age=age, table=t)
         r = s.reference
+        _, uln = amplitude_limits(r)
         rows.append({
             "channel": ch, "Muscle": s.muscle, "Age (years)": float(age) if age is not None else np.nan,
             "MUPs": s.n_mups, "Mean duration (ms)": s.mean_duration_ms, "Mean amplitude (µV)": s.mean_amplitude_uv,
             "Polyphasic (%)": s.pct_polyphasic, "Reference duration (ms)": float(r["duration_mean_ms"]),
             "Duration deviation (%)": 100.0 * (s.mean_duration_ms / float(r["duration_mean_ms"]) - 1.0),
             "Reference amplitude (µV)": float(r["amplitude_mean_uv"]),
-            "Amplitude upper limit (µV)": float(r["amplitude_uln_uv"]),
+            "Amplitude upper limit (µV)": float(uln),
             "Polyphasic limit (%)": float(r["polyphasic_uln_pct"]), "Pattern": s.pattern,
             "Statement": s.statements[0], "Findings": "; ".join(s.statements[1:]),
-            "Reference": f"{r['muscle']}, {r['method']}, age {r['age_min']:g}–{r['age_max']:g}: {r['source']}",
+            "Reference": _citation(r),
             "Reference status": str(r["status"]),
         })
     return pd.DataFrame(rows, columns=list(MUSCLE_MUP_COLUMNS))
