@@ -217,7 +217,11 @@ def _render(ctx: ViewContext) -> None:
         cols[i % ncol].badge(f"{row['emoji']} {_md(row['channel'])}: {row['grade']}", color=row["badge_colour"],
                              help=_md(row["reason"]))
 
-    mups = render_mups(ctx, base)
+    try:
+        mups = render_mups(ctx, base)
+    except Exception as exc:  # noqa: BLE001 - the rest of the summary still shows
+        st.error(_md(f"The MUP analysis failed: {exc}"))
+        mups = None
 
     ref, ref_source = _mvc_section(ctx)
     extra = {}
