@@ -192,7 +192,8 @@ def _csv_link(text: str, file_name: str, label: str) -> str:
 def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: str,
                 mvc: pd.Series | None = None, mvc_source: str = "", file_channels: Sequence[str] | None = None,
                 read_kwargs: Mapping[str, object] | None = None, needle: bool | None = None,
-                mup_tables: Mapping[str, pd.DataFrame] | None = None) -> str:
+                mup_tables: Mapping[str, pd.DataFrame] | None = None,
+                needle_muscles: Mapping[str, str] | None = None) -> str:
     """A single offline HTML page summarising ``rec`` muscle by muscle, reproducible.
 
     Holds: the input file name and SHA-256, the versions of emgviz, numpy, scipy, pandas and
@@ -230,6 +231,8 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     mup_tables : mapping, optional
         ``{channel: emgviz.muap_table(rec, channel)}`` already computed (the app's cache); default:
         computed here for every EMG channel.
+    needle_muscles : mapping, optional
+        ``{channel: muscle}`` for channels whose name and file header do not say the muscle.
 
     Returns
     -------
@@ -306,7 +309,8 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     parts.append(_section("features", "Features per muscle", feat_body))
     if needle if needle is not None else is_needle_recording(rec, settings):
         try:
-            parts.append(needle_report_section(rec, settings, tables=mup_tables, file_name=file_name, sha256=sha256))
+            parts.append(needle_report_section(rec, settings, tables=mup_tables, file_name=file_name, sha256=sha256,
+                                               muscles=needle_muscles))
         except ValueError as exc:
             parts.append(_section("mups", "Motor-unit potentials per muscle (needle EMG)",
                                   f"<p>The MUP analysis failed: {_e(exc)}</p>"))

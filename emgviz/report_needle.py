@@ -56,7 +56,7 @@ def mup_tables(rec: Recording, channels=None) -> dict[str, pd.DataFrame]:
 
 
 def needle_report_section(rec: Recording, settings: Settings, *, tables: Mapping[str, pd.DataFrame] | None,
-                          file_name: str, sha256: str) -> str:
+                          file_name: str, sha256: str, muscles: Mapping[str, str] | None = None) -> str:
     """The report's ``<section id="mups">``: per-muscle table, statements, citations, per-MUP tables, CSV.
 
     Parameters
@@ -69,13 +69,15 @@ def needle_report_section(rec: Recording, settings: Settings, *, tables: Mapping
         ``{channel: MUP table}`` already computed (the app's cache); None analyses every needle channel.
     file_name, sha256 : str
         The input file, for the CSV's provenance.
+    muscles : mapping, optional
+        ``{channel: muscle}`` where the channel name and the file's header do not say it.
     """
     from .export import safe_stem, table_csv
     from .needle.muscles import muscle_mup_table
     from .report import _csv_link, _e, _html_table, _section
 
     tables = mup_tables(rec) if tables is None else dict(tables)
-    per_muscle = muscle_mup_table(rec, channels=list(tables) or None, tables=tables)
+    per_muscle = muscle_mup_table(rec, channels=list(tables) or None, tables=tables, muscle=dict(muscles or {}))
     csv_text = table_csv(per_muscle, settings=settings, source_name=file_name, sha256=sha256,
                          what="MUP table per muscle", units="µV and ms as in the column names",
                          extra={"MUP analysis": MUP_METHOD})

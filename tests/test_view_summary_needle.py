@@ -70,3 +70,19 @@ def test_surface_recording_has_no_mup_section(media):  # noqa: F811
     assert_no_exception(at)
     assert not any("Mean duration (ms)" in d.value.columns for d in at.dataframe)
     assert not any("Motor-unit potentials" in m.value for m in at.markdown)
+
+
+def test_a_channel_without_a_muscle_gets_a_picker_and_then_its_comparison(deferred):  # noqa: F811
+    at = view_app("summary", "needle-unnamed", timeout=300).run()
+    assert_no_exception(at)
+    shown = next(d.value for d in at.dataframe if "Mean duration (ms)" in d.value.columns)
+    assert shown["Pattern"].iloc[0] == "no reference" and np.isnan(shown["Reference duration (ms)"].iloc[0])
+    at.selectbox(key="summary_mup_muscle_ch1").select("tibialis anterior").run()
+    assert_no_exception(at)
+    shown = next(d.value for d in at.dataframe if "Mean duration (ms)" in d.value.columns)
+    s = needle_summary(view_context("needle-unnamed").rec, muscle="tibialis anterior")
+    assert shown["Muscle"].iloc[0] == "tibialis anterior" and shown["Pattern"].iloc[0] == s.pattern
+    assert shown["Mean amplitude (µV)"].iloc[0] == pytest.approx(s.mean_amplitude_uv, rel=1e-12)
+    page = deferred(at.get_by_key("summary_dl_report")).content.decode("utf-8")
+    table_html = re.search(r'<table id="mup-muscle-table">(.*?)</table>', page, re.S).group(1)
+    assert "tibialis anterior" in table_html and s.pattern in table_html

@@ -312,7 +312,7 @@ def _render(ctx: ViewContext) -> None:
         try:
             return report_html(rec, settings, file_name=name, sha256=digest, mvc=ref, mvc_source=ref_source,
                                file_channels=full_names, read_kwargs=read_kwargs, needle=mups is not None,
-                               mup_tables=mups).encode("utf-8")
+                               mup_tables=mups and mups[0], needle_muscles=mups and mups[1]).encode("utf-8")
         except Exception as exc:  # noqa: BLE001 - a download cannot show st.error; say it in the file
             import html
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ..export import table_csv
-from ..needle.muscles import muscle_mup_table, needle_channels
+from ..needle import MUSCLES
+from ..needle.muscles import muscle_mup_table, muscle_of, needle_channels
 from ..report_needle import MUP_METHOD, MUSCLE_MUP_FORMATS, SHOWN_COLUMNS, is_needle_recording
 from .context import ViewContext
 from .needle import mup_analysis_cached
@@ -14,11 +15,29 @@ from .text import md
 __all__ = ["render_mups"]
 
 
-def render_mups(ctx: ViewContext, base: str) -> dict | None:
-    """Draw the per-muscle MUP table of a needle recording; return ``{channel: MUP table}`` for the report.
+def _muscle_pickers(rec, channels) -> dict:
+    """``{channel: muscle}`` the user picked for channels whose muscle neither the name nor the file gives."""
+    unknown = [ch for ch in channels if muscle_of(rec, ch) is None]
+    if not unknown:
+        return {}
+    picked = {}
+    cols = st.columns(min(len(unknown), 3))
+    for i, ch in enumerate(unknown):
+        m = cols[i % len(cols)].selectbox(f"Muscle of {md(ch)}", list(MUSCLES), index=None,
+                                          placeholder="Pick it to compare with reference values…",
+                                          key=f"summary_mup_muscle_{ch}")
+        if m:
+            picked[ch] = m
+    return picked
+
+
+def render_mups(ctx: ViewContext, base: str) -> tuple[dict, dict] | None:
+    """Draw the per-muscle MUP table of a needle recording; return ``({channel: MUP table}, {channel:
+    muscle picked here})`` for the report.
 
     Nothing is drawn (None returned) for a recording that is not a needle recording at fs ≥ 4 kHz
-    (:func:`emgviz.report_needle.is_needle_recording`).
+    (:func:`emgviz.report_needle.is_needle_recording`). A channel whose muscle neither its name nor the
+    file's header gives gets a muscle picker.
     """
     rec = ctx.rec
     if not is_needle_recording(rec, ctx.settings):
@@ -32,9 +51,10 @@ def render_mups(ctx: ViewContext, base: str) -> dict | None:
             problems.append(f"{ch}: {exc}")
     for p in problems:
         st.error(md(p))
-    table = muscle_mup_table(rec, channels=list(tables), tables=tables) if tables else None
+    muscles = _muscle_pickers(rec, list(tables))
+    table = muscle_mup_table(rec, channels=list(tables), tables=tables, muscle=muscles) if tables else None
     if table is None or not len(table):
-        return tables
+        return tables, muscles
     for _, row in table.iterrows():
         say = st.success if row["Pattern"] == "within reference values" else st.warning
         say(md(f"{row['channel']}: {row['Statement']}"))
@@ -54,4 +74,4 @@ def render_mups(ctx: ViewContext, base: str) -> dict | None:
                        data=table_csv(table, settings=ctx.settings, sources=[ctx.source], what="MUP table per muscle",
                                       units="µV and ms as in the column names",
                                       extra={"MUP analysis": MUP_METHOD}))
-    return tables
+    return tables, muscles
