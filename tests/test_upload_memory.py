@@ -140,3 +140,19 @@ def test_a_budget_below_one_recording_does_not_read_and_filter_again_at_every_re
     rec2 = cache.read_cached("small", ("small.edf",), None, "{}", (("small.edf", b""),))
     cache.process_cached("ksmall", settings, rec2)
     assert not any("big" in k for k in store.keys()) and store.nbytes == 3 * MiB
+
+
+# ---- every rerun: the display unit reads a sample, not a copy of the recording --------------------
+def test_display_unit_copies_no_whole_recording():
+    from emgviz.units import amplitude_magnitude, display_unit, recording_display_unit
+
+    rng = np.random.default_rng(9)
+    n = 2_000_000  # 4 channels: 64 MB as float64, read at a stride of 10
+    data = rng.normal(0.0, 200e-6, (4, n))
+    data[2] *= 100  # a force channel far larger than the EMG: must not decide the unit
+    rec = Recording(data, fs=FS, ch_names=["a", "b", "force", "c"], ch_kinds=["emg", "emg", "force", "emg"])
+    unit, peak, _ = _traced(lambda: recording_display_unit(rec))
+    expected = amplitude_magnitude(data[[0, 1, 3]])  # the rule on the EMG rows, as before the change
+    assert expected == pytest.approx(200e-6, rel=0.02)
+    assert unit == display_unit("V", expected)
+    assert peak < 0.3 * data.nbytes  # was a copy of the EMG rows (0.75×) and more, at every rerun
