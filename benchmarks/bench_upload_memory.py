@@ -235,10 +235,10 @@ def report(rows, two, uptime, load, wall, machine_line) -> str:
              f"{machine_line}; `uptime`: {uptime} (load {load[0]:.1f} on 2 cores at the start; memory figures do "
              f"not depend on load). The real app (AppTest of app.py, default settings, Overview view) in a "
              f"fresh process per upload; synthetic 16 ch × 2 kHz. Peak = `VmHWM` during the upload's rerun "
-             f"(read, filter, rectify, envelope, Overview figure) minus the RSS before the upload; cached = RSS "
+             f"(read, filter, envelope, Overview figure and table) minus the RSS before the upload; cached = RSS "
              f"after it minus the same. The upload's own bytes count (the server holds them). Stored samples: "
-             f"bytes the app's store gained (the recording read as float64 plus its filtered, rectified and "
-             f"envelope copies). "
+             f"bytes the app's store gained (the recording read as float64 plus its filtered and envelope "
+             f"copies; rectified is computed on access). "
              f"Run took {wall / 60:.1f} min.", "",
              "| format | file (MB) | float64 data (MB) | peak (MB) | cached (MB) | peak / file | cached / file | "
              "stored samples (MB) | upload rerun (s) | next rerun (s) | next rerun reads again |",
