@@ -210,7 +210,8 @@ def main() -> None:
             paths = make_file(fmt, seconds, folder)
             res = run_server([paths], None)
             step = res["steps"][0]
-            row = {"format": fmt, "base_mb": res["base_mb"], "base_store": res["base_store"], "float64_mb": N_CH * int(seconds * FS) * 8 / MB, **step}
+            row = {"format": fmt, "base_mb": res["base_mb"], "base_store": res["base_store"],
+                   "float64_mb": N_CH * int(seconds * FS) * 8 / MB, **step}
             rows.append(row)
             print(json.dumps(row), flush=True)
             for p in paths:
@@ -241,15 +242,16 @@ def report(rows, two, uptime, load, wall, machine_line) -> str:
              f"copies; rectified is computed on access). "
              f"Run took {wall / 60:.1f} min.", "",
              "| format | file (MB) | float64 data (MB) | peak (MB) | cached (MB) | peak / file | cached / file | "
-             "stored samples (MB) | upload rerun (s) | next rerun (s) | next rerun reads again |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "stored samples (MB) | upload rerun (s) | next rerun (s) | next rerun peak (MB) | next rerun reads again |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         samples_mb, data_mb = r["store_mb"] - r["base_store"]["store_mb"], r["float64_mb"]
         peak, cached = r["peak_mb"] - r["base_mb"], r["cached_mb"] - r["base_mb"]
         lines.append(f"| {LABELS[r['format']]} | {r['file_mb']:.0f} | {data_mb:.0f} | {peak:.0f} | {cached:.0f} | "
                      f"{peak / r['file_mb']:.1f} | {cached / r['file_mb']:.1f} | {samples_mb:.0f} | "
-                     f"{r['seconds']:.1f} | {r['rerun']['seconds']:.1f} | "
-                     f"{'yes' if r['rerun']['misses'] > r['misses'] else 'no'} |" + (f" errors: {r['errors']}" if r["errors"] else ""))
+                     f"{r['seconds']:.1f} | {r['rerun']['seconds']:.1f} | {r['rerun']['peak_mb'] - r['base_mb']:.0f} | "
+                     f"{'yes' if r['rerun']['misses'] > r['misses'] else 'no'} |"
+                     + (f" errors: {r['errors']}" if r["errors"] else ""))
     if two:
         s = two["steps"]
         lines += ["", f"Two uploads in a row ({LABELS[two['format']]}, {s[0]['file_mb']:.0f} MB each, "
