@@ -111,6 +111,17 @@ def test_put_keeps_the_inputs_it_names():
     assert lru.keys() == ["proc2"] and lru.nbytes == 80
 
 
+def test_evicting_an_input_evicts_what_was_stored_with_it():
+    """A processed recording holds the recording it was filtered from (``out.raw``): evicting only the
+    read one freed nothing while the store stopped counting it (measured: two 100 MB EDF uploads in a
+    row kept 2.6 GB resident with 2.0 GB counted)."""
+    lru = ByteLRU(100)
+    lru.put("read", "R", 40)
+    lru.put("proc", "P", 40, keep=("read",))
+    lru.put("x", "X", 30)  # 110 > 100: "read" is the oldest; "proc" holds it, so it goes too
+    assert lru.keys() == ["x"] and lru.nbytes == 30 and lru.evictions == 2
+
+
 def test_a_budget_below_one_recording_does_not_read_and_filter_again_at_every_rerun(monkeypatch):
     """Over a budget smaller than read + processed, the processed copies used to evict the read
     recording, and the next rerun's read evicted the processed ones: every rerun read and filtered

@@ -28,7 +28,8 @@ class ByteLRU:
         within the budget; the entry just inserted is kept even when it alone exceeds the budget, so
         the caller that asked for it gets it (it is evicted by the next insertion). Entries named in
         ``keep`` of that insertion (the inputs it was computed from, which the caller still holds) are
-        kept with it: evicting them would free no memory, only make them be computed again.
+        kept with it: evicting them would free no memory, only make them be computed again. When such
+        an input is evicted later, the entries stored with it go too (they hold it).
     max_entries : int, optional
         At most this many entries (oldest evicted first).
     ttl_s : float, optional
@@ -57,6 +58,7 @@ class ByteLRU:
         self._nbytes = 0
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, list] = {}  # key -> [lock, number of callers holding or waiting]
+        self._dependents: dict[Hashable, set] = {}  # input key -> keys stored with it in ``keep``
         self.hits = self.misses = self.evictions = 0
 
     # ---- reading -------------------------------------------------------------------------------
@@ -135,12 +137,16 @@ class ByteLRU:
                 self._nbytes -= old[1]
             self._entries[key] = (value, int(nbytes), self._clock())
             self._nbytes += int(nbytes)
+            for k in keep:
+                if k in self._entries and k != key:
+                    self._dependents.setdefault(k, set()).add(key)
             self._evict(keep={key, *keep})
 
     def pop(self, key, default=None):
         """Remove ``key``; its value or ``default``."""
         with self._lock:
             entry = self._entries.pop(key, None)
+            self._dependents.pop(key, None)
             if entry is None:
                 return default
             self._nbytes -= entry[1]
@@ -150,6 +156,7 @@ class ByteLRU:
         """Drop every entry (computations under way still finish and store their value)."""
         with self._lock:
             self._entries.clear()
+            self._dependents.clear()
             self._nbytes = 0
 
     # ---- inside the lock ---------------------------------------------------------------------------
@@ -168,8 +175,8 @@ class ByteLRU:
             return
         limit = self._clock() - self.ttl_s
         for key in [k for k, (_, _, used) in self._entries.items() if used < limit]:
-            self._nbytes -= self._entries.pop(key)[1]
-            self.evictions += 1
+            if key in self._entries:
+                self._drop(key, keep=set())
 
     def _evict(self, *, keep: set) -> None:
         self._expire()
@@ -179,5 +186,14 @@ class ByteLRU:
             oldest = next((k for k in self._entries if k not in keep), _MISSING)
             if oldest is _MISSING:  # only the entry just stored (and its inputs) are left over the budget
                 break
-            self._nbytes -= self._entries.pop(oldest)[1]
-            self.evictions += 1
+            self._drop(oldest, keep=keep)
+
+    def _drop(self, key, *, keep: set) -> None:
+        """Evict ``key`` and the entries stored with it as their input (they hold it: a processed
+        recording holds the recording it was filtered from, so evicting only the input frees nothing
+        while the store stops counting it)."""
+        self._nbytes -= self._entries.pop(key)[1]
+        self.evictions += 1
+        for dep in self._dependents.pop(key, ()):
+            if dep in self._entries and dep not in keep:
+                self._drop(dep, keep=keep)
