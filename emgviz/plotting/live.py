@@ -17,10 +17,13 @@ from .safe import plain_text
 from .style import OKABE_ITO, TRACE_COLOUR
 from .units import display_scale
 
-__all__ = ["live_traces_figure", "rms_bars_figure", "BAND_COLOURS", "LIVE_POINTS"]
+__all__ = ["live_traces_figure", "rms_bars_figure", "live_sweeps_figure", "BAND_COLOURS", "LIVE_POINTS",
+           "SWEEP_POINTS"]
 
 #: Most points drawn per channel trace.
 LIVE_POINTS = 400
+#: Most points drawn per triggered sweep (min–max decimated beyond).
+SWEEP_POINTS = 1000
 #: Bar colour by position relative to the target band.
 BAND_COLOURS = {"below": OKABE_ITO["sky"], "in": OKABE_ITO["green"], "above": OKABE_ITO["vermillion"],
                "none": "#999999"}
@@ -132,3 +135,85 @@ def rms_bars_figure(values: np.ndarray, ch_names: Sequence[str], *, unit_label: 
         layout={"height": height_px, "margin": {"l": 60, "r": 10, "t": 10, "b": 40}, "uirevision": "bars",
                 "plot_bgcolor": "white", "shapes": band,
                 "yaxis": {"range": [0, y_max], "title": {"text": unit_label}, "gridcolor": "#eeeeee"}})
+
+
+def live_sweeps_figure(rows: np.ndarray, fs: float, *, pre_ms: float, ms_per_div: float, uv_per_div: float,
+                       level: float, unit: str = "µV", found: int | None = None, n_points: int = SWEEP_POINTS,
+                       height_px: int = 460) -> go.Figure:
+    """The last triggered sweeps of a live needle stream, superimposed: older ones faint, the newest bold.
+
+    The same display as the triggered overlay of the clinical sweep
+    (:func:`emgviz.plotting.sweep.triggered_figure`: 10 divisions of ``ms_per_div``, ±4 divisions of
+    ``uv_per_div``, the trigger level dashed, the delay line dotted at 0 ms, samples beyond the screen
+    drawn at its edge and marked red), built for five redraws a second: all older sweeps are one
+    trace (separated by gaps), the clip marks one more, the lines are layout shapes, no hover, and
+    sweeps longer than ``n_points`` are min–max decimated (every peak kept).
+
+    Parameters
+    ----------
+    rows : ndarray, shape (k, sweep_n)
+        Sweeps in ``unit``, oldest first (:class:`emgviz.live.trigger.SweepCapture` ``.rows``); k may be 0.
+    fs : float
+        Sampling rate, Hz.
+    pre_ms : float
+        Delay line: the trigger is ``pre_ms`` after each row's first sample (x = 0 ms).
+    ms_per_div, uv_per_div : float
+        Time base (ms/div) and sensitivity (``unit``/div), as on a clinical EMG machine.
+    level : float
+        Trigger level, ``unit`` (its sign: rising/falling).
+    found : int, optional
+        Triggers found since the capture began (shown in the title).
+
+    Returns
+    -------
+    go.Figure
+        Trace 0: the older sweeps; trace 1: the newest; trace 2: clip marks (when any).
+        ``layout.meta``: ``{"sweeps": k, "clipped": n}``.
+    """
+    from .sweep import CLIP_COLOUR, CLIP_DIVISIONS, H_DIVISIONS, clip_trace, format_sensitivity
+
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2:
+        raise ValueError(f"rows must be shaped (k sweeps, samples per sweep), got {rows.shape}")
+    k, n = rows.shape
+    t = np.arange(n) * 1000.0 / fs - pre_ms
+    limit = CLIP_DIVISIONS * uv_per_div
+    clipped, mask = clip_trace(rows, limit) if rows.size else (rows, np.zeros(rows.shape, bool))
+    if n > n_points:
+        td, yd = minmax_decimate(t, clipped, n_out=n_points)
+        td, yd = np.atleast_2d(td), np.atleast_2d(yd)
+    else:
+        td, yd = np.broadcast_to(t, clipped.shape), clipped
+    gap = np.full((max(k - 1, 0), 1), np.nan)
+    old_x = np.hstack([td[:-1], gap]).ravel() if k > 1 else np.empty(0)
+    old_y = np.hstack([yd[:-1], gap]).ravel() if k > 1 else np.empty(0)
+    new_x, new_y = (td[-1], yd[-1]) if k else (np.empty(0), np.empty(0))
+    data = [go.Scatter(x=old_x.astype(np.float32), y=old_y.astype(np.float32), mode="lines", name="older sweeps",
+                       line={"width": 1, "color": "#555555"}, opacity=0.3, hoverinfo="skip", showlegend=False),
+            go.Scatter(x=np.asarray(new_x, np.float32), y=np.asarray(new_y, np.float32), mode="lines",
+                       name="newest sweep", line={"width": 1.6, "color": TRACE_COLOUR}, hoverinfo="skip",
+                       showlegend=False)]
+    n_clip = int(mask.sum())
+    if n_clip:
+        ti = np.broadcast_to(t, rows.shape)[mask]
+        data.append(go.Scatter(x=ti.astype(np.float32), y=clipped[mask].astype(np.float32), mode="markers",
+                               name="clipped", marker={"color": CLIP_COLOUR, "size": 5, "symbol": "line-ew-open"},
+                               hoverinfo="skip", showlegend=False))
+    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
+               "line": {"color": "#CC79A7", "width": 1, "dash": "dash"}},
+              {"type": "line", "yref": "paper", "x0": 0.0, "x1": 0.0, "y0": 0, "y1": 1,
+               "line": {"color": "#CC79A7", "width": 1.5, "dash": "dot"}}]
+    sign = "rising" if level > 0 else "falling"
+    of = f" (of {found} triggers)" if found is not None else ""
+    clip_note = f" · {n_clip} samples clipped (red)" if n_clip else ""
+    title = (f"Last {k} triggered sweeps{of} · trigger {level:+g} {unit} ({sign}) · delay {pre_ms:g} ms · "
+             f"{ms_per_div:g} ms/div · {format_sensitivity(uv_per_div, unit)}{clip_note}")
+    return go.Figure(data=data, layout={
+        "height": height_px, "margin": {"l": 30, "r": 10, "t": 40, "b": 40}, "plot_bgcolor": "white",
+        "uirevision": "live-sweeps", "showlegend": False, "shapes": shapes, "meta": {"sweeps": k, "clipped": n_clip},
+        "title": {"text": title, "font": {"size": 14}},
+        "xaxis": {"range": [-pre_ms, -pre_ms + H_DIVISIONS * ms_per_div], "dtick": ms_per_div, "tick0": -pre_ms,
+                  "showgrid": True, "gridcolor": "#d9d9d9", "zeroline": False,
+                  "title": {"text": "ms from trigger"}},
+        "yaxis": {"range": [-limit * 1.02, limit * 1.02], "dtick": uv_per_div, "tick0": 0, "showgrid": True,
+                  "gridcolor": "#d9d9d9", "zeroline": True, "zerolinecolor": "#999", "showticklabels": False}})

@@ -16,6 +16,7 @@ import streamlit as st
 from ..live.meters import DEFAULT_RMS_WINDOW_MS, band_state, live_rms, moving_rms_max, percent_of_reference
 from ..plotting.live import live_traces_figure, rms_bars_figure
 from ..plotting.units import display_scale
+from . import live_sweep
 from .context import ViewContext
 from .text import md
 from ..plotting.safe import plain_figure
@@ -86,6 +87,7 @@ def _start(kind: str, ctx: ViewContext) -> None:
                 source = SimulatorSource(n_channels=int(state.get(_S + "sim_channels", 2)), profile=model,
                                          level=level)
         state[_S + "session"] = LiveSession(source, seconds=30.0)
+        state.update(live_sweep.defaults_for(source))  # triggered sweeps on for needle streams
         state.pop(_S + "start_error", None)
     except Exception as exc:
         state[_S + "start_error"] = f"Could not start the {kind.lower()}: {exc}"
@@ -254,6 +256,8 @@ def _panel(sess, opts: dict) -> None:
         return
     st.plotly_chart(plain_figure(live_traces_figure(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"])),
                     key=_S + "traces", width="stretch", config={"staticPlot": True})
+    if opts["sweep"] is not None:
+        live_sweep.panel(sess, opts["sweep"], first_window_s=opts["window_s"])
     rms = live_rms(snap.data, src.fs, window_ms=opts["rms_ms"])
     shown = percent_of_reference(rms, opts["mvc"]) if opts["mvc"] is not None else rms * opts["scale"]
     states = band_state(shown, *opts["target"])
@@ -277,5 +281,6 @@ def render(ctx: ViewContext) -> None:
         return
     st.caption(f"Source: {md(sess.source.name)} · {len(sess.source.ch_names)} channel(s) at {sess.source.fs:g} Hz")
     opts = _display_controls(sess)
+    opts["sweep"] = live_sweep.controls(sess)
     st.fragment(_panel, run_every=REFRESH_S if sess.running or sess.recorder else None)(sess, opts)
     _download()
