@@ -40,3 +40,49 @@ def test_bars_are_coloured_by_the_target_band():
     rect = [s for s in fig.layout.shapes if s.type == "rect"][0]
     assert (rect.y0, rect.y1) == (20, 40)
     assert fig.layout.yaxis.range == (0, 120) and fig.layout.yaxis.title.text == "RMS (%MVC)"
+
+
+def test_sweeps_overlay_draws_each_sweep_once_the_newest_bold_and_marks_clipping():
+    from emgviz.plotting.live import live_sweeps_figure
+
+    fs, pre_ms = 10_000.0, 20.0
+    rows = np.vstack([np.linspace(-100, 100, 1000) * (k + 1) for k in range(4)])  # row 3 reaches ±400 µV
+    fig = live_sweeps_figure(rows, fs, pre_ms=pre_ms, ms_per_div=10.0, uv_per_div=50.0, level=-120.0, found=9)
+    older, newest = fig.data[0], fig.data[1]
+    ox, oy = _arr(older.x), _arr(older.y)
+    assert np.isnan(oy).sum() == 3 and len(oy) == 3 * 1001  # three older sweeps, each ended by a gap
+    np.testing.assert_allclose(oy[:1000], rows[0], rtol=1e-6)
+    np.testing.assert_allclose(ox[:1000], np.arange(1000) / 10 - pre_ms, rtol=1e-6, atol=1e-4)
+    ny = _arr(newest.y)
+    limit = 4 * 50.0                                       # ±4 divisions on screen
+    np.testing.assert_allclose(ny, np.clip(rows[3], -limit, limit), rtol=1e-6)
+    assert newest.line.width > older.line.width
+    clipped = fig.data[2]
+    assert len(_arr(clipped.y)) == int((np.abs(rows) > limit).sum()) == fig.layout.meta["clipped"]
+    assert fig.layout.meta["sweeps"] == 4
+    assert fig.layout.xaxis.range == (-20.0, 80.0) and fig.layout.xaxis.dtick == 10.0
+    level, delay = fig.layout.shapes
+    assert level.y0 == level.y1 == -120.0 and delay.x0 == delay.x1 == 0.0
+    assert fig.layout.title.text.startswith("Last 4 triggered sweeps (of 9 triggers) · trigger -120 µV (falling)")
+    assert "50 µV/div" in fig.layout.title.text
+
+
+def test_long_sweeps_are_decimated_keeping_every_peak():
+    from emgviz.plotting.live import live_sweeps_figure
+
+    rng = np.random.default_rng(1)
+    rows = rng.normal(0, 30, (3, 10_000))                  # 200 ms sweeps at 50 kHz
+    rows[1, 4321] = -170.0
+    fig = live_sweeps_figure(rows, 50_000.0, pre_ms=40.0, ms_per_div=20.0, uv_per_div=50.0, level=-100.0)
+    oy = _arr(fig.data[0].y)
+    assert len(oy) <= 2 * (1000 + 1)                       # two older sweeps of ≤ 1000 points + a gap each
+    assert np.nanmin(oy) == np.float32(-170.0)             # the spike of the middle sweep survives
+    assert np.nanmax(_arr(fig.data[1].y)) == np.float32(rows[2].max())
+
+
+def test_an_empty_overlay_still_shows_the_screen():
+    from emgviz.plotting.live import live_sweeps_figure
+
+    fig = live_sweeps_figure(np.empty((0, 500)), 10_000.0, pre_ms=10.0, ms_per_div=5.0, uv_per_div=100.0, level=50.0)
+    assert fig.layout.meta["sweeps"] == 0 and len(_arr(fig.data[1].y)) == 0
+    assert "(rising)" in fig.layout.title.text and fig.layout.yaxis.range == (-408.0, 408.0)

@@ -92,3 +92,47 @@ def test_mvc_reference_switches_the_bars_to_percent_mvc(live):
     bars = plotly_spec(live, "live_bars")
     assert bars["layout"]["yaxis"]["title"]["text"] == "RMS (%MVC)"
     assert any(c.value.startswith("MVC reference (RMS)") for c in live.caption)
+
+
+def test_needle_simulator_shows_triggered_sweeps_that_update_live(live):
+    from tests.apptest_utils import trace_array
+
+    live.radio(key="live_source").set_value("Simulator").run()
+    live.selectbox(key="live_sim_profile").set_value("needle: normal").run()
+    live.button(key="live_start").click().run()
+    assert_no_exception(live)
+    assert live.toggle(key="live_sweep_on").value is True           # on by itself for a needle stream
+    level = live.number_input(key="live_sweep_level").value
+    assert level < 0                                                 # falling, two divisions below baseline
+    assert live.selectbox(key="live_sweep_uv_div").value == -level / 2
+    found = []
+    for _ in range(2):
+        time.sleep(1.5)
+        live.run()
+        assert_no_exception(live)
+        spec = plotly_spec(live, "live_sweep_chart")
+        found.append(live.session_state["live_sweep_capture"].found)
+    assert found[1] > found[0] > 0                                   # new sweeps keep arriving
+    assert spec["layout"]["meta"]["sweeps"] >= 1
+    level_line, delay_line = spec["layout"]["shapes"]
+    assert level_line["y0"] == level and delay_line["x0"] == 0.0
+    assert spec["layout"]["xaxis"]["range"] == [-20.0, 80.0]         # 10 ms/div, delay line at 2 divisions
+    x, y = trace_array(spec["data"][1]["x"]), trace_array(spec["data"][1]["y"])  # the newest sweep
+    i = int(np.argmin(np.abs(x)))                                    # the sample on the delay line
+    assert abs(x[i]) < 1e-3 and y[i] <= level < y[i - 1]             # crosses the trigger level there
+    cap = live.session_state["live_sweep_capture"]
+    np.testing.assert_allclose(np.clip(cap.rows[-1], -4 * -level / 2, 4 * -level / 2), y, rtol=1e-6)
+
+
+def test_surface_simulator_has_no_sweep_overlay_until_asked(live):
+    live.radio(key="live_source").set_value("Simulator").run()
+    live.button(key="live_start").click().run()
+    time.sleep(0.5)
+    live.run()
+    assert live.toggle(key="live_sweep_on").value is False
+    assert len(live.get("plotly_chart")) == 2                       # traces and bars only
+    live.toggle(key="live_sweep_on").set_value(True).run()
+    assert_no_exception(live)
+    assert len(live.get("plotly_chart")) == 3
+    assert plotly_spec(live, "live_sweep_chart")["layout"]["xaxis"]["range"] == [-20.0, 80.0]
+    assert any("does not look like a needle stream" in c.value for c in live.caption)
