@@ -4,7 +4,8 @@ import base64
 
 import numpy as np
 
-from emgviz.plotting.live import BAND_COLOURS, live_traces_figure, rms_bars_figure
+from emgviz.plotting.live import (BAND_COLOURS, live_traces_figure, live_traces_payload, rms_bars_figure,
+                                  rms_bars_payload)
 
 
 def _arr(v):
@@ -86,3 +87,24 @@ def test_an_empty_overlay_still_shows_the_screen():
     fig = live_sweeps_figure(np.empty((0, 500)), 10_000.0, pre_ms=10.0, ms_per_div=5.0, uv_per_div=100.0, level=50.0)
     assert fig.layout.meta["sweeps"] == 0 and len(_arr(fig.data[1].y)) == 0
     assert "(rising)" in fig.layout.title.text and fig.layout.yaxis.range == (-408.0, 408.0)
+
+
+def test_canvas_payloads_hold_the_same_lines_and_bars_as_the_figures():
+    rng = np.random.default_rng(5)
+    fs, n = 2000, 12_000
+    t = 7.0 + np.arange(n) / fs
+    data = rng.normal(0, 1e-4, (3, n))
+    names = ['<a href="https://x">a</a>', "b", "c"]
+    fig = live_traces_figure(data, t, names, ["V"] * 3, window_s=5)
+    pay = live_traces_payload(data, t, names, ["V"] * 3, window_s=5)
+    assert pay["t_last"] == t[-1] and pay["window_s"] == 5.0 and pay["unit"] == "µV"
+    assert pay["names"] == names                     # drawn with fillText: plain text, never markup
+    assert pay["offsets"] == list(fig.layout.yaxis.tickvals)
+    assert fig.layout.yaxis.title.text == f"spacing {pay['spacing']:g} µV"
+    for i in range(3):
+        np.testing.assert_allclose(pay["x"][i], _arr(fig.data[i].x), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(pay["y"][i], _arr(fig.data[i].y), rtol=1e-5, atol=1e-3)
+    bars = rms_bars_payload(np.array([10.0, np.nan, 50.0]), ["a", "b", "c"], unit_label="RMS (%MVC)",
+                            target=(20, 40), states=["below", "none", "above"], y_max=120)
+    assert bars["values"] == [10.0, 0.0, 50.0] and bars["target"] == [20.0, 40.0] and bars["y_max"] == 120.0
+    assert bars["colours"] == [BAND_COLOURS["below"], BAND_COLOURS["none"], BAND_COLOURS["above"]]

@@ -20,6 +20,13 @@ def live(media):  # noqa: F811
         session.stop()
 
 
+def _canvas(at):
+    """The data the live canvas was given (traces and bars), from its component element."""
+    import json
+
+    return json.loads(next(e for e in at.get("bidi_component") if e.key == "live_canvas").proto.json)
+
+
 def _metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
@@ -39,13 +46,24 @@ def test_simulator_streams_into_traces_and_bars(live):
     assert_no_exception(live)
     received = int(_metric(live, "Samples received").replace(",", ""))
     assert received > 0 and _metric(live, "Samples lost") == "0"
-    traces = plotly_spec(live, "live_traces")
-    assert len(traces["data"]) == 3 and traces["layout"]["yaxis"]["ticktext"] == ["emg1", "emg2", "emg3"]
-    bars = plotly_spec(live, "live_bars")
-    assert bars["layout"]["yaxis"]["title"]["text"] == "RMS (µV)"
+    canvas = _canvas(live)
+    traces, bars = canvas["traces"], canvas["bars"]
+    assert len(traces["x"]) == 3 and traces["names"] == ["emg1", "emg2", "emg3"]
+    session = live.session_state["live_session"]
+    assert traces["t_last"] <= session.ring.snapshot(0.01).times[-1]     # drawn from the ring
+    assert max(len(x) for x in traces["x"]) <= 401 and traces["x"][0][-1] == 0.0
+    assert bars["unit_label"] == "RMS (µV)" and len(bars["values"]) == 3 and bars["target"] == [50.0, 150.0]
+    assert not live.get("plotly_chart")                                  # no Plotly rebuilt while streaming
     time.sleep(0.5)
     live.run()
     assert int(_metric(live, "Samples received").replace(",", "")) > received
+    # the source stops (here: its pump is stopped): the last window stays, as Plotly charts to hover and zoom
+    session.stop()
+    live.run()
+    assert_no_exception(live)
+    spec = plotly_spec(live, "live_traces")
+    assert len(spec["data"]) == 3 and spec["layout"]["yaxis"]["ticktext"] == ["emg1", "emg2", "emg3"]
+    assert plotly_spec(live, "live_bars")["layout"]["yaxis"]["title"]["text"] == "RMS (µV)"
 
 
 def test_replay_recording_downloads_and_reads_back_equal_to_the_loaded_file(live, media):  # noqa: F811
@@ -89,8 +107,8 @@ def test_mvc_reference_switches_the_bars_to_percent_mvc(live):
     live.run()
     live.button(key="live_set_mvc").click().run()
     assert_no_exception(live)
-    bars = plotly_spec(live, "live_bars")
-    assert bars["layout"]["yaxis"]["title"]["text"] == "RMS (%MVC)"
+    bars = _canvas(live)["bars"]
+    assert bars["unit_label"] == "RMS (%MVC)" and bars["target"] == [20.0, 40.0]
     assert any(c.value.startswith("MVC reference (RMS)") for c in live.caption)
 
 
@@ -130,9 +148,9 @@ def test_surface_simulator_has_no_sweep_overlay_until_asked(live):
     time.sleep(0.5)
     live.run()
     assert live.toggle(key="live_sweep_on").value is False
-    assert len(live.get("plotly_chart")) == 2                       # traces and bars only
+    assert not live.get("plotly_chart")                              # the canvas only
     live.toggle(key="live_sweep_on").set_value(True).run()
     assert_no_exception(live)
-    assert len(live.get("plotly_chart")) == 3
+    assert len(live.get("plotly_chart")) == 1
     assert plotly_spec(live, "live_sweep_chart")["layout"]["xaxis"]["range"] == [-20.0, 80.0]
     assert any("does not look like a needle stream" in c.value for c in live.caption)

@@ -17,7 +17,7 @@ from .safe import plain_text
 from .style import OKABE_ITO, TRACE_COLOUR
 from .units import display_scale
 
-__all__ = ["live_traces_figure", "rms_bars_figure", "live_sweeps_figure", "BAND_COLOURS", "LIVE_POINTS",
+__all__ = ["live_traces_figure", "rms_bars_figure", "live_sweeps_figure", "live_traces_payload", "rms_bars_payload", "BAND_COLOURS", "LIVE_POINTS",
            "SWEEP_POINTS"]
 
 #: Most points drawn per channel trace.
@@ -32,6 +32,29 @@ BAND_COLOURS = {"below": OKABE_ITO["sky"], "in": OKABE_ITO["green"], "above": OK
 # Names come from files and from the network (LSL metadata): plain_text, as Plotly renders tags in text.
 
 
+def _stacked(data, times, ch_names, units, n_points):
+    """What the scrolling traces draw: per channel (t, y + offset), the offsets, the spacing, the unit shown."""
+    n_ch = len(ch_names)
+    t_last = float(times[-1]) if len(times) else 0.0
+    rel = np.asarray(times, dtype=np.float64) - t_last
+    scale, shown = display_scale(units[0] if len(units) else "V")
+    y = np.asarray(data, dtype=np.float64) * scale
+    if y.shape[1]:
+        y = y - y.mean(axis=1, keepdims=True)
+        ptp = float(np.max(y.max(axis=1) - y.min(axis=1)))
+    else:
+        ptp = 0.0
+    spacing = _nice(ptp * 1.1) if ptp > 0 else 1.0
+    offsets = [(n_ch - 1 - i) * spacing for i in range(n_ch)]
+    lines = []
+    for i in range(n_ch):
+        tx, yx = minmax_decimate(rel, y[i], n_out=n_points) if y.shape[1] > n_points else (rel, y[i])
+        if len(tx) and tx[-1] != rel[-1]:  # the trace always reaches the newest sample
+            tx, yx = np.append(tx, rel[-1]), np.append(yx, y[i, -1])
+        lines.append((tx.astype(np.float32), (yx + offsets[i]).astype(np.float32)))
+    return t_last, lines, offsets, spacing, shown
+
+
 def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[str], units: Sequence[str], *,
                        window_s: float, n_points: int = LIVE_POINTS, height_px: int | None = None) -> go.Figure:
     """Scrolling traces stacked on one axis, first channel on top; the newest sample at t = 0 s.
@@ -39,7 +62,8 @@ def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[s
     One x and one y axis for all channels (far cheaper for the browser to redraw five times a
     second than one subplot per channel). Each channel is drawn about its own mean, offset by
     a common spacing (the largest peak-to-peak in the window, so traces never overlap); the
-    y ticks name the channels and the y title gives the spacing.
+    y ticks name the channels and the y title gives the spacing. :func:`live_traces_payload`
+    gives the same lines for the canvas the Live view draws while streaming.
 
     Parameters
     ----------
@@ -64,25 +88,9 @@ def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[s
         (``{"t_last": float}``) for tests and latency measurement.
     """
     n_ch = len(ch_names)
-    t_last = float(times[-1]) if len(times) else 0.0
-    rel = np.asarray(times, dtype=np.float64) - t_last
-    scale, shown = display_scale(units[0] if len(units) else "V")
-    y = np.asarray(data, dtype=np.float64) * scale
-    if y.shape[1]:
-        y = y - y.mean(axis=1, keepdims=True)
-        ptp = float(np.max(y.max(axis=1) - y.min(axis=1)))
-    else:
-        ptp = 0.0
-    spacing = _nice(ptp * 1.1) if ptp > 0 else 1.0
-    offsets = [(n_ch - 1 - i) * spacing for i in range(n_ch)]
-    traces = []
-    for i, name in enumerate(ch_names):
-        tx, yx = minmax_decimate(rel, y[i], n_out=n_points) if y.shape[1] > n_points else (rel, y[i])
-        if len(tx) and tx[-1] != rel[-1]:  # the trace always reaches the newest sample
-            tx, yx = np.append(tx, rel[-1]), np.append(yx, y[i, -1])
-        traces.append(go.Scatter(x=tx.astype(np.float32), y=(yx + offsets[i]).astype(np.float32), mode="lines",
-                                 name=plain_text(name), line={"width": 1, "color": TRACE_COLOUR},
-                                 hoverinfo="skip", showlegend=False))
+    t_last, lines, offsets, spacing, shown = _stacked(data, times, ch_names, units, n_points)
+    traces = [go.Scatter(x=tx, y=yx, mode="lines", name=plain_text(name), line={"width": 1, "color": TRACE_COLOUR},
+                         hoverinfo="skip", showlegend=False) for (tx, yx), name in zip(lines, ch_names)]
     # One constructor call with plain dicts (add_trace/update_layout validate again on every call).
     return go.Figure(data=traces, layout={
         "height": height_px or 90 + 60 * n_ch, "margin": {"l": 110, "r": 10, "t": 10, "b": 45}, "uirevision": "live",
@@ -92,6 +100,45 @@ def live_traces_figure(data: np.ndarray, times: np.ndarray, ch_names: Sequence[s
         "yaxis": {"tickvals": offsets, "ticktext": [plain_text(n) for n in ch_names], "zeroline": False,
                   "range": [-spacing * 0.6, offsets[0] + spacing * 0.6] if n_ch else None, "showgrid": False,
                   "title": {"text": f"spacing {spacing:g} {shown}"}}})
+
+
+def live_traces_payload(data: np.ndarray, times: np.ndarray, ch_names: Sequence[str], units: Sequence[str], *,
+                        window_s: float, n_points: int = LIVE_POINTS) -> dict:
+    """The scrolling traces of :func:`live_traces_figure` as plain data for the Live view's canvas.
+
+    Same lines (mean removed, stacked by the common spacing, min–max decimated, newest sample at
+    0 s), rounded to float32 and as lists, so they travel as compact JSON five times a second.
+
+    Returns
+    -------
+    dict
+        ``t_last`` (newest time stamp, s), ``window_s``, ``spacing`` and ``unit`` (the y title reads
+        "spacing {spacing} {unit}"), ``names``, ``offsets`` (each channel's baseline, top first),
+        ``y_range`` and per channel ``x`` and ``y`` (lists; y includes the offset).
+    """
+    t_last, lines, offsets, spacing, shown = _stacked(data, times, ch_names, units, n_points)
+    return {"t_last": t_last, "window_s": float(window_s), "spacing": spacing, "unit": shown,
+            "names": [str(n) for n in ch_names], "offsets": offsets,
+            "y_range": [-spacing * 0.6, (offsets[0] if offsets else 0.0) + spacing * 0.6],
+            "x": [_round(tx) for tx, _ in lines], "y": [_round(yx) for _, yx in lines]}
+
+
+def _round(a: np.ndarray) -> list:
+    """float32 values as short Python floats (JSON without float64 noise digits)."""
+    return [float(f"{v:.6g}") for v in a.tolist()]
+
+
+def rms_bars_payload(values: np.ndarray, ch_names: Sequence[str], *, unit_label: str, target: tuple[float, float],
+                     states: Sequence[str], y_max: float) -> dict:
+    """The biofeedback bars of :func:`rms_bars_figure` as plain data for the Live view's canvas.
+
+    Returns ``values`` (NaN → 0), ``names``, ``colours`` (by band state, :data:`BAND_COLOURS`),
+    ``target`` (low, high), ``y_max``, ``unit_label`` and ``band_colour``.
+    """
+    vals = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0)
+    return {"values": [float(v) for v in vals], "names": [str(n) for n in ch_names],
+            "colours": [BAND_COLOURS[s] for s in states], "target": [float(target[0]), float(target[1])],
+            "y_max": float(y_max), "unit_label": str(unit_label), "band_colour": OKABE_ITO["green"]}
 
 
 def _nice(x: float) -> float:

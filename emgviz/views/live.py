@@ -16,9 +16,9 @@ from pathlib import Path
 import streamlit as st
 
 from ..live.meters import DEFAULT_RMS_WINDOW_MS, band_state, live_rms, moving_rms_max, percent_of_reference
-from ..plotting.live import live_traces_figure, rms_bars_figure
+from ..plotting.live import live_traces_figure, live_traces_payload, rms_bars_figure, rms_bars_payload
 from ..plotting.units import display_scale
-from . import live_sweep
+from . import live_canvas, live_sweep
 from .context import ViewContext
 from .text import md
 from ..plotting.safe import plain_figure
@@ -272,7 +272,7 @@ def _panel(sess, opts: dict) -> None:
                       on_click=_stop_recording, type="primary")
             st.caption(f"Recording: {rec.n_samples:,} samples, lost {rec.lost}")
     # One slot for the status message, always present: the charts below keep their place (and their
-    # browser-side Plotly object) whether or not a message shows.
+    # browser-side canvas) whether or not a message shows.
     status = st.empty()
     if sess.error:
         status.warning(f"The source stopped: {md(sess.error)}. Press **Start** to try again.")
@@ -283,16 +283,20 @@ def _panel(sess, opts: dict) -> None:
                        "still running?")
     if snap.data.shape[1] == 0:
         return
-    st.plotly_chart(plain_figure(live_traces_figure(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"])),
-                    key=_S + "traces", width="stretch", config={"staticPlot": True})
-    if opts["sweep"] is not None:
-        live_sweep.panel(sess, opts["sweep"], first_window_s=opts["window_s"])
     rms = live_rms(snap.data, src.fs, window_ms=opts["rms_ms"])
     shown = percent_of_reference(rms, opts["mvc"]) if opts["mvc"] is not None else rms * opts["scale"]
     states = band_state(shown, *opts["target"])
-    st.plotly_chart(plain_figure(rms_bars_figure(shown, src.ch_names, unit_label=opts["label"], target=opts["target"],
-                                    states=states, y_max=opts["y_max"])),
-                    key=_S + "bars", width="stretch", config={"staticPlot": True})
+    bars = dict(unit_label=opts["label"], target=opts["target"], states=states, y_max=opts["y_max"])
+    if sess.running:  # streaming: one canvas that stays mounted (see live_canvas for why not Plotly)
+        live_canvas.draw(live_traces_payload(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"]),
+                         rms_bars_payload(shown, src.ch_names, **bars), key=_S + "canvas",
+                         traces_height=90 + 60 * len(src.ch_names))
+    else:  # stopped: the last window as Plotly charts, to hover and zoom
+        st.plotly_chart(plain_figure(live_traces_figure(snap.data, snap.times, src.ch_names, src.units,
+                                                        window_s=opts["window_s"])), key=_S + "traces", width="stretch")
+        st.plotly_chart(plain_figure(rms_bars_figure(shown, src.ch_names, **bars)), key=_S + "bars", width="stretch")
+    if opts["sweep"] is not None:
+        live_sweep.panel(sess, opts["sweep"], first_window_s=opts["window_s"])
     n_in = states.count("in")
     st.caption(f"{n_in} of {len(states)} muscle(s) in the target band · RMS over the last {opts['rms_ms']:g} ms "
                f"(mean removed) · redrawn every {REFRESH_S:g} s")
