@@ -108,3 +108,4 @@ def test_canvas_payloads_hold_the_same_lines_and_bars_as_the_figures():
                             target=(20, 40), states=["below", "none", "above"], y_max=120)
     assert bars["values"] == [10.0, 0.0, 50.0] and bars["target"] == [20.0, 40.0] and bars["y_max"] == 120.0
     assert bars["colours"] == [BAND_COLOURS["below"], BAND_COLOURS["none"], BAND_COLOURS["above"]]
+    assert bars["note"] == "0 of 3 muscles in the target band"

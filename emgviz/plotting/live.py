@@ -133,10 +133,13 @@ def rms_bars_payload(values: np.ndarray, ch_names: Sequence[str], *, unit_label:
     """The biofeedback bars of :func:`rms_bars_figure` as plain data for the Live view's canvas.
 
     Returns ``values`` (NaN → 0), ``names``, ``colours`` (by band state, :data:`BAND_COLOURS`),
-    ``target`` (low, high), ``y_max``, ``unit_label`` and ``band_colour``.
+    ``target`` (low, high), ``y_max``, ``unit_label``, ``band_colour`` and ``note`` ("2 of 3
+    muscles in the target band").
     """
     vals = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0)
+    n_in, n = list(states).count("in"), len(states)
     return {"values": [float(v) for v in vals], "names": [str(n) for n in ch_names],
+            "note": f"{n_in} of {n} muscle{'s' if n != 1 else ''} in the target band",
             "colours": [BAND_COLOURS[s] for s in states], "target": [float(target[0]), float(target[1])],
             "y_max": float(y_max), "unit_label": str(unit_label), "band_colour": OKABE_ITO["green"]}
 

@@ -24,8 +24,10 @@ from .text import md
 from ..plotting.safe import plain_figure
 
 _S = "live_"
-#: Seconds between redraws of the live panel (5 per second).
+#: Seconds between redraws of the traces, bars and sweeps (5 per second).
 REFRESH_S = 0.2
+#: Seconds between updates of the counts, the recording controls and the status message.
+STATUS_S = 1.0
 #: Seconds without a sample before the view says the stream is silent.
 SILENT_S = 2.0
 SOURCES = ("Replay the loaded recording", "LSL stream", "Simulator")
@@ -249,17 +251,19 @@ def _set_mvc(sess, rms_ms: float) -> None:
 
 
 # ---- the live panel -----------------------------------------------------------------------------
-def _panel(sess, opts: dict) -> None:
+def _status_panel(sess, opts: dict) -> None:
+    """Counts, recording controls and the status message (a slower fragment: every :data:`STATUS_S`)."""
     state = st.session_state
     if state.pop(_S + "rerun_app", False):
         st.rerun()  # the recording finished: show its download button outside this fragment
     src = sess.source
-    snap = sess.ring.snapshot(opts["window_s"])
+    ring = sess.ring
+    received, lost = ring.received, ring.lost
     elapsed = max(time.monotonic() - sess.started_at, 1e-9)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Samples received", f"{snap.received:,}")
-    c2.metric("Samples lost", f"{snap.lost:,}")
-    c3.metric("Rate (Hz)", f"{snap.received / elapsed:,.0f}", help=f"Nominal {src.fs:g} Hz")
+    c1.metric("Samples received", f"{received:,}")
+    c2.metric("Samples lost", f"{lost:,}")
+    c3.metric("Rate (Hz)", f"{received / elapsed:,.0f}", help=f"Nominal {src.fs:g} Hz")
     rec = sess.recorder
     with c4:
         if rec is None:
@@ -271,16 +275,21 @@ def _panel(sess, opts: dict) -> None:
                       icon=":material/stop:",
                       on_click=_stop_recording, type="primary")
             st.caption(f"Recording: {rec.n_samples:,} samples, lost {rec.lost}")
-    # One slot for the status message, always present: the charts below keep their place (and their
-    # browser-side canvas) whether or not a message shows.
+    # One slot for the status message, always present: the display below keeps its place.
     status = st.empty()
     if sess.error:
         status.warning(f"The source stopped: {md(sess.error)}. Press **Start** to try again.")
-    elif snap.received == 0:
+    elif received == 0:
         status.info(f"Waiting for samples from {md(src.name)}…")
     elif sess.seconds_since_data > SILENT_S:
         status.warning(f"No samples from {md(src.name)} for {sess.seconds_since_data:.0f} s: is the stream "
                        "still running?")
+
+
+def _draw_panel(sess, opts: dict) -> None:
+    """Traces, RMS bars and (needle) triggered sweeps: the fast fragment, every :data:`REFRESH_S`."""
+    src = sess.source
+    snap = sess.ring.snapshot(opts["window_s"])
     if snap.data.shape[1] == 0:
         return
     rms = live_rms(snap.data, src.fs, window_ms=opts["rms_ms"])
@@ -297,9 +306,6 @@ def _panel(sess, opts: dict) -> None:
         st.plotly_chart(plain_figure(rms_bars_figure(shown, src.ch_names, **bars)), key=_S + "bars", width="stretch")
     if opts["sweep"] is not None:
         live_sweep.panel(sess, opts["sweep"], first_window_s=opts["window_s"])
-    n_in = states.count("in")
-    st.caption(f"{n_in} of {len(states)} muscle(s) in the target band · RMS over the last {opts['rms_ms']:g} ms "
-               f"(mean removed) · redrawn every {REFRESH_S:g} s")
 
 
 def render(ctx: ViewContext) -> None:
@@ -315,5 +321,9 @@ def render(ctx: ViewContext) -> None:
     st.caption(f"Source: {md(sess.source.name)} · {len(sess.source.ch_names)} channel(s) at {sess.source.fs:g} Hz")
     opts = _display_controls(sess)
     opts["sweep"] = live_sweep.controls(sess)
-    st.fragment(_panel, run_every=REFRESH_S if sess.running or sess.recorder else None)(sess, opts)
+    live = sess.running or sess.recorder is not None
+    st.fragment(_status_panel, run_every=STATUS_S if live else None)(sess, opts)
+    st.fragment(_draw_panel, run_every=REFRESH_S if live else None)(sess, opts)
+    st.caption(f"Bars: RMS over the last {opts['rms_ms']:g} ms (mean removed), green inside the target band · "
+               f"traces and bars redrawn every {REFRESH_S:g} s, counts every {STATUS_S:g} s")
     _download()

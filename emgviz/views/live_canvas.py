@@ -85,6 +85,7 @@ export default function (component) {
     g.strokeStyle = '#eeeeee'; g.fillStyle = '#444'; g.textAlign = 'right'; g.textBaseline = 'middle';
     for (const v of ticks(0, bars.y_max, 5)) { const y = Math.round(Y(v)) + 0.5; g.beginPath(); g.moveTo(L, y); g.lineTo(L + pw, y); g.stroke(); g.fillText(String(v), L - 6, y); }
     g.save(); g.translate(14, top + T + ph / 2); g.rotate(-Math.PI / 2); g.textAlign = 'center'; g.fillText(bars.unit_label, 0, 0); g.restore();
+    g.fillStyle = '#222'; g.textAlign = 'left'; g.textBaseline = 'top'; g.fillText(bars.note || '', L + 4, top + 1);
     const n = bars.values.length, slot = pw / Math.max(n, 1), bw = slot * 0.6;
     bars.values.forEach((v, i) => {
       const x = L + i * slot + (slot - bw) / 2;
