@@ -15,6 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ..live.boards import brainflow_available
 from ..live.meters import DEFAULT_RMS_WINDOW_MS, band_state, live_rms, moving_rms_max, percent_of_reference
 from ..plotting.live import live_traces_figure, live_traces_payload, rms_bars_figure, rms_bars_payload
 from ..plotting.units import display_scale
@@ -34,6 +35,8 @@ SOURCES = ("Replay the loaded recording", "LSL stream", "Simulator")
 RECORD_FORMATS = (".npz", ".edf", ".csv")
 #: Simulator models: surface-EMG profiles, then the needle presets.
 SIM_MODELS = ("bursts", "sustained", "ramp", "rest", "needle: normal", "needle: myopathic", "needle: neurogenic")
+#: The BrainFlow synthetic board, offered among the models when the optional brainflow package is installed.
+BRAINFLOW_MODEL = "BrainFlow synthetic board"
 _NO_STREAM = ("No LSL stream found on this machine. Start one, e.g. `python -m emgviz stream FILE --name NAME "
               "--loop`, then press **Find streams** again. emgviz keeps LSL on this machine (loopback); to "
               "see streams on the network start the app with `EMGVIZ_LSL_LAN=1`.")
@@ -112,6 +115,10 @@ def _start(kind: str, ctx: ViewContext) -> None:
             level = float(state.get(_S + "sim_level", 0.5))
             if model.startswith("needle: "):
                 source = _needle_source(model.removeprefix("needle: "), level)
+            elif model == BRAINFLOW_MODEL:
+                from ..live.boards import BrainFlowSource
+
+                source = BrainFlowSource("synthetic", n_channels=int(state.get(_S + "sim_channels", 2)))
             else:
                 source = SimulatorSource(n_channels=int(state.get(_S + "sim_channels", 2)), profile=model,
                                          level=level)
@@ -161,9 +168,11 @@ def _source_controls(ctx: ViewContext) -> str:
                 st.warning(state.get(_S + "find_error") or _NO_STREAM)
         else:
             a, b, c = st.columns(3)
-            model = b.selectbox("Model", SIM_MODELS, key=_S + "sim_profile",
+            models = SIM_MODELS + ((BRAINFLOW_MODEL,) if brainflow_available() else ())
+            model = b.selectbox("Model", models, key=_S + "sim_profile",
                                 help="Surface EMG with a contraction profile, or a concentric needle in a normal, "
-                                     "myopathic or neurogenic muscle (one channel, 10 kHz).")
+                                     "myopathic or neurogenic muscle (one channel, 10 kHz); with the optional "
+                                     "brainflow package, BrainFlow's synthetic board (250 Hz) read like an amplifier.")
             a.number_input("Channels", 1, 8, 2, key=_S + "sim_channels", disabled=model.startswith("needle"))
             c.slider("Level (needle: force)", 0.05, 1.0, 0.5, 0.05, key=_S + "sim_level")
     c2.button("Start", key=_S + "start", type="primary", on_click=_start, args=(kind, ctx), width="stretch")
@@ -296,7 +305,7 @@ def _draw_panel(sess, opts: dict) -> None:
     shown = percent_of_reference(rms, opts["mvc"]) if opts["mvc"] is not None else rms * opts["scale"]
     states = band_state(shown, *opts["target"])
     bars = dict(unit_label=opts["label"], target=opts["target"], states=states, y_max=opts["y_max"])
-    if sess.running:  # streaming: one canvas that stays mounted (see live_canvas for why not Plotly)
+    if sess.running and live_canvas.available():  # streaming: one canvas that stays mounted (see live_canvas for why not Plotly)
         live_canvas.draw(live_traces_payload(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"]),
                          rms_bars_payload(shown, src.ch_names, **bars), key=_S + "canvas",
                          traces_height=90 + 60 * len(src.ch_names))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["draw", "CANVAS_CLASS"]
+__all__ = ["draw", "available", "CANVAS_CLASS"]
 
 #: CSS class of the canvas (tests find it with ``canvas.emgviz-live``).
 CANVAS_CLASS = "emgviz-live"
@@ -102,6 +102,11 @@ export default function (component) {
 """
 
 _component = None
+
+
+def available() -> bool:
+    """True when this Streamlit has custom components v2 (1.51+; requirements.txt pins 1.67)."""
+    return hasattr(st.components, "v2")
 
 
 def _get():
