@@ -269,7 +269,7 @@ def _status_panel(sess, opts: dict) -> None:
     ring = sess.ring
     received, lost = ring.received, ring.lost
     elapsed = max(time.monotonic() - sess.started_at, 1e-9)
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.5])
     c1.metric("Samples received", f"{received:,}")
     c2.metric("Samples lost", f"{lost:,}")
     c3.metric("Rate (Hz)", f"{received / elapsed:,.0f}", help=f"Nominal {src.fs:g} Hz")

@@ -45,7 +45,7 @@ export default function (component) {
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.clearRect(0, 0, W, H);
   g.fillStyle = '#ffffff'; g.fillRect(0, 0, W, H);
-  g.font = '12px sans-serif';
+  g.font = '12px "Source Sans Pro", "Source Sans 3", sans-serif';
   const ticks = (lo, hi, n) => {  // 1-2-5 steps
     const raw = (hi - lo) / n, e = Math.pow(10, Math.floor(Math.log10(raw)));
     const step = [1, 2, 5, 10].map(m => m * e).find(s => s >= raw);

@@ -72,9 +72,9 @@ def controls(sess) -> dict | None:
                             format_func=lambda v: f"{v:g} ms/div")
     uv_div = c_sens.selectbox("Sensitivity", SENSITIVITIES_UV, key=_P + "uv_div",
                               format_func=lambda v: format_sensitivity(v, unit))
-    level = c_lvl.number_input(f"Trigger ({unit}); − = falling", step=float(uv_div / 2), format="%.0f",
-                               key=_P + "level", help="Positive: a sweep starts on a rising crossing; negative: "
-                                                      "on a falling one.")
+    level = c_lvl.number_input(f"Trigger ({unit})", step=float(uv_div / 2), format="%.0f",
+                               key=_P + "level", help="The level a sweep starts at. Positive: on a rising "
+                                                      "crossing; negative: on a falling one.")
     pre_div = c_pre.selectbox("Delay line", tuple(range(H_DIVISIONS)), index=2, key=_P + "pre_div",
                               format_func=lambda d: f"{d} div ({d * ms_div:g} ms)",
                               help="Where the trigger sits on the sweep, in divisions from its left edge.")

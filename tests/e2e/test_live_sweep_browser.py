@@ -39,9 +39,12 @@ def test_needle_simulator_shows_live_triggered_sweeps(page: Page, streamlit_url,
     page.wait_for_function(f"() => {{ const s = ({SWEEPS_JS})(); return s && s.found > {first['found']}; }}",
                            timeout=120_000)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    chart = page.locator(".js-plotly-plot").last
+    chart.scroll_into_view_if_needed()
     time.sleep(0.5)
-    page.screenshot(path=str(shots / "live_sweeps_1440.png"), full_page=True)
+    page.screenshot(path=str(shots / "live_sweeps_1440.png"))
     page.set_viewport_size({"width": 1024, "height": 768})
     time.sleep(1.5)
-    page.screenshot(path=str(shots / "live_sweeps_1024.png"), full_page=True)
+    page.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "live_sweeps_1024.png"))
     main.get_by_role("button", name="Stop", exact=True).click()
