@@ -38,7 +38,14 @@ def lsl_stream(tmp_path_factory):
     assert line.startswith("streaming"), proc.stderr.read()
     yield name, src
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=30)
+    try:
+        proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)  # the stream CLI prints its threads' stacks on SIGUSR1
+        time.sleep(2)
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"`stream` did not stop within 60 s of Ctrl+C; stdout: {out[-500:]!r}; stacks: {err[-3000:]}")
     assert proc.returncode == 0
 
 

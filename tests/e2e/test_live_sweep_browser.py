@@ -32,19 +32,20 @@ def test_needle_simulator_shows_live_triggered_sweeps(page: Page, streamlit_url,
     main.get_by_role("button", name="Start").click()
     expect(main.get_by_text("Triggered sweeps (needle)")).to_be_visible(timeout=120_000)
     # the overlay appears with sweeps, and new triggers keep arriving
-    page.wait_for_function(f"() => {{ const s = ({SWEEPS_JS})(); return s && s.sweeps >= 2; }}", timeout=120_000)
-    first = page.evaluate(SWEEPS_JS)
+    # (the chart element is rebuilt on every redraw: read it in the same call that finds it ready)
+    first = page.wait_for_function(f"() => {{ const s = ({SWEEPS_JS})(); return s && s.sweeps >= 2 ? s : null; }}",
+                                   timeout=120_000).json_value()
     assert first["shapes"] == 2 and first["x"] == [-20, 80]          # level and delay line; 10 ms/div
     assert "(falling)" in first["title"] and "ms/div" in first["title"]
     page.wait_for_function(f"() => {{ const s = ({SWEEPS_JS})(); return s && s.found > {first['found']}; }}",
                            timeout=120_000)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-    chart = page.locator(".js-plotly-plot").last
-    chart.scroll_into_view_if_needed()
+    scroll = "() => { const g = [...document.querySelectorAll('.js-plotly-plot')].pop(); if (g) g.scrollIntoView(); }"
+    page.evaluate(scroll)  # (by script: the chart element is replaced on every redraw)
     time.sleep(0.5)
     page.screenshot(path=str(shots / "live_sweeps_1440.png"))
     page.set_viewport_size({"width": 1024, "height": 768})
     time.sleep(1.5)
-    page.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
+    page.evaluate(scroll)
     page.screenshot(path=str(shots / "live_sweeps_1024.png"))
     main.get_by_role("button", name="Stop", exact=True).click()
