@@ -109,3 +109,17 @@ def test_canvas_payloads_hold_the_same_lines_and_bars_as_the_figures():
     assert bars["values"] == [10.0, 0.0, 50.0] and bars["target"] == [20.0, 40.0] and bars["y_max"] == 120.0
     assert bars["colours"] == [BAND_COLOURS["below"], BAND_COLOURS["none"], BAND_COLOURS["above"]]
     assert bars["note"] == "0 of 3 muscles in the target band"
+
+
+def test_sweeps_payload_holds_the_figures_lines():
+    from emgviz.plotting.live import live_sweeps_figure, live_sweeps_payload
+
+    rows = np.vstack([np.linspace(-100, 100, 500) * (k + 1) for k in range(3)])
+    kw = dict(pre_ms=10.0, ms_per_div=5.0, uv_per_div=50.0, level=-120.0, found=4)
+    fig, pay = live_sweeps_figure(rows, 10_000.0, **kw), live_sweeps_payload(rows, 10_000.0, **kw)
+    assert len(pay["older"]) == 2 and pay["sweeps"] == 3 and pay["found"] == 4
+    np.testing.assert_allclose(np.concatenate([pay["older"][0][1], [np.nan], pay["older"][1][1], [np.nan]]),
+                               _arr(fig.data[0].y), rtol=1e-5)
+    np.testing.assert_allclose(pay["newest"][1], _arr(fig.data[1].y), rtol=1e-5)
+    assert len(pay["clip"][0]) == fig.layout.meta["clipped"] == int((np.abs(rows) > 200).sum())
+    assert pay["x_range"] == [-10.0, 40.0] and pay["y_limit"] == 200.0 and pay["title"] == fig.layout.title.text

@@ -20,11 +20,11 @@ def live(media):  # noqa: F811
         session.stop()
 
 
-def _canvas(at):
-    """The data the live canvas was given (traces and bars), from its component element."""
+def _canvas(at, key="live_canvas"):
+    """The data a live canvas was given (traces and bars, or sweeps), from its component element."""
     import json
 
-    return json.loads(next(e for e in at.get("bidi_component") if e.key == "live_canvas").proto.json)
+    return json.loads(next(e for e in at.get("bidi_component") if e.key == key).proto.json)
 
 
 def _metric(at, label):
@@ -113,8 +113,6 @@ def test_mvc_reference_switches_the_bars_to_percent_mvc(live):
 
 
 def test_needle_simulator_shows_triggered_sweeps_that_update_live(live):
-    from tests.apptest_utils import trace_array
-
     live.radio(key="live_source").set_value("Simulator").run()
     live.selectbox(key="live_sim_profile").set_value("needle: normal").run()
     live.button(key="live_start").click().run()
@@ -128,18 +126,16 @@ def test_needle_simulator_shows_triggered_sweeps_that_update_live(live):
         time.sleep(1.5)
         live.run()
         assert_no_exception(live)
-        spec = plotly_spec(live, "live_sweep_chart")
+        sweeps = _canvas(live, "live_sweep_canvas")["sweeps"]
         found.append(live.session_state["live_sweep_capture"].found)
     assert found[1] > found[0] > 0                                   # new sweeps keep arriving
-    assert spec["layout"]["meta"]["sweeps"] >= 1
-    level_line, delay_line = spec["layout"]["shapes"]
-    assert level_line["y0"] == level and delay_line["x0"] == 0.0
-    assert spec["layout"]["xaxis"]["range"] == [-20.0, 80.0]         # 10 ms/div, delay line at 2 divisions
-    x, y = trace_array(spec["data"][1]["x"]), trace_array(spec["data"][1]["y"])  # the newest sweep
+    assert sweeps["found"] == found[1] and sweeps["sweeps"] >= 1
+    assert sweeps["level"] == level and sweeps["x_range"] == [-20.0, 80.0]  # 10 ms/div, delay at 2 divisions
+    x, y = np.asarray(sweeps["newest"][0]), np.asarray(sweeps["newest"][1])
     i = int(np.argmin(np.abs(x)))                                    # the sample on the delay line
     assert abs(x[i]) < 1e-3 and y[i] <= level < y[i - 1]             # crosses the trigger level there
     cap = live.session_state["live_sweep_capture"]
-    np.testing.assert_allclose(np.clip(cap.rows[-1], -4 * -level / 2, 4 * -level / 2), y, rtol=1e-6)
+    np.testing.assert_allclose(np.clip(cap.rows[-1], -4 * -level / 2, 4 * -level / 2), y, rtol=1e-5)
 
 
 def test_surface_simulator_has_no_sweep_overlay_until_asked(live):
@@ -148,9 +144,8 @@ def test_surface_simulator_has_no_sweep_overlay_until_asked(live):
     time.sleep(0.5)
     live.run()
     assert live.toggle(key="live_sweep_on").value is False
-    assert not live.get("plotly_chart")                              # the canvas only
+    assert [e.key for e in live.get("bidi_component")] == ["live_canvas"]
     live.toggle(key="live_sweep_on").set_value(True).run()
     assert_no_exception(live)
-    assert len(live.get("plotly_chart")) == 1
-    assert plotly_spec(live, "live_sweep_chart")["layout"]["xaxis"]["range"] == [-20.0, 80.0]
+    assert _canvas(live, "live_sweep_canvas")["sweeps"]["x_range"] == [-20.0, 80.0]
     assert any("does not look like a needle stream" in c.value for c in live.caption)

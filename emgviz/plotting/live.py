@@ -17,7 +17,8 @@ from .safe import plain_text
 from .style import OKABE_ITO, TRACE_COLOUR
 from .units import display_scale
 
-__all__ = ["live_traces_figure", "rms_bars_figure", "live_sweeps_figure", "live_traces_payload", "rms_bars_payload", "BAND_COLOURS", "LIVE_POINTS",
+__all__ = ["live_traces_figure", "rms_bars_figure", "live_sweeps_figure", "live_traces_payload", "rms_bars_payload",
+           "live_sweeps_payload", "BAND_COLOURS", "LIVE_POINTS",
            "SWEEP_POINTS"]
 
 #: Most points drawn per channel trace.
@@ -220,7 +221,38 @@ def live_sweeps_figure(rows: np.ndarray, fs: float, *, pre_ms: float, ms_per_div
         Trace 0: the older sweeps; trace 1: the newest; trace 2: clip marks (when any).
         ``layout.meta``: ``{"sweeps": k, "clipped": n}``.
     """
-    from .sweep import CLIP_COLOUR, CLIP_DIVISIONS, H_DIVISIONS, clip_trace, format_sensitivity
+    from .sweep import CLIP_COLOUR, H_DIVISIONS
+
+    ov = _overlay(rows, fs, pre_ms=pre_ms, ms_per_div=ms_per_div, uv_per_div=uv_per_div, level=level, unit=unit,
+                  found=found, n_points=n_points)
+    k, n_clip, limit, title = ov["k"], ov["n_clip"], ov["limit"], ov["title"]
+    data = [go.Scatter(x=ov["old_x"], y=ov["old_y"], mode="lines", name="older sweeps",
+                       line={"width": 1, "color": "#555555"}, opacity=0.3, hoverinfo="skip", showlegend=False),
+            go.Scatter(x=ov["new_x"], y=ov["new_y"], mode="lines",
+                       name="newest sweep", line={"width": 1.6, "color": TRACE_COLOUR}, hoverinfo="skip",
+                       showlegend=False)]
+    if n_clip:
+        data.append(go.Scatter(x=ov["clip_x"], y=ov["clip_y"], mode="markers",
+                               name="clipped", marker={"color": CLIP_COLOUR, "size": 5, "symbol": "line-ew-open"},
+                               hoverinfo="skip", showlegend=False))
+    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
+               "line": {"color": "#CC79A7", "width": 1, "dash": "dash"}},
+              {"type": "line", "yref": "paper", "x0": 0.0, "x1": 0.0, "y0": 0, "y1": 1,
+               "line": {"color": "#CC79A7", "width": 1.5, "dash": "dot"}}]
+    return go.Figure(data=data, layout={
+        "height": height_px, "margin": {"l": 30, "r": 10, "t": 40, "b": 40}, "plot_bgcolor": "white",
+        "uirevision": "live-sweeps", "showlegend": False, "shapes": shapes, "meta": {"sweeps": k, "clipped": n_clip},
+        "title": {"text": title, "font": {"size": 14}},
+        "xaxis": {"range": [-pre_ms, -pre_ms + H_DIVISIONS * ms_per_div], "dtick": ms_per_div, "tick0": -pre_ms,
+                  "showgrid": True, "gridcolor": "#d9d9d9", "zeroline": False,
+                  "title": {"text": "ms from trigger"}},
+        "yaxis": {"range": [-limit * 1.02, limit * 1.02], "dtick": uv_per_div, "tick0": 0, "showgrid": True,
+                  "gridcolor": "#d9d9d9", "zeroline": True, "zerolinecolor": "#999", "showticklabels": False}})
+
+
+def _overlay(rows, fs, *, pre_ms, ms_per_div, uv_per_div, level, unit, found, n_points) -> dict:
+    """What the sweep overlay draws (shared by the Plotly figure and the canvas payload)."""
+    from .sweep import CLIP_DIVISIONS, clip_trace, format_sensitivity
 
     rows = np.asarray(rows, dtype=np.float64)
     if rows.ndim != 2:
@@ -238,32 +270,41 @@ def live_sweeps_figure(rows: np.ndarray, fs: float, *, pre_ms: float, ms_per_div
     old_x = np.hstack([td[:-1], gap]).ravel() if k > 1 else np.empty(0)
     old_y = np.hstack([yd[:-1], gap]).ravel() if k > 1 else np.empty(0)
     new_x, new_y = (td[-1], yd[-1]) if k else (np.empty(0), np.empty(0))
-    data = [go.Scatter(x=old_x.astype(np.float32), y=old_y.astype(np.float32), mode="lines", name="older sweeps",
-                       line={"width": 1, "color": "#555555"}, opacity=0.3, hoverinfo="skip", showlegend=False),
-            go.Scatter(x=np.asarray(new_x, np.float32), y=np.asarray(new_y, np.float32), mode="lines",
-                       name="newest sweep", line={"width": 1.6, "color": TRACE_COLOUR}, hoverinfo="skip",
-                       showlegend=False)]
     n_clip = int(mask.sum())
-    if n_clip:
-        ti = np.broadcast_to(t, rows.shape)[mask]
-        data.append(go.Scatter(x=ti.astype(np.float32), y=clipped[mask].astype(np.float32), mode="markers",
-                               name="clipped", marker={"color": CLIP_COLOUR, "size": 5, "symbol": "line-ew-open"},
-                               hoverinfo="skip", showlegend=False))
-    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
-               "line": {"color": "#CC79A7", "width": 1, "dash": "dash"}},
-              {"type": "line", "yref": "paper", "x0": 0.0, "x1": 0.0, "y0": 0, "y1": 1,
-               "line": {"color": "#CC79A7", "width": 1.5, "dash": "dot"}}]
     sign = "rising" if level > 0 else "falling"
     of = f" (of {found} triggers)" if found is not None else ""
     clip_note = f" · {n_clip} samples clipped (red)" if n_clip else ""
     title = (f"Last {k} triggered sweeps{of} · trigger {level:+g} {unit} ({sign}) · delay {pre_ms:g} ms · "
              f"{ms_per_div:g} ms/div · {format_sensitivity(uv_per_div, unit)}{clip_note}")
-    return go.Figure(data=data, layout={
-        "height": height_px, "margin": {"l": 30, "r": 10, "t": 40, "b": 40}, "plot_bgcolor": "white",
-        "uirevision": "live-sweeps", "showlegend": False, "shapes": shapes, "meta": {"sweeps": k, "clipped": n_clip},
-        "title": {"text": title, "font": {"size": 14}},
-        "xaxis": {"range": [-pre_ms, -pre_ms + H_DIVISIONS * ms_per_div], "dtick": ms_per_div, "tick0": -pre_ms,
-                  "showgrid": True, "gridcolor": "#d9d9d9", "zeroline": False,
-                  "title": {"text": "ms from trigger"}},
-        "yaxis": {"range": [-limit * 1.02, limit * 1.02], "dtick": uv_per_div, "tick0": 0, "showgrid": True,
-                  "gridcolor": "#d9d9d9", "zeroline": True, "zerolinecolor": "#999", "showticklabels": False}})
+    f32 = np.float32
+    return {"k": k, "n_clip": n_clip, "limit": limit, "title": title,
+            "old_x": old_x.astype(f32), "old_y": old_y.astype(f32),
+            "new_x": np.asarray(new_x, f32), "new_y": np.asarray(new_y, f32),
+            "clip_x": np.broadcast_to(t, rows.shape)[mask].astype(f32), "clip_y": clipped[mask].astype(f32)}
+
+
+def live_sweeps_payload(rows: np.ndarray, fs: float, *, pre_ms: float, ms_per_div: float, uv_per_div: float,
+                        level: float, unit: str = "µV", found: int | None = None,
+                        n_points: int = SWEEP_POINTS) -> dict:
+    """The overlay of :func:`live_sweeps_figure` as plain data for the Live view's canvas.
+
+    Returns ``older`` (one list of [x, y] lines, one per older sweep), ``newest`` ([x, y]),
+    ``clip`` ([x, y] of clipped samples, drawn at the edge), ``x_range`` (ms: −delay to
+    −delay + 10 div), ``y_limit`` (±4 div), ``ms_per_div``, ``uv_per_div``, ``level``, ``title``,
+    ``sweeps`` and ``found``.
+    """
+    from .sweep import H_DIVISIONS
+
+    ov = _overlay(rows, fs, pre_ms=pre_ms, ms_per_div=ms_per_div, uv_per_div=uv_per_div, level=level, unit=unit,
+                  found=found, n_points=n_points)
+    ox, oy = ov["old_x"], ov["old_y"]
+    cuts = np.flatnonzero(np.isnan(oy))
+    older, start = [], 0
+    for c in cuts:
+        older.append([_round(ox[start:c]), _round(oy[start:c])])
+        start = c + 1
+    return {"older": older, "newest": [_round(ov["new_x"]), _round(ov["new_y"])],
+            "clip": [_round(ov["clip_x"]), _round(ov["clip_y"])],
+            "x_range": [-float(pre_ms), -float(pre_ms) + H_DIVISIONS * float(ms_per_div)],
+            "y_limit": float(ov["limit"]), "ms_per_div": float(ms_per_div), "uv_per_div": float(uv_per_div),
+            "level": float(level), "title": ov["title"], "sweeps": ov["k"], "found": found}

@@ -34,8 +34,8 @@ export default function (component) {
     c.setAttribute('role', 'img');
     parentElement.appendChild(c);
   }
-  const tr = data.traces, bars = data.bars;
-  const hT = tr ? tr.height : 0, hB = bars ? bars.height : 0, H = hT + hB;
+  const tr = data.traces, bars = data.bars, sw = data.sweeps;
+  const hT = tr ? tr.height : 0, hB = bars ? bars.height : 0, hS = sw ? sw.height : 0, H = hT + hB + hS;
   const W = Math.max(300, Math.floor(c.getBoundingClientRect().width || parentElement.clientWidth || 800));
   const dpr = window.devicePixelRatio || 1;
   if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
@@ -96,7 +96,37 @@ export default function (component) {
       g.fillText(nm.length > 16 ? nm.slice(0, 15) + '…' : nm, x + bw / 2, top + T + ph + 6);
     });
   }
-  c.setAttribute('aria-label', 'live EMG traces and RMS bars');
+  if (sw) {  // triggered sweeps: 10 × 8 divisions, as on a clinical EMG machine
+    const top = hT + hB, L = 30, R = 10, T = 30, B = 40, pw = W - L - R, ph = hS - T - B;
+    const [x0, x1] = sw.x_range, lim = sw.y_limit * 1.02;
+    const X = x => L + (x - x0) / (x1 - x0) * pw, Y = y => top + T + (lim - y) / (2 * lim) * ph;
+    g.fillStyle = '#222'; g.textAlign = 'left'; g.textBaseline = 'top';
+    g.font = 'bold 14px "Source Sans Pro", "Source Sans 3", sans-serif'; g.fillText(sw.title, 4, top + 4);
+    g.font = '12px "Source Sans Pro", "Source Sans 3", sans-serif';
+    g.strokeStyle = '#d9d9d9'; g.lineWidth = 1; g.fillStyle = '#444'; g.textAlign = 'center';
+    for (let i = 0; i <= 10; i++) {
+      const v = x0 + i * sw.ms_per_div, x = Math.round(X(v)) + 0.5;
+      g.beginPath(); g.moveTo(x, Y(lim)); g.lineTo(x, Y(-lim)); g.stroke(); g.fillText(String(+v.toPrecision(10)), x, Y(-lim) + 4);
+    }
+    g.fillText('ms from trigger', L + pw / 2, Y(-lim) + 22);
+    for (let d = -4; d <= 4; d++) {
+      const y = Math.round(Y(d * sw.uv_per_div)) + 0.5;
+      g.strokeStyle = d === 0 ? '#999999' : '#d9d9d9'; g.beginPath(); g.moveTo(L, y); g.lineTo(L + pw, y); g.stroke();
+    }
+    const line = (xs, ys) => { if (!xs.length) return; g.beginPath(); g.moveTo(X(xs[0]), Y(ys[0]));
+                               for (let k = 1; k < xs.length; k++) g.lineTo(X(xs[k]), Y(ys[k])); g.stroke(); };
+    g.save(); g.beginPath(); g.rect(L, Y(lim), pw, Y(-lim) - Y(lim)); g.clip();
+    g.globalAlpha = 0.3; g.strokeStyle = '#555555'; g.lineWidth = 1; for (const [xs, ys] of sw.older) line(xs, ys);
+    g.globalAlpha = 1; g.strokeStyle = '#1f2a36'; g.lineWidth = 1.6; line(sw.newest[0], sw.newest[1]);
+    g.strokeStyle = '#D55E00'; g.lineWidth = 1.5;
+    sw.clip[0].forEach((x, i) => { const y = Y(sw.clip[1][i]); g.beginPath(); g.moveTo(X(x) - 3, y); g.lineTo(X(x) + 3, y); g.stroke(); });
+    g.strokeStyle = '#CC79A7'; g.lineWidth = 1; g.setLineDash([6, 4]);
+    g.beginPath(); g.moveTo(L, Y(sw.level)); g.lineTo(L + pw, Y(sw.level)); g.stroke();
+    g.lineWidth = 1.5; g.setLineDash([2, 3]); g.beginPath(); g.moveTo(X(0), Y(lim)); g.lineTo(X(0), Y(-lim)); g.stroke();
+    g.setLineDash([]); g.restore();
+    c.dataset.sweeps = String(sw.sweeps); c.dataset.found = String(sw.found);
+  }
+  c.setAttribute('aria-label', sw && !tr ? 'triggered sweeps' : 'live EMG traces and RMS bars');
   if (tr) c.dataset.tLast = String(tr.t_last);
 }
 """
@@ -116,8 +146,11 @@ def _get():
     return _component
 
 
-def draw(traces: dict | None, bars: dict | None, *, key: str, traces_height: int, bars_height: int = 260) -> None:
-    """Paint the traces (``live_traces_payload``) and the bars (``rms_bars_payload``) on the live canvas."""
+def draw(traces: dict | None, bars: dict | None, *, key: str, traces_height: int = 0, bars_height: int = 260,
+         sweeps: dict | None = None, sweeps_height: int = 460) -> None:
+    """Paint the traces (``live_traces_payload``), the bars (``rms_bars_payload``) and/or the triggered
+    sweeps (``live_sweeps_payload``), top to bottom, on the live canvas with this ``key``."""
     data = {"traces": None if traces is None else {**traces, "height": int(traces_height)},
-            "bars": None if bars is None else {**bars, "height": int(bars_height)}}
+            "bars": None if bars is None else {**bars, "height": int(bars_height)},
+            "sweeps": None if sweeps is None else {**sweeps, "height": int(sweeps_height)}}
     _get()(key=key, data=data)

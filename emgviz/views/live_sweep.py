@@ -12,10 +12,11 @@ from __future__ import annotations
 import streamlit as st
 
 from ..live.trigger import capture_sweeps, is_needle_source
-from ..plotting.live import live_sweeps_figure
+from ..plotting.live import live_sweeps_figure, live_sweeps_payload
 from ..plotting.safe import plain_figure
 from ..plotting.sweep import (H_DIVISIONS, SENSITIVITIES_UV, TIME_BASES_MS, default_sensitivity, format_sensitivity,
                               to_microvolts)
+from . import live_canvas
 from .text import md
 
 __all__ = ["controls", "panel", "defaults_for", "MAX_SWEEPS"]
@@ -106,9 +107,12 @@ def panel(sess, opts: dict, *, first_window_s: float) -> None:
         st.warning(md(f"Cannot trigger: {exc}"))
         return
     state[_P + "capture"], state[_P + "capture_key"] = cap, key
-    fig = live_sweeps_figure(cap.rows, src.fs, pre_ms=opts["pre_ms"], ms_per_div=opts["ms_div"],
-                             uv_per_div=opts["uv_div"], level=opts["level"], unit=opts["unit"], found=cap.found)
-    st.plotly_chart(plain_figure(fig), key=_P + "chart", width="stretch", config={"staticPlot": True})
+    args = dict(pre_ms=opts["pre_ms"], ms_per_div=opts["ms_div"], uv_per_div=opts["uv_div"], level=opts["level"],
+                unit=opts["unit"], found=cap.found)
+    if sess.running and live_canvas.available():  # a canvas that stays mounted (see live_canvas)
+        live_canvas.draw(None, None, sweeps=live_sweeps_payload(cap.rows, src.fs, **args), key=_P + "canvas")
+    else:  # stopped: a Plotly chart (hover, zoom)
+        st.plotly_chart(plain_figure(live_sweeps_figure(cap.rows, src.fs, **args)), key=_P + "chart", width="stretch")
     name = md(src.ch_names[ch])
     if not cap.rows.shape[0]:
         st.caption(f"{name}: no crossing of {opts['level']:+g} {opts['unit']} yet: lower the level (closer to 0) "
