@@ -83,3 +83,6 @@ def test_the_live_view_reads_the_synthetic_board(media):  # noqa: F811
         assert int(received.replace(",", "")) >= 100
     finally:
         at.session_state["live_session"].stop()
+        import gc
+
+        gc.unfreeze()  # Start froze the test process's heap (views.live._freeze_heap)

@@ -18,6 +18,9 @@ def live(media):  # noqa: F811
     session = at.session_state["live_session"] if "live_session" in at.session_state else None
     if session is not None:
         session.stop()
+    import gc
+
+    gc.unfreeze()  # Start froze the test process's heap (views.live._freeze_heap); give it back
 
 
 def _canvas(at, key="live_canvas"):
@@ -149,3 +152,16 @@ def test_surface_simulator_has_no_sweep_overlay_until_asked(live):
     assert_no_exception(live)
     assert _canvas(live, "live_sweep_canvas")["sweeps"]["x_range"] == [-20.0, 80.0]
     assert any("does not look like a needle stream" in c.value for c in live.caption)
+
+
+def test_start_freezes_the_heap_and_stop_gives_it_back(live):
+    """Streamlit collects garbage after every redraw; a frozen heap keeps that cheap while streaming."""
+    import gc
+
+    gc.unfreeze()
+    live.radio(key="live_source").set_value("Simulator").run()
+    live.button(key="live_start").click().run()
+    assert gc.get_freeze_count() > 10_000          # the app's long-lived objects are skipped by the collector
+    live.button(key="live_stop").click().run()
+    assert_no_exception(live)
+    assert gc.get_freeze_count() == 0
