@@ -175,12 +175,12 @@ def test_read_and_process_share_one_budget_and_keep_the_newest(monkeypatch):
     rec_a = cache.read_cached("a", ("a",), None, "{}", (("a", b""),))
     out = cache.process_cached("ka", cache.settings_key(__import__("emgviz").Settings()), rec_a)
     store = cache.cache_store()
-    assert store.nbytes == rec_a.data.nbytes + cache._processed_bytes(out) == 3 * MiB  # 1 + filtered and envelope
+    assert store.nbytes == rec_a.data.nbytes + cache._processed_bytes(out) == 3 * MiB  # read + filtered + envelope
     rec_b = cache.read_cached("b", ("b",), None, "{}", (("b", b""),))  # 4 MiB: fits
     assert len(store) == 3
     cache.read_cached("c", ("c",), None, "{}", (("c", b""),))  # 5 MiB: the oldest, a's read, goes first
-    keys = store.keys()
-    assert [k.split("|")[:2] for k in keys] == [["proc", "ka"], ["read", "b"], ["read", "c"]]
+    keys = store.keys()  # ... with a's processed copies, which hold it (out.raw)
+    assert [k.split("|")[:2] for k in keys] == [["read", "b"], ["read", "c"]]
     assert cache.read_cached("b", ("b",), None, "{}", (("b", b""),)) is rec_b and calls == ["a", "b", "c"]
 
 
