@@ -146,7 +146,9 @@ def serve(uploads: list[list[str]]) -> dict:
         size = sum(len(c) for _, c, _ in files) / MB
         reset_peak()
         t = time.perf_counter()
-        at.sidebar.file_uploader(key="upload").set_value(files if len(files) > 1 else files[0])
+        # the uploader on the page: an upload of 16 MB or more is held and a fresh one ("upload_1", …) replaces it
+        uploader = next(u for u in at.sidebar.get("file_uploader") if str(u.key).startswith("upload"))
+        uploader.set_value(files if len(files) > 1 else files[0])
         del files
         at.run()
         seconds = time.perf_counter() - t
