@@ -69,7 +69,11 @@ def _traced(fn):
 # Largest read peak over the float64 size of the recording: one float64 copy plus what the format
 # must decode through (BDF: 24-bit triplets to int32; WFDB: the int16 samples and wfdb's own
 # digital-to-physical buffer; NPZ float32: the float32 array).
-READ_PEAK = {"edf": 1.3, "csv": 1.5, "npz64": 1.3, "npz32": 1.8, "bdf": 2.8, "wfdb": 2.5}
+# CSV: tracemalloc sees numpy only. A large CSV is parsed block by block into one numpy array of every
+# column (the time column too, 1 of 5 here) plus the time column's step checks; pyarrow's whole table, which
+# the earlier parse held beside the data, was invisible here. In resident memory the block parse is the
+# lighter one (benchmarks/bench_csv_memory.py: extra peak 0.86× pandas' own, 1.78× before).
+READ_PEAK = {"edf": 1.3, "csv": 2.2, "npz64": 1.3, "npz32": 1.8, "bdf": 2.8, "wfdb": 2.5}
 
 
 @pytest.mark.parametrize("fmt", sorted(READ_PEAK))
@@ -79,9 +83,12 @@ def test_reader_holds_one_float64_copy(fmt, recording, tmp_path):
     size = rec.data.nbytes
     assert rec.data.dtype == np.float64 and rec.data.shape == recording.data.shape
     np.testing.assert_allclose(rec.data, recording.data, atol=2e-6)  # the samples, not just their memory
-    assert held < 1.1 * size, f"{fmt}: the reader keeps {held / size:.2f}× the float64 size"
+    # a large CSV is parsed block by block into one array holding every column (io/text_parse.py): its time
+    # column stays in that allocation (here 1 of 5 columns), instead of pyarrow's whole table beside the data
+    held_max = 1.3 if fmt == "csv" else 1.1
+    assert held < held_max * size, f"{fmt}: the reader keeps {held / size:.2f}× the float64 size"
     assert peak < READ_PEAK[fmt] * size, f"{fmt}: read peak {peak / size:.2f}× the float64 size"
-    assert peak < 2 * size or fmt in ("bdf", "wfdb"), f"{fmt}: two float64 copies at once"
+    assert peak < 2 * size or fmt in ("bdf", "wfdb", "csv"), f"{fmt}: two float64 copies at once"
 
 
 def test_filtering_holds_filtered_and_envelope_only(recording):
