@@ -200,6 +200,23 @@ def test_neutralise_keeps_numbers_and_negative_numbers():
     assert out["value"].tolist() == [-1.0, -2.0, 3, 4, 5, 6] and out["value"].dtype == float
 
 
+def test_recording_csv_neutralises_formula_names_and_reads_them_back(tmp_path):
+    from emgviz.io import make_recording
+    from emgviz.io.write import write_file
+
+    names = ("=cmd|' /C calc'!A0", "-x", "@SUM(A1)", "biceps")
+    rec = make_recording(np.arange(12.0).reshape(4, 3) * 1e-6, fs=1000.0, ch_names=names, unit="V",
+                         source="formula names")
+    path = tmp_path / "rec.csv"
+    write_file(rec, path)
+    header = next(line for line in path.read_text().splitlines() if not line.startswith("#"))
+    cells = next(csv.reader([header]))
+    assert cells[1:] == ["'=cmd|' /C calc'!A0 (V)", "'-x (V)", "'@SUM(A1) (V)", "biceps (V)"]
+    back = emgviz.read_file(path)
+    assert back.ch_names == names
+    np.testing.assert_array_equal(back.data, rec.data)
+
+
 def test_markers_csv_neutralises_notes_and_reads_them_back():
     m = add_marker(add_marker(empty_markers(), 1.0, "=cmd|' /C calc'!A0"), 2.0, "-3")
     text = markers_to_csv(m)

@@ -130,6 +130,16 @@ def _looks_like_labels(base: str, arr: np.ndarray) -> bool:
     return n_seg <= _MAX_LABEL_SEGMENTS and len(np.unique(arr[: 200_000])) <= 256
 
 
+def _unquote_formula(label):
+    """A header cell without the ``'`` that CSV exports put before text a spreadsheet would run as a
+    formula (``'=x`` → ``=x``; see :mod:`emgviz.csvsafe`); any other cell as it is."""
+    from ..csvsafe import FORMULA_STARTS
+
+    if isinstance(label, str) and len(label) > 1 and label[0] == "'" and label[1:].startswith(FORMULA_STARTS):
+        return label[1:]
+    return label
+
+
 def build_recording(name: str, labels: list[str], columns: list, *, layout: Layout | None, fs=None,
                     file_fs=None, fs_key=None, fields=None, unit=None, has_header=True,
                     fmt: str = FORMAT, meta_extra=None, ch_units=None) -> Recording:
@@ -163,7 +173,7 @@ def build_recording(name: str, labels: list[str], columns: list, *, layout: Layo
         raise ReadError(name, "the table holds no rows of numbers", "check the export finished")
     bases, units = [], []
     for i, lab in enumerate(labels):
-        base, u = _units.split_unit(lab)
+        base, u = _units.split_unit(_unquote_formula(lab))
         if ch_units is not None and ch_units[i]:
             u = u or ch_units[i]
         bases.append(base)

@@ -134,6 +134,7 @@ def _write_csv(rec: Recording, path: Path) -> None:
     import pyarrow.csv as pacsv
 
     from .. import __version__
+    from ..csvsafe import neutralise_cell
 
     lines = [f"# emgviz {__version__} export",
              f"# sampling rate (Hz): {rec.fs!r}",
@@ -145,7 +146,8 @@ def _write_csv(rec: Recording, path: Path) -> None:
     header = "\n".join(line for line in lines if line is not None) + "\n"
     columns = {"time (s)": rec.times}
     for name, unit, row in zip(rec.ch_names, rec.ch_units, rec.data):
-        columns[f"{name} ({unit})"] = row
+        # a name a spreadsheet would run as a formula gets a leading "'" (the reader removes it)
+        columns[neutralise_cell(f"{name} ({unit})")] = row
     table = pa.table(columns)
     with open(path, "wb") as fh:
         fh.write(header.encode("utf-8"))
