@@ -219,7 +219,7 @@ def step_panels(steps: Sequence[Step], *, settings: Settings, channel: int = 0,
 def _p_axis(size: int, title: str = "", **extra) -> dict:
     return dict(title=dict(text=title, font=dict(size=size), standoff=6), tickfont=dict(size=size), showline=True,
                 linecolor="#444444", linewidth=1, ticks="outside", zeroline=False, gridcolor="#e6e6e6",
-                automargin=False, **extra)
+                automargin=False, ticklabeloverflow="allow", **extra)
 
 
 def _p_title(text: str, x: float, size: int) -> dict:
@@ -275,6 +275,7 @@ def presenter_spec(raw: Panel, step: Panel, *, number: int, height_px: int = 540
                                hovertemplate="%{x:.0f} Hz<br>gain %{y:.2f}<extra>" + p.response_name + "</extra>"))
             layout["yaxis" + yg[1:]] = dict(overlaying=ys, side="right", anchor=xs, range=[0, 1.05], tickvals=[0, 1],
                                             showgrid=False, zeroline=False, automargin=False, title=dict(text=""),
+                                            ticklabeloverflow="allow",
                                             tickfont=dict(size=font_px, color=_ORANGE))
         notes.append(_p_title(label, x_dom[0], font_px))
         if side_by_side:
