@@ -77,3 +77,18 @@ def test_the_sound_is_8_khz_wav(at, media):  # noqa: F811
     assert (len(wav) - 44) / 2 == pytest.approx(10 * 8000, abs=2)   # 10 s, 16-bit mono
     samples = np.frombuffer(wav[44:], dtype="<i2")
     assert 0 < np.abs(samples).max() <= 32767
+
+
+def test_processing_copies_the_events_table_without_rebuilding_it(monkeypatch):
+    """A processed recording gets its own copy of the parent's events (an edit cannot leak back)."""
+    import emgviz.recording as recording
+    from emgviz import Recording
+
+    rec = Recording(np.zeros((1, 100)), fs=100.0, ch_names=("a",), events=[(0.2, "on"), (0.1, 0.3, "x")])
+    calls = []
+    monkeypatch.setattr(recording, "make_events", lambda *a: calls.append(a) or pytest.fail("rebuilt"))
+    child = rec.with_data(np.ones((1, 100)))
+    assert not calls
+    assert child.events is not rec.events and child.events.equals(rec.events)
+    child.events.loc[0, "label"] = "edited"
+    assert list(rec.events["label"]) == ["x", "on"]

@@ -212,7 +212,8 @@ def _slider(col, label: str, name: str, step, **kw):
 
 
 def _controls(rec_channels: int) -> None:
-    c = st.columns([1.1, 1.4, 1, 1.1])
+    """The controls a lesson is played with (inside the fragment: a change reruns only the lesson)."""
+    c = st.columns([1.1, 1.4, 1, 1.1, 0.9])
     c[0].selectbox("Contraction", lesson.PROFILE_CHOICES, key=_k("profile"), on_change=_on_profile,
                    format_func=lambda v: _PROFILE_NAMES.get(v, v),
                    help="bursts: on/off contractions; ramp: up then down; sustained: one hold; fatigue: a "
@@ -224,7 +225,20 @@ def _controls(rec_channels: int) -> None:
     c[3].selectbox("Notch", PARAMS["notch"].choices, key=_k("notch"),
                    help="Teach's own notch (the sidebar's processing settings apply to recordings, not here). "
                         "Match hum: at the simulated hum's frequency, none without hum.")
-    c = st.columns(4)
+    if int(_value("channel")) >= rec_channels:
+        st.session_state[_k("channel")] = 0
+    c[4].selectbox("Channel drawn", range(rec_channels), key=_k("channel"), format_func=lambda i: f"emg{i + 1}",
+                   disabled=rec_channels == 1)
+
+
+def _settings_row() -> None:
+    """The lesson's less used settings, in popovers, outside the fragment.
+
+    A nudge of a main control reruns only the fragment, which then does not rebuild these
+    thirteen widgets (each costs the server a few ms a run); changing one of them reruns the
+    whole page, which is rare.
+    """
+    c = st.columns(3)
     with c[0].popover("Muscle", width="stretch"):
         _slider(st, "Duration (s)", "duration_s", 1)
         st.selectbox("Sampling rate (Hz)", PARAMS["fs"].choices, key=_k("fs"))
@@ -249,10 +263,6 @@ def _controls(rec_channels: int) -> None:
         hi.number_input("Band-pass high (Hz)", PARAMS["high_hz"].lo, PARAMS["high_hz"].hi, step=10.0,
                         key=_k("high_hz"))
         st.selectbox("Onset detector", DETECTION_METHODS, key=_k("method"))
-    if int(_value("channel")) >= rec_channels:
-        st.session_state[_k("channel")] = 0
-    c[3].selectbox("Channel drawn", range(rec_channels), key=_k("channel"), format_func=lambda i: f"emg{i + 1}",
-                   disabled=rec_channels == 1, label_visibility="collapsed")
 
 
 def _score_table(detected, truth):
@@ -375,4 +385,5 @@ def render() -> None:
         return
     _sidebar()
     st.markdown("#### Teach: a synthetic muscle, step by step")
+    _settings_row()
     _lesson()
