@@ -29,7 +29,7 @@ __all__ = ["lesson_spec", "lesson_figure", "nice_ticks", "PrebuiltFigure", "row_
 _BLUE, _ORANGE = OKABE_ITO["blue"], OKABE_ITO["orange"]
 _GRID = "#e3e3e3"
 #: Horizontal split of the figure (paper fractions): time traces | spectra.
-TIME_DOMAIN, SPECTRUM_DOMAIN = (0.0, 0.58), (0.69, 0.965)
+TIME_DOMAIN, SPECTRUM_DOMAIN = (0.0, 0.565), (0.665, 0.965)
 
 
 #: NumPy dtypes plotly.js reads as typed arrays (``{"dtype", "bdata"}``), by their NumPy kind and size.
@@ -255,7 +255,7 @@ def lesson_spec(panels: Sequence, *, row_px: int = 118, title_px: int = 28, run_
                 onsets.append(dict(type="scatter", mode="lines", x=xs_on, y=ys_on, xaxis="x", yaxis="y",
                                    name=name, line=dict(color=colour, dash=dash, width=1.5), hoverinfo="skip"))
         notes.append(_annotation(f"<b>{i + 1}. {p.title}</b>", TIME_DOMAIN[0], y1 + 3, font_px + 1))
-        gain_note = f" · <span style='color:{_ORANGE}'>{p.response_name} (0–1, right)</span>" if p.response else ""
+        gain_note = f" · <span style='color:{_ORANGE}'>{p.response_name}</span>" if p.response else ""
         notes.append(_annotation(f"spectrum{gain_note}", SPECTRUM_DOMAIN[0], y1 + 3, font_px))
     yrange = [0.0, height]
     layout["xaxis"] = _axis(font_px, domain=list(TIME_DOMAIN), anchor="y", nticks=8, showgrid=True,
