@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["cmd_info", "cmd_features", "cmd_report", "features_csv"]
+__all__ = ["cmd_formats", "cmd_info", "cmd_features", "cmd_report", "features_csv"]
 
 
 def reader_options(path, *, fs: float | None = None, unit: str | None = None) -> dict:
@@ -32,6 +32,25 @@ def reader_options(path, *, fs: float | None = None, unit: str | None = None) ->
     if fs is not None:
         opts["fs"] = fs
     return opts
+
+
+def cmd_formats(argv: list[str]) -> int:
+    """Print the formats emgviz reads (``emgviz.io.supported_formats()``), one per line, in sniffing order.
+
+    Each line: the format's name, then its suffixes (or "(by content)" for layouts recognised
+    by their content alone). Takes no arguments.
+    """
+    import argparse
+
+    argparse.ArgumentParser(prog="python -m emgviz formats",
+                            description="The file formats emgviz reads, with their suffixes.").parse_args(argv)
+    from .io import supported_formats
+
+    rows = supported_formats()
+    width = max(len(f["format"]) for f in rows)
+    for f in rows:
+        print(f"{f['format']:<{width}}  {' '.join(f['suffixes']) or '(by content)'}")
+    return 0
 
 
 def cmd_info(args) -> int:

@@ -143,6 +143,7 @@ def _configure_bids(bids: argparse.ArgumentParser) -> None:
 
 #: The subcommands, in the order ``--help`` lists them.
 COMMANDS: dict[str, Command] = {
+    "formats": Command("the file formats emgviz reads, with their suffixes", "._cli_commands:cmd_formats"),
     "info": Command("channels, sampling rate, duration, units and events of a file",
                     "._cli_commands:cmd_info", _file_args),
     "features": Command("the per-muscle feature table as CSV on stdout (with provenance # lines)",

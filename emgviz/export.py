@@ -19,7 +19,7 @@ import pandas as pd
 from .csvsafe import neutralise
 from .settings import Settings
 
-__all__ = ["table_csv", "provenance_lines", "read_provenance", "Source", "file_source", "file_sha256", "figure_html", "figure_png", "png_available", "library_versions",
+__all__ = ["table_csv", "provenance_lines", "read_provenance", "preset_text", "provenance_preset", "PRESET_KEY", "Source", "file_source", "file_sha256", "figure_html", "figure_png", "png_available", "library_versions",
            "safe_stem"]
 
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -131,7 +131,8 @@ def provenance_lines(*, settings: Settings | None = None, source_name: str | Non
     Parameters
     ----------
     settings : Settings, optional
-        The processing settings (a readable line and a JSON line).
+        The processing settings (a readable line, a JSON line and the preset they equal,
+        ``# settings preset: needle`` or ``none (custom settings)``, :func:`preset_text`).
     source_name, sha256 : str, optional
         One input file (shorthand for ``sources=[Source(source_name, sha256, reader_options)]``).
     sources : sequence of Source
@@ -170,6 +171,7 @@ def provenance_lines(*, settings: Settings | None = None, source_name: str | Non
     if settings is not None:
         lines.append(f"# settings: {_one_line(settings.describe())}")
         lines.append(f"# settings json: {_json(settings.to_dict())}")
+        lines.append(f"# {PRESET_KEY}: {preset_text(settings)}")
     if units is not None:
         lines.append(f"# units: {_one_line(units)}")
     lines.append(f"# versions: {_json(versions)}")
@@ -178,6 +180,57 @@ def provenance_lines(*, settings: Settings | None = None, source_name: str | Non
         lines.append(f"# {_one_line(key)}: {_one_line(text)}")
     lines.append("# read with pandas.read_csv(path, comment='#')")
     return lines
+
+
+#: The provenance key naming the settings preset (``# settings preset: needle``).
+PRESET_KEY = "settings preset"
+_CUSTOM = "none (custom settings)"
+
+
+#: Settings the pipeline lowers to fit a recording's sampling rate (see ``Processed.settings``).
+_RATE_ADAPTED = ("high_hz", "lowpass_hz", "notch_harmonics")
+
+
+def preset_text(settings: Settings) -> str:
+    """The ``# settings preset:`` value: the :data:`emgviz.settings.SETTINGS_PRESETS` key the settings
+    equal (``"needle"``); the key and what was lowered, when they equal a preset except for values the
+    pipeline lowers to fit the sampling rate (the effective settings of the needle preset at 4 kHz:
+    ``"needle, with high_hz=1900 (the preset's 10000)"``); else ``"none (custom settings)"``.
+
+    Examples
+    --------
+    >>> preset_text(Settings.from_preset("needle")), preset_text(Settings(notch_hz=60))
+    ('needle', 'none (custom settings)')
+    >>> preset_text(Settings.from_preset("needle", high_hz=1900))
+    "needle, with high_hz=1900 (the preset's 10000)"
+    """
+    exact = settings.preset_name()
+    if exact is not None:
+        return exact
+    import dataclasses
+
+    from .settings import SETTINGS_PRESETS
+
+    for name, preset in SETTINGS_PRESETS.items():
+        ref = Settings.from_dict(preset.values)
+        diff = [f.name for f in dataclasses.fields(Settings) if getattr(settings, f.name) != getattr(ref, f.name)]
+        if diff and all(d in _RATE_ADAPTED and getattr(settings, d) < getattr(ref, d) for d in diff):
+            return f"{name}, with " + ", ".join(f"{d}={getattr(settings, d):g} (the preset's {getattr(ref, d):g})"
+                                                for d in diff)
+    return _CUSTOM
+
+
+def provenance_preset(prov: Mapping) -> str | None:
+    """The preset named in parsed provenance (:func:`read_provenance`), or None when the settings were
+    custom or the file predates the ``settings preset`` line.
+
+    Examples
+    --------
+    >>> provenance_preset(read_provenance("\\n".join(provenance_lines(settings=Settings.from_preset("needle")))))
+    'needle'
+    """
+    value = prov.get(PRESET_KEY)
+    return None if value in (None, _CUSTOM) else str(value).split(",")[0]
 
 
 def read_provenance(text: str) -> dict:

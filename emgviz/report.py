@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .export import figure_html, library_versions, safe_stem, table_csv
+from .export import figure_html, library_versions, preset_text, safe_stem, table_csv
 from .plotting.summary import (display_table, display_unit, envelope_overview, feature_bars, feature_heatmap,
                                quality_badges)
 from .recording import Recording
@@ -191,14 +191,17 @@ def _csv_link(text: str, file_name: str, label: str) -> str:
 
 def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: str,
                 mvc: pd.Series | None = None, mvc_source: str = "", file_channels: Sequence[str] | None = None,
-                read_kwargs: Mapping[str, object] | None = None) -> str:
+                read_kwargs: Mapping[str, object] | None = None, needle: bool | None = None,
+                mup_tables: Mapping[str, pd.DataFrame] | None = None,
+                needle_muscles: Mapping[str, str] | None = None) -> str:
     """A single offline HTML page summarising ``rec`` muscle by muscle, reproducible.
 
     Holds: the input file name and SHA-256, the versions of emgviz, numpy, scipy, pandas and
-    plotly, the settings (``describe()`` and JSON), what stands out, the quality table,
+    plotly, the settings (``describe()``, JSON and the preset they equal), what stands out, the quality table,
     the per-muscle feature table (display units, plus the full-precision CSV), the bursts,
-    figures (feature bars, a muscles × windows heatmap, envelopes; plotly.js inlined once)
-    and a Python snippet that recomputes the feature table. Every text from the file
+    figures (feature bars, a muscles × windows heatmap, envelopes; plotly.js inlined once),
+    a Python snippet that recomputes the feature table, and for a needle recording the per-muscle MUP
+    table against reference values (with citations and each muscle's MUPs). Every text from the file
     (channel names, file name) is HTML-escaped.
 
     Parameters
@@ -222,6 +225,14 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     read_kwargs : mapping, optional
         Extra arguments the snippet passes to ``read_file`` (``fs=...``, ``unit="V"``): the
         reader options the recording was read with, so the snippet reads it the same way.
+    needle : bool, optional
+        Add the per-muscle MUP table of a needle recording (:mod:`emgviz.report_needle`); default:
+        when the file says needle/concentric or ``settings`` are the needle preset, and fs ≥ 4 kHz.
+    mup_tables : mapping, optional
+        ``{channel: emgviz.muap_table(rec, channel)}`` already computed (the app's cache); default:
+        computed here for every EMG channel.
+    needle_muscles : mapping, optional
+        ``{channel: muscle}`` for channels whose name and file header do not say the muscle.
 
     Returns
     -------
@@ -235,6 +246,7 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     from .onsets import detect_bursts
     from .pipeline import preprocess
     from .quality import signal_quality
+    from .report_needle import is_needle_recording, needle_report_section
 
     out = preprocess(rec, settings)
     table = feature_table(out.filtered)
@@ -274,6 +286,7 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
     parts.append(_section("versions", "Versions", _kv_table(list(versions.items()), "versions-table")))
     eff = out.settings
     settings_body = (f"<p>{_e(settings.describe())}</p>"
+                     f'<p>Preset: <span id="settings-preset">{_e(preset_text(settings))}</span></p>'
                      f'<pre id="settings-json">{_e(json.dumps(settings.to_dict(), indent=2, sort_keys=True))}</pre>')
     if eff != settings:
         settings_body += f"<p>Effective for this recording: {_e(eff.describe())}</p>"
@@ -294,6 +307,13 @@ def report_html(rec: Recording, settings: Settings, *, file_name: str, sha256: s
                  + f'<details><summary>Feature table CSV</summary><pre id="feature-csv">{_e(csv_text)}</pre>'
                  "</details>")
     parts.append(_section("features", "Features per muscle", feat_body))
+    if needle if needle is not None else is_needle_recording(rec, settings):
+        try:
+            parts.append(needle_report_section(rec, settings, tables=mup_tables, file_name=file_name, sha256=sha256,
+                                               muscles=needle_muscles))
+        except ValueError as exc:
+            parts.append(_section("mups", "Motor-unit potentials per muscle (needle EMG)",
+                                  f"<p>The MUP analysis failed: {_e(exc)}</p>"))
     if mvc is not None:
         from .normalise import to_percent_mvc
 

@@ -171,6 +171,19 @@ class Settings:
         parts.append(self.envelope_text())
         return "; ".join(parts)
 
+    def preset_name(self) -> str | None:
+        """The key of the :data:`SETTINGS_PRESETS` row these settings equal exactly, or None (custom).
+
+        Examples
+        --------
+        >>> Settings().preset_name(), Settings.from_preset("needle").preset_name(), Settings(notch_hz=50).preset_name()
+        ('surface', 'needle', None)
+        """
+        for name, preset in SETTINGS_PRESETS.items():
+            if self == Settings.from_dict(preset.values):
+                return name
+        return None
+
     def envelope_text(self) -> str:
         """The envelope step in words, e.g. ``"envelope RMS 100 ms"`` (from :data:`ENVELOPE_METHODS`)."""
         method = envelope_method(self.envelope)

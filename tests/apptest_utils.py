@@ -58,7 +58,9 @@ def view_context(source: str):
     ``"uci-doubled"``: that sample in V at twice its amplitude (the Compare host);
     ``"browse-synthetic"``: 30 s, 3 channels, events, t0 = 5 s;
     ``"summary"``: :func:`summary_recording` with a 50 Hz notch;
-    ``"needle-myopathy"``: the bundled needle sample ``emgdb-myopathy`` (1 ch, 4 kHz, V).
+    ``"needle-myopathy"``: the bundled needle sample ``emgdb-myopathy`` (1 ch, 4 kHz, V); likewise
+    ``"needle-healthy"`` and ``"needle-neuropathy"``; ``"needle-unnamed"``: the healthy record as channel
+    ``ch1`` with no muscle or age in its header.
     """
     from emgviz.io import read_file
     from emgviz.pipeline import preprocess
@@ -82,12 +84,22 @@ def view_context(source: str):
         rec, settings = summary_recording(), Settings(**SUMMARY_SETTINGS_KW)
         digest = hashlib.sha256(rec.data.tobytes()).hexdigest()
         name, description, key = SUMMARY_NAME, "synthetic, 3 EMG channels at 1000 Hz", digest[:12] + "-3ch"
-    elif source == "needle-myopathy":
+    elif source in ("needle-healthy", "needle-myopathy", "needle-neuropathy"):
         from emgviz.samples import sample_path
 
-        path = sample_path("emgdb-myopathy")
+        path = sample_path("emgdb-" + source.split("-", 1)[1])
         rec, digest = read_file(path), hashlib.sha256(path.read_bytes()).hexdigest()
         name, description, key = rec.source or source, repr(rec), digest[:12]
+    elif source == "needle-unnamed":  # the healthy needle record, channel "ch1", header says the electrode only
+        from emgviz.recording import Recording
+        from emgviz.samples import sample_path
+
+        path = sample_path("emgdb-healthy")
+        src = read_file(path)
+        rec = Recording(np.asarray(src.data), fs=src.fs, ch_names=["ch1"], ch_units=list(src.ch_units),
+                        meta={"electrode": "concentric needle"}, source="unnamed needle")
+        digest = hashlib.sha256(b"needle-unnamed").hexdigest()
+        name, description, key = "unnamed needle", "test host", digest[:12]
     else:
         raise ValueError(f"unknown view host source {source!r}")
     processed = preprocess(rec, settings)

@@ -55,3 +55,24 @@ def test_missing_rate_asks_for_fs(tmp_path):
 def test_usage_error_exit_2():
     r = run("features")
     assert r.returncode == 2
+
+
+def test_formats_lists_every_reader_with_its_suffixes():
+    from emgviz.io import supported_formats
+
+    r = run("formats")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    expected = supported_formats()
+    assert len(lines) == len(expected)
+    for line, fmt in zip(lines, expected):
+        assert line.startswith(fmt["format"])
+        shown = line[len(fmt["format"]):].split()
+        assert shown == (list(fmt["suffixes"]) or ["(by", "content)"])
+    assert any(".edf" in line and ".bdf" in line for line in lines)
+
+
+def test_formats_refuses_arguments():
+    r = run("formats", "extra.csv")
+    assert r.returncode == 2
+    assert "unrecognized arguments: extra.csv" in r.stderr

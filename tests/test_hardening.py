@@ -270,14 +270,14 @@ def test_the_read_cache_is_bounded_by_the_bytes_it_holds(monkeypatch):
 
     monkeypatch.setattr(cache, "read_files", fake_read)
     monkeypatch.setenv("EMGVIZ_CACHE_MB", "2.5")
-    cache._SIZES.clear()
+    cache.cache_store().clear()
     for name in ("a", "b", "a", "b"):  # two fit: the second round is served from the cache
         cache.read_cached(name, (name,), None, "{}", ((name, b""),))
     assert calls == ["a", "b"]
-    cache.read_cached("c", ("c",), None, "{}", (("c", b""),))  # 3 MiB > 2.5 MiB: the others are dropped
+    cache.read_cached("c", ("c",), None, "{}", (("c", b""),))  # 3 MiB > 2.5 MiB: the oldest ("a") goes
     cache.read_cached("a", ("a",), None, "{}", (("a", b""),))
     assert calls == ["a", "b", "c", "a"]
-    assert sum(cache._SIZES.values()) <= 2.5 * 1024 ** 2
+    assert cache.cache_store().nbytes <= 2.5 * 1024 ** 2
 
 
 # ---- wide files page their channels ----------------------------------------------------------

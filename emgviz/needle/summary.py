@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .muap import POLYPHASIC_MIN, muap_table
-from .reference import reference_for
+from .reference import amplitude_limits, is_verified, missing_measures, reference_for
 
 __all__ = ["NeedleSummary", "needle_summary", "DURATION_LIMIT_PCT"]
 
@@ -28,8 +28,8 @@ class NeedleSummary:
     mean_duration_ms, mean_amplitude_uv, pct_polyphasic : the measured values.
     reference : dict, the reference row used (with its ``source`` and ``status``).
     findings : list of str, e.g. ``["polyphasic"]``, from "short", "long", "small", "large", "polyphasic".
-    pattern : str, "myopathic pattern", "neurogenic pattern", "mixed pattern", "within reference values"
-        or "not enough MUPs".
+    pattern : str, "myopathic pattern", "neurogenic pattern", "mixed pattern", "within reference values",
+        "no reference values" (the muscle's reference row is unverified and empty) or "not enough MUPs".
     statements : list of str, the pattern and every finding with the numbers behind it.
     table : DataFrame, the MUP table the summary was computed from.
     """
@@ -47,24 +47,34 @@ class NeedleSummary:
     table: pd.DataFrame = None  # type: ignore[assignment]
 
     def comparison(self) -> pd.DataFrame:
-        """Measure, measured value, reference value, deviation and limit, one row per measure."""
+        """Measure, measured value, reference value, deviation and limit, one row per measure.
+
+        A measure the reference row gives no value for has NaN reference and deviation and the limit
+        "not in the reference source"."""
         r = self.reference
-        dur_dev = 100.0 * (self.mean_duration_ms / r["duration_mean_ms"] - 1.0)
-        amp_dev = 100.0 * (self.mean_amplitude_uv / r["amplitude_mean_uv"] - 1.0)
+        lln, uln = amplitude_limits(r)
+        none = "not in the reference source"
         return pd.DataFrame([
             {"Measure": "Mean duration (ms)", "Measured": self.mean_duration_ms, "Reference": r["duration_mean_ms"],
-             "Deviation (%)": dur_dev, "Limit": f"±{DURATION_LIMIT_PCT:g} % of the reference mean"},
+             "Deviation (%)": 100.0 * (self.mean_duration_ms / r["duration_mean_ms"] - 1.0),
+             "Limit": none if np.isnan(r["duration_mean_ms"]) else f"±{DURATION_LIMIT_PCT:g} % of the reference mean"},
             {"Measure": "Mean amplitude (µV)", "Measured": self.mean_amplitude_uv, "Reference": r["amplitude_mean_uv"],
-             "Deviation (%)": amp_dev, "Limit": f"{_amp_lln(r):.0f}–{r['amplitude_uln_uv']:.0f} µV"},
+             "Deviation (%)": 100.0 * (self.mean_amplitude_uv / r["amplitude_mean_uv"] - 1.0),
+             "Limit": none if np.isnan(uln) else f"{lln:.0f}–{uln:.0f} µV"},
             {"Measure": "Polyphasic MUPs (%)", "Measured": self.pct_polyphasic, "Reference": r["polyphasic_uln_pct"],
              "Deviation (%)": self.pct_polyphasic - r["polyphasic_uln_pct"],
-             "Limit": f"≤ {r['polyphasic_uln_pct']:g} % (upper limit of normal)"},
+             "Limit": none if np.isnan(r["polyphasic_uln_pct"]) else
+             f"≤ {r['polyphasic_uln_pct']:g} % (upper limit of normal)"},
         ])
 
 
 def _amp_lln(r) -> float:
     """Lower amplitude limit: the reference mean minus the distance from the mean to the ULN."""
-    return max(0.0, 2.0 * r["amplitude_mean_uv"] - r["amplitude_uln_uv"])
+    return amplitude_limits(r)[0]
+
+
+def _fmt(v, spec: str, unit: str = "") -> str:
+    return "n/a" if v is None or np.isnan(v) else f"{v:{spec}}{unit}"
 
 
 def needle_summary(rec, muscle=None, age=None, *, channel=None, table: pd.DataFrame | None = None,
@@ -100,7 +110,9 @@ def needle_summary(rec, muscle=None, age=None, *, channel=None, table: pd.DataFr
     narrower band lowers peak-to-peak amplitudes); a share of polyphasic MUPs
     (≥ 5 phases) above the reference limit is "polyphasic". Short, small or polyphasic MUPs without
     long or large ones make the "myopathic pattern"; long or large MUPs the "neurogenic pattern"
-    (polyphasia then counts as part of reinnervation); both together a "mixed pattern".
+    (polyphasia then counts as part of reinnervation); both together a "mixed pattern". A measure the
+    reference row gives no value for (empty in :func:`emgviz.needle.reference_table`) is not judged and
+    a statement says so; an unverified row gives the pattern "no reference values".
     """
     meta = getattr(rec, "meta", {}) or {}
     muscle = muscle if muscle is not None else meta.get("muscle")
@@ -117,29 +129,33 @@ def needle_summary(rec, muscle=None, age=None, *, channel=None, table: pd.DataFr
         return NeedleSummary(ref["muscle"], age, n, dur, amp, poly, ref, [], "not enough MUPs",
                              [f"not enough MUPs: {n} found, at least {min_mups} are needed for a comparison"], t)
     findings, facts = [], []
-    dur_dev = 100.0 * (dur / ref["duration_mean_ms"] - 1.0)
-    ref_txt = f"{ref['muscle']}, {ref['method']}, age {ref['age_min']:g}–{ref['age_max']:g}"
+    dur_dev = 100.0 * (dur / ref["duration_mean_ms"] - 1.0)  # NaN when the reference has no duration
+    lln, uln = amplitude_limits(ref)
+    band = ("age band not stated in the source" if np.isnan(ref["age_min"]) and np.isnan(ref["age_max"])
+            else f"age {_fmt(ref['age_min'], 'g')}–{_fmt(ref['age_max'], 'g')}")
+    ref_txt = f"{ref['muscle']}, {ref['method'] or 'method not stated'}, {band}"
     if dur_dev < -DURATION_LIMIT_PCT:
         findings.append("short")
         facts.append(f"short MUPs: mean duration {dur:.1f} ms is {dur_dev:+.0f} % from the reference "
-                     f"{ref['duration_mean_ms']:.1f} ms (limit ±{DURATION_LIMIT_PCT:g} %)")
+                     f"{ref['duration_mean_ms']:g} ms (limit ±{DURATION_LIMIT_PCT:g} %)")
     elif dur_dev > DURATION_LIMIT_PCT:
         findings.append("long")
         facts.append(f"long MUPs: mean duration {dur:.1f} ms is {dur_dev:+.0f} % from the reference "
-                     f"{ref['duration_mean_ms']:.1f} ms (limit ±{DURATION_LIMIT_PCT:g} %)")
-    if amp > ref["amplitude_uln_uv"]:
+                     f"{ref['duration_mean_ms']:g} ms (limit ±{DURATION_LIMIT_PCT:g} %)")
+    if amp > uln:
         findings.append("large")
-        facts.append(f"large MUPs: mean amplitude {amp:.0f} µV is above the upper limit {ref['amplitude_uln_uv']:.0f} µV")
-    elif amp < _amp_lln(ref) and rec.fs < 20000.0:
+        facts.append(f"large MUPs: mean amplitude {amp:.0f} µV is above the upper limit {uln:.0f} µV")
+    elif amp < lln and rec.fs < 20000.0:
         facts.append(f"amplitude lower limit not applied: at fs = {rec.fs:g} Hz the band ends below "
                      f"{rec.fs / 2:g} Hz, which lowers peak-to-peak amplitudes against the 10-kHz reference "
-                     f"(mean {amp:.0f} µV, lower limit {_amp_lln(ref):.0f} µV)")
-    elif amp < _amp_lln(ref):
+                     f"(mean {amp:.0f} µV, lower limit {lln:.0f} µV)")
+    elif amp < lln:
         findings.append("small")
-        facts.append(f"small MUPs: mean amplitude {amp:.0f} µV is below the lower limit {_amp_lln(ref):.0f} µV")
+        facts.append(f"small MUPs: mean amplitude {amp:.0f} µV is below the lower limit {lln:.0f} µV")
     if poly > ref["polyphasic_uln_pct"]:
         findings.append("polyphasic")
         facts.append(f"polyphasic MUPs: {poly:.0f} % have ≥ {POLYPHASIC_MIN} phases (limit {ref['polyphasic_uln_pct']:g} %)")
+    missing = missing_measures(ref)
     neuro = {"long", "large"} & set(findings)
     myo = {"short", "small"} & set(findings)
     if neuro and myo:
@@ -148,13 +164,25 @@ def needle_summary(rec, muscle=None, age=None, *, channel=None, table: pd.DataFr
         pattern = "neurogenic pattern"
     elif myo or "polyphasic" in findings:
         pattern = "myopathic pattern"
+    elif len(missing) == 3:
+        pattern = "no reference values"
     else:
         pattern = "within reference values"
-    head = (f"{pattern}: {n} MUPs, mean duration {dur:.1f} ms ({dur_dev:+.0f} % vs {ref['duration_mean_ms']:.1f} ms), "
-            f"mean amplitude {amp:.0f} µV (reference {ref['amplitude_mean_uv']:.0f} µV, upper limit "
-            f"{ref['amplitude_uln_uv']:.0f} µV), {poly:.0f} % polyphasic (limit {ref['polyphasic_uln_pct']:g} %); "
-            f"reference: {ref_txt}")
-    statements = [head] + facts + ["a statement of measurement, not a diagnosis"]
-    if not str(ref.get("status", "")).startswith("read from"):
-        statements.append(f"reference values marked: {ref['status']}")
+    if pattern == "no reference values":
+        head = (f"{pattern}: {n} MUPs, mean duration {dur:.1f} ms, mean amplitude {amp:.0f} µV, {poly:.0f} % "
+                f"polyphasic; the reference table has no verified values for {ref['muscle']}")
+    else:
+        head = (f"{pattern}: {n} MUPs, mean duration {dur:.1f} ms "
+                f"({_fmt(dur_dev, '+.0f', ' %')} vs {_fmt(ref['duration_mean_ms'], 'g', ' ms')}), "
+                f"mean amplitude {amp:.0f} µV (reference {_fmt(ref['amplitude_mean_uv'], '.0f', ' µV')}, upper limit "
+                f"{_fmt(uln, '.0f', ' µV')}{' = mean + 2 SD' if ref.get('amplitude_uln_derived') else ''}), "
+                f"{poly:.0f} % polyphasic (limit {_fmt(ref['polyphasic_uln_pct'], 'g', ' %')}); reference: {ref_txt}")
+    statements = [head]
+    if not is_verified(ref):
+        statements.append(f"reference row for {ref['muscle']} is unverified: no published value was found in a "
+                          f"source that was read, so nothing is compared")
+    statements += facts
+    if missing and len(missing) < 3:
+        statements.append(f"not judged ({', '.join(missing)}): the reference source gives no value for it")
+    statements.append("a statement of measurement, not a diagnosis")
     return NeedleSummary(ref["muscle"], age, n, dur, amp, poly, ref, findings, pattern, statements, t)

@@ -11,11 +11,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .decimate import minmax_decimate
 from .style import TRACE_COLOR
 
 __all__ = ["TIME_BASES_MS", "SENSITIVITIES_UV", "H_DIVISIONS", "CLIP_DIVISIONS", "to_microvolts",
            "format_sensitivity", "default_sensitivity", "clip_trace", "raster_rows", "find_triggers",
-           "triggered_sweeps", "cursor_readout", "sweep_figure", "raster_figure", "triggered_figure"]
+           "triggered_sweeps", "cursor_readout", "sweep_figure", "raster_figure", "triggered_figure", "MAX_POINTS", "CURSOR_COLOURS"]
 
 #: Clinical time bases, ms per division.
 TIME_BASES_MS = (5.0, 10.0, 20.0, 50.0, 100.0, 200.0)
@@ -26,6 +27,11 @@ H_DIVISIONS = 10
 #: A trace is drawn within ±CLIP_DIVISIONS divisions of its baseline; beyond, it is clipped and marked.
 CLIP_DIVISIONS = 4
 CLIP_COLOUR = "#D55E00"
+#: Cursor 1 and cursor 2 line colours (Okabe–Ito blue and green).
+CURSOR_COLOURS = ("#0072B2", "#009E73")
+#: Most points drawn per trace: min–max pairs for a ~1400-px-wide chart, so a 2 s sweep at 50 kHz
+#: (100,000 samples) sends 2,800 points and keeps every spike's extent (plotly-resampler's idea).
+MAX_POINTS = 2800
 _TO_UV = {"V": 1e6, "mV": 1e3, "µV": 1.0, "uV": 1.0}
 
 
@@ -167,20 +173,36 @@ def cursor_readout(y, fs: float, t1_ms: float, t2_ms: float, *, t0_ms: float = 0
 
 # ------------------------------------------------------------------------------------------ figures
 def _trace(fig, t_ms, y, limit, *, row=None, offset=0.0, color=TRACE_COLOR, name="", unit="µV",
-           extra_hover="", width=1.0, opacity=1.0, showclip=True):
-    """Add one clipped trace (+ red clip marks) whose hover shows time and the unclipped value."""
+           extra_hover="", width=1.0, opacity=1.0, showclip=True, max_points=MAX_POINTS, clickable=False):
+    """Add one clipped trace (+ red clip marks) whose hover shows time and the unclipped value.
+
+    Longer than ``max_points`` samples, the trace is drawn min–max decimated
+    (:func:`emgviz.plotting.decimate.minmax_decimate`): every bucket keeps its lowest and highest
+    sample, so no spike or clipped stretch disappears. Returns the number of clipped samples of the
+    whole (undecimated) trace. ``clickable``: the trace carries size-0 markers, because Plotly
+    selects a point on click only on a trace with markers (a line alone reports an empty selection).
+    """
+    y = np.asarray(y, dtype=float)
+    n_clipped = int((np.abs(y) > limit).sum())
+    t_ms = np.asarray(t_ms, dtype=float)
+    if max_points and y.size > max_points:
+        t_ms, y = minmax_decimate(t_ms, y, n_out=int(max_points))
     yc, mask = clip_trace(y, limit)
     kw = {} if row is None else {"row": row, "col": 1}
     hover = f"%{{x:.2f}} ms<br>%{{customdata:.1f}} {unit}{extra_hover}<extra>{name}</extra>"
-    fig.add_trace(go.Scatter(x=t_ms, y=yc + offset, customdata=np.asarray(y, dtype=float), mode="lines",
-                               line={"color": color, "width": width}, opacity=opacity, name=name,
-                               hovertemplate=hover, showlegend=False), **kw)
+    # a click selects the nearest point (cursor placement); the markers stay invisible, selected or not
+    hidden = {"opacity": 0, "size": 0}
+    pick = ({"mode": "lines+markers", "marker": hidden, "selected": {"marker": {"opacity": 0}},
+             "unselected": {"marker": {"opacity": 0}}} if clickable else {"mode": "lines"})
+    fig.add_trace(go.Scatter(x=t_ms, y=yc + offset, customdata=y, line={"color": color, "width": width},
+                             opacity=opacity, name=name, hovertemplate=hover, showlegend=False, **pick), **kw)
+    keep = {"selected": {"marker": {"opacity": 1}}, "unselected": {"marker": {"opacity": 1}}}  # clip marks stay
     if showclip and mask.any():
-        fig.add_trace(go.Scatter(x=t_ms[mask], y=yc[mask] + offset, customdata=np.asarray(y)[mask],
-                                   mode="markers", marker={"color": CLIP_COLOUR, "size": 5, "symbol": "line-ew-open"},
-                                   name=f"{name} clipped", hovertemplate=f"clipped: %{{customdata:.1f}} {unit}"
-                                   f"<br>%{{x:.2f}} ms<extra>{name}</extra>", showlegend=False), **kw)
-    return int(mask.sum())
+        fig.add_trace(go.Scatter(x=t_ms[mask], y=yc[mask] + offset, customdata=y[mask],
+                                 mode="markers", marker={"color": CLIP_COLOUR, "size": 5, "symbol": "line-ew-open"},
+                                 name=f"{name} clipped", hovertemplate=f"clipped: %{{customdata:.1f}} {unit}"
+                                 f"<br>%{{x:.2f}} ms<extra>{name}</extra>", showlegend=False, **keep), **kw)
+    return n_clipped
 
 
 def _grid_axes(ms_per_div: float, x0: float = 0.0) -> dict:
@@ -189,12 +211,13 @@ def _grid_axes(ms_per_div: float, x0: float = 0.0) -> dict:
 
 
 def sweep_figure(data_uv, fs: float, *, ch_names, t_start_s: float, ms_per_div: float, uv_per_div: float,
-                 unit: str = "µV", cursors_ms=(), height_px: int = 640) -> go.Figure:
+                 unit: str = "µV", cursors_ms=(), height_px: int = 640, max_points: int = MAX_POINTS) -> go.Figure:
     """One sweep of 1–3 channels, each full height (±:data:`CLIP_DIVISIONS` divisions), clip-marked.
 
     ``data_uv`` is ``(n_channels, n)`` starting at ``t_start_s``; the x axis is ms from the sweep start
     (10 divisions of ``ms_per_div``). Samples beyond the screen are drawn at its edge with a red
-    mark; hover gives the time (ms) and the unclipped value (``unit``). ``cursors_ms``: vertical lines.
+    mark; hover gives the time (ms) and the unclipped value (``unit``). ``cursors_ms``: vertical lines
+    labelled C1, C2. Traces longer than ``max_points`` are drawn min–max decimated.
     """
     data = np.atleast_2d(np.asarray(data_uv, dtype=float))
     n_ch = data.shape[0]
@@ -206,23 +229,24 @@ def sweep_figure(data_uv, fs: float, *, ch_names, t_start_s: float, ms_per_div: 
     t_ms = np.arange(data.shape[1]) * 1000.0 / fs
     n_clipped = 0
     for i in range(n_ch):
-        n_clipped += _trace(fig, t_ms, data[i], limit, row=i + 1, name=str(ch_names[i]), unit=unit)
+        n_clipped += _trace(fig, t_ms, data[i], limit, row=i + 1, name=str(ch_names[i]), unit=unit,
+                            max_points=max_points, clickable=True)
         fig.update_yaxes(range=[-limit * 1.02, limit * 1.02], dtick=uv_per_div, tick0=0, showgrid=True,
                          gridcolor="#d9d9d9", zeroline=True, zerolinecolor="#999", showticklabels=False,
                          row=i + 1, col=1)
         fig.update_xaxes(**_grid_axes(ms_per_div), row=i + 1, col=1)
-    for j, c in enumerate(cursors_ms):
-        fig.add_vline(x=float(c), line={"color": "#0072B2" if j == 0 else "#009E73", "width": 1.5, "dash": "dash"})
+    for line in _cursor_lines(cursors_ms):
+        fig.add_vline(**line)
     fig.update_xaxes(title_text="ms", row=n_ch, col=1)
     clip_note = f" · {n_clipped} samples clipped (red)" if n_clipped else ""
     fig.update_layout(height=height_px, margin={"l": 30, "r": 10, "t": 60, "b": 40}, plot_bgcolor="white",
-                      title={"text": f"Sweep from {t_start_s:.3f} s · {ms_per_div:g} ms/div · "
+                      hovermode="x", title={"text": f"Sweep from {t_start_s:.3f} s · {ms_per_div:g} ms/div · "
                              f"{format_sensitivity(uv_per_div, unit)}{clip_note}", "font": {"size": 14}})
     return fig
 
 
 def _stack_figure(rows, t_ms, *, labels, uv_per_div, row_div, unit, title, height_px, x0_ms, ms_per_div,
-                  extra_lines=()):
+                  extra_lines=(), max_points=MAX_POINTS):
     rows = np.atleast_2d(rows)
     k = rows.shape[0]
     step = row_div * uv_per_div
@@ -231,7 +255,7 @@ def _stack_figure(rows, t_ms, *, labels, uv_per_div, row_div, unit, title, heigh
     n_clipped = 0
     for i in range(k):
         off = -i * step
-        n_clipped += _trace(fig, t_ms, rows[i], limit, offset=off, name=labels[i], unit=unit)
+        n_clipped += _trace(fig, t_ms, rows[i], limit, offset=off, name=labels[i], unit=unit, max_points=max_points)
     fig.update_yaxes(range=[-(k - 1) * step - 1.2 * step, 1.2 * step], showticklabels=True,
                      tickvals=[-i * step for i in range(k)], ticktext=labels, showgrid=False, zeroline=False)
     fig.update_xaxes(**_grid_axes(ms_per_div, x0_ms), title_text="ms")
@@ -244,11 +268,13 @@ def _stack_figure(rows, t_ms, *, labels, uv_per_div, row_div, unit, title, heigh
 
 
 def raster_figure(x_uv, fs: float, *, t0_s: float, start: int, ms_per_div: float, uv_per_div: float,
-                  n_sweeps: int, row_div: float = 2.0, unit: str = "µV", height_px: int = 700) -> go.Figure:
+                  n_sweeps: int, row_div: float = 2.0, unit: str = "µV", height_px: int = 700,
+                  max_points: int = MAX_POINTS) -> go.Figure:
     """Free-run raster: consecutive sweeps of one channel stacked top to bottom, each labelled.
 
     ``x_uv`` is the whole channel (first sample at ``t0_s``); the raster starts at sample ``start``.
-    Rows are ``row_div`` divisions apart; each row's label is its index and start time (s).
+    Rows are ``row_div`` divisions apart; each row's label is its index and start time (s). Rows
+    longer than ``max_points`` samples are drawn min–max decimated.
     """
     sweep = int(round(H_DIVISIONS * ms_per_div * fs / 1000.0))
     rows, starts = raster_rows(x_uv, start=start, sweep_samples=sweep, n_sweeps=n_sweeps)
@@ -257,17 +283,20 @@ def raster_figure(x_uv, fs: float, *, t0_s: float, start: int, ms_per_div: float
     labels = [f"#{i + 1} {t0_s + s / fs:.3f} s" for i, s in enumerate(starts)]
     t_ms = np.arange(sweep) * 1000.0 / fs
     return _stack_figure(rows, t_ms, labels=labels, uv_per_div=uv_per_div, row_div=row_div, unit=unit,
-                         x0_ms=0.0, ms_per_div=ms_per_div, height_px=height_px,
+                         x0_ms=0.0, ms_per_div=ms_per_div, height_px=height_px, max_points=max_points,
                          title=f"Raster: {rows.shape[0]} consecutive sweeps · {ms_per_div:g} ms/div · "
                                f"{format_sensitivity(uv_per_div, unit)}")
 
 
 def triggered_figure(rows, fs: float, *, trigger_times_s, pre_ms: float, ms_per_div: float, uv_per_div: float,
-                     level: float, display: str = "overlay", unit: str = "µV", height_px: int = 640) -> go.Figure:
+                     level: float, display: str = "overlay", unit: str = "µV", height_px: int = 640,
+                     max_points: int = MAX_POINTS, cursors_ms=()) -> go.Figure:
     """Triggered sweeps: superimposed (``display="overlay"``, faint, newest bold) or rastered.
 
     ``rows`` from :func:`triggered_sweeps`; x is ms from the trigger (the delay line at 0, the
     sweep starting ``pre_ms`` before it). The trigger level is drawn as a horizontal line (overlay).
+    Sweeps longer than ``max_points`` samples are drawn min–max decimated; ``cursors_ms`` (ms from the
+    trigger) are drawn as vertical lines C1, C2.
     """
     rows = np.atleast_2d(np.asarray(rows, dtype=float))
     k = rows.shape[0]
@@ -282,7 +311,7 @@ def triggered_figure(rows, fs: float, *, trigger_times_s, pre_ms: float, ms_per_
         labels = [f"#{i + 1} {t:.3f} s" for i, t in enumerate(trigger_times_s)]
         return _stack_figure(rows, t_ms, labels=labels, uv_per_div=uv_per_div, row_div=2.0, unit=unit,
                              x0_ms=-pre_ms, ms_per_div=ms_per_div, height_px=height_px, title=head,
-                             extra_lines=[delay])
+                             extra_lines=[delay, *_cursor_lines(cursors_ms)], max_points=max_points)
     limit = CLIP_DIVISIONS * uv_per_div
     fig = go.Figure()
     n_clipped = 0
@@ -290,13 +319,21 @@ def triggered_figure(rows, fs: float, *, trigger_times_s, pre_ms: float, ms_per_
         last = i == k - 1
         n_clipped += _trace(fig, t_ms, rows[i], limit, name=f"#{i + 1} {trigger_times_s[i]:.3f} s", unit=unit,
                             width=1.6 if last else 1.0, opacity=1.0 if last else 0.25,
-                            color=TRACE_COLOR if last else "#555555")
+                            color=TRACE_COLOR if last else "#555555", max_points=max_points)
     fig.add_hline(y=level, line={"color": "#CC79A7", "width": 1, "dash": "dash"})
     fig.add_vline(**delay)
+    for line in _cursor_lines(cursors_ms):
+        fig.add_vline(**line)
     fig.update_yaxes(range=[-limit * 1.02, limit * 1.02], dtick=uv_per_div, tick0=0, showgrid=True,
                      gridcolor="#d9d9d9", zeroline=True, zerolinecolor="#999", showticklabels=False)
     fig.update_xaxes(**_grid_axes(ms_per_div, -pre_ms), title_text="ms from trigger")
     clip_note = f" · {n_clipped} samples clipped (red)" if n_clipped else ""
     fig.update_layout(height=height_px, margin={"l": 30, "r": 10, "t": 50, "b": 40}, plot_bgcolor="white",
-                      title={"text": head + clip_note, "font": {"size": 14}})
+                      hovermode="x", title={"text": head + clip_note, "font": {"size": 14}})
     return fig
+
+
+def _cursor_lines(cursors_ms) -> list[dict]:
+    return [{"x": float(c), "line": {"color": CURSOR_COLOURS[j % 2], "width": 1.5, "dash": "dash"},
+             "annotation": {"text": f"C{j + 1}", "font": {"color": CURSOR_COLOURS[j % 2], "size": 13}},
+             "annotation_position": "top right"} for j, c in enumerate(cursors_ms)]

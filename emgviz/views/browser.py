@@ -190,13 +190,15 @@ def _on_upload_markers(ctx: ViewContext) -> None:
 # ---------------------------------------------------------------------------- view
 def render(ctx: ViewContext) -> None:
     """The Browse view: paged stacked channels, overview strip, markers, spectrum and sound."""
+    from . import sweep  # the clinical sweep lives in its own module
+
     _reset_on_new_file(ctx)
+    st.session_state.setdefault(_P + "sweep", sweep.link_asks_for_sweep())  # a link with sweep.* opens it
     if st.toggle("Clinical sweep", key=_P + "sweep", help="Needle EMG as on a clinical machine: ms/div and "
                  "µV/div steps, consecutive sweeps (raster), triggered sweeps, two cursors."):
-        from . import sweep  # the clinical sweep lives in its own module
-
         sweep.render(ctx)
         return
+    sweep.clear_link()
     _browser(ctx)
 
 

@@ -3,15 +3,15 @@
 Keys are strings that say what an object is (a file's SHA-256, the reader options, the channels,
 the settings as JSON); the big objects pass as underscore arguments, which Streamlit does not hash.
 A recording read or processed for one view (or session of the Compare view) is the same object
-in every other.
+in every other. Read and processed recordings live in one least-recently-used store per server
+process (:class:`~emgviz.views.lru.ByteLRU`), bounded by bytes (``EMGVIZ_CACHE_MB``), entries and
+idle time; bursts and feature tables, which are small, stay in ``st.cache_data``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from typing import Mapping, Sequence
 
 import streamlit as st
@@ -20,9 +20,10 @@ from ..io import read_files
 from ..pipeline import preprocess
 from ..recording import Recording
 from ..settings import Settings
+from .lru import ByteLRU
 
-__all__ = ["cache_budget_bytes", "CACHE_TTL_S", "settings_key", "file_digest", "read_key", "rec_key", "read_cached", "process_cached",
-           "bursts_cached", "features_cached"]
+__all__ = ["cache_budget_bytes", "CACHE_TTL_S", "CACHE_MAX_ENTRIES", "cache_store", "settings_key", "file_digest",
+           "read_key", "rec_key", "read_cached", "process_cached", "bursts_cached", "features_cached"]
 
 
 def settings_key(settings: Settings) -> str:
@@ -53,35 +54,54 @@ def rec_key(read_key: str, ch_names: Sequence[str]) -> str:
 
 #: How long a read or processed recording stays cached without use (s).
 CACHE_TTL_S = 2 * 3600
+#: At most this many read and processed recordings together (besides the byte budget).
+CACHE_MAX_ENTRIES = 32
 
 
 def cache_budget_bytes() -> int:
-    """Bytes of samples the read and processing caches may hold together: ``EMGVIZ_CACHE_MB`` or 2048 MB."""
+    """Bytes of samples the read and processing caches may hold together: ``EMGVIZ_CACHE_MB`` or 2048 MB.
+
+    Read at every insertion, so a changed variable applies to the next recording. A value that is
+    not a number, or not above 0, gives the default.
+    """
     import os
 
     try:
-        return int(float(os.environ.get("EMGVIZ_CACHE_MB", "2048")) * 1024 ** 2)
+        mb = float(os.environ.get("EMGVIZ_CACHE_MB", "2048"))
     except ValueError:
-        return 2048 * 1024 ** 2
+        mb = 2048.0
+    return int((mb if mb > 0 else 2048.0) * 1024 ** 2)
 
 
-_SIZES: "OrderedDict[str, int]" = OrderedDict()  # cache key -> bytes held, oldest use first
-_SIZES_LOCK = threading.Lock()
+@st.cache_resource(show_spinner=False)
+def _store() -> ByteLRU:
+    """The one store of read and processed recordings of this server process (all sessions share it).
+
+    Held by ``st.cache_resource`` so that it is created once per process and emptied with Streamlit's
+    own "Clear cache"; least recently used entries are evicted first once the recordings hold more
+    than :func:`cache_budget_bytes`."""
+    return ByteLRU(cache_budget_bytes, max_entries=CACHE_MAX_ENTRIES, ttl_s=CACHE_TTL_S)
 
 
-def _account(key: str, nbytes: int) -> None:
-    """Note that ``key`` holds ``nbytes``; over the budget, empty the big caches (oldest first is not
-    possible through Streamlit's API, so all but the entry just used are dropped)."""
-    with _SIZES_LOCK:
-        _SIZES[key] = int(nbytes)
-        _SIZES.move_to_end(key)
-        if sum(_SIZES.values()) <= cache_budget_bytes() or len(_SIZES) == 1:
-            return
-        keep = _SIZES[key]
-        _SIZES.clear()
-        _SIZES[key] = keep
-    _read_cached.clear()
-    _process_cached.clear()
+_MISS = object()
+
+
+def _cached(key: str, compute, size, spinner: str):
+    """``compute()`` once per ``key`` across sessions; a spinner while this session computes or waits."""
+    store = _store()
+    value = store.get(key, _MISS)
+    if value is not _MISS:
+        return value
+    with _spinner(spinner):
+        return store.get_or_compute(key, compute, size)
+
+
+def _spinner(text: str):
+    from contextlib import nullcontext
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return st.spinner(text) if get_script_run_ctx(suppress_warning=True) is not None else nullcontext()
 
 
 def _processed_bytes(out) -> int:
@@ -93,38 +113,31 @@ def _processed_bytes(out) -> int:
     return total
 
 
-@st.cache_resource(max_entries=16, ttl=CACHE_TTL_S, show_spinner="Reading the recording…")
-def _read_cached(digest: str, names: tuple[str, ...], fs: float | None, options_json: str,
-                 _files: tuple[tuple[str, bytes], ...]) -> Recording:
-    return read_files(list(_files), fs=fs, **json.loads(options_json))
-
-
 def read_cached(digest: str, names: tuple[str, ...], fs: float | None, options_json: str,
                 _files: tuple[tuple[str, bytes], ...]) -> Recording:
     """Read once per (content, names, fs, options); the Recording is immutable, so sharing is safe.
 
     ``names`` is part of the key: a single file's digest covers its bytes only, and the name
-    steers the reader (suffix fallback) and becomes ``rec.source``. The cache is bounded by
-    entries (16), time (:data:`CACHE_TTL_S` without use) and size (:func:`cache_budget_bytes`
-    of samples together with the processing cache).
+    steers the reader (suffix fallback) and becomes ``rec.source``. ``_files`` (the bytes, or a
+    lazy sequence of them) is read only on a miss. The store is shared by every session of the
+    server and bounded by bytes (:func:`cache_budget_bytes`, together with the processing cache;
+    least recently used first out), entries (:data:`CACHE_MAX_ENTRIES`) and idle time
+    (:data:`CACHE_TTL_S`). Sessions asking for the same key at once read it once. A read error is
+    raised and nothing is stored.
     """
-    rec = _read_cached(digest, names, fs, options_json, _files)
-    _account(f"read|{digest}|{names}|{fs}|{options_json}", rec.data.nbytes)
-    return rec
-
-
-@st.cache_resource(max_entries=16, ttl=CACHE_TTL_S, show_spinner="Filtering…")
-def _process_cached(rec_key: str, settings_json: str, _rec: Recording):
-    return preprocess(_rec, Settings.from_dict(json.loads(settings_json)))
+    key = f"read|{digest}|{names}|{fs}|{options_json}"
+    return _cached(key, lambda: read_files(list(_files), fs=fs, **json.loads(options_json)),
+                   lambda rec: rec.data.nbytes, "Reading the recording…")
 
 
 def process_cached(rec_key: str, settings_json: str, _rec: Recording):
     """``preprocess`` once per (recording and channels, settings); the result is immutable.
 
-    Bounded like :func:`read_cached` (entries, time, size)."""
-    out = _process_cached(rec_key, settings_json, _rec)
-    _account(f"proc|{rec_key}|{settings_json}", _processed_bytes(out))
-    return out
+    Shares the store (and the byte budget) of :func:`read_cached`; its size is the bytes of the
+    filtered, envelope and rectified recordings."""
+    key = f"proc|{rec_key}|{settings_json}"
+    return _cached(key, lambda: preprocess(_rec, Settings.from_dict(json.loads(settings_json))),
+                   _processed_bytes, "Filtering…")
 
 
 @st.cache_data(max_entries=16, show_spinner="Detecting bursts…")
@@ -152,3 +165,8 @@ def features_cached(key: str, settings_json: str, _filtered: Recording):
     from ..features import feature_table
 
     return feature_table(_filtered)
+
+
+def cache_store() -> ByteLRU:
+    """The server's store of read and processed recordings (keys, bytes, hits, misses, evictions)."""
+    return _store()

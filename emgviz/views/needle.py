@@ -34,7 +34,8 @@ def _example(key: str):
 
 
 @st.cache_resource(max_entries=12, show_spinner="Finding motor-unit potentials…")
-def _analysis(key: str, channel: str, _rec):
+def mup_analysis_cached(key: str, channel: str, _rec):
+    """``muap_analysis(_rec, channel)``, once per (recording key, channel): the Needle and Summary views share it."""
     return muap_analysis(_rec, channel)
 
 
@@ -77,7 +78,7 @@ def render(ctx: ViewContext) -> None:
     for name, (key, rec) in recs.items():
         channel = rec.ch_names[0] if "emg" not in rec.ch_kinds else rec.ch_names[list(rec.ch_kinds).index("emg")]
         try:
-            analyses[name] = (key, rec, channel, _analysis(key, channel, rec))
+            analyses[name] = (key, rec, channel, mup_analysis_cached(key, channel, rec))
         except ValueError as exc:
             problems.append(f"{name}: {exc}")
     for p in problems:
@@ -140,8 +141,7 @@ def _table_tab(tab, analyses, rejected, ctx) -> None:
             tables.append(table.assign(recording=name))
         both = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
         csv = table_csv(both, settings=Settings.from_preset("needle"), source_name=", ".join(analyses),
-                        extra={"preset": "needle (Settings.from_preset('needle'))",
-                               "rejected MUPs": {k: list(v) for k, v in rejected.items() if v}})
+                        what="MUP tables", extra={"rejected MUPs": {k: list(v) for k, v in rejected.items() if v}})
         st.download_button("Download the MUP tables (CSV)", csv, file_name="mup_tables.csv", mime="text/csv",
                            key="needle_csv")
 

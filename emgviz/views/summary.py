@@ -16,6 +16,8 @@ from ..units import to_display_units
 from ..report import bursts_for_display, heatmap_window_s, report_html, standouts
 from .cache import bursts_cached, features_cached, file_digest, read_cached, read_key
 from .context import ViewContext
+from .paging import channel_page
+from .summary_mups import render_mups
 from .text import md as _md
 from ..plotting.safe import plain_figure
 
@@ -116,10 +118,30 @@ def _mvc_section(ctx: ViewContext):
     return None, ""
 
 
+def _paged(ctx: ViewContext) -> ViewContext:
+    """``ctx`` narrowed to the channels of the page picked (:func:`emgviz.views.paging.channel_page`): a file
+    with thousands of channels is summarised 16 channels per screen, every table, figure and export alike."""
+    import dataclasses
+
+    from ..pipeline import Processed
+
+    names = channel_page(ctx.rec.ch_names, "summary_channel_page")
+    if len(names) == ctx.rec.n_channels:
+        return ctx
+    out = ctx.processed
+    first = list(ctx.rec.ch_names).index(names[0]) + 1
+    st.caption(_md(f"Channels {first}–{first + len(names) - 1} of {ctx.rec.n_channels}: the tables, figures and "
+                   "downloads below cover this page."))
+    processed = Processed(raw=out.raw.pick(names), filtered=out.filtered.pick(names),
+                          envelope=None if out.envelope is None else out.envelope.pick(names),
+                          settings=out.settings, warnings=out.warnings)
+    return dataclasses.replace(ctx, rec=ctx.rec.pick(names), processed=processed, key=f"{ctx.key}|{names[0]}")
+
+
 def render(ctx: ViewContext) -> None:
-    """Draw the muscle-by-muscle summary of ``ctx`` with its downloads."""
+    """Draw the muscle-by-muscle summary of ``ctx`` (one page of channels of a wide file) with its downloads."""
     try:
-        _render(ctx)
+        _render(_paged(ctx))
     except Exception as exc:  # noqa: BLE001 - the user sees the message, never a traceback
         st.error(_md(f"The summary could not be computed: {exc}"))
 
@@ -194,6 +216,12 @@ def _render(ctx: ViewContext) -> None:
     for i, row in badges.iterrows():
         cols[i % ncol].badge(f"{row['emoji']} {_md(row['channel'])}: {row['grade']}", color=row["badge_colour"],
                              help=_md(row["reason"]))
+
+    try:
+        mups = render_mups(ctx, base)
+    except Exception as exc:  # noqa: BLE001 - the rest of the summary still shows
+        st.error(_md(f"The MUP analysis failed: {exc}"))
+        mups = None
 
     ref, ref_source = _mvc_section(ctx)
     extra = {}
@@ -283,7 +311,8 @@ def _render(ctx: ViewContext) -> None:
     def _report() -> bytes:
         try:
             return report_html(rec, settings, file_name=name, sha256=digest, mvc=ref, mvc_source=ref_source,
-                               file_channels=full_names, read_kwargs=read_kwargs).encode("utf-8")
+                               file_channels=full_names, read_kwargs=read_kwargs, needle=mups is not None,
+                               mup_tables=mups and mups[0], needle_muscles=mups and mups[1]).encode("utf-8")
         except Exception as exc:  # noqa: BLE001 - a download cannot show st.error; say it in the file
             import html
 

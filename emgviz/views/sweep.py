@@ -6,6 +6,8 @@ view when its "Clinical sweep" toggle is on. Widget keys start with ``sweep_``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -17,7 +19,7 @@ from ..plotting.sweep import (H_DIVISIONS, SENSITIVITIES_UV, TIME_BASES_MS, curs
 from .context import ViewContext
 from .text import md
 
-__all__ = ["render", "MODES"]
+__all__ = ["render", "MODES", "LINK_PARAMS", "apply_link", "clear_link", "link_asks_for_sweep"]
 
 _P = "sweep_"
 _T = _P + "t"
@@ -29,6 +31,13 @@ _SIGNALS = ("Raw", "Filtered")
 MAX_SWEEPS = 30
 
 
+_NEXT = _P + "_next_cursor"
+_LINK_APPLIED = "_sweep_link_applied"   # outside the _P namespace: survives new files
+#: URL query parameters of the sweep (a copied link reopens the same screen) -> session-state key.
+LINK_PARAMS = {"sweep.t": _T, "sweep.tb": _P + "ms_div", "sweep.sens": _P + "uv_div", "sweep.mode": _P + "mode",
+               "sweep.level": _P + "level", "sweep.delay": _P + "pre", "sweep.c1": _P + "c1", "sweep.c2": _P + "c2"}
+
+
 def _reset_on_new_file(ctx: ViewContext) -> None:
     state = st.session_state
     if state.get(_FILE) == ctx.key:
@@ -37,6 +46,71 @@ def _reset_on_new_file(ctx: ViewContext) -> None:
         del state[k]
     state[_FILE] = ctx.key
     state[_T] = float(ctx.rec.t0)
+    if not state.get(_LINK_APPLIED):  # a link's sweep applies to the first file opened
+        state[_LINK_APPLIED] = True
+        for problem in apply_link(st.query_params, state):
+            st.warning(md(problem))
+
+
+def _link_value(name: str, text: str):
+    """The state value of one sweep link parameter, or raise ValueError saying what is allowed."""
+    if name == "sweep.mode":
+        mode = next((m for m in MODES if m.lower() == str(text).strip().lower()), None)
+        if mode is None:
+            raise ValueError(f"the display is one of {', '.join(MODES)}")
+        return mode
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
+    if not np.isfinite(value):
+        raise ValueError("not a finite number")
+    if name == "sweep.tb" and value not in TIME_BASES_MS:
+        raise ValueError(f"the time base is one of {', '.join(f'{v:g}' for v in TIME_BASES_MS)} ms/div")
+    if name == "sweep.sens" and value not in SENSITIVITIES_UV:
+        raise ValueError(f"the sensitivity is one of {', '.join(f'{v:g}' for v in SENSITIVITIES_UV)} µV/div")
+    if name == "sweep.level" and value == 0:
+        raise ValueError("the trigger level must not be 0 (positive: rising, negative: falling)")
+    if name in ("sweep.delay", "sweep.c1", "sweep.c2") and value < 0:
+        raise ValueError("must be ≥ 0 ms")
+    return value
+
+
+def apply_link(params, state) -> list[str]:
+    """Put the sweep's link parameters (:data:`LINK_PARAMS`) into ``state``; one message per ignored value."""
+    problems = []
+    for name, key in LINK_PARAMS.items():
+        if name not in params:
+            continue
+        try:
+            state[key] = _link_value(name, params[name])
+        except ValueError as exc:
+            problems.append(f"Ignored {name}={params[name]!r} from the link: {exc}.")
+    return problems
+
+
+def _write_link() -> None:
+    """Keep the sweep's start, time base, sensitivity, display, trigger and cursors in the URL."""
+    state = st.session_state
+    for name, key in LINK_PARAMS.items():
+        if key not in state:
+            continue
+        v = state[key]
+        text = v if isinstance(v, str) else f"{float(v):.6g}"
+        if st.query_params.get(name) != text:
+            st.query_params[name] = text
+
+
+def clear_link() -> None:
+    """Drop the sweep's parameters from the URL (the sweep was turned off)."""
+    for name in LINK_PARAMS:
+        if name in st.query_params:
+            del st.query_params[name]
+
+
+def link_asks_for_sweep() -> bool:
+    """Whether the URL holds a sweep (so Browse opens with the clinical sweep on)."""
+    return any(name in st.query_params for name in LINK_PARAMS)
 
 
 def _span_s() -> float:
@@ -79,11 +153,11 @@ def render(ctx: ViewContext) -> None:
     x_uv, unit = to_microvolts(first, src.unit)
 
     c_tb, c_sens, c_prev, c_next, c_start = st.columns([2, 2, 1.2, 1.2, 2], vertical_alignment="bottom")
-    ms_div = c_tb.selectbox("Time base", TIME_BASES_MS, index=TIME_BASES_MS.index(10.0), key=_P + "ms_div",
-                            format_func=lambda v: f"{v:g} ms/div")
-    default = default_sensitivity(x_uv)
-    uv_div = c_sens.selectbox("Sensitivity", SENSITIVITIES_UV, index=SENSITIVITIES_UV.index(default),
-                              key=_P + "uv_div", format_func=lambda v: format_sensitivity(v, unit))
+    state.setdefault(_P + "ms_div", 10.0)  # defaults through the state, so a link's values take no warning
+    ms_div = c_tb.selectbox("Time base", TIME_BASES_MS, key=_P + "ms_div", format_func=lambda v: f"{v:g} ms/div")
+    state.setdefault(_P + "uv_div", default_sensitivity(x_uv))
+    uv_div = c_sens.selectbox("Sensitivity", SENSITIVITIES_UV, key=_P + "uv_div",
+                              format_func=lambda v: format_sensitivity(v, unit))
     c_prev.button("◀ Sweep", key=_P + "prev", on_click=_move, args=(rec, -1), width="stretch")
     c_next.button("Sweep ▶", key=_P + "next", on_click=_move, args=(rec, 1), width="stretch")
     _move(rec, 0)
@@ -108,25 +182,56 @@ def render(ctx: ViewContext) -> None:
             _triggered(x_uv, fs, src, channels[0], start, ms_div, uv_div, unit)
     except ValueError as exc:
         st.warning(md(f"Cannot draw this sweep: {exc}"))
+    _write_link()
     _sound(src, channels[0], start, sweep_n if mode == "Sweep" else None, t, kind)
+
+
+def _on_chart_click(span_ms: float) -> None:
+    """A click on the sweep places a cursor: the first click cursor 1, the second cursor 2, then alternately."""
+    state = st.session_state
+    event = state.get(_P + "chart")
+    try:
+        x = float(event["selection"]["points"][0]["x"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return  # a click that selected nothing (or cleared the selection)
+    which = state.get(_NEXT, 1)
+    state[_P + f"c{which}"] = float(min(max(x, 0.0), span_ms))
+    state[_NEXT] = 2 if which == 1 else 1
+
+
+def _cursor_inputs(span_ms: float, ms_div: float) -> tuple[float, float]:
+    """The two cursor inputs (ms from the sweep start), kept within the sweep; typing is the fallback to clicking."""
+    state = st.session_state
+    c1, c2 = st.columns(2)
+    out = []
+    for i, (col, frac) in enumerate(((c1, 0.2), (c2, 0.6)), start=1):
+        key = _P + f"c{i}"
+        state[key] = float(min(max(state.get(key, span_ms * frac), 0.0), span_ms))  # a shorter time base clamps
+        out.append(col.number_input(f"Cursor {i} (ms)", min_value=0.0, max_value=float(span_ms),
+                                    step=ms_div / 10, format="%.2f", key=key))
+    return out[0], out[1]
 
 
 def _sweep(src, channels, start, sweep_n, fs, t, ms_div, uv_div, unit) -> None:
     seg = np.vstack([to_microvolts(src.channel(c)[start:start + sweep_n], src.unit)[0] for c in channels])
     span_ms = H_DIVISIONS * ms_div
-    c1, c2 = st.columns(2)
-    t1 = c1.number_input("Cursor 1 (ms)", min_value=0.0, max_value=float(span_ms), value=span_ms * 0.2,
-                         step=ms_div / 10, format="%.2f", key=_P + "c1")
-    t2 = c2.number_input("Cursor 2 (ms)", min_value=0.0, max_value=float(span_ms), value=span_ms * 0.6,
-                         step=ms_div / 10, format="%.2f", key=_P + "c2")
-    fig = sweep_figure(seg, fs, ch_names=channels, t_start_s=t, ms_per_div=ms_div, uv_per_div=uv_div, unit=unit,
-                       cursors_ms=(t1, t2), height_px=660 if len(channels) > 1 else 520)
-    st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False})
+    t1, t2 = _cursor_inputs(span_ms, ms_div)
     rows = []
     for name, y in zip(channels, seg):
         r = cursor_readout(y, fs, t1, t2)
         rows.append({"channel": name, "t1 (ms)": r["t1_ms"], f"V1 ({unit})": r["v1"], "t2 (ms)": r["t2_ms"],
                      f"V2 ({unit})": r["v2"], "Δt (ms)": r["dt_ms"], f"ΔV ({unit})": r["dv"]})
+    first, u = rows[0], md(unit)
+    # the first channel's readout above the chart, where the eye is; every channel's in the table below
+    st.markdown(f"**{md(first['channel'])}**: C1 {first['t1 (ms)']:.2f} ms, {first[f'V1 ({unit})']:.1f} {u} · "
+                f"C2 {first['t2 (ms)']:.2f} ms, {first[f'V2 ({unit})']:.1f} {u} · "
+                f"**Δt {first['Δt (ms)']:.2f} ms · ΔV {first[f'ΔV ({unit})']:.1f} {u}**")
+    fig = sweep_figure(seg, fs, ch_names=channels, t_start_s=t, ms_per_div=ms_div, uv_per_div=uv_div, unit=unit,
+                       cursors_ms=(t1, t2), height_px=660 if len(channels) > 1 else 520)
+    st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False}, selection_mode=("points",),
+                    on_select=functools.partial(_on_chart_click, float(span_ms)))
+    st.caption(f"Click the trace to place a cursor: the first click sets cursor 1, the next cursor 2, then they "
+               f"alternate (next: cursor {st.session_state.get(_NEXT, 1)}). Or type the times above.")
     st.dataframe(rows, hide_index=True, width="stretch", key=_P + "cursors",
                  column_config={k: st.column_config.NumberColumn(k, format="%.2f") for k in rows[0] if k != "channel"})
 
@@ -134,12 +239,15 @@ def _sweep(src, channels, start, sweep_n, fs, t, ms_div, uv_div, unit) -> None:
 def _triggered(x_uv, fs, src, channel, start, ms_div, uv_div, unit) -> None:
     span_ms = H_DIVISIONS * ms_div
     c_lvl, c_pre, c_disp, c_n = st.columns([2, 2, 2, 2], vertical_alignment="bottom")
-    level = c_lvl.number_input(f"Trigger level ({unit}); − = falling", value=float(-2 * uv_div), step=float(uv_div / 2),
+    st.session_state.setdefault(_P + "level", float(-2 * uv_div))
+    st.session_state.setdefault(_P + "pre", float(2 * ms_div))
+    st.session_state[_P + "pre"] = float(min(st.session_state[_P + "pre"], span_ms))
+    level = c_lvl.number_input(f"Trigger level ({unit}); − = falling", step=float(uv_div / 2),
                                format="%.0f", key=_P + "level",
                                help="A sweep starts where the signal crosses this level: positive = rising, "
                                     "negative = falling edge.")
     pre = c_pre.number_input("Delay line (ms before trigger)", min_value=0.0, max_value=float(span_ms),
-                             value=float(2 * ms_div), step=float(ms_div / 2), format="%.1f", key=_P + "pre")
+                             step=float(ms_div / 2), format="%.1f", key=_P + "pre")
     display = c_disp.radio("Triggered sweeps", ("overlay", "raster"), key=_P + "tdisplay", horizontal=True,
                            format_func=lambda v: "superimposed" if v == "overlay" else "rastered")
     n_max = c_n.slider("Sweeps", 1, MAX_SWEEPS, 20, key=_P + "n_trig")

@@ -1,0 +1,173 @@
+"""A least-recently-used store bounded by bytes, entries and idle time, computing each key once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Callable, Hashable, TypeVar
+
+__all__ = ["ByteLRU"]
+
+T = TypeVar("T")
+_MISSING = object()
+
+
+class ByteLRU:
+    """Values by key, oldest use evicted first once they hold more than a byte budget.
+
+    Thread-safe: one lock guards the table (held only to look up, insert and evict), and one lock per
+    key being computed makes concurrent callers of :meth:`get_or_compute` with the same key wait for
+    the first one's result instead of computing it again. Different keys compute in parallel.
+
+    Parameters
+    ----------
+    budget_bytes : int or callable returning int
+        Bytes the values may hold together (read at every insertion when a callable, e.g. from an
+        environment variable). After an insertion the oldest entries are evicted until the total is
+        within the budget; the entry just inserted is kept even when it alone exceeds the budget, so
+        the caller that asked for it gets it (it is evicted by the next insertion).
+    max_entries : int, optional
+        At most this many entries (oldest evicted first).
+    ttl_s : float, optional
+        An entry not used for this many seconds is dropped.
+    clock : callable, default=time.monotonic
+        Seconds, for the idle time (tests pass a fake clock).
+
+    Examples
+    --------
+    >>> lru = ByteLRU(100)
+    >>> lru.get_or_compute("a", lambda: "x" * 60, len)
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+    >>> _ = lru.get_or_compute("b", lambda: "y" * 60, len)   # 120 > 100 bytes: "a" is evicted
+    >>> lru.keys(), lru.nbytes
+    (['b'], 60)
+    """
+
+    def __init__(self, budget_bytes: int | Callable[[], int], *, max_entries: int | None = None,
+                 ttl_s: float | None = None, clock: Callable[[], float] = time.monotonic):
+        self._budget = budget_bytes
+        self.max_entries = max_entries
+        self.ttl_s = ttl_s
+        self._clock = clock
+        # key -> (value, bytes, time of last use), least recently used first
+        self._entries: "OrderedDict[Hashable, tuple[object, int, float]]" = OrderedDict()
+        self._nbytes = 0
+        self._lock = threading.Lock()
+        self._key_locks: dict[Hashable, list] = {}  # key -> [lock, number of callers holding or waiting]
+        self.hits = self.misses = self.evictions = 0
+
+    # ---- reading -------------------------------------------------------------------------------
+    @property
+    def budget_bytes(self) -> int:
+        """The byte budget now."""
+        return int(self._budget() if callable(self._budget) else self._budget)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the values (as reported by their ``size`` at insertion)."""
+        return self._nbytes
+
+    def keys(self) -> list:
+        """The keys, least recently used first."""
+        with self._lock:
+            return list(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key) -> bool:
+        with self._lock:
+            self._expire()
+            return key in self._entries
+
+    def get(self, key, default=None):
+        """The value of ``key`` (marked as just used), or ``default``."""
+        with self._lock:
+            value = self._lookup(key)
+        return default if value is _MISSING else value
+
+    # ---- writing -------------------------------------------------------------------------------
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T], size: Callable[[T], int]) -> T:
+        """The value of ``key``, computing it with ``compute()`` once if absent.
+
+        ``size(value)`` gives its bytes. Callers with the same key at the same time wait for one
+        computation; an exception from ``compute`` reaches every caller that computes, nothing is
+        stored, and a waiting caller then computes itself.
+        """
+        with self._lock:
+            value = self._lookup(key)
+            if value is not _MISSING:
+                return value
+            slot = self._key_locks.setdefault(key, [threading.Lock(), 0])
+            slot[1] += 1
+        try:
+            with slot[0]:
+                with self._lock:  # computed by another caller while this one waited?
+                    value = self._lookup(key)
+                if value is not _MISSING:
+                    return value
+                value = compute()
+                self.put(key, value, int(size(value)))
+                return value
+        finally:
+            with self._lock:
+                slot[1] -= 1
+                if slot[1] == 0:
+                    self._key_locks.pop(key, None)
+
+    def put(self, key: Hashable, value, nbytes: int) -> None:
+        """Store ``value`` (``nbytes`` bytes) as just used, then evict the oldest entries over the bounds."""
+        with self._lock:
+            self.misses += 1
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._nbytes -= old[1]
+            self._entries[key] = (value, int(nbytes), self._clock())
+            self._nbytes += int(nbytes)
+            self._evict(keep=key)
+
+    def pop(self, key, default=None):
+        """Remove ``key``; its value or ``default``."""
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            if entry is None:
+                return default
+            self._nbytes -= entry[1]
+            return entry[0]
+
+    def clear(self) -> None:
+        """Drop every entry (computations under way still finish and store their value)."""
+        with self._lock:
+            self._entries.clear()
+            self._nbytes = 0
+
+    # ---- inside the lock ---------------------------------------------------------------------------
+    def _lookup(self, key):
+        self._expire()
+        entry = self._entries.get(key)
+        if entry is None:
+            return _MISSING
+        self._entries[key] = (entry[0], entry[1], self._clock())
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return entry[0]
+
+    def _expire(self) -> None:
+        if self.ttl_s is None:
+            return
+        limit = self._clock() - self.ttl_s
+        for key in [k for k, (_, _, used) in self._entries.items() if used < limit]:
+            self._nbytes -= self._entries.pop(key)[1]
+            self.evictions += 1
+
+    def _evict(self, *, keep) -> None:
+        self._expire()
+        budget = self.budget_bytes
+        while len(self._entries) > 1 and (
+                self._nbytes > budget or (self.max_entries is not None and len(self._entries) > self.max_entries)):
+            oldest = next(iter(self._entries))
+            if oldest == keep:  # only the entry just stored is left over the budget
+                break
+            self._nbytes -= self._entries.pop(oldest)[1]
+            self.evictions += 1
