@@ -210,9 +210,12 @@ class Recording:
         set_(self, "source", str(self.source))
         if not inherited("meta"):
             set_(self, "meta", _freeze_meta(self.meta))
-        # Always a fresh table: a DataFrame is mutable, so sharing one would let an edit
-        # of one recording's events change another's (the tables are small; copying is cheap).
-        set_(self, "events", make_events(self.events))
+        # The parent's normalised table is shared as it is (make_events costs ~10 ms of pandas,
+        # paid per processing step otherwise): safe, because every read of ``.events`` hands out
+        # a copy (_EventsField), so no caller can edit the stored table.
+        own = self.__dict__.get("_events")
+        if parent is None or own is None or own is not parent.__dict__.get("_events"):
+            set_(self, "events", make_events(self.events))
         set_(self, "ch_units", units)
         set_(self, "ch_kinds", kinds)
         set_(self, "t0", t0)
@@ -302,6 +305,7 @@ class Recording:
         which never touches the raw samples.
         """
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "data"}
+        fields["events"] = self.__dict__.get("_events")  # the stored table itself (reads copy it)
         fields.update(changes)
         # the fields kept from self were validated when self was built: only the samples are checked
         return Recording._trusted(np.asarray(data, dtype=np.float64), _parent=self, **fields)

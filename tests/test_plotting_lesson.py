@@ -6,6 +6,7 @@ import pytest
 from emgviz.pipeline import steps
 from emgviz.plotting.lesson import (PRESENTER_FONT_PX, lesson_figure, presenter_figure, response_grid,
                                     step_panels)
+from emgviz.plotting.lesson_stack import nice_ticks
 from emgviz.settings import Settings
 from emgviz.simulate import simulate
 
@@ -26,7 +27,12 @@ def hum_db(p):  # the 50 Hz bin above its neighbours at 40 and 60 Hz, in dB
     return at(50) - max(at(40), at(60))
 
 
-def test_one_svg_figure_holds_every_step(sim):
+def rows_of(fig, n):
+    """The time-trace rows of a lesson figure: (trace, band (y0, y1)) of each step, top first."""
+    return [(tr, (float(np.min(tr.y)), float(np.max(tr.y)))) for tr in fig.data[0:2 * n:2]]
+
+
+def test_one_svg_figure_holds_every_step_on_few_axes(sim):
     s = Settings(notch_hz=50)
     panels = panels_for(sim, s, hum_hz=50)
     fig = lesson_figure(panels)
@@ -35,9 +41,67 @@ def test_one_svg_figure_holds_every_step(sim):
     titles = [a.text for a in fig.layout.annotations if a.text.startswith("<b>")]
     assert titles == [f"<b>{i + 1}. {p.title}</b>" for i, p in enumerate(panels)]
     assert [p.kind for p in panels] == ["raw", "dc", "bandpass", "notch", "rectified", "envelope"]
-    for i in range(1, len(panels)):                                        # zoom one trace, all follow
-        assert fig.layout[f"xaxis{2 * i + 1}"].matches == "x"
-    assert all(len(tr.x) <= 1400 for tr in fig.data[::2][:len(panels)])
+    # one time axis for every step (zoom one, all follow); spectra on two: fs/2 and the envelope's 50 Hz
+    assert {tr.xaxis for tr in fig.data[0:12:2]} == {"x"}
+    x_axes = [k for k in fig.layout.to_plotly_json() if k.startswith("xaxis")]
+    assert len(x_axes) == 3
+    assert tuple(fig.layout.xaxis2.range) == (0, 1000) and tuple(fig.layout.xaxis3.range) == (0, 50)
+    assert fig.data[11].xaxis == "x3" and {tr.xaxis for tr in fig.data[1:10:2]} == {"x2"}
+    # each row keeps to its own band, top to bottom, and never reaches the next one
+    bands = [band for _, band in rows_of(fig, len(panels))]
+    assert all(upper[0] > lower[1] for upper, lower in zip(bands, bands[1:]))
+    assert all(len(tr.x) <= 1400 for tr in fig.data[0:12:2])
+    assert fig.layout.yaxis.fixedrange and not fig.layout.xaxis.fixedrange  # zoom in time, not across rows
+
+
+def test_each_row_reads_in_its_own_units(sim):
+    """A row's tick labels sit where the row's own values are drawn (mV for traces, dB for spectra)."""
+    panels = panels_for(sim, Settings(notch_hz=50), hum_hz=50)
+    fig = lesson_figure(panels)
+    vals, texts = list(fig.layout.yaxis.tickvals), list(fig.layout.yaxis.ticktext)
+    for i, p in enumerate(panels):
+        tr = fig.data[2 * i]
+        slope, offset = np.polyfit(p.y, np.asarray(tr.y, dtype=float), 1)   # the row's value -> position map
+        y0, y1 = float(np.min(tr.y)), float(np.max(tr.y))
+        mine = [(v, t) for v, t in zip(vals, texts) if y0 - 12 <= v <= y1 + 12]
+        assert mine, f"row {i + 1} has no tick labels"
+        assert mine[-1][1].endswith(" mV")
+        for pos, text in mine:
+            value = float(text.replace(" mV", "").replace("−", "-"))
+            assert pos == pytest.approx(slope * value + offset, abs=0.5)
+    spectrum = fig.data[1]
+    d_vals = [(v, t) for v, t in zip(fig.layout.yaxis2.tickvals, fig.layout.yaxis2.ticktext)
+              if min(spectrum.y) - 1 <= v <= max(spectrum.y) + 1]
+    slope, offset = np.polyfit(panels[0].db, np.asarray(spectrum.y, dtype=float), 1)
+    assert d_vals and d_vals[-1][1].endswith(" dB")
+    for pos, text in d_vals:
+        assert pos == pytest.approx(slope * float(text.replace(" dB", "").replace("−", "-")) + offset, abs=0.5)
+    np.testing.assert_allclose(spectrum.customdata, panels[0].db, rtol=1e-5)   # hover gives the dB
+
+
+def test_nice_ticks_are_round_and_inside():
+    assert nice_ticks(-1.04, 0.93).tolist() == [-1.0, -0.5, 0.0, 0.5]
+    assert nice_ticks(0.0, 0.31).tolist() == [0.0, 0.1, 0.2, 0.3]
+    for lo, hi in ((-131.0, -92.0), (0.001, 0.0042), (3.0, 3.0001)):
+        t = nice_ticks(lo, hi)
+        assert 2 <= t.size <= 5 and t.min() >= lo - 1e-12 and t.max() <= hi + 1e-12
+
+
+def test_the_filter_gain_is_computed_once_per_filter(sim, monkeypatch):
+    import emgviz.plotting.lesson as mod
+
+    calls = []
+    real = mod.frequency_response
+    monkeypatch.setattr(mod, "frequency_response", lambda *a, **k: calls.append(a) or real(*a, **k))
+    mod.filter_gain.cache_clear()
+    s = Settings(notch_hz=50, low_hz=25)
+    first = panels_for(sim, s, hum_hz=50)
+    assert len(calls) == 2                                               # band-pass, band-pass + notch
+    louder = simulate(duration_s=6, n_channels=2, seed=2, level=0.8, artefacts=HUM)
+    again = step_panels(steps(louder.recording, s), settings=s, hum_hz=50)
+    assert len(calls) == 2                                               # a new signal, the same filters
+    assert again[2].response[1] is first[2].response[1]
+    assert not again[2].response[1].flags.writeable
 
 
 def test_decimated_traces_keep_every_peak(sim):
@@ -91,13 +155,29 @@ def test_presenter_figure_puts_raw_beside_the_step_in_large_type(sim):
     assert [tr.name for tr in only_raw.data] == ["Raw", "Raw spectrum"]
 
 
+@pytest.mark.parametrize("number", [2, 3, 4, 5, 6])
+def test_presenter_spectra_share_one_db_scale(sim, number):
+    panels = panels_for(sim, Settings(notch_hz=50), hum_hz=50.0)
+    raw, step = panels[0], panels[number - 1]
+    fig = presenter_figure(raw, step, number=number)
+    assert fig.layout.yaxis4.matches == "y2"                              # zoom one, both follow
+    lo, hi = fig.layout.yaxis2.range
+    for p in (raw, step):                                                 # both curves inside the one range
+        assert lo <= float(np.min(p.db)) and float(np.max(p.db)) <= hi
+    assert fig.layout.yaxis2.title.text == "dB re 1 V²/Hz" == f"dB re {step.db_ref}"
+
+
 def test_onsets_are_marked_on_the_envelope_only(sim):
     panels = panels_for(sim, Settings(notch_hz=50), true_onsets_s=[1.0, 3.5], detected_onsets_s=[1.05])
     fig = lesson_figure(panels)
-    xs = sorted(s.x0 for s in fig.layout.shapes)
-    assert xs == [1.0, 1.05, 3.5]
-    env_axis = f"x{2 * (len(panels) - 1) + 1}"
-    assert {s.xref for s in fig.layout.shapes} == {env_axis}
+    marks = {tr.name: tr for tr in fig.data if tr.name in ("true onsets", "detected onsets")}
+    assert sorted(v for v in marks["true onsets"].x if v is not None) == [1.0, 1.0, 3.5, 3.5]
+    assert sorted(v for v in marks["detected onsets"].x if v is not None) == [1.05, 1.05]
+    env = fig.data[2 * (len(panels) - 1)]
+    lo, hi = float(np.min(env.y)), float(np.max(env.y))
+    for tr in marks.values():                                             # on the envelope's row, time axis
+        ys = [v for v in tr.y if v is not None]
+        assert tr.xaxis == "x" and lo - 8 <= min(ys) and max(ys) <= hi + 8
     assert "true onsets" in panels[-1].caption and "detected onsets" in panels[-1].caption
 
 

@@ -1,30 +1,35 @@
 """The Teach lesson's figures: every step in ONE figure, and one step per screen for a projector.
 
 Light for the browser: one Plotly chart instead of one per trace, SVG ``scatter`` (no WebGL
-context), time traces min–max decimated to about two points per pixel, filter responses on a
-coarse grid made fine only around each notch. The numbers behind a figure (:class:`Panel`) are
-computed once per step and channel and reused by both layouts. Never imports streamlit.
+context), the steps stacked as rows of shared axes (:mod:`emgviz.plotting.lesson_stack`), time
+traces min–max decimated to about two points per pixel, filter responses on a coarse grid made
+fine only around each notch (and computed once per filter, not per signal). The numbers behind
+a figure (:class:`Panel`) are computed once per step and channel and reused by both layouts.
+Never imports streamlit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
+import plotly.graph_objects as go
 import plotly.graph_objects as go
 
 from ..pipeline import Step, frequency_response
 from ..settings import Settings
 from ..spectral import welch_psd
 from .decimate import minmax_decimate
+from .lesson_stack import PrebuiltFigure, lesson_figure, lesson_spec
 from .spectra import power_db
 from .style import OKABE_ITO
 from .teach import step_caption
 from .units import display_scale
 
-__all__ = ["Panel", "step_panels", "lesson_figure", "presenter_figure", "response_grid",
-           "PRESENTER_FONT_PX", "LESSON_FONT_PX"]
+__all__ = ["Panel", "step_panels", "lesson_figure", "lesson_spec", "presenter_figure", "presenter_spec",
+           "response_grid", "filter_gain", "PrebuiltFigure", "PRESENTER_FONT_PX", "LESSON_FONT_PX"]
 
 #: Font sizes in px: the lesson figure (a laptop) and the presenter figure (a projector).
 LESSON_FONT_PX, PRESENTER_FONT_PX = 13, 22
@@ -59,6 +64,8 @@ class Panel:
         Right end of the spectrum's frequency axis (Hz).
     true_onsets_s, detected_onsets_s : tuple of float
         Onsets marked on the envelope's trace (s); empty on other steps.
+    db_ref : str
+        The reference of ``db`` (``"1 V²/Hz"``: the recording's unit squared per Hz).
     """
 
     kind: str
@@ -74,6 +81,7 @@ class Panel:
     f_max: float
     true_onsets_s: tuple = ()
     detected_onsets_s: tuple = ()
+    db_ref: str = "1 V²/Hz"
 
 
 def response_grid(fs: float, notch_freqs: Sequence[float] = (), *, n: int = 500) -> np.ndarray:
@@ -93,6 +101,25 @@ def response_grid(fs: float, notch_freqs: Sequence[float] = (), *, n: int = 500)
         half = 4 * f0 / 30.0
         parts.append(np.linspace(max(0.0, f0 - half), min(fs / 2, f0 + half), 41))
     return np.unique(np.concatenate(parts))
+
+
+@lru_cache(maxsize=32)
+def filter_gain(settings: Settings, fs: float, notch_freqs: tuple = ()) -> tuple[np.ndarray, np.ndarray]:
+    """The gain (0–1) of ``settings``' filters on :func:`response_grid` (Hz), computed once per filter.
+
+    A lesson nudge that changes only the signal (the contraction level, the seed) draws the
+    same filters: their gains come from this cache, not from a new design. The arrays are
+    read-only (shared by every caller).
+
+    Returns
+    -------
+    (freqs_hz, gain) : tuple of ndarray
+    """
+    grid = response_grid(fs, notch_freqs)
+    gain = frequency_response(settings, fs, grid)
+    grid.flags.writeable = False
+    gain.flags.writeable = False
+    return grid, gain
 
 
 def _hum_note(kind: str, hum_hz: float | None, notch_hz: float | None, has_notch_step: bool) -> str:
@@ -159,11 +186,9 @@ def step_panels(steps: Sequence[Step], *, settings: Settings, channel: int = 0,
         f, p = welch_psd(x, fs)
         response, name, f_max = None, "", fs / 2
         if kind == "bandpass":
-            grid = response_grid(fs)
-            response, name = (grid, frequency_response(settings.replace(notch_hz=None), fs, grid)), "band-pass gain"
+            response, name = filter_gain(settings.replace(notch_hz=None), fs), "band-pass gain"
         elif kind == "notch":
-            grid = response_grid(fs, freqs_notch)
-            response, name = (grid, frequency_response(settings, fs, grid)), "band-pass + notch gain"
+            response, name = filter_gain(settings, fs, freqs_notch), "band-pass + notch gain"
         elif kind == "envelope":
             f_max = min(50.0, fs / 2)
         before = bandpassed if kind == "notch" and bandpassed is not None else previous
@@ -185,128 +210,95 @@ def step_panels(steps: Sequence[Step], *, settings: Settings, channel: int = 0,
         keep = f <= f_max
         out.append(Panel(kind, title, caption, t, y, shown, f[keep],
                          power_db(p[keep], floor_db=_FLOOR_DB, zero_floor=None), response, name, float(f_max),
-                         true_s, det_s))
+                         true_s, det_s, f"1 {rec.unit}²/Hz"))
         previous = x
     return out
 
 
-# ---- layout helpers ---------------------------------------------------------------------------------
-def _axis(size: int, *, title: str = "", domain=None, anchor: str | None = None, **extra) -> dict:
-    out = dict(title=dict(text=title, font=dict(size=size), standoff=4), tickfont=dict(size=size),
-               showline=True, linecolor="#444444", linewidth=1, ticks="outside", zeroline=False,
-               gridcolor="#e6e6e6", automargin=True, **extra)
-    if domain is not None:
-        out["domain"] = [max(0.0, domain[0]), min(1.0, domain[1])]
-    if anchor:
-        out["anchor"] = anchor
-    return out
+# ---- the presenter's figure: raw | this step -------------------------------------------------------
+def _p_axis(size: int, title: str = "", **extra) -> dict:
+    return dict(title=dict(text=title, font=dict(size=size), standoff=6), tickfont=dict(size=size), showline=True,
+                linecolor="#444444", linewidth=1, ticks="outside", zeroline=False, gridcolor="#e6e6e6",
+                automargin=False, ticklabeloverflow="allow", **extra)
 
 
-def _ax(n: int) -> str:
-    return "" if n == 1 else str(n)
+def _p_title(text: str, x: float, size: int) -> dict:
+    return dict(text=f"<b>{text}</b>", x=x, y=1.0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                showarrow=False, font=dict(size=size))
 
 
-def _add_panel(traces, layout, shapes, p: Panel, *, n_time: int, n_spec: int, n_gain: int,
-               x_dom, x_dom_spec, y_dom, size: int, width: float, time_match: str | None,
-               show_x_titles: bool, spec_y_title: str = "dB") -> None:
-    """Put one panel's time trace on axes ``n_time`` and its spectrum on ``n_spec`` (gain on ``n_gain``)."""
-    xt, yt, xs, ys = f"x{_ax(n_time)}", f"y{_ax(n_time)}", f"x{_ax(n_spec)}", f"y{_ax(n_spec)}"
-    traces.append(dict(type="scatter", x=p.t, y=p.y, mode="lines", xaxis=xt, yaxis=yt, showlegend=False,
-                       name=p.title, line=dict(color=_BLUE, width=width),
-                       hovertemplate="%{x:.3f} s<br>%{y:.4g} " + p.y_unit + "<extra></extra>"))
-    traces.append(dict(type="scatter", x=p.f, y=p.db, mode="lines", xaxis=xs, yaxis=ys, showlegend=False,
-                       name=p.title + " spectrum", line=dict(color=_BLUE, width=width),
-                       hovertemplate="%{x:.0f} Hz<br>%{y:.1f} dB<extra></extra>"))
-    match = {"matches": time_match} if time_match else {}
-    layout[f"xaxis{_ax(n_time)}"] = _axis(size, title="time (s)" if show_x_titles else "", domain=x_dom,
-                                          anchor=yt, nticks=6, showticklabels=show_x_titles,
-                                          **match)
-    layout[f"yaxis{_ax(n_time)}"] = _axis(size, title=p.y_unit, domain=y_dom, anchor=xt, nticks=4)
-    layout[f"xaxis{_ax(n_spec)}"] = _axis(size, title="frequency (Hz)" if show_x_titles else "",
-                                          domain=x_dom_spec, anchor=ys, range=[0, p.f_max], nticks=4,
-                                          showgrid=False)
-    layout[f"yaxis{_ax(n_spec)}"] = _axis(size, title=spec_y_title, domain=y_dom, anchor=xs, nticks=4)
-    if p.response is not None:
-        f, gain = p.response
-        yg = f"y{_ax(n_gain)}"
-        traces.append(dict(type="scatter", x=f, y=gain, mode="lines", xaxis=xs, yaxis=yg, showlegend=False,
-                           name=p.response_name, line=dict(color=_ORANGE, width=width + 1),
-                           hovertemplate="%{x:.0f} Hz<br>gain %{y:.2f}<extra>" + p.response_name + "</extra>"))
-        layout[f"yaxis{_ax(n_gain)}"] = dict(overlaying=ys, side="right", anchor=xs, range=[0, 1.05],
-                                             tickvals=[0, 1], showgrid=False, zeroline=False,
-                                             tickfont=dict(size=size, color=_ORANGE), title=dict(text=""))
-    for times, color, dash in ((p.true_onsets_s, OKABE_ITO["green"], "dash"),
-                               (p.detected_onsets_s, OKABE_ITO["vermillion"], "dot")):
-        shapes.extend(dict(type="line", xref=xt, yref=f"{yt} domain", x0=v, x1=v, y0=0, y1=1,
-                           line=dict(color=color, dash=dash, width=max(1.5, width))) for v in times)
+def _f32(a) -> np.ndarray:
+    return np.asarray(a, dtype=np.float32)
 
 
-def _title(text: str, x: float, y: float, size: int, *, bold: bool = True) -> dict:
-    return dict(text=f"<b>{text}</b>" if bold else text, x=x, y=y, xref="paper", yref="paper",
-                xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=size))
+def presenter_spec(raw: Panel, step: Panel, *, number: int, height_px: int = 540,
+                   font_px: int = PRESENTER_FONT_PX) -> dict:
+    """One step for a projector (dict): raw left, this step right; traces above, spectra below.
 
-
-def lesson_figure(panels: Sequence[Panel], *, row_px: int = 150, gap_px: int = 50,
-                  font_px: int = LESSON_FONT_PX) -> go.Figure:
-    """Every step in one figure: a row per step, its time trace left and its spectrum right.
-
-    The time axes are linked (zoom one, all follow). Each row's title is the step's number
-    and label; a filter step's spectrum carries its gain in orange on a right-hand 0–1 axis.
+    Both spectra share one dB scale (the same reference, ``raw.db_ref``, and the same range:
+    from the lower of the two floors to the higher peak), so a step that removes power shows
+    as a lower curve, not as a relabelled axis. For the raw step itself: its trace and its
+    spectrum side by side, full height.
     """
-    n = len(panels)
-    top, bottom = 30, 50
-    height = n * row_px + (n - 1) * gap_px + top + bottom
-    plot_h = height - top - bottom
-    traces, shapes, notes = [], [], []
-    layout: dict = {}
-    for i, p in enumerate(panels):
-        y1 = 1 - i * (row_px + gap_px) / plot_h
-        y0 = y1 - row_px / plot_h
-        _add_panel(traces, layout, shapes, p, n_time=2 * i + 1, n_spec=2 * i + 2, n_gain=2 * n + 1 + i,
-                   x_dom=(0.0, 0.57), x_dom_spec=(0.69, 0.97), y_dom=(y0, y1), size=font_px, width=1.0,
-                   time_match="x" if i else None, show_x_titles=(i == n - 1), spec_y_title="")
-        notes.append(_title(f"{i + 1}. {p.title}", 0.0, y1 + 4 / plot_h, font_px + 2))
-        notes.append(_title("spectrum (dB)" + (" · <span style='color:%s'>%s</span>" % (_ORANGE, p.response_name)
-                                          if p.response is not None else ""), 0.69, y1 + 4 / plot_h, font_px,
-                            bold=False))
-    layout.update(template="none", height=height, paper_bgcolor="white", plot_bgcolor="white",
-                  font=dict(size=font_px, color="#111111"), margin=dict(l=60, r=40, t=top, b=bottom),
-                  showlegend=False, annotations=notes, shapes=shapes, hovermode="closest")
-    return go.Figure(data=traces, layout=layout)
-
-
-def presenter_figure(raw: Panel, step: Panel, *, number: int, height_px: int = 540,
-                     font_px: int = PRESENTER_FONT_PX) -> go.Figure:
-    """One step for a projector: raw on the left, this step on the right; traces above, spectra below.
-
-    For the raw step itself: its trace and its spectrum side by side, full height.
-    """
-    traces, shapes, notes, layout = [], [], [], {}
-    top, bottom = 44, 70
+    traces, layout = [], {}
     width = 2.5
-    if step is raw:
-        _add_panel(traces, layout, shapes, raw, n_time=1, n_spec=2, n_gain=3, x_dom=(0.0, 0.55),
-                   x_dom_spec=(0.64, 0.98), y_dom=(0.0, 1.0), size=font_px, width=width, time_match=None,
-                   show_x_titles=True)
-        notes += [_title(f"{number}. {raw.title}", 0.0, 1.01, font_px), _title("spectrum", 0.64, 1.01, font_px,
-                                                                              bold=False)]
-    else:
-        gap = 0.16
-        for col, (p, label) in enumerate(((raw, "Raw"), (step, f"{number}. {step.title}"))):
-            x_dom = (0.0, 0.44) if col == 0 else (0.57, 0.97)
-            n_time, n_spec = 2 * col + 1, 2 * col + 2
-            # rows: the time trace on top, the spectrum below (an _add_panel lays them side by side,
-            # so place the two cells with their own domains here)
-            _add_panel(traces, layout, shapes, p, n_time=n_time, n_spec=n_spec, n_gain=5 + col, x_dom=x_dom,
-                       x_dom_spec=x_dom, y_dom=(0.5 + gap / 2, 1.0), size=font_px, width=width,
-                       time_match="x" if col else None, show_x_titles=True)
-            layout[f"yaxis{_ax(n_spec)}"]["domain"] = [0.0, 0.5 - gap / 2]
-            if f"yaxis{_ax(5 + col)}" in layout:
-                layout[f"yaxis{_ax(5 + col)}"]["domain"] = [0.0, 0.5 - gap / 2]
-            notes.append(_title(label, x_dom[0], 1.01, font_px))
-        if raw.f_max == step.f_max:  # the same frequency range: zoom one spectrum, both follow
+    db_lo = float(min(np.min(raw.db), np.min(step.db)))
+    db_hi = float(max(np.max(raw.db), np.max(step.db)))
+    db_range = [db_lo - 2.0, db_hi + 3.0]
+    db_title = f"dB re {raw.db_ref}"
+    cells = ([(raw, "Raw", (0.0, 0.55), (0.66, 0.98), True)] if step is raw
+             else [(raw, "Raw", (0.0, 0.44), (0.0, 0.44), False),
+                   (step, f"{number}. {step.title}", (0.57, 0.97), (0.57, 0.97), False)])
+    notes = []
+    for col, (p, label, x_dom, x_dom_spec, side_by_side) in enumerate(cells):
+        xt, yt, xs, ys = (f"x{2 * col + 1 if col else ''}", f"y{2 * col + 1 if col else ''}",
+                          f"x{2 * col + 2}", f"y{2 * col + 2}")
+        t_dom, s_dom = ((0.0, 1.0), (0.0, 1.0)) if side_by_side else ((0.58, 1.0), (0.0, 0.42))
+        traces.append(dict(type="scatter", mode="lines", x=_f32(p.t), y=_f32(p.y), xaxis=xt, yaxis=yt, name=p.title,
+                           line=dict(color=_BLUE, width=width),
+                           hovertemplate="%{x:.3f} s<br>%{y:.4g} " + p.y_unit + "<extra></extra>"))
+        traces.append(dict(type="scatter", mode="lines", x=_f32(p.f), y=_f32(p.db), xaxis=xs, yaxis=ys,
+                           name=p.title + " spectrum", line=dict(color=_BLUE, width=width),
+                           hovertemplate="%{x:.0f} Hz<br>%{y:.1f} dB<extra></extra>"))
+        layout["xaxis" + xt[1:]] = _p_axis(font_px, "time (s)", domain=list(x_dom), anchor=yt, nticks=6,
+                                           **({"matches": "x"} if col else {}))
+        layout["yaxis" + yt[1:]] = _p_axis(font_px, p.y_unit, domain=list(t_dom), anchor=xt, nticks=4)
+        layout["xaxis" + xs[1:]] = _p_axis(font_px, "frequency (Hz)", domain=list(x_dom_spec), anchor=ys,
+                                           range=[0, p.f_max], nticks=4, showgrid=False)
+        layout["yaxis" + ys[1:]] = _p_axis(font_px, db_title if col == 0 else "", domain=list(s_dom), anchor=xs,
+                                           range=db_range, nticks=5)
+        if p.response is not None:
+            f, gain = p.response
+            yg = f"y{5 + col}"
+            traces.append(dict(type="scatter", mode="lines", x=_f32(f), y=_f32(gain), xaxis=xs, yaxis=yg,
+                               name=p.response_name, line=dict(color=_ORANGE, width=width + 1),
+                               hovertemplate="%{x:.0f} Hz<br>gain %{y:.2f}<extra>" + p.response_name + "</extra>"))
+            layout["yaxis" + yg[1:]] = dict(overlaying=ys, side="right", anchor=xs, range=[0, 1.05], tickvals=[0, 1],
+                                            showgrid=False, zeroline=False, automargin=False, title=dict(text=""),
+                                            ticklabeloverflow="allow",
+                                            tickfont=dict(size=font_px, color=_ORANGE))
+        notes.append(_p_title(label, x_dom[0], font_px))
+        if side_by_side:
+            notes.append(_p_title("spectrum", x_dom_spec[0], font_px))
+        for times, colour, dash in ((p.true_onsets_s, OKABE_ITO["green"], "dash"),
+                                    (p.detected_onsets_s, OKABE_ITO["vermillion"], "dot")):
+            if times:
+                traces.append(dict(type="scatter", mode="lines", x=[v for t in times for v in (t, t, None)],
+                                   y=[v for _ in times for v in (0, 1, None)], xaxis=xt, yaxis=f"y{7 + col}",
+                                   line=dict(color=colour, dash=dash, width=width), hoverinfo="skip",
+                                   name="true onsets" if dash == "dash" else "detected onsets"))
+                layout[f"yaxis{7 + col}"] = dict(overlaying=yt, range=[0, 1], visible=False, fixedrange=True)
+    if len(cells) == 2:
+        layout["yaxis4"]["matches"] = "y2"          # one dB scale for raw and this step
+        if raw.f_max == step.f_max:                 # the same frequency range: zoom one spectrum, both follow
             layout["xaxis4"]["matches"] = "x2"
     layout.update(template="none", height=height_px, paper_bgcolor="white", plot_bgcolor="white",
-                  font=dict(size=font_px, color="#111111"), margin=dict(l=80, r=50, t=top, b=bottom),
-                  showlegend=False, annotations=notes, shapes=shapes, hovermode="closest")
-    return go.Figure(data=traces, layout=layout)
+                  font=dict(size=font_px, color="#111111"),
+                  margin=dict(l=110, r=50, t=44, b=78, autoexpand=False), showlegend=False, annotations=notes,
+                  hovermode="closest")
+    return {"data": traces, "layout": layout}
+
+
+def presenter_figure(raw: Panel, step: Panel, *, number: int, **kw) -> go.Figure:
+    """:func:`presenter_spec` as a validated ``go.Figure`` (the app sends the dict)."""
+    return go.Figure(presenter_spec(raw, step, number=number, **kw))

@@ -7,11 +7,17 @@ every one of them is in the page's URL, so a link reopens the same lesson.
 
 Speed: the simulation, the steps, the per-step numbers and the figure are cached by what they
 depend on (a control that changes only the drawn channel does not simulate or filter again);
-every step is in one SVG figure; the lesson is a fragment, so a Teach control reruns only it.
+every step is in one light SVG figure (rows stacked on three subplots, built as a dict without
+Plotly's per-property validation); the lesson is a fragment, so a Teach control reruns only it;
+the sound is 8 kHz WAV (a fifth of 44.1 kHz's bytes, more than enough for EMG below 1 kHz); the
+score table is Markdown (no table code for the browser to load); the objects that live as
+long as the server (imported modules) are frozen out of the garbage collector, which Streamlit
+runs after every script run.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import tempfile
@@ -25,7 +31,7 @@ from ..audio import to_wav
 from ..lesson import DEFAULTS, PARAMS, PRESETS, sim_params
 from ..onsets import DETECTION_METHODS, detect_bursts
 from ..pipeline import steps as pipeline_steps
-from ..plotting.lesson import lesson_figure, step_panels
+from ..plotting.lesson import PrebuiltFigure, lesson_spec, step_panels
 from ..recording import Recording
 from ..settings import Settings
 from ..simulate import score_onsets, simulate
@@ -33,6 +39,8 @@ from ..simulate import score_onsets, simulate
 __all__ = ["render", "sim_params", "DEFAULTS", "lesson_values"]
 
 _TOLERANCE_S = 0.25
+#: Sampling rate of the lesson's sound (Hz): EMG lies below 1 kHz, so 8 kHz loses nothing audible.
+AUDIO_RATE = 8000
 _PROFILE_NAMES = {"weak-strong": "weak vs strong"}
 
 
@@ -74,14 +82,28 @@ def _panels(params_json: str, settings_json: str, channel: int, method: str, hum
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _figure(params_json: str, settings_json: str, channel: int, method: str, _panels_list):
-    """The lesson figure (Plotly figures are never changed after this, so they are shared)."""
-    return lesson_figure(_panels_list)
+def _figure(params_json: str, settings_json: str, channel: int, method: str, _panels_list) -> PrebuiltFigure:
+    """The lesson figure, as a prebuilt dict (never changed after this, so it is shared)."""
+    return PrebuiltFigure(lesson_spec(_panels_list))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _wav(params_json: str, settings_json: str, which: str, channel: int, _x) -> bytes:
-    return to_wav(_x, json.loads(params_json)["fs"])
+    return to_wav(_x, json.loads(params_json)["fs"], rate=AUDIO_RATE)
+
+
+def _freeze_long_lived_objects() -> None:
+    """Take what exists now (mostly imported modules) out of the cyclic garbage collector's scans.
+
+    Streamlit runs a full ``gc.collect()`` after every script run (``runner.postScriptGC``);
+    with Streamlit, Plotly, pandas and SciPy loaded that scans ~160,000 objects each time
+    (60–150 ms of server CPU, holding the lock the server's event loop needs to send the
+    page). :func:`gc.freeze` moves them to a permanent generation the collector skips;
+    reference counting still frees them. Done once per process (again only if something
+    called :func:`gc.unfreeze` since).
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
 
 
 class Lesson:
@@ -190,7 +212,8 @@ def _slider(col, label: str, name: str, step, **kw):
 
 
 def _controls(rec_channels: int) -> None:
-    c = st.columns([1.1, 1.4, 1, 1.1])
+    """The controls a lesson is played with (inside the fragment: a change reruns only the lesson)."""
+    c = st.columns([1.1, 1.4, 1, 1.1, 0.9])
     c[0].selectbox("Contraction", lesson.PROFILE_CHOICES, key=_k("profile"), on_change=_on_profile,
                    format_func=lambda v: _PROFILE_NAMES.get(v, v),
                    help="bursts: on/off contractions; ramp: up then down; sustained: one hold; fatigue: a "
@@ -202,7 +225,20 @@ def _controls(rec_channels: int) -> None:
     c[3].selectbox("Notch", PARAMS["notch"].choices, key=_k("notch"),
                    help="Teach's own notch (the sidebar's processing settings apply to recordings, not here). "
                         "Match hum: at the simulated hum's frequency, none without hum.")
-    c = st.columns(4)
+    if int(_value("channel")) >= rec_channels:
+        st.session_state[_k("channel")] = 0
+    c[4].selectbox("Channel drawn", range(rec_channels), key=_k("channel"), format_func=lambda i: f"emg{i + 1}",
+                   disabled=rec_channels == 1)
+
+
+def _settings_row() -> None:
+    """The lesson's less used settings, in popovers, outside the fragment.
+
+    A nudge of a main control reruns only the fragment, which then does not rebuild these
+    thirteen widgets (each costs the server a few ms a run); changing one of them reruns the
+    whole page, which is rare.
+    """
+    c = st.columns(3)
     with c[0].popover("Muscle", width="stretch"):
         _slider(st, "Duration (s)", "duration_s", 1)
         st.selectbox("Sampling rate (Hz)", PARAMS["fs"].choices, key=_k("fs"))
@@ -227,16 +263,28 @@ def _controls(rec_channels: int) -> None:
         hi.number_input("Band-pass high (Hz)", PARAMS["high_hz"].lo, PARAMS["high_hz"].hi, step=10.0,
                         key=_k("high_hz"))
         st.selectbox("Onset detector", DETECTION_METHODS, key=_k("method"))
-    if int(_value("channel")) >= rec_channels:
-        st.session_state[_k("channel")] = 0
-    c[3].selectbox("Channel drawn", range(rec_channels), key=_k("channel"), format_func=lambda i: f"emg{i + 1}",
-                   disabled=rec_channels == 1, label_visibility="collapsed")
 
 
 def _score_table(detected, truth):
     table = score_onsets(detected, truth, tolerance_s=_TOLERANCE_S)
     return table.rename(columns={"false_alarms": "false alarms", "mean_error_ms": "mean timing error (ms)",
                                  "mean_abs_error_ms": "mean |error| (ms)"})
+
+
+def _markdown_table(table) -> str:
+    """A small DataFrame as a Markdown table (numbers right-aligned, ms to one decimal, no value as HTML)."""
+    from pandas.api.types import is_numeric_dtype
+
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return "–" if v != v else f"{v:.1f}"
+        return md(v)  # escapes "|" too
+
+    cols = list(table.columns)
+    head = "| " + " | ".join(md(c) for c in cols) + " |"
+    rule = "|" + "|".join("---:" if is_numeric_dtype(table[c]) else ":---" for c in cols) + "|"
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
 
 
 def _csv_bytes(rec: Recording) -> bytes:
@@ -276,8 +324,8 @@ def _onsets(ls: Lesson) -> None:
     st.markdown("##### Onsets found vs the truth")
     if ls.detect_error:
         raise ValueError(ls.detect_error)
-    # a static table: no data-grid code for the browser to load and draw for a few rows
-    st.table(_score_table(ls.detected, ls.sim.truth.bursts).set_index("channel"))
+    # Markdown: no table code for the browser to load and draw for a few rows
+    st.markdown(_markdown_table(_score_table(ls.detected, ls.sim.truth.bursts)))
     st.caption(f"Detector: {ls.method}, on the filtered signal ({ls.processing}). A hit is a detected onset "
                f"within {_TOLERANCE_S * 1000:g} ms of a true one (where the drive reaches the first motor unit); "
                f"timing error = detected − true.")
@@ -322,6 +370,7 @@ def _lesson() -> None:
 
 def render() -> None:
     """Draw the Teach view (its own controls, filters and URL; the sidebar holds the presets)."""
+    _freeze_long_lived_objects()
     problems = _apply_link()
     _keep_hidden_values()
     for name, value in DEFAULTS.items():
@@ -336,4 +385,5 @@ def render() -> None:
         return
     _sidebar()
     st.markdown("#### Teach: a synthetic muscle, step by step")
+    _settings_row()
     _lesson()

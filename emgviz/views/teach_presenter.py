@@ -11,7 +11,7 @@ import html
 
 import streamlit as st
 
-from ..plotting.lesson import PRESENTER_FONT_PX, presenter_figure
+from ..plotting.lesson import PRESENTER_FONT_PX, PrebuiltFigure, presenter_spec
 
 __all__ = ["render", "CSS"]
 
@@ -66,6 +66,6 @@ def render() -> None:
                   shortcut="Right", width="stretch", help="Next step (→)")
     c_exit.button("Exit", key="teach_presenter_exit", on_click=_exit, shortcut="Esc", width="stretch",
                   help="Back to the full lesson (Esc)")
-    fig = presenter_figure(ls.panels[0], panel, number=step)
+    fig = PrebuiltFigure(presenter_spec(ls.panels[0], panel, number=step))
     st.plotly_chart(fig, key="teach_presenter_chart", width="stretch", config={"displayModeBar": False})
     st.markdown(f"<p class='teach-step-caption'>{html.escape(panel.caption)}</p>", unsafe_allow_html=True)

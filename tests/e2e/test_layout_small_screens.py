@@ -11,7 +11,9 @@ from playwright.sync_api import expect
 
 from .conftest import wait_rendered
 
-VIEWS = ["Overview", "Browse", "Summary", "Compare", "Teach"]
+VIEWS = ["Overview", "Browse", "Summary", "Compare", "Teach", "Live"]
+#: Text each view must show (its own controls drawn, not only the page header).
+SHOWS = {"Teach": "Contraction level", "Live": "Live EMG"}
 SIZES = [(1024, 768), (1440, 1000)]
 
 CUT_JS = """() => [...document.querySelectorAll(
@@ -30,6 +32,8 @@ def test_every_view_shows_whole_labels(browser, streamlit_url, shots, view, widt
     expect(page.locator('[data-testid="stMain"] h4, [data-testid="stMain"] h3').first).to_be_visible(
         timeout=300_000)
     wait_rendered(page, timeout=300_000)
+    if view in SHOWS:
+        expect(page.locator('[data-testid="stMain"]').get_by_text(SHOWS[view]).first).to_be_visible()
     page.screenshot(path=str(shots / f"view_{view.lower()}_{width}x{height}.png"))
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     assert page.evaluate(CUT_JS) == []
