@@ -9,7 +9,7 @@ from ..needle import MUSCLES
 from ..needle.muscles import muscle_mup_table, muscle_of, needle_channels
 from ..report_needle import MUP_METHOD, MUSCLE_MUP_FORMATS, SHOWN_COLUMNS, is_needle_recording
 from .context import ViewContext
-from .needle import mup_analysis_cached
+from .needle import mup_analysis_cached, rejected_mups
 from .text import md
 
 __all__ = ["render_mups"]
@@ -43,14 +43,22 @@ def render_mups(ctx: ViewContext, base: str) -> tuple[dict, dict] | None:
     if not is_needle_recording(rec, ctx.settings):
         return None
     st.markdown("##### Motor-unit potentials per muscle (needle EMG)")
-    tables, problems = {}, []
+    tables, problems, rejected = {}, [], {}
     for ch in needle_channels(rec):
         try:
-            tables[ch] = mup_analysis_cached(ctx.key, ch, rec).table
+            found = mup_analysis_cached(ctx.key, ch, rec).table
         except ValueError as exc:
             problems.append(f"{ch}: {exc}")
+            continue
+        gone = [i for i in rejected_mups(ctx.digest, ch) if i in set(found["MUP"].astype(int))]
+        if gone:  # the clinician rejected these in the Needle view: left out here, in the CSV and the report
+            rejected[ch] = gone
+        tables[ch] = found[~found["MUP"].isin(gone)].reset_index(drop=True)
     for p in problems:
         st.error(md(p))
+    if rejected:
+        st.caption(md("Left out, as rejected in the Needle view: "
+                      + "; ".join(f"{ch} MUP {', '.join(map(str, ids))}" for ch, ids in rejected.items()) + "."))
     muscles = _muscle_pickers(rec, list(tables))
     table = muscle_mup_table(rec, channels=list(tables), tables=tables, muscle=muscles) if tables else None
     if table is None or not len(table):
@@ -73,5 +81,6 @@ def render_mups(ctx: ViewContext, base: str) -> tuple[dict, dict] | None:
                        file_name=f"{base}_mup_muscles.csv",
                        data=table_csv(table, settings=ctx.settings, sources=[ctx.source], what="MUP table per muscle",
                                       units="µV and ms as in the column names",
-                                      extra={"MUP analysis": MUP_METHOD}))
+                                      extra={"MUP analysis": MUP_METHOD,
+                                             **({"rejected MUPs": rejected} if rejected else {})}))
     return tables, muscles
