@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from ..export import table_csv
@@ -69,7 +71,14 @@ def render_mups(ctx: ViewContext, base: str) -> tuple[dict, dict] | None:
         findings = [f for f in str(row["Findings"]).split("; ") if f]
         if findings:
             st.markdown("\n".join(f"- {md(line)}" for line in findings))
-    st.dataframe(table[SHOWN_COLUMNS], hide_index=True, width="stretch", key="summary_mup_table",
+    # rounded here as Python rounds (the statements, the report): the browser's "%.0f" shows 62.5 as 63
+    shown = table[SHOWN_COLUMNS].copy()
+    for col, fmt in MUSCLE_MUP_FORMATS.items():
+        digits = re.search(r"\.(\d)f", fmt)
+        if col in shown and digits:
+            n = int(digits.group(1))
+            shown[col] = [v if v != v else round(float(v), n) for v in shown[col].astype(float)]  # NaN stays
+    st.dataframe(shown, hide_index=True, width="stretch", key="summary_mup_table",
                  column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in MUSCLE_MUP_FORMATS.items()})
     refs = table[table["Reference"].astype(str) != ""]
     cites = " · ".join(dict.fromkeys(f"{r['Reference']} ({r['Reference status']})" for _, r in refs.iterrows()))
