@@ -4,7 +4,7 @@ A loopback LSL outlet in this process pushes 8 ch × 2000 Hz every 20 ms and not
 chunk, its newest LSL time stamp and the wall-clock time it was pushed. `streamlit run app.py`
 shows it in the Live view in Debian's Chromium (Playwright). A requestAnimationFrame loop in the
 page notes each time the drawn figure changes: the newest time stamp it shows
-(``layout.meta.t_last``) and ``Date.now()``. Latency of a redraw = the time it appeared on screen
+(the canvas's ``data-t-last``, set after each paint) and ``Date.now()``. Latency of a redraw = the time it appeared on screen
 minus the time its newest sample was pushed (same machine, same clock).
 
 Memory (RSS of the Streamlit server, of all Chromium processes, and the page's JS heap) is read
@@ -34,8 +34,8 @@ OBSERVE_JS = """() => {
   window.__obs = [];
   let last = null;
   function tick() {
-    const g = document.querySelector('.js-plotly-plot');
-    const t = g && g.layout && g.layout.meta ? g.layout.meta.t_last : null;
+    const c = document.querySelector('canvas.emgviz-live');
+    const t = c && c.dataset.tLast ? parseFloat(c.dataset.tLast) : null;
     if (t !== null && t !== last) { last = t; window.__obs.push([t, Date.now()]); }
     requestAnimationFrame(tick);
   }
@@ -134,9 +134,8 @@ def main() -> None:
             box.click()
             page.get_by_role("option", name=name, exact=False).first.click()
             main_.get_by_role("button", name="Start").click()
-            page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
-                                   " return g && g.layout && g.layout.meta && g.layout.meta.t_last > 0; }",
-                                   timeout=120_000)
+            page.wait_for_function("() => { const c = document.querySelector('canvas.emgviz-live');"
+                                   " return c && parseFloat(c.dataset.tLast) > 0; }", timeout=120_000)
             page.evaluate(OBSERVE_JS)
             srv = psutil.Process(server.pid)
             chrome = [p for p in me.children(recursive=True) if "chrom" in p.name().lower()]

@@ -189,3 +189,17 @@ def test_stream_without_loop_ends_after_the_file(tmp_path):
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "stopped after 300 samples (0.300 s)" in out
+
+
+def test_ctrl_c_stops_a_stream_started_with_sigint_ignored(source_file):
+    """`emgviz stream … &` in a shell script starts with SIGINT ignored; Ctrl+C (SIGINT) must still stop it."""
+    proc = _emgviz("stream", source_file, "--name", f"emgviz-ignint-{os.getpid()}", "--loop",
+                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        _wait_line(proc, "streaming")
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "stopped after" in out and "Traceback" not in err

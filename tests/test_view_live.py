@@ -18,6 +18,16 @@ def live(media):  # noqa: F811
     session = at.session_state["live_session"] if "live_session" in at.session_state else None
     if session is not None:
         session.stop()
+    import gc
+
+    gc.unfreeze()  # Start froze the test process's heap (views.live._freeze_heap); give it back
+
+
+def _canvas(at, key="live_canvas"):
+    """The data a live canvas was given (traces and bars, or sweeps), from its component element."""
+    import json
+
+    return json.loads(next(e for e in at.get("bidi_component") if e.key == key).proto.json)
 
 
 def _metric(at, label):
@@ -39,13 +49,24 @@ def test_simulator_streams_into_traces_and_bars(live):
     assert_no_exception(live)
     received = int(_metric(live, "Samples received").replace(",", ""))
     assert received > 0 and _metric(live, "Samples lost") == "0"
-    traces = plotly_spec(live, "live_traces")
-    assert len(traces["data"]) == 3 and traces["layout"]["yaxis"]["ticktext"] == ["emg1", "emg2", "emg3"]
-    bars = plotly_spec(live, "live_bars")
-    assert bars["layout"]["yaxis"]["title"]["text"] == "RMS (µV)"
+    canvas = _canvas(live)
+    traces, bars = canvas["traces"], canvas["bars"]
+    assert len(traces["x"]) == 3 and traces["names"] == ["emg1", "emg2", "emg3"]
+    session = live.session_state["live_session"]
+    assert traces["t_last"] <= session.ring.snapshot(0.01).times[-1]     # drawn from the ring
+    assert max(len(x) for x in traces["x"]) <= 401 and traces["x"][0][-1] == 0.0
+    assert bars["unit_label"] == "RMS (µV)" and len(bars["values"]) == 3 and bars["target"] == [50.0, 150.0]
+    assert not live.get("plotly_chart")                                  # no Plotly rebuilt while streaming
     time.sleep(0.5)
     live.run()
     assert int(_metric(live, "Samples received").replace(",", "")) > received
+    # the source stops (here: its pump is stopped): the last window stays, as Plotly charts to hover and zoom
+    session.stop()
+    live.run()
+    assert_no_exception(live)
+    spec = plotly_spec(live, "live_traces")
+    assert len(spec["data"]) == 3 and spec["layout"]["yaxis"]["ticktext"] == ["emg1", "emg2", "emg3"]
+    assert plotly_spec(live, "live_bars")["layout"]["yaxis"]["title"]["text"] == "RMS (µV)"
 
 
 def test_replay_recording_downloads_and_reads_back_equal_to_the_loaded_file(live, media):  # noqa: F811
@@ -89,6 +110,58 @@ def test_mvc_reference_switches_the_bars_to_percent_mvc(live):
     live.run()
     live.button(key="live_set_mvc").click().run()
     assert_no_exception(live)
-    bars = plotly_spec(live, "live_bars")
-    assert bars["layout"]["yaxis"]["title"]["text"] == "RMS (%MVC)"
+    bars = _canvas(live)["bars"]
+    assert bars["unit_label"] == "RMS (%MVC)" and bars["target"] == [20.0, 40.0]
     assert any(c.value.startswith("MVC reference (RMS)") for c in live.caption)
+
+
+def test_needle_simulator_shows_triggered_sweeps_that_update_live(live):
+    live.radio(key="live_source").set_value("Simulator").run()
+    live.selectbox(key="live_sim_profile").set_value("needle: normal").run()
+    live.button(key="live_start").click().run()
+    assert_no_exception(live)
+    assert live.toggle(key="live_sweep_on").value is True           # on by itself for a needle stream
+    level = live.number_input(key="live_sweep_level").value
+    assert level < 0                                                 # falling, two divisions below baseline
+    assert live.selectbox(key="live_sweep_uv_div").value == -level / 2
+    found = []
+    for _ in range(2):
+        time.sleep(1.5)
+        live.run()
+        assert_no_exception(live)
+        sweeps = _canvas(live, "live_sweep_canvas")["sweeps"]
+        found.append(live.session_state["live_sweep_capture"].found)
+    assert found[1] > found[0] > 0                                   # new sweeps keep arriving
+    assert sweeps["found"] == found[1] and sweeps["sweeps"] >= 1
+    assert sweeps["level"] == level and sweeps["x_range"] == [-20.0, 80.0]  # 10 ms/div, delay at 2 divisions
+    x, y = np.asarray(sweeps["newest"][0]), np.asarray(sweeps["newest"][1])
+    i = int(np.argmin(np.abs(x)))                                    # the sample on the delay line
+    assert abs(x[i]) < 1e-3 and y[i] <= level < y[i - 1]             # crosses the trigger level there
+    cap = live.session_state["live_sweep_capture"]
+    np.testing.assert_allclose(np.clip(cap.rows[-1], -4 * -level / 2, 4 * -level / 2), y, rtol=1e-5)
+
+
+def test_surface_simulator_has_no_sweep_overlay_until_asked(live):
+    live.radio(key="live_source").set_value("Simulator").run()
+    live.button(key="live_start").click().run()
+    time.sleep(0.5)
+    live.run()
+    assert live.toggle(key="live_sweep_on").value is False
+    assert [e.key for e in live.get("bidi_component")] == ["live_canvas"]
+    live.toggle(key="live_sweep_on").set_value(True).run()
+    assert_no_exception(live)
+    assert _canvas(live, "live_sweep_canvas")["sweeps"]["x_range"] == [-20.0, 80.0]
+    assert any("does not look like a needle stream" in c.value for c in live.caption)
+
+
+def test_start_freezes_the_heap_and_stop_gives_it_back(live):
+    """Streamlit collects garbage after every redraw; a frozen heap keeps that cheap while streaming."""
+    import gc
+
+    gc.unfreeze()
+    live.radio(key="live_source").set_value("Simulator").run()
+    live.button(key="live_start").click().run()
+    assert gc.get_freeze_count() > 10_000          # the app's long-lived objects are skipped by the collector
+    live.button(key="live_stop").click().run()
+    assert_no_exception(live)
+    assert gc.get_freeze_count() == 0

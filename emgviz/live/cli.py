@@ -48,6 +48,13 @@ def _stream(args) -> int:
     recording = read_file(args.file, fs=args.fs)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # `kill` stops as cleanly as Ctrl+C
+    # Ctrl+C / SIGINT stops even when started from a shell that ignores it (`cmd &` in a script): the
+    # ignored disposition is inherited, and Python then installs no KeyboardInterrupt handler.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 PID` prints where every thread is (a stream that will not stop)
+        import faulthandler
+
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     def started(_outlet):
         print(f"streaming {args.file} as LSL stream {args.name!r}: {recording.n_channels} ch @ {recording.fs:g} Hz, "

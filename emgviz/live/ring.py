@@ -137,3 +137,30 @@ class RingBuffer:
             n = held if seconds is None else min(held, max(0, int(round(seconds * self.fs))))
             idx = (self._end - n + np.arange(n)) % self.capacity
             return Snapshot(self._data[:, idx], self._times[idx], self._end, self._lost_locked())
+
+    def since(self, start: int, *, channel: int | None = None) -> Snapshot:
+        """A copy of the samples from the ``start``-th ever pushed (0-based) to the newest.
+
+        ``start`` counts every sample pushed since the buffer was made (sample ``received - 1``
+        is the newest); samples already overwritten are left out, so the copy starts at
+        ``max(start, received - capacity)``: its first sample is number ``received - n``.
+        ``channel`` (an index) copies that channel only (``data`` is then shaped (1, n)).
+
+        Examples
+        --------
+        >>> rb = RingBuffer(1, fs=10, seconds=1)
+        >>> rb.push(np.arange(25.0)[None, :], np.arange(25) / 10)
+        >>> s = rb.since(20)
+        >>> s.data[0].tolist(), s.received
+        ([20.0, 21.0, 22.0, 23.0, 24.0], 25)
+        >>> rb.since(0).data.shape          # only the newest 10 are held
+        (1, 10)
+        """
+        if channel is not None and not 0 <= int(channel) < self.n_channels:
+            raise ValueError(f"channel must be an index from 0 to {self.n_channels - 1}, got {channel!r}")
+        rows = slice(None) if channel is None else slice(int(channel), int(channel) + 1)
+        with self._lock:
+            first = max(int(start), self._end - self.capacity, 0)
+            n = max(0, self._end - first)
+            idx = (first + np.arange(n)) % self.capacity
+            return Snapshot(self._data[rows][:, idx], self._times[idx], self._end, self._lost_locked())

@@ -7,34 +7,65 @@ copies the newest samples out of it, so the app never waits on the stream.
 
 from __future__ import annotations
 
+import gc
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 import streamlit as st
 
+from ..live.boards import brainflow_available
 from ..live.meters import DEFAULT_RMS_WINDOW_MS, band_state, live_rms, moving_rms_max, percent_of_reference
-from ..plotting.live import live_traces_figure, rms_bars_figure
+from ..plotting.live import live_traces_figure, live_traces_payload, rms_bars_figure, rms_bars_payload
 from ..plotting.units import display_scale
+from . import live_canvas, live_sweep
 from .context import ViewContext
 from .text import md
 from ..plotting.safe import plain_figure
 
 _S = "live_"
-#: Seconds between redraws of the live panel (5 per second).
+#: Seconds between redraws of the traces, bars and sweeps (5 per second).
 REFRESH_S = 0.2
+#: Seconds between updates of the counts, the recording controls and the status message.
+STATUS_S = 1.0
 #: Seconds without a sample before the view says the stream is silent.
 SILENT_S = 2.0
 SOURCES = ("Replay the loaded recording", "LSL stream", "Simulator")
 RECORD_FORMATS = (".npz", ".edf", ".csv")
 #: Simulator models: surface-EMG profiles, then the needle presets.
 SIM_MODELS = ("bursts", "sustained", "ramp", "rest", "needle: normal", "needle: myopathic", "needle: neurogenic")
+#: The BrainFlow synthetic board, offered among the models when the optional brainflow package is installed.
+BRAINFLOW_MODEL = "BrainFlow synthetic board"
 _NO_STREAM = ("No LSL stream found on this machine. Start one, e.g. `python -m emgviz stream FILE --name NAME "
               "--loop`, then press **Find streams** again. emgviz keeps LSL on this machine (loopback); to "
               "see streams on the network start the app with `EMGVIZ_LSL_LAN=1`.")
 
 
+#: Live sessions started in this server process (to unfreeze the heap when the last one stops).
+_RUNNING = weakref.WeakSet()
+
+
 # ---- sources ------------------------------------------------------------------------------------
+def _freeze_heap() -> None:
+    """Keep Streamlit's garbage collection after every redraw cheap while a live session runs.
+
+    Streamlit runs a full collection after every script run, fragment reruns included
+    (``runner.postScriptGC``). With the app's ~160,000 long-lived objects (Streamlit, Plotly,
+    pandas, emgviz) that took 60–150 ms of server CPU per redraw, more than drawing it. Collect
+    once, then freeze the survivors (:func:`gc.freeze`: the collector skips them; reference
+    counting still frees them), so each collection after a redraw only scans what was made since.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def _thaw_heap() -> None:
+    """Unfreeze when no live session runs any more (anything that died meanwhile is collected)."""
+    if not any(s.running for s in _RUNNING):
+        gc.unfreeze()
+
+
 def _session():
     return st.session_state.get(_S + "session")
 
@@ -45,6 +76,8 @@ def _stop_session() -> None:
         if sess.recorder is not None:
             _finish_recording(sess)
         sess.stop()
+        _RUNNING.discard(sess)
+        _thaw_heap()
 
 
 def _find_streams() -> None:
@@ -82,10 +115,17 @@ def _start(kind: str, ctx: ViewContext) -> None:
             level = float(state.get(_S + "sim_level", 0.5))
             if model.startswith("needle: "):
                 source = _needle_source(model.removeprefix("needle: "), level)
+            elif model == BRAINFLOW_MODEL:
+                from ..live.boards import BrainFlowSource
+
+                source = BrainFlowSource("synthetic", n_channels=int(state.get(_S + "sim_channels", 2)))
             else:
                 source = SimulatorSource(n_channels=int(state.get(_S + "sim_channels", 2)), profile=model,
                                          level=level)
-        state[_S + "session"] = LiveSession(source, seconds=30.0)
+        state[_S + "session"] = sess = LiveSession(source, seconds=30.0)
+        _RUNNING.add(sess)
+        _freeze_heap()
+        state.update(live_sweep.defaults_for(source))  # triggered sweeps on for needle streams
         state.pop(_S + "start_error", None)
     except Exception as exc:
         state[_S + "start_error"] = f"Could not start the {kind.lower()}: {exc}"
@@ -128,9 +168,11 @@ def _source_controls(ctx: ViewContext) -> str:
                 st.warning(state.get(_S + "find_error") or _NO_STREAM)
         else:
             a, b, c = st.columns(3)
-            model = b.selectbox("Model", SIM_MODELS, key=_S + "sim_profile",
+            models = SIM_MODELS + ((BRAINFLOW_MODEL,) if brainflow_available() else ())
+            model = b.selectbox("Model", models, key=_S + "sim_profile",
                                 help="Surface EMG with a contraction profile, or a concentric needle in a normal, "
-                                     "myopathic or neurogenic muscle (one channel, 10 kHz).")
+                                     "myopathic or neurogenic muscle (one channel, 10 kHz); with the optional "
+                                     "brainflow package, BrainFlow's synthetic board (250 Hz) read like an amplifier.")
             a.number_input("Channels", 1, 8, 2, key=_S + "sim_channels", disabled=model.startswith("needle"))
             c.slider("Level (needle: force)", 0.05, 1.0, 0.5, 0.05, key=_S + "sim_level")
     c2.button("Start", key=_S + "start", type="primary", on_click=_start, args=(kind, ctx), width="stretch")
@@ -218,17 +260,19 @@ def _set_mvc(sess, rms_ms: float) -> None:
 
 
 # ---- the live panel -----------------------------------------------------------------------------
-def _panel(sess, opts: dict) -> None:
+def _status_panel(sess, opts: dict) -> None:
+    """Counts, recording controls and the status message (a slower fragment: every :data:`STATUS_S`)."""
     state = st.session_state
     if state.pop(_S + "rerun_app", False):
         st.rerun()  # the recording finished: show its download button outside this fragment
     src = sess.source
-    snap = sess.ring.snapshot(opts["window_s"])
+    ring = sess.ring
+    received, lost = ring.received, ring.lost
     elapsed = max(time.monotonic() - sess.started_at, 1e-9)
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Samples received", f"{snap.received:,}")
-    c2.metric("Samples lost", f"{snap.lost:,}")
-    c3.metric("Rate (Hz)", f"{snap.received / elapsed:,.0f}", help=f"Nominal {src.fs:g} Hz")
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.5])
+    c1.metric("Samples received", f"{received:,}")
+    c2.metric("Samples lost", f"{lost:,}")
+    c3.metric("Rate (Hz)", f"{received / elapsed:,.0f}", help=f"Nominal {src.fs:g} Hz")
     rec = sess.recorder
     with c4:
         if rec is None:
@@ -240,29 +284,37 @@ def _panel(sess, opts: dict) -> None:
                       icon=":material/stop:",
                       on_click=_stop_recording, type="primary")
             st.caption(f"Recording: {rec.n_samples:,} samples, lost {rec.lost}")
-    # One slot for the status message, always present: the charts below keep their place (and their
-    # browser-side Plotly object) whether or not a message shows.
+    # One slot for the status message, always present: the display below keeps its place.
     status = st.empty()
     if sess.error:
         status.warning(f"The source stopped: {md(sess.error)}. Press **Start** to try again.")
-    elif snap.received == 0:
+    elif received == 0:
         status.info(f"Waiting for samples from {md(src.name)}…")
     elif sess.seconds_since_data > SILENT_S:
         status.warning(f"No samples from {md(src.name)} for {sess.seconds_since_data:.0f} s: is the stream "
                        "still running?")
+
+
+def _draw_panel(sess, opts: dict) -> None:
+    """Traces, RMS bars and (needle) triggered sweeps: the fast fragment, every :data:`REFRESH_S`."""
+    src = sess.source
+    snap = sess.ring.snapshot(opts["window_s"])
     if snap.data.shape[1] == 0:
         return
-    st.plotly_chart(plain_figure(live_traces_figure(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"])),
-                    key=_S + "traces", width="stretch", config={"staticPlot": True})
     rms = live_rms(snap.data, src.fs, window_ms=opts["rms_ms"])
     shown = percent_of_reference(rms, opts["mvc"]) if opts["mvc"] is not None else rms * opts["scale"]
     states = band_state(shown, *opts["target"])
-    st.plotly_chart(plain_figure(rms_bars_figure(shown, src.ch_names, unit_label=opts["label"], target=opts["target"],
-                                    states=states, y_max=opts["y_max"])),
-                    key=_S + "bars", width="stretch", config={"staticPlot": True})
-    n_in = states.count("in")
-    st.caption(f"{n_in} of {len(states)} muscle(s) in the target band · RMS over the last {opts['rms_ms']:g} ms "
-               f"(mean removed) · redrawn every {REFRESH_S:g} s")
+    bars = dict(unit_label=opts["label"], target=opts["target"], states=states, y_max=opts["y_max"])
+    if sess.running and live_canvas.available():  # streaming: one canvas that stays mounted (see live_canvas for why not Plotly)
+        live_canvas.draw(live_traces_payload(snap.data, snap.times, src.ch_names, src.units, window_s=opts["window_s"]),
+                         rms_bars_payload(shown, src.ch_names, **bars), key=_S + "canvas",
+                         traces_height=90 + 60 * len(src.ch_names))
+    else:  # stopped: the last window as Plotly charts, to hover and zoom
+        st.plotly_chart(plain_figure(live_traces_figure(snap.data, snap.times, src.ch_names, src.units,
+                                                        window_s=opts["window_s"])), key=_S + "traces", width="stretch")
+        st.plotly_chart(plain_figure(rms_bars_figure(shown, src.ch_names, **bars)), key=_S + "bars", width="stretch")
+    if opts["sweep"] is not None:
+        live_sweep.panel(sess, opts["sweep"], first_window_s=opts["window_s"])
 
 
 def render(ctx: ViewContext) -> None:
@@ -277,5 +329,10 @@ def render(ctx: ViewContext) -> None:
         return
     st.caption(f"Source: {md(sess.source.name)} · {len(sess.source.ch_names)} channel(s) at {sess.source.fs:g} Hz")
     opts = _display_controls(sess)
-    st.fragment(_panel, run_every=REFRESH_S if sess.running or sess.recorder else None)(sess, opts)
+    opts["sweep"] = live_sweep.controls(sess)
+    live = sess.running or sess.recorder is not None
+    st.fragment(_status_panel, run_every=STATUS_S if live else None)(sess, opts)
+    st.fragment(_draw_panel, run_every=REFRESH_S if live else None)(sess, opts)
+    st.caption(f"Bars: RMS over the last {opts['rms_ms']:g} ms (mean removed), green inside the target band · "
+               f"traces and bars redrawn every {REFRESH_S:g} s, counts every {STATUS_S:g} s")
     _download()

@@ -19,7 +19,8 @@ import emgviz
 from .conftest import ROOT
 
 NAMES = ["flexor", "extensor"]
-T_LAST_JS = "() => { const g = document.querySelector('.js-plotly-plot'); return g && g.layout && g.layout.meta ? g.layout.meta.t_last : null; }"
+T_LAST_JS = ("() => { const c = document.querySelector('canvas.emgviz-live');"
+             " return c && c.dataset.tLast ? parseFloat(c.dataset.tLast) : null; }")
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,14 @@ def lsl_stream(tmp_path_factory):
     assert line.startswith("streaming"), proc.stderr.read()
     yield name, src
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=30)
+    try:
+        proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)  # the stream CLI prints its threads' stacks on SIGUSR1
+        time.sleep(2)
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"`stream` did not stop within 60 s of Ctrl+C; stdout: {out[-500:]!r}; stacks: {err[-3000:]}")
     assert proc.returncode == 0
 
 
@@ -71,11 +79,17 @@ def test_replayed_stream_advances_the_traces_and_records_back_equal(page: Page, 
     assert len(set(drawn)) >= 3, f"the live traces did not advance: {seen}"
     assert all(b >= a for a, b in zip(drawn, drawn[1:]))
     expect(main.get_by_text("Samples lost")).to_be_visible()
-    traces = page.locator('.js-plotly-plot').first
-    # Streamlit may swap the chart element between redraws: wait for a drawn one rather than read it once
-    page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot');"
-                           " return !!(g && g.data && g.data.length === 2); }", timeout=60_000)
-    expect(traces.locator("text").filter(has_text="flexor").first).to_be_visible()
+    canvas = page.locator("canvas.emgviz-live")
+    expect(canvas).to_have_count(1)                     # one canvas, kept across redraws
+    handle = canvas.element_handle()
+    time.sleep(1.0)
+    assert page.evaluate("c => c.isConnected && c === document.querySelector('canvas.emgviz-live')", handle)
+    box = canvas.bounding_box()
+    assert box["width"] > 800 and box["height"] > 300
+    # something was painted: the canvas holds dark trace pixels, not only the white background
+    dark = page.evaluate("""c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                                  let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 100) n++; return n; }""", handle)
+    assert dark > 1000
     page.screenshot(path=str(shots / "live_1440.png"))
 
     # record about 2 s in the browser, download it, read it back
