@@ -71,3 +71,9 @@ def test_needle_rejections_reach_the_summary_csv_and_report(media, deferred):  #
     at.radio(key="view").set_value("Needle").run()
     assert_no_exception(at)
     assert at.multiselect(key="needle_reject_emgdb-myopathy").value == reject
+
+
+def test_needle_example_titles_start_with_what_tells_them_apart():
+    """The sidebar's select box cuts titles at ~20 characters at 1024 px: the diagnosis must come first."""
+    titles = [samples.get_sample(k).title for k in samples.NEEDLE_SAMPLES]
+    assert [t.split(" ·")[0] for t in titles] == ["Healthy", "Myopathy", "Neuropathy"]
