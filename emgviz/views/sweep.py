@@ -173,9 +173,10 @@ def render(ctx: ViewContext) -> None:
         if mode == "Sweep":
             _sweep(src, channels, start, sweep_n, fs, t, ms_div, uv_div, unit)
         elif mode == "Raster":
-            n_sweeps = st.slider("Sweeps in the raster", 2, MAX_SWEEPS, 10, key=_P + "n_raster")
+            c_n, c_c1, c_c2 = st.columns(3, vertical_alignment="bottom")  # one row: the raster shows at 1024×768
+            n_sweeps = c_n.slider("Sweeps in the raster", 2, MAX_SWEEPS, 10, key=_P + "n_raster")
             span_ms = H_DIVISIONS * ms_div
-            t1, t2 = _cursor_inputs(0.0, span_ms, ms_div)
+            t1, t2 = _cursor_inputs(0.0, span_ms, ms_div, cols=(c_c1, c_c2))
             rows, starts = raster_rows(x_uv, start=start, sweep_samples=sweep_n, n_sweeps=n_sweeps)
             labels = [f"#{i + 1} {src.t0 + s / fs:.3f} s" for i, s in enumerate(starts)]
             readout = _readout(rows, labels, fs, t1, t2, 0.0, unit, "sweep")
@@ -219,11 +220,11 @@ def _clickable_chart(fig, lo_ms: float, span_ms: float) -> None:
                f"alternate (next: cursor {st.session_state.get(_NEXT, 1)}). Or type the times above.")
 
 
-def _cursor_inputs(lo_ms: float, span_ms: float, ms_div: float, label: str = "ms") -> tuple[float, float]:
+def _cursor_inputs(lo_ms: float, span_ms: float, ms_div: float, label: str = "ms", cols=None) -> tuple[float, float]:
     """The two cursor inputs (ms on the chart's x axis, from ``lo_ms`` to ``lo_ms + span_ms``), kept within
-    the sweep; typing is the fallback to clicking."""
+    the sweep; typing is the fallback to clicking. ``cols``: two columns to put them in (default: a new row)."""
     state = st.session_state
-    c1, c2 = st.columns(2)
+    c1, c2 = cols or st.columns(2)
     out, hi = [], lo_ms + span_ms
     for i, (col, frac) in enumerate(((c1, 0.2), (c2, 0.6)), start=1):
         key = _P + f"c{i}"
