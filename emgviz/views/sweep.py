@@ -244,7 +244,8 @@ def _readout(rows_uv, labels, fs, t1, t2, t0_ms, unit, what, first=0) -> list[di
     if not rows:
         return rows
     top, u = rows[first], md(unit)
-    st.markdown(f"**{md(top[what])}**: C1 {top['t1 (ms)']:.2f} ms, {top[f'V1 ({unit})']:.1f} {u} · "
+    name = f"Sweep {top[what]}" if what == "sweep" else top[what]  # "Sweep #20 3.878 s": number and start/trigger time
+    st.markdown(f"**{md(name)}**: C1 {top['t1 (ms)']:.2f} ms, {top[f'V1 ({unit})']:.1f} {u} · "
                 f"C2 {top['t2 (ms)']:.2f} ms, {top[f'V2 ({unit})']:.1f} {u} · "
                 f"**Δt {top['Δt (ms)']:.2f} ms · ΔV {top[f'ΔV ({unit})']:.1f} {u}**")
     return rows
