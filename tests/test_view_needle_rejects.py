@@ -77,3 +77,22 @@ def test_needle_example_titles_start_with_what_tells_them_apart():
     """The sidebar's select box cuts titles at ~20 characters at 1024 px: the diagnosis must come first."""
     titles = [samples.get_sample(k).title for k in samples.NEEDLE_SAMPLES]
     assert [t.split(" ·")[0] for t in titles] == ["Healthy", "Myopathy", "Neuropathy"]
+
+
+def test_needle_view_asks_for_a_muscle_the_file_does_not_name():
+    """The Needle view on a file naming no muscle or age: no comparison against an assumed muscle (it used
+    to take the first in the list and age 40); picking the muscle gives the Summary's numbers."""
+    from apptest_utils import view_app, view_context
+
+    at = view_app("needle", "needle-unnamed", timeout=300).run()
+    assert_no_exception(at)
+    muscle = [s for s in at.selectbox if s.key.startswith("needle_muscle_")][0]
+    age = [n for n in at.number_input if n.key.startswith("needle_age_")][0]
+    assert muscle.value is None and age.value is None
+    assert not at.success and not [w for w in at.warning if "pattern" in w.value]
+    assert any("does not name the muscle" in i.value for i in at.info)
+    muscle.set_value("tibialis anterior").run()
+    assert_no_exception(at)
+    s = needle_summary(view_context("needle-unnamed").rec, muscle="tibialis anterior")
+    said = [w.value for w in at.warning] + [w.value for w in at.success]
+    assert any(x.startswith(s.statements[0].split(":")[0]) and f"{s.n_mups} MUPs" in x for x in said), said

@@ -157,10 +157,19 @@ def _table_tab(tab, analyses, rejected, ctx) -> None:
             muscle = rec.meta.get("muscle")
             c1, c2 = st.columns(2)
             opts = list(MUSCLES)
-            muscle = c1.selectbox("Muscle", opts, index=opts.index(muscle) if muscle in opts else 0,
-                                  key=f"needle_muscle_{key}")
-            age = c2.number_input("Age (years)", 1, 110, int(rec.meta.get("age") or 40), key=f"needle_age_{key}")
+            # a muscle or age the file does not give is asked for, never assumed (the Summary does the same)
+            muscle = c1.selectbox("Muscle", opts, index=opts.index(muscle) if muscle in opts else None,
+                                  placeholder="Pick it to compare with reference values…", key=f"needle_muscle_{key}")
+            age_meta = rec.meta.get("age")
+            age = c2.number_input("Age (years)", 1, 110, int(age_meta) if age_meta else None, key=f"needle_age_{key}",
+                                  placeholder="not in the file")
             table = _kept(res, rejected.get(name, []))
+            if muscle is None:
+                st.info(md(f"{name}: the file does not name the muscle; pick it above to compare the MUPs with "
+                           "reference values."))
+                st.dataframe(table.round(2), hide_index=True, key=f"needle_table_{key}")
+                tables.append(table.assign(recording=name))
+                continue
             summary = needle_summary(rec, muscle=muscle, age=age, table=table)
             (st.success if summary.pattern == "within reference values" else st.warning)(md(summary.statements[0]))
             for line in summary.statements[1:]:
