@@ -126,7 +126,7 @@ def test_cursors_in_triggered_mode_are_ms_from_the_trigger(at, rec_uv):
         assert df["V1 (µV)"].iloc[i] == pytest.approx(y[pre - 20])
         assert df["V2 (µV)"].iloc[i] == pytest.approx(y[pre + 40])
     said = " ".join(m.value for m in at.markdown)  # the newest (bold) sweep is read above the chart
-    assert f"Sweep {df['sweep'].iloc[-1]}**: C1 -5.00 ms" in said and "Δt 15.00 ms" in said
+    assert f"{df['sweep'].iloc[-1][1:]}**: C1 -5.00 ms" in said and "**Sweep " in said and "Δt 15.00 ms" in said
 
 
 def test_a_triggered_click_is_clamped_to_the_sweep_from_minus_the_delay(monkeypatch):

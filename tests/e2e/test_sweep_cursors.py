@@ -10,17 +10,17 @@ from .conftest import wait_rendered
 from .test_browser import no_exception
 
 
-def _cursor(page: Page, i: int) -> float:
-    return float(page.get_by_label(f"Cursor {i} (ms)").input_value())
+def _cursor(page: Page, i: int, unit: str = "ms") -> float:
+    return float(page.get_by_label(f"Cursor {i} ({unit})").input_value())
 
 
-def _cursor_near(page: Page, i: int, ms: float, tol: float = 2.0, timeout_s: float = 120.0) -> float:
+def _cursor_near(page: Page, i: int, ms: float, tol: float = 2.0, timeout_s: float = 120.0, unit: str = "ms") -> float:
     """Cursor ``i``'s input once it reads within ``tol`` ms of ``ms`` (the rerun may land a moment later)."""
     import time
 
     deadline = time.monotonic() + timeout_s
     while True:
-        value = _cursor(page, i)
+        value = _cursor(page, i, unit)
         if abs(value - ms) <= tol or time.monotonic() > deadline:
             assert abs(value - ms) <= tol, f"cursor {i} reads {value} ms, expected {ms} ± {tol}"
             return value
@@ -93,11 +93,11 @@ def test_click_places_cursors_on_triggered_sweeps(page: Page, streamlit_url, sho
     no_exception(page)
     _click_at(page, 0.3)  # 30 % of the −20…80 ms axis = +10 ms from the trigger
     expect(main.get_by_text(re.compile(r"next: cursor 2"))).to_be_visible(timeout=120_000)
-    c1 = _cursor_near(page, 1, 10.0)
+    c1 = _cursor_near(page, 1, 10.0, unit="ms from trigger")
     wait_rendered(page, timeout=300_000)
     _click_at(page, 0.75)  # +55 ms
     expect(main.get_by_text(re.compile(r"next: cursor 1"))).to_be_visible(timeout=120_000)
-    c2 = _cursor_near(page, 2, 55.0)
+    c2 = _cursor_near(page, 2, 55.0, unit="ms from trigger")
     readout = main.get_by_text(re.compile(r"Δt [0-9.]+ ms · ΔV -?[0-9.]+ µV"))
     expect(readout).to_be_visible()
     dt = float(re.search(r"Δt ([0-9.]+) ms", readout.inner_text()).group(1))
