@@ -31,10 +31,65 @@ def rss_gb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e9
 
 
+class _ScriptProfiler:
+    """cProfile of the app script's thread (AppTest runs the script in a thread of its own)."""
+
+    def __init__(self, folder: Path | None):
+        self.folder, self.current = folder, None
+        if folder is None:
+            return
+        import cProfile
+
+        from streamlit.runtime.scriptrunner import script_runner
+
+        folder.mkdir(parents=True, exist_ok=True)
+        original = script_runner.ScriptRunner._run_script
+        outer = self
+
+        def run_script(runner, *a, **k):
+            prof = outer.current
+            if prof is None:
+                return original(runner, *a, **k)
+            prof.enable()
+            try:
+                return original(runner, *a, **k)
+            finally:
+                prof.disable()
+
+        script_runner.ScriptRunner._run_script = run_script
+        self._new = cProfile.Profile
+
+    def __call__(self, label: str):
+        import contextlib
+
+        @contextlib.contextmanager
+        def block():
+            if self.folder is None:
+                yield
+                return
+            self.current = self._new()
+            try:
+                yield
+            finally:
+                prof, self.current = self.current, None
+                name = "".join(c if c.isalnum() else "_" for c in label)[:60]
+                prof.dump_stats(str(self.folder / f"{name}.prof"))
+        return block()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--profile", type=Path, default=None,
+                    help="write a cProfile of the app script for every step into this folder")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    ap.add_argument("--cache-mb", type=float, default=None,
+                    help="EMGVIZ_CACHE_MB for the app (the byte budget of the read and processing caches)")
     args = ap.parse_args()
+    if args.cache_mb is not None:
+        os.environ["EMGVIZ_CACHE_MB"] = f"{args.cache_mb:g}"
+    cache_mb = os.environ.get("EMGVIZ_CACHE_MB", "2048 (default)")
+    profiler = _ScriptProfiler(args.profile)
     from bench_browser import synthetic
 
     from emgviz.io.write import write_file
@@ -50,8 +105,12 @@ def main() -> None:
         data = path.read_bytes()
         edf_mb = len(data) / 1e6
         # the Overview figure alone, for any length: build time and size
+        # (as the app draws it: every channel with an overlay as large as the envelope, times compacted)
+        from emgviz.views.overview import compact_times
+
         t = time.perf_counter()
-        fig = stacked_figure(rec, t_start_s=rec.t0, t_window_s=rec.duration_s)
+        fig = compact_times(stacked_figure(rec, t_start_s=rec.t0, t_window_s=rec.duration_s, overlay=rec),
+                            rec.t0, rec.duration_s)
         fig_s = time.perf_counter() - t
         fig_mb = len(fig.to_json()) / 1e6
         del rec, fig
@@ -65,7 +124,8 @@ def main() -> None:
         def step(label, action, goal=""):
             action()
             t0 = time.perf_counter()
-            at.run()
+            with profiler(label):
+                at.run()
             dt = time.perf_counter() - t0
             errors = [e.value for e in at.exception]
             rows.append((label, dt, rss_gb(), goal, errors))
@@ -86,7 +146,8 @@ def main() -> None:
         for _ in range(3):
             at.button(key="browse_next").click()
             t0 = time.perf_counter()
-            at.run()
+            with profiler(f"Browse page {len(pages) + 1}"):
+                at.run()
             pages.append(time.perf_counter() - t0)
         rows.append(("Browse page (median of 3 Next)", statistics.median(pages), rss_gb(), "≤ 0.3 s", []))
         step("back to Overview (computed before)", lambda: at.sidebar.radio(key="view").set_value("Overview"),
@@ -96,17 +157,20 @@ def main() -> None:
              f"{machine()}. Load average at the start: {load[0]:.1f} on 2 cores (other work was running: "
              f"times are inflated by about that factor over an idle machine). Synthetic {args.minutes:g} min × "
              f"16 ch × 2 kHz uploaded as a {edf_mb:.0f} MB EDF; "
-             f"float64 data {float64_gb:.2f} GB. AppTest (in-process server, no browser).", "",
+             f"float64 data {float64_gb:.2f} GB. AppTest (in-process server, no browser). "
+             f"Cache budget EMGVIZ_CACHE_MB = {cache_mb}.", "",
              "| step | s | server RSS (GB) | RSS / float64 | goal |", "|---|---:|---:|---:|---|"]
     for label, dt, gb, goal, errors in rows:
         lines.append(f"| {label} | {dt:.2f} | {gb:.2f} | {(gb - base_gb) / float64_gb:.1f}× | {goal} |"
                      + (f" errors: {errors}" if errors else ""))
     lines += ["", f"Peak RSS {peak_gb:.2f} GB (AppTest and the app before loading: {base_gb:.2f} GB). "
-                  f"Overview figure of the whole recording without the app: built in {fig_s:.2f} s, "
+                  f"Overview figure of the whole recording (16 traces and 16 overlays) without the app: built in "
+                  f"{fig_s:.2f} s, "
                   f"{fig_mb:.2f} MB of JSON (goal ≤ 0.1 s, ≤ 1.5 MB)."]
     text = "\n".join(lines)
     print(text)
-    write_section("app_long", text)
+    if not args.no_write:
+        write_section("app_long", text)
 
 
 if __name__ == "__main__":

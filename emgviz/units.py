@@ -98,7 +98,11 @@ def display_unit(stored: str, magnitude: float | None = None, *, choice: str = "
     return DisplayUnit("V", choice, _FACTORS[choice])
 
 
-def amplitude_magnitude(data, *, max_samples: int = 200_000) -> float:
+#: Samples per channel :func:`amplitude_magnitude` reads at most.
+_MAGNITUDE_SAMPLES = 200_000
+
+
+def amplitude_magnitude(data, *, max_samples: int = _MAGNITUDE_SAMPLES) -> float:
     """The largest per-channel RMS about the mean, in the stored unit (NaN ignored).
 
     Long recordings are read at a stride (at most ``max_samples`` per channel), which is
@@ -126,6 +130,9 @@ def recording_display_unit(rec, *, choice: str = "auto") -> DisplayUnit:
     """
     kinds = getattr(rec, "ch_kinds", None)
     data = rec.data
+    # the samples amplitude_magnitude reads (a strided view) before picking the EMG rows, so that only
+    # those are copied: picking rows of the whole array copied every sample at every rerun of the app
+    data = data[..., ::max(1, data.shape[-1] // _MAGNITUDE_SAMPLES)]
     if kinds is not None and any(k == "emg" for k in kinds):
         data = data[[i for i, k in enumerate(kinds) if k == "emg"]]
     return display_unit(rec.unit, amplitude_magnitude(data) if rec.unit == "V" else None, choice=choice)

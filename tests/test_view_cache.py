@@ -171,16 +171,16 @@ def test_read_and_process_share_one_budget_and_keep_the_newest(monkeypatch):
         return Recording(np.zeros((1, MiB // 8)), fs=1000, ch_names=["a"])  # 1 MiB
 
     monkeypatch.setattr(cache, "read_files", fake_read)
-    monkeypatch.setenv("EMGVIZ_CACHE_MB", "5")
+    monkeypatch.setenv("EMGVIZ_CACHE_MB", "4")
     rec_a = cache.read_cached("a", ("a",), None, "{}", (("a", b""),))
     out = cache.process_cached("ka", cache.settings_key(__import__("emgviz").Settings()), rec_a)
     store = cache.cache_store()
-    assert store.nbytes == rec_a.data.nbytes + cache._processed_bytes(out) == 4 * MiB  # 1 + 3 filtered outputs
-    rec_b = cache.read_cached("b", ("b",), None, "{}", (("b", b""),))  # 5 MiB: fits
+    assert store.nbytes == rec_a.data.nbytes + cache._processed_bytes(out) == 3 * MiB  # read + filtered + envelope
+    rec_b = cache.read_cached("b", ("b",), None, "{}", (("b", b""),))  # 4 MiB: fits
     assert len(store) == 3
-    cache.read_cached("c", ("c",), None, "{}", (("c", b""),))  # 6 MiB: the oldest, a's read, goes first
-    keys = store.keys()
-    assert [k.split("|")[:2] for k in keys] == [["proc", "ka"], ["read", "b"], ["read", "c"]]
+    cache.read_cached("c", ("c",), None, "{}", (("c", b""),))  # 5 MiB: the oldest, a's read, goes first
+    keys = store.keys()  # ... with a's processed copies, which hold it (out.raw)
+    assert [k.split("|")[:2] for k in keys] == [["read", "b"], ["read", "c"]]
     assert cache.read_cached("b", ("b",), None, "{}", (("b", b""),)) is rec_b and calls == ["a", "b", "c"]
 
 
@@ -198,7 +198,7 @@ def test_two_recordings_over_a_small_budget_keep_the_most_recent_in_the_app(monk
                 + "\n".join(f"{a:.6e},{b:.6e}" for a, b in rows)).encode()
 
     one, two = csv(1), csv(2)
-    per_recording = 20_000 * 2 * 8 * 4  # the read samples + filtered, envelope, rectified: 1.28 MB
+    per_recording = 20_000 * 2 * 8 * 3  # the read samples + filtered and envelope: 0.96 MB
     monkeypatch.setenv("EMGVIZ_CACHE_MB", str(1.5 * per_recording / MiB))  # one fits, two do not
     at = new_app(timeout=180).run()
     at.radio(key="source").set_value("Upload").run()

@@ -40,6 +40,10 @@ def parse_columns(content: bytes, name: str, layout: Layout, *, end: int | None 
     if layout.delimiter == "ws" or pa is None:
         return _parse_pandas(memoryview(content)[:end], name, layout, names)
     delim = layout.delimiter if layout.delimiter is not None else "\x1f"
+    if remaining >= STREAM_FROM_BYTES:
+        rows = _stream_numeric(content, layout, names, delim, end)
+        if rows is not None:
+            return rows
     buf = pa.py_buffer(content)[layout.data_offset:end]
     try:
         table = pacsv.read_csv(
@@ -57,6 +61,74 @@ def parse_columns(content: bytes, name: str, layout: Layout, *, end: int | None 
         else:
             out.append(np.asarray(col.to_pylist(), dtype=object))
     return out
+
+
+#: Text of at least this many bytes is parsed block by block straight into one float64 array
+#: (:func:`_stream_numeric`): parsed blocks are freed as they are copied, so the extra memory
+#: is about the data itself, not the data twice (pyarrow's whole table, then the array).
+STREAM_FROM_BYTES = 8 * 1024 ** 2
+
+
+def _stream_numeric(content: bytes, layout: Layout, names: list[str], delim: str, end: int):
+    """All columns as rows of one float64 (n_columns, n_rows) array, parsed in blocks; None to fall back.
+
+    Every column is read as float64 (an empty or ``NA`` cell becomes NaN, as in the whole-table
+    parse); a cell that is not a number (a text or label column, a stray word) gives None, and
+    the caller parses the whole table instead, which names the bad cell. The rows are
+    allocated once from the number of line ends (an upper bound of the data rows); unused room
+    is given back by moving the rows together in place.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    n_cols = len(names)
+    n_max = content.count(b"\n", layout.data_offset, end) + 1
+    flat = np.empty(n_cols * n_max, dtype=np.float64)
+    block = flat.reshape(n_cols, n_max)
+    pos = 0
+    try:
+        reader = pacsv.open_csv(
+            pa.BufferReader(pa.py_buffer(content)[layout.data_offset:end]),
+            read_options=pacsv.ReadOptions(column_names=names, encoding=layout.encoding, block_size=4 * 1024 ** 2),
+            parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(decimal_point=layout.decimal, strings_can_be_null=True,
+                                                 column_types={n: pa.float64() for n in names}))
+        for batch in reader:
+            n = batch.num_rows
+            if pos + n > n_max:
+                return None
+            for c in range(n_cols):
+                col = batch.column(c)
+                block[c, pos:pos + n] = col.to_numpy(zero_copy_only=False) if col.null_count < n else np.nan
+            pos += n
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, ValueError):
+        return None
+    if pos == 0:
+        return None
+    if pos < n_max:  # close the gaps: row c moves from c·n_max to c·pos (never past its old place)
+        for c in range(1, n_cols):
+            flat[c * pos:(c + 1) * pos] = flat[c * n_max:c * n_max + pos]
+        block = flat[:n_cols * pos].reshape(n_cols, pos)
+    return list(block)
+
+
+def _rows_of_one_array(columns) -> np.ndarray | None:
+    """The columns as one (n, m) array without a copy, when they are consecutive rows of one array."""
+    if not columns or not all(isinstance(c, np.ndarray) and c.dtype == np.float64 and c.ndim == 1
+                              and c.flags.c_contiguous for c in columns):
+        return None
+    m = len(columns[0])
+    owner = columns[0].base
+    if m == 0 or not isinstance(owner, np.ndarray) or not owner.flags.c_contiguous or not owner.flags.writeable:
+        return None
+    p0 = columns[0].__array_interface__["data"][0]
+    if any(len(c) != m or c.base is not owner or c.__array_interface__["data"][0] != p0 + k * m * 8
+           for k, c in enumerate(columns)):
+        return None
+    offset = p0 - owner.__array_interface__["data"][0]
+    if offset < 0 or offset + len(columns) * m * 8 > owner.nbytes:
+        return None
+    return np.ndarray((len(columns), m), dtype=np.float64, buffer=owner, offset=offset)
 
 
 class Column:
@@ -133,6 +205,12 @@ def columns_to_array(name: str, columns: list, labels, layout: Layout | None) ->
     """
     n_rows = len(columns[0]) if columns else 0
     check_size(name, len(columns), n_rows)
+    data = _rows_of_one_array(columns)  # parsed block by block into one array: used as it is
+    if data is not None:
+        for r in range(len(columns)):
+            columns[r] = None
+            _check_finite(name, labels[r], data[r], layout)
+        return data
     data = np.empty((len(columns), n_rows), dtype=np.float64)
     for r, col in enumerate(columns):
         if isinstance(col, Column):

@@ -19,7 +19,7 @@ from .style import ENVELOPE_COLOR, TRACE_COLOR
 from .units import display_scale
 
 __all__ = ["stacked_figure", "overview_figure", "overview_envelope", "auto_scale", "auto_scales",
-           "nice_scale", "format_scale", "scale_choices", "page_slice",
+           "nice_scale", "format_scale", "scale_choices", "page_slice", "MAX_FIGURE_POINTS",
            "TRACE_COLOR", "ENVELOPE_COLOR"]
 
 #: Colours: calm, print-friendly (thin dark traces on white; TRACE_COLOR and ENVELOPE_COLOR from .style).
@@ -33,6 +33,11 @@ PAGE_FILL = "rgba(255, 140, 0, 0.25)"
 _MAX_LABELS = 60          # event/marker labels drawn per page; more would be unreadable
 _MAX_SPANS = 400          # burst spans drawn per page
 _AUTO_SAMPLES = 200_000   # samples per channel looked at for the automatic scale
+
+#: Hard cap on the points of all traces of one figure, whatever the file: a page of 16
+#: channels with their envelopes at two points per pixel (89,600 points) fits; a file of
+#: thousands of channels gets fewer points per trace, so no figure passes ~2 MB of JSON.
+MAX_FIGURE_POINTS = 100_000
 
 
 # ---------------------------------------------------------------------------- scales
@@ -231,7 +236,8 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     markers : DataFrame, default=None
         Columns ``time_s``, ``note``: the user's markers, drawn as labelled lines.
     width_px : int, default=1400
-        Figure width in px; each trace keeps at most ``2 * width_px`` points.
+        Figure width in px; each trace keeps at most ``2 * width_px`` points, and all
+        traces together at most :data:`MAX_FIGURE_POINTS`.
     height_px : int, default=None
         Figure height; ``None`` picks one from the number of channels.
     gl : bool, default=False
@@ -262,7 +268,8 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     div = float(divisions_per_channel)
     centers = {n: (n_ch - 1 - k) * div + div / 2 for k, n in enumerate(names)}
     t_end = t_start + window
-    n_out = 2 * int(width_px)
+    n_traces = n_ch * (2 if overlay is not None else 1)
+    n_out = max(2, min(2 * int(width_px), MAX_FIGURE_POINTS // n_traces // 2 * 2))
     kind = "scattergl" if gl else "scatter"
 
     def Trace(**kw):  # plain dicts: validating 30 traces would cost more than building them
@@ -272,8 +279,9 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     sl = page_slice(rec, t_start, window)
     idx = [rec.channel_index(n) for n in names]
     t_page = rec.t0 + np.arange(sl.start, sl.stop) / rec.fs
-    if t_page.size:
-        td, yd = minmax_decimate(t_page, rec.data[idx, sl], n_out=n_out)
+    if t_page.size:  # channel by channel on views of the page: no copy of the samples
+        pairs = [minmax_decimate(t_page, rec.data[i, sl], n_out=n_out) for i in idx]
+        td, yd = [p[0] for p in pairs], [p[1] for p in pairs]
     else:
         td = yd = np.empty((n_ch, 0))
     for k, n in enumerate(names):
@@ -286,7 +294,8 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
         if o_names and osl.stop > osl.start:
             ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
             oidx = [overlay.channel_index(n) for n in o_names]
-            otd, oyd = minmax_decimate(ot, overlay.data[oidx, osl], n_out=n_out)
+            pairs = [minmax_decimate(ot, overlay.data[i, osl], n_out=n_out) for i in oidx]
+            otd, oyd = [p[0] for p in pairs], [p[1] for p in pairs]
             for k, n in enumerate(o_names):
                 traces.append(Trace(x=otd[k], y=(oyd[k] / scales[n] + centers[n]).astype(np.float32),
                                     name=f"{n} envelope", mode="lines",
@@ -420,6 +429,22 @@ def overview_envelope(rec: Recording, *, n_points: int = 2000) -> tuple[np.ndarr
     return t, lo, hi
 
 
+def _merge_buckets(t, lo, hi, m_max: int):
+    """Min–max buckets merged ``k`` at a time so at most ``m_max`` remain (min of mins, max of maxes)."""
+    m = lo.shape[1]
+    if m <= m_max:
+        return t, lo, hi
+    k = -(-m // m_max)
+    full = (m // k) * k
+    parts_lo, parts_hi, parts_t = [lo[:, :full].reshape(lo.shape[0], -1, k).min(axis=2)], \
+        [hi[:, :full].reshape(hi.shape[0], -1, k).max(axis=2)], [t[:full].reshape(-1, k).mean(axis=1)]
+    if full < m:
+        parts_lo.append(lo[:, full:].min(axis=1, keepdims=True))
+        parts_hi.append(hi[:, full:].max(axis=1, keepdims=True))
+        parts_t.append(t[full:][:1] + (t[1] - t[0]) * (k - 1) / 2)  # on the regular grid
+    return np.concatenate(parts_t), np.concatenate(parts_lo, axis=1), np.concatenate(parts_hi, axis=1)
+
+
 def overview_figure(rec: Recording, *, t_start_s: float, t_window_s: float, n_points: int = 2000,
                     envelope=None, channels=None, width_px: int = 1400, height_px: int = 120) -> go.Figure:
     """The whole recording in a short strip, with the current page shaded.
@@ -435,7 +460,8 @@ def overview_figure(rec: Recording, *, t_start_s: float, t_window_s: float, n_po
     t_start_s, t_window_s : float
         The current page in s: drawn as a shaded rectangle.
     n_points : int, default=2000
-        Buckets over the whole recording.
+        Buckets over the whole recording (fewer when the channels' two traces each would pass
+        :data:`MAX_FIGURE_POINTS` together: neighbouring buckets are then merged).
     envelope : tuple (t, lo, hi), default=None
         A precomputed :func:`overview_envelope` of all of ``rec``'s channels (to cache
         it between pages).
@@ -457,6 +483,7 @@ def overview_figure(rec: Recording, *, t_start_s: float, t_window_s: float, n_po
     idx = [rec.channel_index(n) for n in names]
     lo, hi = lo[idx], hi[idx]
     n_ch = len(names)
+    t, lo, hi = _merge_buckets(t, lo, hi, max(1, MAX_FIGURE_POINTS // (2 * n_ch)))
     traces = []
     for c in range(n_ch):
         mid = np.median((lo[c] + hi[c]) / 2)

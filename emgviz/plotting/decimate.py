@@ -61,20 +61,24 @@ def minmax_decimate(t, y, *, n_out: int) -> tuple[np.ndarray, np.ndarray]:
     n_buckets = n_out // 2
     size = -(-n // n_buckets)           # ceil: samples per bucket
     n_buckets = -(-n // size)           # buckets actually needed (<= n_out // 2)
-    pad = n_buckets * size - n
-    if pad:
-        # repeat the last sample: it never changes a bucket's min or max
-        y2 = np.concatenate([y2, np.repeat(y2[:, -1:], pad, axis=1)], axis=1)
-    blocks = y2.reshape(y2.shape[0], n_buckets, size)
-    start = np.arange(n_buckets) * size
-    i_min = blocks.argmin(axis=2) + start
-    i_max = blocks.argmax(axis=2) + start
-    first = np.minimum(i_min, i_max)
-    second = np.maximum(i_min, i_max)
+    full = (n // size) * size           # samples in whole buckets; the rest is one shorter bucket
     idx = np.empty((y2.shape[0], 2 * n_buckets), dtype=np.intp)
-    idx[:, 0::2] = first
-    idx[:, 1::2] = second
-    np.minimum(idx, n - 1, out=idx)     # a padded index holds the last sample's value
+    start = np.arange(n_buckets) * size
+    for c in range(y2.shape[0]):        # row by row on views: never a copy of the samples
+        row = y2[c]
+        i_min = np.empty(n_buckets, dtype=np.intp)
+        i_max = np.empty(n_buckets, dtype=np.intp)
+        if full:
+            blocks = row[:full].reshape(-1, size)
+            i_min[:full // size] = blocks.argmin(axis=1)
+            i_max[:full // size] = blocks.argmax(axis=1)
+        if full < n:
+            tail = row[full:]
+            i_min[-1], i_max[-1] = tail.argmin(), tail.argmax()
+        i_min += start
+        i_max += start
+        idx[c, 0::2] = np.minimum(i_min, i_max)
+        idx[c, 1::2] = np.maximum(i_min, i_max)
     t_out = t[idx]
     y_out = np.take_along_axis(y2, idx, axis=1)
     if one_d:

@@ -19,7 +19,9 @@ from ..plotting.browser import (auto_scales, format_scale, overview_envelope, ov
                                 scale_choices, stacked_figure)
 from ..plotting.spectra import psd_figure, spectrogram_figure
 from .cache import bursts_cached
-from .context import ViewContext
+from ..recording import Recording
+from .context import ViewContext, per_recording
+from .paging import channel_page
 from .text import md
 from ..plotting.safe import plain_figure
 
@@ -135,6 +137,11 @@ def _on_slider(rec) -> None:
     st.session_state[_T] = _clamp(float(st.session_state[_P + "pos"]), rec, _page_s())
 
 
+def _on_channel_page() -> None:
+    """Another page of channels: the channel picker starts again with all of that page."""
+    st.session_state.pop(_P + "channels", None)
+
+
 def _on_overview_click(rec) -> None:
     event = st.session_state.get(_P + "overview")
     try:
@@ -230,9 +237,10 @@ def _browser(ctx: ViewContext) -> None:
         st.slider("Position (s)", min_value=float(t_lo), max_value=float(t_hi), key=_P + "pos",
                   step=float(page_s) / 10, format="%.2f", on_change=_on_slider, args=(rec,))
 
-    # ---- what to show
-    channels = st.multiselect("Channels (top to bottom, in the order picked)", list(rec.ch_names),
-                              default=list(rec.ch_names), key=_P + "channels")
+    # ---- what to show: a wide file pages its channels (16 per screen), the picker offers that page
+    page_names = channel_page(rec.ch_names, _P + "channel_page", on_change=_on_channel_page)
+    channels = st.multiselect("Channels (top to bottom, in the order picked)", page_names,
+                              default=page_names, key=_P + "channels")
     c_sig, c_opts = st.columns([1, 2], vertical_alignment="bottom")
     signal_kind = c_sig.radio("Signal", _SIGNALS if has_processed else _SIGNALS[:1], key=_P + "signal",
                               horizontal=True, help="Filtered = after DC removal, band-pass and notch.")
@@ -246,13 +254,17 @@ def _browser(ctx: ViewContext) -> None:
     shown = processed.filtered if (signal_kind == "Filtered" and has_processed) else rec
     which = "filtered" if shown is not rec else "raw"
     skey = ctx.settings_key
+    key = ctx.key
+    if len(page_names) < shown.n_channels:  # scales and the overview strip of this page's channels only
+        shown = per_recording("pick", shown, Recording.pick, tuple(page_names))
+        key = f"{ctx.key}|{page_names[0]}"
     if not channels:
         st.info("Pick at least one channel to browse.")
         return
 
     # ---- amplitude scales
     try:
-        autos = _auto_scales(ctx.key, which, skey if which == "filtered" else "", DIVISIONS, shown)
+        autos = _auto_scales(key, which, skey if which == "filtered" else "", DIVISIONS, shown)
     except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
         st.error(md(f"Could not compute the automatic scales: {exc}"))
         return
@@ -307,7 +319,7 @@ def _browser(ctx: ViewContext) -> None:
     except Exception as exc:  # noqa: BLE001
         st.error(md(f"Could not draw this page: {exc}"))
     try:
-        env = _overview_env(ctx.key, which, skey if which == "filtered" else "", 2000, shown)
+        env = _overview_env(key, which, skey if which == "filtered" else "", 2000, shown)
         ov = overview_figure(shown, t_start_s=t, t_window_s=page_s, envelope=env, channels=channels)
         st.plotly_chart(plain_figure(ov), key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
                         selection_mode="points", config={"displayModeBar": False})

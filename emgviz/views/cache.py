@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from typing import Mapping, Sequence
 
 import streamlit as st
@@ -86,14 +87,36 @@ def _store() -> ByteLRU:
 _MISS = object()
 
 
-def _cached(key: str, compute, size, spinner: str):
+#: Per thread (one script run of one session): the store key of each recording read_cached returned,
+#: by ``id``, and the last one, so that process_cached keeps the read recording it filters.
+_reads = threading.local()
+
+
+def _cached(key: str, compute, size, spinner: str, keep=()):
     """``compute()`` once per ``key`` across sessions; a spinner while this session computes or waits."""
     store = _store()
     value = store.get(key, _MISS)
     if value is not _MISS:
         return value
     with _spinner(spinner):
-        return store.get_or_compute(key, compute, size)
+        return store.get_or_compute(key, compute, size, keep=keep)
+
+
+def _note_read(key: str, rec) -> None:
+    by_id = getattr(_reads, "by_id", None)
+    if by_id is None:
+        by_id = _reads.by_id = {}
+    if len(by_id) > 64:
+        by_id.clear()
+    by_id[id(rec)] = key
+    _reads.last = key
+
+
+def _read_key_of(rec) -> tuple[str, ...]:
+    """The store key of the recording ``rec`` was read as (or the last one this thread read): kept
+    while its processed copies are stored."""
+    key = getattr(_reads, "by_id", {}).get(id(rec)) or getattr(_reads, "last", None)
+    return (key,) if key else ()
 
 
 def _spinner(text: str):
@@ -105,8 +128,13 @@ def _spinner(text: str):
 
 
 def _processed_bytes(out) -> int:
+    """Bytes a processed recording holds: its filtered and envelope samples.
+
+    ``rectified`` is a property computed on each access (``|filtered|``), not held: counting it
+    made the store take a recording for 4 float64 copies instead of 3, and allocated one more
+    float64 copy just to measure it."""
     total = 0
-    for name in ("filtered", "envelope", "rectified"):
+    for name in ("filtered", "envelope"):
         rec = getattr(out, name, None)
         data = getattr(rec, "data", None)
         total += int(getattr(data, "nbytes", 0))
@@ -126,18 +154,23 @@ def read_cached(digest: str, names: tuple[str, ...], fs: float | None, options_j
     raised and nothing is stored.
     """
     key = f"read|{digest}|{names}|{fs}|{options_json}"
-    return _cached(key, lambda: read_files(list(_files), fs=fs, **json.loads(options_json)),
-                   lambda rec: rec.data.nbytes, "Reading the recording…")
+    rec = _cached(key, lambda: read_files(list(_files), fs=fs, **json.loads(options_json)),
+                  lambda rec: rec.data.nbytes, "Reading the recording…")
+    _note_read(key, rec)
+    return rec
 
 
 def process_cached(rec_key: str, settings_json: str, _rec: Recording):
     """``preprocess`` once per (recording and channels, settings); the result is immutable.
 
-    Shares the store (and the byte budget) of :func:`read_cached`; its size is the bytes of the
-    filtered, envelope and rectified recordings."""
+    Shares the store (and the byte budget) of :func:`read_cached`. Storing it never evicts the recording as read that
+    it was computed from (which this session holds anyway): over a budget smaller than one
+    recording and its processed copies, the two evicted each other and every rerun read and
+    filtered the file again. Its size is the filtered and envelope samples (``rectified`` is
+    computed on access)."""
     key = f"proc|{rec_key}|{settings_json}"
     return _cached(key, lambda: preprocess(_rec, Settings.from_dict(json.loads(settings_json))),
-                   _processed_bytes, "Filtering…")
+                   _processed_bytes, "Filtering…", keep=_read_key_of(_rec))
 
 
 @st.cache_data(max_entries=16, show_spinner="Detecting bursts…")

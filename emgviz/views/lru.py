@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Hashable, TypeVar
+from typing import Callable, Hashable, Iterable, TypeVar
 
 __all__ = ["ByteLRU"]
 
@@ -26,7 +26,10 @@ class ByteLRU:
         Bytes the values may hold together (read at every insertion when a callable, e.g. from an
         environment variable). After an insertion the oldest entries are evicted until the total is
         within the budget; the entry just inserted is kept even when it alone exceeds the budget, so
-        the caller that asked for it gets it (it is evicted by the next insertion).
+        the caller that asked for it gets it (it is evicted by the next insertion). Entries named in
+        ``keep`` of that insertion (the inputs it was computed from, which the caller still holds) are
+        kept with it: evicting them would free no memory, only make them be computed again. When such
+        an input is evicted later, the entries stored with it go too (they hold it).
     max_entries : int, optional
         At most this many entries (oldest evicted first).
     ttl_s : float, optional
@@ -55,6 +58,7 @@ class ByteLRU:
         self._nbytes = 0
         self._lock = threading.Lock()
         self._key_locks: dict[Hashable, list] = {}  # key -> [lock, number of callers holding or waiting]
+        self._dependents: dict[Hashable, set] = {}  # input key -> keys stored with it in ``keep``
         self.hits = self.misses = self.evictions = 0
 
     # ---- reading -------------------------------------------------------------------------------
@@ -88,12 +92,14 @@ class ByteLRU:
         return default if value is _MISSING else value
 
     # ---- writing -------------------------------------------------------------------------------
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T], size: Callable[[T], int]) -> T:
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T], size: Callable[[T], int],
+                       keep: Iterable[Hashable] = ()) -> T:
         """The value of ``key``, computing it with ``compute()`` once if absent.
 
         ``size(value)`` gives its bytes. Callers with the same key at the same time wait for one
         computation; an exception from ``compute`` reaches every caller that computes, nothing is
-        stored, and a waiting caller then computes itself.
+        stored, and a waiting caller then computes itself. ``keep``: keys not to evict when the value
+        is stored (see :meth:`put`).
         """
         with self._lock:
             value = self._lookup(key)
@@ -108,7 +114,7 @@ class ByteLRU:
                 if value is not _MISSING:
                     return value
                 value = compute()
-                self.put(key, value, int(size(value)))
+                self.put(key, value, int(size(value)), keep=keep)
                 return value
         finally:
             with self._lock:
@@ -116,8 +122,14 @@ class ByteLRU:
                 if slot[1] == 0:
                     self._key_locks.pop(key, None)
 
-    def put(self, key: Hashable, value, nbytes: int) -> None:
-        """Store ``value`` (``nbytes`` bytes) as just used, then evict the oldest entries over the bounds."""
+    def put(self, key: Hashable, value, nbytes: int, keep: Iterable[Hashable] = ()) -> None:
+        """Store ``value`` (``nbytes`` bytes) as just used, then evict the oldest entries over the bounds.
+
+        The entry just stored and those in ``keep`` (its inputs, e.g. the recording as read when its
+        filtered copies are stored) are not evicted by this insertion, even together over the budget:
+        the caller holds them anyway, and evicting an input its output needs made the two evict each
+        other at every rerun, each time read and filtered again.
+        """
         with self._lock:
             self.misses += 1
             old = self._entries.pop(key, None)
@@ -125,12 +137,16 @@ class ByteLRU:
                 self._nbytes -= old[1]
             self._entries[key] = (value, int(nbytes), self._clock())
             self._nbytes += int(nbytes)
-            self._evict(keep=key)
+            for k in keep:
+                if k in self._entries and k != key:
+                    self._dependents.setdefault(k, set()).add(key)
+            self._evict(keep={key, *keep})
 
     def pop(self, key, default=None):
         """Remove ``key``; its value or ``default``."""
         with self._lock:
             entry = self._entries.pop(key, None)
+            self._dependents.pop(key, None)
             if entry is None:
                 return default
             self._nbytes -= entry[1]
@@ -140,6 +156,7 @@ class ByteLRU:
         """Drop every entry (computations under way still finish and store their value)."""
         with self._lock:
             self._entries.clear()
+            self._dependents.clear()
             self._nbytes = 0
 
     # ---- inside the lock ---------------------------------------------------------------------------
@@ -158,16 +175,25 @@ class ByteLRU:
             return
         limit = self._clock() - self.ttl_s
         for key in [k for k, (_, _, used) in self._entries.items() if used < limit]:
-            self._nbytes -= self._entries.pop(key)[1]
-            self.evictions += 1
+            if key in self._entries:
+                self._drop(key, keep=set())
 
-    def _evict(self, *, keep) -> None:
+    def _evict(self, *, keep: set) -> None:
         self._expire()
         budget = self.budget_bytes
         while len(self._entries) > 1 and (
                 self._nbytes > budget or (self.max_entries is not None and len(self._entries) > self.max_entries)):
-            oldest = next(iter(self._entries))
-            if oldest == keep:  # only the entry just stored is left over the budget
+            oldest = next((k for k in self._entries if k not in keep), _MISSING)
+            if oldest is _MISSING:  # only the entry just stored (and its inputs) are left over the budget
                 break
-            self._nbytes -= self._entries.pop(oldest)[1]
-            self.evictions += 1
+            self._drop(oldest, keep=keep)
+
+    def _drop(self, key, *, keep: set) -> None:
+        """Evict ``key`` and the entries stored with it as their input (they hold it: a processed
+        recording holds the recording it was filtered from, so evicting only the input frees nothing
+        while the store stops counting it)."""
+        self._nbytes -= self._entries.pop(key)[1]
+        self.evictions += 1
+        for dep in self._dependents.pop(key, ()):
+            if dep in self._entries and dep not in keep:
+                self._drop(dep, keep=keep)

@@ -26,7 +26,7 @@ from .cache import read_cached as _read_cached
 from .cache import read_key as _read_key
 from .cache import rec_key as _rec_key
 from .cache import settings_key as _settings_key
-from .context import ViewContext
+from .context import ViewContext, per_recording
 from .text import md
 
 SOURCES = ("Sample", "Needle examples", "Upload", "Synthetic")
@@ -160,15 +160,7 @@ def load_source() -> Loaded | None:
         _propose_needle_preset(loaded)
         return loaded
     if source == "Upload":
-        uploads = sb.file_uploader(
-            "EMG file(s)", key="upload", accept_multiple_files=True,
-            help=_upload_help())
-        if not uploads:
-            st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
-            return None
-        names = tuple(u.name for u in uploads)
-        loaded = _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
-                                    names=names, digest=_upload_digest(uploads))
+        loaded = _load_upload(sb)
         _propose_needle_preset(loaded)
         return loaded
     # Synthetic: the Teach view's simulation (its defaults until it sends one)
@@ -215,6 +207,47 @@ def _upload_help() -> str:
 
 
 _UNIT_CHOICES = {"a.u.": None, "V": "V", "mV": "mV", "µV": "uV"}
+
+
+#: Uploads of at least this many bytes are taken out of the uploader once received (see :func:`_load_upload`).
+HOLD_FROM_BYTES = 16 * 1024 ** 2
+_GEN, _HELD = "_upload_generation", "_upload_held"
+
+
+def _load_upload(sb) -> Loaded | None:
+    """The uploaded file(s), read (cached by content).
+
+    Streamlit deep-copies an uploader's files on every rerun (0.8–1.2 s and a transient copy for a
+    230 MB upload), so an upload of :data:`HOLD_FROM_BYTES` or more is taken out of it once
+    received: its bytes are held in this session and a fresh, empty uploader (a new widget key)
+    replaces the old one, for the next file. A new upload replaces the held one; "Close the file"
+    lets it go.
+    """
+    state = st.session_state
+    gen = int(state.get(_GEN, 0))
+    uploads = sb.file_uploader("EMG file(s)" if state.get(_HELD) is None else "Open another file",
+                               key="upload" if gen == 0 else f"upload_{gen}", accept_multiple_files=True,
+                               help=_upload_help())
+    if uploads:
+        names = tuple(u.name for u in uploads)
+        digest = _upload_digest(uploads)
+        if sum(u.size for u in uploads) >= HOLD_FROM_BYTES:
+            state[_HELD] = {"files": [(u.name, u.getvalue()) for u in uploads], "names": names, "digest": digest}
+            state[_GEN] = gen + 1
+            st.rerun()
+        state[_HELD] = None
+        return _read_with_prompts(lambda: [(u.name, u.getvalue()) for u in uploads], name=" + ".join(names),
+                                  names=names, digest=digest)
+    held = state.get(_HELD)
+    if held is None:
+        st.info("Upload a recording in the sidebar (for WFDB, select the .hea and .dat together).")
+        return None
+    size_mb = sum(len(b) for _, b in held["files"]) / 1e6
+    sb.caption(md(f"Open: {' + '.join(held['names'])} ({size_mb:,.0f} MB, kept on the server)."))
+    sb.button("Close the file", key="upload_close", on_click=lambda: state.__setitem__(_HELD, None))
+    files = held["files"]
+    return _read_with_prompts(lambda: files, name=" + ".join(held["names"]), names=held["names"],
+                              digest=held["digest"])
 
 
 def _upload_digest(uploads) -> str:
@@ -349,7 +382,7 @@ def pick_channels(rec: Recording, digest: str) -> Recording | None:
     In files of many channels (:data:`FLAT_HIDE_FROM` or more), flat channels (constant samples:
     unused inputs) are left out of the list, with their count and one click to show them.
     """
-    flat = set(flat_channels(rec)) if rec.n_channels >= FLAT_HIDE_FROM else set()
+    flat = set(per_recording("flat_channels", rec, flat_channels)) if rec.n_channels >= FLAT_HIDE_FROM else set()
     show_flat = False
     if flat:
         show_flat = st.sidebar.checkbox(
@@ -366,7 +399,9 @@ def pick_channels(rec: Recording, digest: str) -> Recording | None:
     if not chosen:
         st.info("Pick at least one channel in the sidebar.")
         return None
-    return rec if list(chosen) == list(rec.ch_names) else rec.pick(chosen)
+    if list(chosen) == list(rec.ch_names):
+        return rec
+    return per_recording("pick", rec, Recording.pick, tuple(chosen))  # no copy of the samples per rerun
 
 
 def _names_key(names) -> str:
@@ -426,5 +461,5 @@ def build_context(loaded: Loaded, rec: Recording, settings: Settings) -> ViewCon
     key = _rec_key(loaded.read_key, rec.ch_names)
     processed = _process_cached(key, _settings_key(settings), rec)
     return ViewContext(rec=rec, full=rec_full, processed=processed, settings=processed.settings, name=name,
-                       digest=digest, description=describe(rec_full), key=key,
+                       digest=digest, description=per_recording("describe", rec_full, describe), key=key,
                        read_options=loaded.read_options or {"fs": None, "options": {}})
