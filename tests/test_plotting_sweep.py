@@ -94,7 +94,7 @@ def test_raster_rows_are_consecutive_sweeps():
 def test_raster_figure_rows_and_labels(myopathy_uv):
     x, fs = myopathy_uv
     fig = raster_figure(x, fs, t0_s=0.0, start=4000, ms_per_div=10, uv_per_div=200, n_sweeps=5)
-    lines = [d for d in fig.data if d.mode == "lines"]
+    lines = [d for d in fig.data if "lines" in d.mode]
     assert len(lines) == 5
     for i, d in enumerate(lines):  # row i = samples 4000 + 400 i … (unclipped in the hover)
         np.testing.assert_array_equal(np.asarray(d.customdata), x[4000 + 400 * i: 4400 + 400 * i])
@@ -152,7 +152,7 @@ def test_triggered_sweeps_and_figure():
         assert r[80] <= -100  # the trigger sample sits at the delay line
     fig = triggered_figure(rows, fs, trigger_times_s=kept / fs, pre_ms=20, ms_per_div=10, uv_per_div=100,
                            level=-100.0)
-    assert [d.opacity for d in fig.data if d.mode == "lines"] == [0.25, 0.25, 1.0]
+    assert [d.opacity for d in fig.data if "lines" in d.mode] == [0.25, 0.25, 1.0]
     assert tuple(fig.layout.xaxis.range) == (-20.0, 80.0)
     assert "3 triggered sweeps" in fig.layout.title.text and "falling" in fig.layout.title.text
     fig_r = triggered_figure(rows, fs, trigger_times_s=kept / fs, pre_ms=20, ms_per_div=10, uv_per_div=100,

@@ -41,7 +41,7 @@ def test_a_link_opens_the_sweep_as_it_was_and_the_url_follows_the_controls():
 def test_bad_link_values_are_warned_and_ignored():
     at = new_app(timeout=300)
     for k, v in {"view": "Browse", "sample": "emgdb-myopathy", "sweep.tb": "7", "sweep.sens": "abc",
-                 "sweep.mode": "Oscilloscope", "sweep.level": "0", "sweep.c1": "-5"}.items():
+                 "sweep.mode": "Oscilloscope", "sweep.level": "0", "sweep.delay": "-5"}.items():
         at.query_params[k] = v
     at.run()
     assert_no_exception(at)
@@ -49,7 +49,7 @@ def test_bad_link_values_are_warned_and_ignored():
     assert "sweep.tb='7'" in said and "5, 10, 20, 50, 100, 200 ms/div" in said
     assert "sweep.sens='abc'" in said and "not a number" in said
     assert "sweep.mode='Oscilloscope'" in said and "Sweep, Raster, Triggered" in said
-    assert "sweep.level='0'" in said and "sweep.c1='-5'" in said
+    assert "sweep.level='0'" in said and "sweep.delay='-5'" in said
     assert at.selectbox(key="sweep_ms_div").value == 10.0 and at.radio(key="sweep_mode").value == "Sweep"
 
 
@@ -92,4 +92,5 @@ def test_fast_recordings_are_drawn_decimated_with_every_spike(fs):
                           level=-300.0)
     assert all(len(d.x) <= MAX_POINTS for d in tr.data)
     ra = raster_figure(x, fs, t0_s=0.0, start=0, ms_per_div=20.0, uv_per_div=500.0, n_sweeps=10)
-    assert sum(len(d.x) for d in ra.data if d.mode == "lines") <= 10 * MAX_POINTS
+    traces = [d for d in ra.data if "lines" in d.mode]
+    assert len(traces) == 10 and sum(len(d.x) for d in traces) <= 10 * MAX_POINTS

@@ -155,8 +155,11 @@ def interference_figure(ips: dict, *, band: dict | None = None, cloud_label: str
                                  y=np.concatenate([10 ** (mid + band["high"]), 10 ** (mid + band["low"])[::-1]]),
                                  fill="toself", fillcolor="rgba(0,114,178,0.12)", line=dict(width=0),
                                  name=cloud_label or "cloud", hoverinfo="skip"))
-    fig.update_xaxes(type="log", title_text="Turns per second")
-    fig.update_yaxes(type="log", title_text="Mean amplitude between turns (µV)")
+    # whole numbers on the log axes: Plotly's default minor labels ("2", "5" for 200, 500) mislead
+    ticks = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]
+    fig.update_xaxes(type="log", title_text="Turns per second", tickvals=ticks, ticktext=[f"{t:,}" for t in ticks])
+    fig.update_yaxes(type="log", title_text="Mean amplitude between turns (µV)", tickvals=ticks,
+                     ticktext=[f"{t:,}" for t in ticks])
     fig.update_layout(height=420, margin=dict(l=60, r=10, t=40, b=50), plot_bgcolor="white",
                       title="Interference pattern: turns/amplitude per 0.5 s epoch")
     return fig

@@ -255,7 +255,8 @@ def _stack_figure(rows, t_ms, *, labels, uv_per_div, row_div, unit, title, heigh
     n_clipped = 0
     for i in range(k):
         off = -i * step
-        n_clipped += _trace(fig, t_ms, rows[i], limit, offset=off, name=labels[i], unit=unit, max_points=max_points)
+        n_clipped += _trace(fig, t_ms, rows[i], limit, offset=off, name=labels[i], unit=unit, max_points=max_points,
+                            clickable=True)
     fig.update_yaxes(range=[-(k - 1) * step - 1.2 * step, 1.2 * step], showticklabels=True,
                      tickvals=[-i * step for i in range(k)], ticktext=labels, showgrid=False, zeroline=False)
     fig.update_xaxes(**_grid_axes(ms_per_div, x0_ms), title_text="ms")
@@ -269,12 +270,13 @@ def _stack_figure(rows, t_ms, *, labels, uv_per_div, row_div, unit, title, heigh
 
 def raster_figure(x_uv, fs: float, *, t0_s: float, start: int, ms_per_div: float, uv_per_div: float,
                   n_sweeps: int, row_div: float = 2.0, unit: str = "µV", height_px: int = 700,
-                  max_points: int = MAX_POINTS) -> go.Figure:
+                  max_points: int = MAX_POINTS, cursors_ms=()) -> go.Figure:
     """Free-run raster: consecutive sweeps of one channel stacked top to bottom, each labelled.
 
     ``x_uv`` is the whole channel (first sample at ``t0_s``); the raster starts at sample ``start``.
     Rows are ``row_div`` divisions apart; each row's label is its index and start time (s). Rows
-    longer than ``max_points`` samples are drawn min–max decimated.
+    longer than ``max_points`` samples are drawn min–max decimated; ``cursors_ms`` (ms from each
+    sweep's start) are drawn as vertical lines C1, C2 across all rows.
     """
     sweep = int(round(H_DIVISIONS * ms_per_div * fs / 1000.0))
     rows, starts = raster_rows(x_uv, start=start, sweep_samples=sweep, n_sweeps=n_sweeps)
@@ -284,6 +286,7 @@ def raster_figure(x_uv, fs: float, *, t0_s: float, start: int, ms_per_div: float
     t_ms = np.arange(sweep) * 1000.0 / fs
     return _stack_figure(rows, t_ms, labels=labels, uv_per_div=uv_per_div, row_div=row_div, unit=unit,
                          x0_ms=0.0, ms_per_div=ms_per_div, height_px=height_px, max_points=max_points,
+                         extra_lines=_cursor_lines(cursors_ms),
                          title=f"Raster: {rows.shape[0]} consecutive sweeps · {ms_per_div:g} ms/div · "
                                f"{format_sensitivity(uv_per_div, unit)}")
 
@@ -319,7 +322,7 @@ def triggered_figure(rows, fs: float, *, trigger_times_s, pre_ms: float, ms_per_
         last = i == k - 1
         n_clipped += _trace(fig, t_ms, rows[i], limit, name=f"#{i + 1} {trigger_times_s[i]:.3f} s", unit=unit,
                             width=1.6 if last else 1.0, opacity=1.0 if last else 0.25,
-                            color=TRACE_COLOR if last else "#555555", max_points=max_points)
+                            color=TRACE_COLOR if last else "#555555", max_points=max_points, clickable=True)
     fig.add_hline(y=level, line={"color": "#CC79A7", "width": 1, "dash": "dash"})
     fig.add_vline(**delay)
     for line in _cursor_lines(cursors_ms):

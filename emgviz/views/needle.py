@@ -13,6 +13,7 @@ from ..needle.filtering import channel_uv, needle_filter
 from ..io import read_file
 from ..plotting.needle import interference_figure, mup_grid_figure, side_by_side_figure, templates_overlay_figure
 from ..settings import Settings
+from .cache import file_digest
 from .context import ViewContext
 from .text import md
 from ..plotting.safe import plain_figure
@@ -50,8 +51,29 @@ def _filtered_uv(key: str, channel: str, _rec):
     return needle_filter(x, _rec.fs)[0]
 
 
+#: Session-state key of the MUPs the clinician rejected: ``{"<file sha256>|<channel>": [MUP ids]}``. Kept
+#: outside the widgets' state, so the Summary, its CSV and the report see them after the Needle view is left.
+REJECTED = "needle_rejected_mups"
+
+
+@st.cache_data(max_entries=6, show_spinner=False)
+def _example_digest(key: str) -> str:
+    """SHA-256 of a needle example's files, as the sidebar computes it when the example is opened."""
+    return file_digest(samples.sample_files(key))
+
+
+def rejected_mups(digest: str, channel: str) -> list[int]:
+    """The MUP ids the clinician rejected in the Needle view for this file (SHA-256) and channel."""
+    return list(st.session_state.get(REJECTED, {}).get(f"{digest}|{channel}", []))
+
+
+def _remember_rejected(digest: str, channel: str, ids) -> None:
+    store = st.session_state.setdefault(REJECTED, {})
+    store[f"{digest}|{channel}"] = [int(i) for i in ids]
+
+
 def _recordings(ctx: ViewContext) -> dict:
-    """label -> (cache key, Recording) for the recordings picked for this view (up to three)."""
+    """label -> (cache key, Recording, file SHA-256) for the recordings picked for this view (up to three)."""
     options = [THIS] + [_example_label(k) for k in samples.NEEDLE_SAMPLES]
     examples = st.session_state.get("source") == "Needle examples"
     default = options[1:] if examples else [THIS]
@@ -60,10 +82,10 @@ def _recordings(ctx: ViewContext) -> dict:
     out = {}
     for label in picked:
         if label == THIS:
-            out[ctx.name] = (ctx.key, ctx.rec)
+            out[ctx.name] = (ctx.key, ctx.rec, ctx.digest)
         else:
             key = next(k for k in samples.NEEDLE_SAMPLES if _example_label(k) == label)
-            out[label.removeprefix("Needle example: ").capitalize()] = (key, _example(key))
+            out[label.removeprefix("Needle example: ").capitalize()] = (key, _example(key), _example_digest(key))
     return out
 
 
@@ -75,8 +97,10 @@ def render(ctx: ViewContext) -> None:
         st.info("Pick at least one recording above.")
         return
     analyses, problems = {}, []
-    for name, (key, rec) in recs.items():
+    digests = {}
+    for name, (key, rec, digest) in recs.items():
         channel = rec.ch_names[0] if "emg" not in rec.ch_kinds else rec.ch_names[list(rec.ch_kinds).index("emg")]
+        digests[name] = digest
         try:
             analyses[name] = (key, rec, channel, mup_analysis_cached(key, channel, rec))
         except ValueError as exc:
@@ -86,24 +110,30 @@ def render(ctx: ViewContext) -> None:
     if not analyses:
         return
     band = Settings.from_preset("needle")
-    st.caption(f"MUP analysis on the raw samples with the needle filter ({md(band.describe())}; low-pass "
-               "clipped to 0.95·fs/2 when fs < 20 kHz). "
-               + " · ".join(dict.fromkeys(md(n) for a in analyses.values() for n in a[3].notes[:1])))
+    notes = dict.fromkeys(md(n[:1].upper() + n[1:]) for a in analyses.values() for n in a[3].notes[:1])
+    st.caption(f"MUP analysis on the raw samples with the needle filter: band-pass {band.low_hz:g}–{band.high_hz:g} Hz "
+               f"(Butterworth order {band.order}, zero-phase; the low-pass is clipped to 0.95·fs/2 when fs < 20 kHz), "
+               "no notch, no rectification or envelope. " + ". ".join(notes) + ("." if notes else ""))
     tabs = st.tabs(["MUP templates", "MUP table vs reference", "Side by side", "Interference pattern"])
-    rejected = _templates_tab(tabs[0], analyses)
+    rejected = _templates_tab(tabs[0], analyses, digests)
     _table_tab(tabs[1], analyses, rejected, ctx)
     _side_tab(tabs[2], analyses, rejected)
     _ip_tab(tabs[3], analyses)
 
 
-def _templates_tab(tab, analyses) -> dict:
+def _templates_tab(tab, analyses, digests) -> dict:
     rejected = {}
     with tab:
         for name, (key, rec, channel, res) in analyses.items():
             ids = [int(m) for m in res.table["MUP"]]
-            rejected[name] = st.multiselect(f"Reject MUPs of {name}", ids, key=f"needle_reject_{key}",
+            wkey = f"needle_reject_{key}"
+            if wkey not in st.session_state:  # back in the view: the rejections made before
+                st.session_state[wkey] = [i for i in rejected_mups(digests[name], channel) if i in ids]
+            rejected[name] = st.multiselect(f"Reject MUPs of {name}", ids, key=wkey,
                                             help="Rejected MUPs are left out of the table, the summary, "
-                                                 "the exports and the overlay.")
+                                                 "the exports and the overlay, here and in the Summary "
+                                                 "and its report.")
+            _remember_rejected(digests[name], channel, rejected[name])
             fig = mup_grid_figure(res, rejected=rejected[name], title=f"{name} · {channel}")
             st.plotly_chart(plain_figure(fig), key=f"needle_grid_{key}", width="stretch")
         st.caption("Grey: superimposed discharges; dark: template (median of the accepted discharges); "
@@ -127,10 +157,19 @@ def _table_tab(tab, analyses, rejected, ctx) -> None:
             muscle = rec.meta.get("muscle")
             c1, c2 = st.columns(2)
             opts = list(MUSCLES)
-            muscle = c1.selectbox("Muscle", opts, index=opts.index(muscle) if muscle in opts else 0,
-                                  key=f"needle_muscle_{key}")
-            age = c2.number_input("Age (years)", 1, 110, int(rec.meta.get("age") or 40), key=f"needle_age_{key}")
+            # a muscle or age the file does not give is asked for, never assumed (the Summary does the same)
+            muscle = c1.selectbox("Muscle", opts, index=opts.index(muscle) if muscle in opts else None,
+                                  placeholder="Pick it to compare with reference values…", key=f"needle_muscle_{key}")
+            age_meta = rec.meta.get("age")
+            age = c2.number_input("Age (years)", 1, 110, int(age_meta) if age_meta else None, key=f"needle_age_{key}",
+                                  placeholder="not in the file")
             table = _kept(res, rejected.get(name, []))
+            if muscle is None:
+                st.info(md(f"{name}: the file does not name the muscle; pick it above to compare the MUPs with "
+                           "reference values."))
+                st.dataframe(table.round(2), hide_index=True, key=f"needle_table_{key}")
+                tables.append(table.assign(recording=name))
+                continue
             summary = needle_summary(rec, muscle=muscle, age=age, table=table)
             (st.success if summary.pattern == "within reference values" else st.warning)(md(summary.statements[0]))
             for line in summary.statements[1:]:

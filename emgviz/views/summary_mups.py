@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from ..export import table_csv
@@ -9,7 +11,7 @@ from ..needle import MUSCLES
 from ..needle.muscles import muscle_mup_table, muscle_of, needle_channels
 from ..report_needle import MUP_METHOD, MUSCLE_MUP_FORMATS, SHOWN_COLUMNS, is_needle_recording
 from .context import ViewContext
-from .needle import mup_analysis_cached
+from .needle import mup_analysis_cached, rejected_mups
 from .text import md
 
 __all__ = ["render_mups"]
@@ -43,14 +45,22 @@ def render_mups(ctx: ViewContext, base: str) -> tuple[dict, dict] | None:
     if not is_needle_recording(rec, ctx.settings):
         return None
     st.markdown("##### Motor-unit potentials per muscle (needle EMG)")
-    tables, problems = {}, []
+    tables, problems, rejected = {}, [], {}
     for ch in needle_channels(rec):
         try:
-            tables[ch] = mup_analysis_cached(ctx.key, ch, rec).table
+            found = mup_analysis_cached(ctx.key, ch, rec).table
         except ValueError as exc:
             problems.append(f"{ch}: {exc}")
+            continue
+        gone = [i for i in rejected_mups(ctx.digest, ch) if i in set(found["MUP"].astype(int))]
+        if gone:  # the clinician rejected these in the Needle view: left out here, in the CSV and the report
+            rejected[ch] = gone
+        tables[ch] = found[~found["MUP"].isin(gone)].reset_index(drop=True)
     for p in problems:
         st.error(md(p))
+    if rejected:
+        st.caption(md("Left out, as rejected in the Needle view: "
+                      + "; ".join(f"{ch} MUP {', '.join(map(str, ids))}" for ch, ids in rejected.items()) + "."))
     muscles = _muscle_pickers(rec, list(tables))
     table = muscle_mup_table(rec, channels=list(tables), tables=tables, muscle=muscles) if tables else None
     if table is None or not len(table):
@@ -61,7 +71,14 @@ def render_mups(ctx: ViewContext, base: str) -> tuple[dict, dict] | None:
         findings = [f for f in str(row["Findings"]).split("; ") if f]
         if findings:
             st.markdown("\n".join(f"- {md(line)}" for line in findings))
-    st.dataframe(table[SHOWN_COLUMNS], hide_index=True, width="stretch", key="summary_mup_table",
+    # rounded here as Python rounds (the statements, the report): the browser's "%.0f" shows 62.5 as 63
+    shown = table[SHOWN_COLUMNS].copy()
+    for col, fmt in MUSCLE_MUP_FORMATS.items():
+        digits = re.search(r"\.(\d)f", fmt)
+        if col in shown and digits:
+            n = int(digits.group(1))
+            shown[col] = [v if v != v else round(float(v), n) for v in shown[col].astype(float)]  # NaN stays
+    st.dataframe(shown, hide_index=True, width="stretch", key="summary_mup_table",
                  column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in MUSCLE_MUP_FORMATS.items()})
     refs = table[table["Reference"].astype(str) != ""]
     cites = " · ".join(dict.fromkeys(f"{r['Reference']} ({r['Reference status']})" for _, r in refs.iterrows()))
@@ -73,5 +90,6 @@ def render_mups(ctx: ViewContext, base: str) -> tuple[dict, dict] | None:
                        file_name=f"{base}_mup_muscles.csv",
                        data=table_csv(table, settings=ctx.settings, sources=[ctx.source], what="MUP table per muscle",
                                       units="µV and ms as in the column names",
-                                      extra={"MUP analysis": MUP_METHOD}))
+                                      extra={"MUP analysis": MUP_METHOD,
+                                             **({"rejected MUPs": rejected} if rejected else {})}))
     return tables, muscles

@@ -14,7 +14,8 @@ import streamlit as st
 from ..audio import to_wav
 from ..plotting.safe import plain_figure
 from ..plotting.sweep import (H_DIVISIONS, SENSITIVITIES_UV, TIME_BASES_MS, cursor_readout, default_sensitivity,
-                              find_triggers, format_sensitivity, raster_figure, sweep_figure, to_microvolts,
+                              find_triggers, format_sensitivity, raster_figure, raster_rows, sweep_figure,
+                              to_microvolts,
                               triggered_figure, triggered_sweeps)
 from .context import ViewContext
 from .text import md
@@ -71,7 +72,7 @@ def _link_value(name: str, text: str):
         raise ValueError(f"the sensitivity is one of {', '.join(f'{v:g}' for v in SENSITIVITIES_UV)} µV/div")
     if name == "sweep.level" and value == 0:
         raise ValueError("the trigger level must not be 0 (positive: rising, negative: falling)")
-    if name in ("sweep.delay", "sweep.c1", "sweep.c2") and value < 0:
+    if name == "sweep.delay" and value < 0:  # cursors may be negative: ms before the trigger
         raise ValueError("must be ≥ 0 ms")
     return value
 
@@ -172,12 +173,20 @@ def render(ctx: ViewContext) -> None:
         if mode == "Sweep":
             _sweep(src, channels, start, sweep_n, fs, t, ms_div, uv_div, unit)
         elif mode == "Raster":
-            n_sweeps = st.slider("Sweeps in the raster", 2, MAX_SWEEPS, 10, key=_P + "n_raster")
+            c_n, c_c1, c_c2 = st.columns(3, vertical_alignment="bottom")  # one row: the raster shows at 1024×768
+            n_sweeps = c_n.slider("Sweeps in the raster", 2, MAX_SWEEPS, 10, key=_P + "n_raster")
+            span_ms = H_DIVISIONS * ms_div
+            t1, t2 = _cursor_inputs(0.0, span_ms, ms_div, cols=(c_c1, c_c2))
+            rows, starts = raster_rows(x_uv, start=start, sweep_samples=sweep_n, n_sweeps=n_sweeps)
+            labels = [f"#{i + 1} {src.t0 + s / fs:.3f} s" for i, s in enumerate(starts)]
+            readout = _readout(rows, labels, fs, t1, t2, 0.0, unit, "sweep")
             fig = raster_figure(x_uv, fs, t0_s=src.t0, start=start, ms_per_div=ms_div, uv_per_div=uv_div,
-                                n_sweeps=n_sweeps, unit=unit, height_px=max(400, 60 * n_sweeps + 120))
-            st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False})
-            st.caption(md(f"{channels[0]}: consecutive {ms_div * H_DIVISIONS:g} ms sweeps from {t:.3f} s, "
+                                n_sweeps=n_sweeps, unit=unit, height_px=max(400, 60 * n_sweeps + 120),
+                                cursors_ms=(t1, t2))
+            _clickable_chart(fig, 0.0, span_ms)
+            st.caption(md(f"{channels[0]}: consecutive {span_ms:g} ms sweeps from {t:.3f} s, "
                           f"top to bottom; rows 2 divisions apart; red marks = clipped beyond ±2 rows."))
+            _cursor_table(readout, "sweep")
         else:
             _triggered(x_uv, fs, src, channels[0], start, ms_div, uv_div, unit)
     except ValueError as exc:
@@ -186,8 +195,12 @@ def render(ctx: ViewContext) -> None:
     _sound(src, channels[0], start, sweep_n if mode == "Sweep" else None, t, kind)
 
 
-def _on_chart_click(span_ms: float) -> None:
-    """A click on the sweep places a cursor: the first click cursor 1, the second cursor 2, then alternately."""
+def _on_chart_click(span_ms: float, lo_ms: float = 0.0) -> None:
+    """A click on the chart places a cursor: the first click cursor 1, the second cursor 2, then alternately.
+
+    Cursor times are ms on the chart's x axis (from the sweep start; from the trigger in Triggered mode,
+    where the axis starts at ``lo_ms`` = −delay), kept within ``[lo_ms, lo_ms + span_ms]``.
+    """
     state = st.session_state
     event = state.get(_P + "chart")
     try:
@@ -195,45 +208,68 @@ def _on_chart_click(span_ms: float) -> None:
     except (KeyError, IndexError, TypeError, ValueError):
         return  # a click that selected nothing (or cleared the selection)
     which = state.get(_NEXT, 1)
-    state[_P + f"c{which}"] = float(min(max(x, 0.0), span_ms))
+    state[_P + f"c{which}"] = float(min(max(x, lo_ms), lo_ms + span_ms))
     state[_NEXT] = 2 if which == 1 else 1
 
 
-def _cursor_inputs(span_ms: float, ms_div: float) -> tuple[float, float]:
-    """The two cursor inputs (ms from the sweep start), kept within the sweep; typing is the fallback to clicking."""
+def _clickable_chart(fig, lo_ms: float, span_ms: float) -> None:
+    """The chart, with a click placing the next cursor, and the caption saying which one comes next."""
+    st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False}, selection_mode=("points",),
+                    on_select=functools.partial(_on_chart_click, float(span_ms), float(lo_ms)))
+    st.caption(f"Click the trace to place a cursor: the first click sets cursor 1, the next cursor 2, then they "
+               f"alternate (next: cursor {st.session_state.get(_NEXT, 1)}). Or type the times above.")
+
+
+def _cursor_inputs(lo_ms: float, span_ms: float, ms_div: float, label: str = "ms", cols=None) -> tuple[float, float]:
+    """The two cursor inputs (ms on the chart's x axis, from ``lo_ms`` to ``lo_ms + span_ms``), kept within
+    the sweep; typing is the fallback to clicking. ``cols``: two columns to put them in (default: a new row)."""
     state = st.session_state
-    c1, c2 = st.columns(2)
-    out = []
+    c1, c2 = cols or st.columns(2)
+    out, hi = [], lo_ms + span_ms
     for i, (col, frac) in enumerate(((c1, 0.2), (c2, 0.6)), start=1):
         key = _P + f"c{i}"
-        state[key] = float(min(max(state.get(key, span_ms * frac), 0.0), span_ms))  # a shorter time base clamps
-        out.append(col.number_input(f"Cursor {i} (ms)", min_value=0.0, max_value=float(span_ms),
+        state[key] = float(min(max(state.get(key, lo_ms + span_ms * frac), lo_ms), hi))  # a new range clamps
+        out.append(col.number_input(f"Cursor {i} ({label})", min_value=float(lo_ms), max_value=float(hi),
                                     step=ms_div / 10, format="%.2f", key=key))
     return out[0], out[1]
+
+
+def _readout(rows_uv, labels, fs, t1, t2, t0_ms, unit, what, first=0) -> list[dict]:
+    """The ``first``-th sweep's cursor readout (above the chart); returns every sweep's for :func:`_cursor_table`."""
+    rows = []
+    for name, y in zip(labels, rows_uv):
+        r = cursor_readout(y, fs, t1, t2, t0_ms=t0_ms)
+        rows.append({what: name, "t1 (ms)": r["t1_ms"], f"V1 ({unit})": r["v1"], "t2 (ms)": r["t2_ms"],
+                     f"V2 ({unit})": r["v2"], "Δt (ms)": r["dt_ms"], f"ΔV ({unit})": r["dv"]})
+    if not rows:
+        return rows
+    top, u = rows[first], md(unit)
+    name = f"Sweep {top[what]}" if what == "sweep" else top[what]  # "Sweep #20 3.878 s": number and start/trigger time
+    st.markdown(f"**{md(name)}**: C1 {top['t1 (ms)']:.2f} ms, {top[f'V1 ({unit})']:.1f} {u} · "
+                f"C2 {top['t2 (ms)']:.2f} ms, {top[f'V2 ({unit})']:.1f} {u} · "
+                f"**Δt {top['Δt (ms)']:.2f} ms · ΔV {top[f'ΔV ({unit})']:.1f} {u}**")
+    return rows
+
+
+def _cursor_table(rows: list[dict], what: str) -> None:
+    """Every channel's or sweep's cursor values, below the chart (open when 2–3 channels are on screen)."""
+    if not rows:
+        return
+    with st.expander(f"Cursor values of every {what} ({len(rows)})", expanded=1 < len(rows) <= 3):
+        st.dataframe(rows, hide_index=True, width="stretch", key=_P + "cursors",
+                     column_config={k: st.column_config.NumberColumn(k, format="%.2f") for k in rows[0] if k != what})
 
 
 def _sweep(src, channels, start, sweep_n, fs, t, ms_div, uv_div, unit) -> None:
     seg = np.vstack([to_microvolts(src.channel(c)[start:start + sweep_n], src.unit)[0] for c in channels])
     span_ms = H_DIVISIONS * ms_div
-    t1, t2 = _cursor_inputs(span_ms, ms_div)
-    rows = []
-    for name, y in zip(channels, seg):
-        r = cursor_readout(y, fs, t1, t2)
-        rows.append({"channel": name, "t1 (ms)": r["t1_ms"], f"V1 ({unit})": r["v1"], "t2 (ms)": r["t2_ms"],
-                     f"V2 ({unit})": r["v2"], "Δt (ms)": r["dt_ms"], f"ΔV ({unit})": r["dv"]})
-    first, u = rows[0], md(unit)
+    t1, t2 = _cursor_inputs(0.0, span_ms, ms_div)
     # the first channel's readout above the chart, where the eye is; every channel's in the table below
-    st.markdown(f"**{md(first['channel'])}**: C1 {first['t1 (ms)']:.2f} ms, {first[f'V1 ({unit})']:.1f} {u} · "
-                f"C2 {first['t2 (ms)']:.2f} ms, {first[f'V2 ({unit})']:.1f} {u} · "
-                f"**Δt {first['Δt (ms)']:.2f} ms · ΔV {first[f'ΔV ({unit})']:.1f} {u}**")
+    readout = _readout(seg, channels, fs, t1, t2, 0.0, unit, "channel")
     fig = sweep_figure(seg, fs, ch_names=channels, t_start_s=t, ms_per_div=ms_div, uv_per_div=uv_div, unit=unit,
                        cursors_ms=(t1, t2), height_px=660 if len(channels) > 1 else 520)
-    st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False}, selection_mode=("points",),
-                    on_select=functools.partial(_on_chart_click, float(span_ms)))
-    st.caption(f"Click the trace to place a cursor: the first click sets cursor 1, the next cursor 2, then they "
-               f"alternate (next: cursor {st.session_state.get(_NEXT, 1)}). Or type the times above.")
-    st.dataframe(rows, hide_index=True, width="stretch", key=_P + "cursors",
-                 column_config={k: st.column_config.NumberColumn(k, format="%.2f") for k in rows[0] if k != "channel"})
+    _clickable_chart(fig, 0.0, span_ms)
+    _cursor_table(readout, "channel")
 
 
 def _triggered(x_uv, fs, src, channel, start, ms_div, uv_div, unit) -> None:
@@ -254,6 +290,7 @@ def _triggered(x_uv, fs, src, channel, start, ms_div, uv_div, unit) -> None:
     if level == 0:
         st.info("Set a non-zero trigger level (positive: rising edge, negative: falling edge).")
         return
+    t1, t2 = _cursor_inputs(-pre, span_ms, ms_div, label="ms from trigger")
     pre_n = int(round(pre * fs / 1000.0))
     sweep_n = int(round(span_ms * fs / 1000.0))
     trig = find_triggers(x_uv[start:], fs, level, dead_time_ms=span_ms - pre) + start
@@ -263,13 +300,17 @@ def _triggered(x_uv, fs, src, channel, start, ms_div, uv_div, unit) -> None:
         st.info(md(f"No crossing of {level:+g} {unit} after {src.t0 + start / fs:.3f} s: lower the level "
                    "or move the start earlier."))
         return
+    labels = [f"#{i + 1} {src.t0 + k / fs:.3f} s" for i, k in enumerate(kept)]
+    # the newest sweep (drawn bold in the overlay) is read above the chart
+    readout = _readout(rows, labels, fs, t1, t2, -pre, unit, "sweep", first=len(labels) - 1 if display == "overlay" else 0)
     fig = triggered_figure(rows, fs, trigger_times_s=src.t0 + kept / fs, pre_ms=pre, ms_per_div=ms_div,
-                           uv_per_div=uv_div, level=level, display=display, unit=unit,
+                           uv_per_div=uv_div, level=level, display=display, unit=unit, cursors_ms=(t1, t2),
                            height_px=520 if display == "overlay" else max(400, 60 * kept.size + 120))
-    st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False})
+    _clickable_chart(fig, -pre, span_ms)
     st.caption(md(f"{channel}: {kept.size} sweeps triggered from {src.t0 + kept[0] / fs:.3f} s to "
                   f"{src.t0 + kept[-1] / fs:.3f} s ({trig.size} triggers after the start; one per sweep, the "
                   f"trigger re-arms {span_ms - pre:g} ms later). The newest sweep is drawn bold."))
+    _cursor_table(readout, "sweep")
 
 
 def _sound(src, channel, start, n, t, kind) -> None:

@@ -10,17 +10,17 @@ from .conftest import wait_rendered
 from .test_browser import no_exception
 
 
-def _cursor(page: Page, i: int) -> float:
-    return float(page.get_by_label(f"Cursor {i} (ms)").input_value())
+def _cursor(page: Page, i: int, unit: str = "ms") -> float:
+    return float(page.get_by_label(f"Cursor {i} ({unit})").input_value())
 
 
-def _cursor_near(page: Page, i: int, ms: float, tol: float = 2.0, timeout_s: float = 120.0) -> float:
+def _cursor_near(page: Page, i: int, ms: float, tol: float = 2.0, timeout_s: float = 120.0, unit: str = "ms") -> float:
     """Cursor ``i``'s input once it reads within ``tol`` ms of ``ms`` (the rerun may land a moment later)."""
     import time
 
     deadline = time.monotonic() + timeout_s
     while True:
-        value = _cursor(page, i)
+        value = _cursor(page, i, unit)
         if abs(value - ms) <= tol or time.monotonic() > deadline:
             assert abs(value - ms) <= tol, f"cursor {i} reads {value} ms, expected {ms} ± {tol}"
             return value
@@ -77,3 +77,33 @@ def test_click_places_cursors_and_the_link_reopens_the_sweep(page: Page, streaml
     page.set_viewport_size({"width": 1024, "height": 768})
     wait_rendered(page, timeout=300_000)
     page.screenshot(path=str(shots / "sweep_click_cursors_1024.png"))
+
+
+def test_click_places_cursors_on_triggered_sweeps(page: Page, streamlit_url, shots):
+    """Triggered mode: the x axis is ms from the trigger (−20 ms delay to +80 ms); clicks set the cursors there."""
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.set_default_timeout(300_000)
+    page.goto(streamlit_url + "/?view=Browse&sample=emgdb-neuropathy&sweep.tb=10&sweep.sens=500&sweep.t=2"
+              "&sweep.mode=Triggered&sweep.level=-1000", timeout=180_000)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("Cursor 1 (ms from trigger)")).to_be_visible(timeout=300_000)
+    expect(page.locator(".gtitle").first).to_contain_text("triggered sweeps · trigger -1000 µV (falling)",
+                                                          timeout=300_000)
+    wait_rendered(page, timeout=300_000)
+    no_exception(page)
+    _click_at(page, 0.3)  # 30 % of the −20…80 ms axis = +10 ms from the trigger
+    expect(main.get_by_text(re.compile(r"next: cursor 2"))).to_be_visible(timeout=120_000)
+    c1 = _cursor_near(page, 1, 10.0, unit="ms from trigger")
+    wait_rendered(page, timeout=300_000)
+    _click_at(page, 0.75)  # +55 ms
+    expect(main.get_by_text(re.compile(r"next: cursor 1"))).to_be_visible(timeout=120_000)
+    c2 = _cursor_near(page, 2, 55.0, unit="ms from trigger")
+    readout = main.get_by_text(re.compile(r"Δt [0-9.]+ ms · ΔV -?[0-9.]+ µV"))
+    expect(readout).to_be_visible()
+    dt = float(re.search(r"Δt ([0-9.]+) ms", readout.inner_text()).group(1))
+    assert abs(dt - (c2 - c1)) <= 0.25, (dt, c1, c2)
+    expect(page.locator(".annotation-text").filter(has_text="C2")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"sweep\.c2=5\d"), timeout=60_000)
+    wait_rendered(page, timeout=300_000)
+    no_exception(page)
+    page.screenshot(path=str(shots / "sweep_triggered_cursors_1440.png"))
