@@ -151,3 +151,14 @@ def test_needle_view_says_when_a_muscle_has_no_verified_reference():
     muscle.set_value("deltoid").run()
     assert_no_exception(at)
     assert "not judged \\(polyphasic\\)" in " ".join(m.value for m in at.markdown)
+
+
+def test_muscle_table_names_where_the_reference_was_read_once():
+    from emgviz.io import read_file
+    from emgviz.needle.muscles import muscle_mup_table
+    from emgviz.samples import SAMPLE_DIR
+
+    row = muscle_mup_table(read_file(SAMPLE_DIR / "emg_healthy.hea")).iloc[0]
+    text = f"{row['Reference']} ({row['Reference status']})"
+    assert row["Reference status"] == "verified"
+    assert text.count("https://jnnp.bmj.com") == 1, text

@@ -170,6 +170,7 @@ def muscle_mup_table(rec, channels=None, *, muscle=None, age=None,
             "Polyphasic limit (%)": float(r["polyphasic_uln_pct"]), "Pattern": s.pattern,
             "Statement": s.statements[0], "Findings": "; ".join(s.statements[1:]),
             "Reference": _citation(r),
-            "Reference status": str(r["status"]),
+            # "Reference" already says where it was read: a verified row's status is the word alone
+            "Reference status": "verified" if r["source_status"] == "verified" else str(r["status"]),
         })
     return pd.DataFrame(rows, columns=list(MUSCLE_MUP_COLUMNS))

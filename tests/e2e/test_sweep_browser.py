@@ -33,7 +33,8 @@ def test_clinical_sweep_triggered(page: Page, streamlit_url, shots):
     expect(page.locator(".gtitle").first).to_contain_text("10 ms/div", timeout=300_000)
     wait_rendered(page, timeout=300_000)
     no_exception(page)
-    expect(main.locator('[data-testid="stDataFrame"]')).to_be_visible()  # the cursor readout
+    # the cursor readout: one line above the chart (the per-channel table is folded away for one channel)
+    expect(main.get_by_text(re.compile(r"C1 .* ms, .*Δt .* ms · ΔV")).first).to_be_visible()
     page.screenshot(path=str(shots / "sweep_free_run.png"))
     main.locator('[data-testid="stRadio"] label').filter(has_text=re.compile(r"^Triggered$")).click()
     expect(page.locator(".gtitle").first).to_contain_text("triggered sweeps", timeout=300_000)
