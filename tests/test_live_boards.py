@@ -85,4 +85,4 @@ def test_the_live_view_reads_the_synthetic_board(media):  # noqa: F811
         at.session_state["live_session"].stop()
         import gc
 
-        gc.unfreeze()  # Start froze the test process's heap (views.live._freeze_heap)
+        gc.unfreeze()  # Start froze the test process's heap (views.heap.freeze_long_lived)

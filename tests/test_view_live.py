@@ -20,7 +20,7 @@ def live(media):  # noqa: F811
         session.stop()
     import gc
 
-    gc.unfreeze()  # Start froze the test process's heap (views.live._freeze_heap); give it back
+    gc.unfreeze()  # Start froze the test process's heap (views.heap.freeze_long_lived); give it back
 
 
 def _canvas(at, key="live_canvas"):

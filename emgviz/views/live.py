@@ -7,7 +7,6 @@ copies the newest samples out of it, so the app never waits on the stream.
 
 from __future__ import annotations
 
-import gc
 import tempfile
 import time
 import weakref
@@ -19,7 +18,7 @@ from ..live.boards import brainflow_available
 from ..live.meters import DEFAULT_RMS_WINDOW_MS, band_state, live_rms, moving_rms_max, percent_of_reference
 from ..plotting.live import live_traces_figure, live_traces_payload, rms_bars_figure, rms_bars_payload
 from ..plotting.units import display_scale
-from . import live_canvas, live_sweep
+from . import heap, live_canvas, live_sweep
 from .context import ViewContext
 from .text import md
 from ..plotting.safe import plain_figure
@@ -47,23 +46,10 @@ _RUNNING = weakref.WeakSet()
 
 
 # ---- sources ------------------------------------------------------------------------------------
-def _freeze_heap() -> None:
-    """Keep Streamlit's garbage collection after every redraw cheap while a live session runs.
-
-    Streamlit runs a full collection after every script run, fragment reruns included
-    (``runner.postScriptGC``). With the app's ~160,000 long-lived objects (Streamlit, Plotly,
-    pandas, emgviz) that took 60–150 ms of server CPU per redraw, more than drawing it. Collect
-    once, then freeze the survivors (:func:`gc.freeze`: the collector skips them; reference
-    counting still frees them), so each collection after a redraw only scans what was made since.
-    """
-    gc.collect()
-    gc.freeze()
-
-
 def _thaw_heap() -> None:
     """Unfreeze when no live session runs any more (anything that died meanwhile is collected)."""
     if not any(s.running for s in _RUNNING):
-        gc.unfreeze()
+        heap.thaw()
 
 
 def _session():
@@ -124,7 +110,7 @@ def _start(kind: str, ctx: ViewContext) -> None:
                                          level=level)
         state[_S + "session"] = sess = LiveSession(source, seconds=30.0)
         _RUNNING.add(sess)
-        _freeze_heap()
+        heap.freeze_long_lived()
         state.update(live_sweep.defaults_for(source))  # triggered sweeps on for needle streams
         state.pop(_S + "start_error", None)
     except Exception as exc:

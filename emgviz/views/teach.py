@@ -17,7 +17,6 @@ runs after every script run.
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import tempfile
@@ -26,6 +25,7 @@ from pathlib import Path
 import streamlit as st
 
 from .. import lesson
+from . import heap
 from .text import md
 from ..audio import to_wav
 from ..lesson import DEFAULTS, PARAMS, PRESETS, sim_params
@@ -90,20 +90,6 @@ def _figure(params_json: str, settings_json: str, channel: int, method: str, _pa
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _wav(params_json: str, settings_json: str, which: str, channel: int, _x) -> bytes:
     return to_wav(_x, json.loads(params_json)["fs"], rate=AUDIO_RATE)
-
-
-def _freeze_long_lived_objects() -> None:
-    """Take what exists now (mostly imported modules) out of the cyclic garbage collector's scans.
-
-    Streamlit runs a full ``gc.collect()`` after every script run (``runner.postScriptGC``);
-    with Streamlit, Plotly, pandas and SciPy loaded that scans ~160,000 objects each time
-    (60–150 ms of server CPU, holding the lock the server's event loop needs to send the
-    page). :func:`gc.freeze` moves them to a permanent generation the collector skips;
-    reference counting still frees them. Done once per process (again only if something
-    called :func:`gc.unfreeze` since).
-    """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
 
 
 class Lesson:
@@ -370,7 +356,7 @@ def _lesson() -> None:
 
 def render() -> None:
     """Draw the Teach view (its own controls, filters and URL; the sidebar holds the presets)."""
-    _freeze_long_lived_objects()
+    heap.freeze_once()  # Streamlit's collection after each nudge skips the imported libraries
     problems = _apply_link()
     _keep_hidden_values()
     for name, value in DEFAULTS.items():
