@@ -72,26 +72,16 @@ def test_unverified_row_holds_no_values_and_says_so():
 
 def test_check_refuses_untraceable_or_implausible_rows():
     good = reference_table()
-    bad = good.copy()
-    bad.loc[bad["muscle"] == "vastus lateralis", "duration_mean_ms"] = 11.0
-    with pytest.raises(ValueError, match="'vastus lateralis' is unverified but holds values"):
-        check_reference_table(bad)
-    bad = good.copy()
-    bad.loc[bad["muscle"] == "deltoid", "amplitude_mean_uv"] = 0.55  # mV typed as µV
-    with pytest.raises(ValueError, match="amplitude_mean_uv = 0.55 is outside the plausible"):
-        check_reference_table(bad)
-    bad = good.copy()
-    bad.loc[bad["muscle"] == "deltoid", "source"] = ""
-    with pytest.raises(ValueError, match="'deltoid' has no citation"):
-        check_reference_table(bad)
-    bad = good.copy()
-    bad.loc[bad["muscle"] == "biceps brachii", "read_at"] = ""
-    with pytest.raises(ValueError, match="does not say where it was read"):
-        check_reference_table(bad)
-    bad = good.copy()
-    bad.loc[bad["muscle"] == "biceps brachii", "source_status"] = "approximate"
-    with pytest.raises(ValueError, match="source_status 'approximate' is not one of"):
-        check_reference_table(bad)
+    for muscle, column, value, message in [
+            ("vastus lateralis", "duration_mean_ms", 11.0, "'vastus lateralis' is unverified but holds values"),
+            ("deltoid", "amplitude_mean_uv", 0.55, "amplitude_mean_uv = 0.55 is outside the plausible"),  # mV as µV
+            ("deltoid", "source", "", "'deltoid' has no citation"),
+            ("biceps brachii", "read_at", "", "does not say where it was read"),
+            ("biceps brachii", "source_status", "approximate", "source_status 'approximate' is not one of")]:
+        bad = good.copy()
+        bad.loc[bad["muscle"] == muscle, column] = value
+        with pytest.raises(ValueError, match=message):
+            check_reference_table(bad)
 
 
 def test_age_band_preference():

@@ -7,13 +7,19 @@ from apptest_utils import assert_no_exception, new_app, plotly_spec, trace_array
 from emgviz.plotting.sweep import MAX_POINTS, raster_figure, sweep_figure, triggered_figure
 
 
-def test_a_link_opens_the_sweep_as_it_was_and_the_url_follows_the_controls():
+def _open_link(params: dict):
+    """The app opened from a link holding ``params``, run once, without an exception."""
     at = new_app(timeout=300)
-    for k, v in {"view": "Browse", "sample": "emgdb-myopathy", "sweep.tb": "5", "sweep.sens": "500",
-                 "sweep.t": "2", "sweep.c1": "12.5", "sweep.c2": "40"}.items():
+    for k, v in params.items():
         at.query_params[k] = v
     at.run()
     assert_no_exception(at)
+    return at
+
+
+def test_a_link_opens_the_sweep_as_it_was_and_the_url_follows_the_controls():
+    at = _open_link({"view": "Browse", "sample": "emgdb-myopathy", "sweep.tb": "5", "sweep.sens": "500",
+                 "sweep.t": "2", "sweep.c1": "12.5", "sweep.c2": "40"})
     assert at.toggle(key="browse_sweep").value is True  # the link's sweep.* opened the clinical sweep
     assert at.selectbox(key="sweep_ms_div").value == 5.0 and at.selectbox(key="sweep_uv_div").value == 500.0
     assert at.number_input(key="sweep_c1").value == 12.5 and at.number_input(key="sweep_c2").value == 40.0
@@ -39,12 +45,8 @@ def test_a_link_opens_the_sweep_as_it_was_and_the_url_follows_the_controls():
 
 
 def test_bad_link_values_are_warned_and_ignored():
-    at = new_app(timeout=300)
-    for k, v in {"view": "Browse", "sample": "emgdb-myopathy", "sweep.tb": "7", "sweep.sens": "abc",
-                 "sweep.mode": "Oscilloscope", "sweep.level": "0", "sweep.delay": "-5"}.items():
-        at.query_params[k] = v
-    at.run()
-    assert_no_exception(at)
+    at = _open_link({"view": "Browse", "sample": "emgdb-myopathy", "sweep.tb": "7", "sweep.sens": "abc",
+                 "sweep.mode": "Oscilloscope", "sweep.level": "0", "sweep.delay": "-5"})
     said = " ".join(w.value for w in at.warning)
     assert "sweep.tb='7'" in said and "5, 10, 20, 50, 100, 200 ms/div" in said
     assert "sweep.sens='abc'" in said and "not a number" in said
