@@ -21,7 +21,7 @@ from ..filters import scratch_buffers
 from ..recording import Recording
 from .browser import MAX_FIGURE_POINTS, stacked_figure
 from .decimate import minmax_indices
-from .scales import _resolve_scales
+from .scales import auto_scale
 
 __all__ = ["StackDecimation", "stack_points", "decimate_stack", "decimated_stack_figure"]
 
@@ -102,9 +102,10 @@ def decimate_stack(rec: Recording, names: Sequence[str] | None = None, *, n_out:
 
     def one(i: int, buf):
         sig = _decimate_row(rec.data[i], t0, fs, n_out)
+        scale = auto_scale(rec.data[i], divisions_per_channel=_DIVISIONS, unit=rec.unit)
         if envelope_channel is None:
-            return sig, None
-        return sig, _decimate_row(envelope_channel(i, out=buf), t0, fs, n_out)
+            return sig, None, scale
+        return sig, _decimate_row(envelope_channel(i, out=buf), t0, fs, n_out), scale
 
     n_workers = workers(len(index), len(index) * n * (2 if envelope_channel else 1))
 
@@ -119,7 +120,7 @@ def decimate_stack(rec: Recording, names: Sequence[str] | None = None, *, n_out:
     for part in thread_map(run, range(n_workers), n_workers):
         done.update(part)
     pairs = [done[k] for k in range(len(index))]
-    scales = _resolve_scales(rec, names, None, _DIVISIONS)
+    scales = {name: p[2] for name, p in zip(names, pairs)}  # as stacked_figure's automatic scales
     return StackDecimation(names=names, n_out=int(n_out), signal=tuple(p[0] for p in pairs),
                            overlay=None if envelope_channel is None else tuple(p[1] for p in pairs),
                            scales=scales)
