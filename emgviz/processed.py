@@ -68,6 +68,10 @@ class Processed:
     def __setattr__(self, name, value):
         raise AttributeError(f"Processed is immutable; cannot set {name!r}")
 
+    def __reduce__(self):
+        """Pickle and copy as the five values (the envelope computed first; derived results are not kept)."""
+        return (Processed, (self.raw, self.filtered, self.envelope, self.settings, self.warnings))
+
     def __repr__(self) -> str:
         state = "computed" if self.envelope_ready else ("none" if self._compute is None else "on first read")
         return (f"Processed({self.filtered.n_channels} ch × {self.filtered.n_samples} samples at "

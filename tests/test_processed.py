@@ -99,3 +99,13 @@ def test_a_given_envelope_is_kept_as_given(rec):
     assert out.envelope is env and out.envelope_ready
     np.testing.assert_array_equal(out.envelope_channel(2), env.data[2])
     assert "envelope computed" in repr(out)
+
+
+def test_pickles_with_its_envelope(rec):
+    import pickle
+
+    out = preprocess(rec, Settings())
+    back = pickle.loads(pickle.dumps(out))
+    assert back.envelope_ready and back.settings == out.settings and back.warnings == out.warnings
+    np.testing.assert_array_equal(back.envelope.data, out.envelope.data)
+    np.testing.assert_array_equal(back.filtered.data, out.filtered.data)
