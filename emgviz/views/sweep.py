@@ -211,6 +211,7 @@ def render(ctx: ViewContext) -> None:
                                 cursors_ms=(t1, t2))
             _clickable_chart(fig, 0.0, span_ms)
             _readout_line(readout, unit, "sweep")
+            _click_caption()
             st.caption(md(f"{channels[0]}: consecutive {span_ms:g} ms sweeps from {t:.3f} s, "
                           f"top to bottom; rows 2 divisions apart; red marks = clipped beyond ±2 rows."))
             _cursor_table(readout, "sweep")
@@ -240,9 +241,13 @@ def _on_chart_click(span_ms: float, lo_ms: float = 0.0) -> None:
 
 
 def _clickable_chart(fig, lo_ms: float, span_ms: float) -> None:
-    """The chart, with a click placing the next cursor, and the caption saying which one comes next."""
+    """The chart, with a click placing the next cursor (:func:`_click_caption` says which one comes next)."""
     st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False}, selection_mode=("points",),
                     on_select=functools.partial(_on_chart_click, float(span_ms), float(lo_ms)))
+
+
+def _click_caption() -> None:
+    """How clicks place the cursors, and which one the next click sets."""
     st.caption(f"Click the trace to place a cursor: the first click sets cursor 1, the next cursor 2, then they "
                f"alternate (next: cursor {st.session_state.get(_NEXT, 1)}). Or type the times under “More”.")
 
@@ -309,6 +314,7 @@ def _sweep(src, channels, start, sweep_n, fs, t, ms_div, uv_div, unit, more) -> 
     _clickable_chart(fig, 0.0, span_ms)
     # the first channel's readout right under the chart; every channel's in the table below
     _readout_line(readout, unit, "channel")
+    _click_caption()
     _cursor_table(readout, "channel")
 
 
@@ -351,6 +357,7 @@ def _triggered(x_uv, fs, src, channel, start, ms_div, uv_div, unit, c_lvl, c_dis
                            height_px=520 if display == "overlay" else max(400, 60 * kept.size + 120))
     _clickable_chart(fig, -pre, span_ms)
     _readout_line(readout, unit, "sweep")
+    _click_caption()
     st.caption(md(f"{channel}: {kept.size} sweeps triggered from {src.t0 + kept[0] / fs:.3f} s to "
                   f"{src.t0 + kept[-1] / fs:.3f} s ({trig.size} triggers after the start; one per sweep, the "
                   f"trigger re-arms {span_ms - pre:g} ms later). The newest sweep is drawn bold."))
