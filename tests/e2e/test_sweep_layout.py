@@ -73,11 +73,11 @@ def test_the_chart_starts_above_450_px_at_1024_by_768_with_every_control(page: P
     no_exception(page)
     page.evaluate("() => window.scrollTo(0, 0)")
     geo = page.evaluate(GEOMETRY_JS, None)
+    assert geo["chart_top"] < CHART_TOP_MAX, f"{mode}: the chart starts at {geo['chart_top']:.0f} px"
+    _labels_fit(geo)
     shown = [lab["text"] for lab in geo["labels"]]
     assert all(name in shown for name in ROW_LABELS[mode]), (ROW_LABELS[mode], shown)
     assert "More" in " ".join(b["text"] for b in geo["buttons"])
-    assert geo["chart_top"] < CHART_TOP_MAX, f"{mode}: the chart starts at {geo['chart_top']:.0f} px"
-    _labels_fit(geo)
     # the readout (Δt, ΔV) comes right under the chart
     readout = page.locator('[data-testid="stMain"]').get_by_text("Δt", exact=False).first
     assert readout.bounding_box()["y"] > geo["chart_top"]
