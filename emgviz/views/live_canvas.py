@@ -10,7 +10,9 @@ lines and bars are computed in Python (:func:`emgviz.plotting.live.live_traces_p
 
 Names from files or the network are drawn with ``fillText`` (plain text; no markup). After each
 paint the canvas carries ``data-t-last`` (the newest time stamp drawn), read by the browser test
-and the latency benchmark.
+and the latency benchmark. The sweeps' title is drawn in the largest bold font from 14 px down to
+11 px in which it fits the canvas (:data:`FIT_FONT_JS`), then squeezed by ``fillText``'s maxWidth if
+still too long; ``data-title-font`` and ``data-title-width`` record the size and width drawn.
 """
 
 from __future__ import annotations

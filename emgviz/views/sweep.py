@@ -2,6 +2,11 @@
 
 Only wires widgets to :mod:`emgviz.plotting.sweep` and :mod:`emgviz.audio`; called by the Browse
 view when its "Clinical sweep" toggle is on. Widget keys start with ``sweep_``.
+
+Layout (so the chart starts above ~450 px on a 1024×768 projector): a row of channels, signal and
+display; a row of time base, sensitivity, the display's main controls and a "More" popover holding
+the less used inputs (cursor times, which clicks place; delay line; number of sweeps; in Triggered
+mode also the start). The cursor readout is under the chart.
 """
 
 from __future__ import annotations
