@@ -172,25 +172,18 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
         traces.append(Trace(x=td[k], y=(yd[k] / scales[n] + centers[n]).astype(np.float32),
                             name=n, mode="lines", line=dict(color=TRACE_COLOR, width=0.9),
                             hovertemplate="%{x:.4f} s<extra>" + n + "</extra>", showlegend=False))
-    if decimated is not None and decimated[1] is not None:
-        for k, n in enumerate(names):
-            traces.append(Trace(x=decimated[1][k][0], y=(decimated[1][k][1] / scales[n] + centers[n]).astype(np.float32),
-                                name=f"{n} envelope", mode="lines", line=dict(color=ENVELOPE_COLOR, width=1.4),
-                                hovertemplate="%{x:.4f} s<extra>" + n + " envelope</extra>", showlegend=False))
-    elif overlay is not None and decimated is None:
+    pairs, o_names = None, []
+    if decimated is not None:
+        pairs, o_names = decimated[1], (names if decimated[1] is not None else [])
+    elif overlay is not None:
         osl = page_slice(overlay, t_start, window)
-        o_names = [n for n in names if n in overlay.ch_names]
-        if o_names and osl.stop > osl.start:
-            ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
-            oidx = [overlay.channel_index(n) for n in o_names]
-            pairs = [minmax_decimate(ot, overlay.data[i, osl], n_out=n_out) for i in oidx]
-            otd, oyd = [p[0] for p in pairs], [p[1] for p in pairs]
-            for k, n in enumerate(o_names):
-                traces.append(Trace(x=otd[k], y=(oyd[k] / scales[n] + centers[n]).astype(np.float32),
-                                    name=f"{n} envelope", mode="lines",
-                                    line=dict(color=ENVELOPE_COLOR, width=1.4),
-                                    hovertemplate="%{x:.4f} s<extra>" + n + " envelope</extra>",
-                                    showlegend=False))
+        o_names = [n for n in names if n in overlay.ch_names] if osl.stop > osl.start else []
+        ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
+        pairs = [minmax_decimate(ot, overlay.data[overlay.channel_index(n), osl], n_out=n_out) for n in o_names]
+    for n, (ox, oy) in zip(o_names, pairs or ()):
+        traces.append(Trace(x=ox, y=(oy / scales[n] + centers[n]).astype(np.float32), name=f"{n} envelope",
+                            mode="lines", line=dict(color=ENVELOPE_COLOR, width=1.4),
+                            hovertemplate="%{x:.4f} s<extra>" + n + " envelope</extra>", showlegend=False))
 
     shapes, annotations = [], []
     unit = rec.unit
