@@ -106,6 +106,76 @@ def build_kernels():
     return njit(cache=True, nogil=True)(_filtfilt_rows)
 
 
+def _register_source(ns: int) -> str:
+    """Source of the same kernel for exactly ``ns`` sections, the state in scalar locals (registers)."""
+    def step(ind):
+        lines = []
+        for s in range(ns):
+            lines += [f"{ind}y = b0_{s} * v + p{s}", f"{ind}p{s} = b1_{s} * v - a1_{s} * y + q{s}",
+                      f"{ind}q{s} = b2_{s} * v - a2_{s} * y", f"{ind}v = y"]
+        return "\n".join(lines)
+
+    init = lambda val: "\n".join(f"        p{s} = zi[{s}, 0] * {val}\n        q{s} = zi[{s}, 1] * {val}" for s in range(ns))
+    coef = "\n".join(f"    b0_{s} = sos[{s}, 0]; b1_{s} = sos[{s}, 1]; b2_{s} = sos[{s}, 2]; "
+                     f"a1_{s} = sos[{s}, 4]; a2_{s} = sos[{s}, 5]" for s in range(ns))
+    return f"""
+def filtfilt_rows_{ns}(x, sos, zi, pad, out, scratch):
+    m, n = x.shape
+{coef}
+    for r in range(m):
+        row = x[r]
+        acc = 0.0
+        for j in range(n):
+            acc += row[j]
+        mean = acc / n
+        x0 = 2.0 * row[0]
+        xl = 2.0 * row[n - 1]
+        first = (x0 - row[pad]) - mean if pad > 0 else row[0] - mean
+{init("first")}
+        for i in range(pad):
+            v = (x0 - row[pad - i]) - mean
+{step("            ")}
+            scratch[i] = v
+        for i in range(n):
+            v = row[i] - mean
+{step("            ")}
+            scratch[pad + i] = v
+        for i in range(pad):
+            v = (xl - row[n - 2 - i]) - mean
+{step("            ")}
+            scratch[pad + n + i] = v
+        total = n + 2 * pad
+        last = scratch[total - 1]
+{init("last")}
+        o = out[r]
+        for i in range(total - 1, pad + n - 1, -1):
+            v = scratch[i]
+{step("            ")}
+        for i in range(pad + n - 1, pad - 1, -1):
+            v = scratch[i]
+{step("            ")}
+            o[i - pad] = v
+    return out
+"""
+
+
+def build_register_kernel(ns: int):
+    """:func:`_register_source` compiled (``nogil``; written to a file in the cache dir so ``cache=True`` works)."""
+    import importlib.util
+    from numba import njit
+    folder = Path(os.environ.get("NUMBA_CACHE_DIR") or tempfile.gettempdir()) / "p21_generated"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"p21_sos{ns}.py"
+    text = "import numpy as np\n" + _register_source(ns)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    spec = importlib.util.spec_from_file_location(f"p21_sos{ns}", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # the cache's reloaded globals refer to this module by name
+    spec.loader.exec_module(mod)
+    return njit(cache=True, nogil=True)(getattr(mod, f"filtfilt_rows_{ns}"))
+
+
 import numpy as np  # noqa: E402  (after the sys.path line)
 
 
@@ -165,8 +235,12 @@ def probe(mode: str) -> None:
     t0 = time.perf_counter()
     kernel(x, sos, zi, pad, out, np.empty(x.shape[1] + 2 * pad))
     t_second = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    reg = build_register_kernel(sos.shape[0])
+    reg(x, sos, zi, pad, out, np.empty(x.shape[1] + 2 * pad))
+    t_reg = time.perf_counter() - t0
     print(json.dumps({"mode": mode, "import_numba_s": t_import, "first_call_s": t_first,
-                      "second_call_s": t_second}))
+                      "second_call_s": t_second, "register_first_call_s": t_reg}))
 
 
 def run_probe(mode, cache_dir):
@@ -201,6 +275,8 @@ def main() -> None:
     settings, sos, zi, pad = design()
     kernel = build_kernels()
     kernel(np.ones((1, 100)), sos, zi, pad, np.empty((1, 100)), np.empty(100 + 2 * pad))  # load (cached)
+    reg = build_register_kernel(sos.shape[0])
+    reg(np.ones((1, 100)), sos, zi, pad, np.empty((1, 100)), np.empty(100 + 2 * pad))
 
     sizes = [(8, 10), (16, 60)]
     report = {"numba": numba.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
@@ -218,6 +294,7 @@ def main() -> None:
         # accuracy (untimed): kernel vs emgviz's filtered, relative to the filtered signal's RMS
         ref = emgviz_run(1)
         got = numba_filter(kernel, rec.data, sos, zi, pad, 2)
+        reg_vs_arr = float(np.max(np.abs(numba_filter(reg, rec.data, sos, zi, pad, 2) - got)))
         rms = float(np.sqrt(np.mean(ref ** 2)))
         max_abs = float(np.max(np.abs(got - ref)))
         bit_identical = bool(np.array_equal(got, ref))
@@ -247,6 +324,9 @@ def main() -> None:
             "numba 1 thread, output reused": lambda: numba_filter(kernel, rec.data, sos, zi, pad, 1, reused),
             "emgviz 2 threads, output reused": lambda: emgviz_reused(2),
             "numba 2 threads, output reused": lambda: numba_filter(kernel, rec.data, sos, zi, pad, 2, reused),
+            "numba-reg 1 thread": lambda: numba_filter(reg, rec.data, sos, zi, pad, 1),
+            "numba-reg 2 threads": lambda: numba_filter(reg, rec.data, sos, zi, pad, 2),
+            "numba-reg 2 threads, output reused": lambda: numba_filter(reg, rec.data, sos, zi, pad, 2, reused),
         })
         times = {k: [] for k in cases}
         for _ in range(args.rounds):  # interleaved rounds
@@ -258,6 +338,7 @@ def main() -> None:
         os.environ.pop("EMGVIZ_THREADS", None)
         report["sizes"][f"{n_ch} ch x {minutes} min"] = {
             "rms": rms, "max_abs_diff": max_abs, "rel": max_abs / rms, "bit_identical": bit_identical,
+            "register_vs_array_max_abs": reg_vs_arr,
             "times": times, "median": {k: statistics.median(v) for k, v in times.items()}}
         del rec, data, reused
     report["load_end"] = os.getloadavg()
