@@ -128,6 +128,8 @@ def test_browse_in_the_real_app_pages_and_keeps_markers_through_reprocessing(at,
     assert_no_exception(at)
     x1 = plotly_spec(at, "browse_chart")["layout"]["xaxis"]["range"]
     assert x1[0] == pytest.approx(x0[1]) and (x1[1] - x1[0]) == pytest.approx(x0[1] - x0[0])
+    at.session_state["browse_markers_open"] = True   # the markers panel is built only while open
+    at.run()
     at.text_input(key="browse_marker_note").set_value("tremor burst")
     at.button(key="browse_marker_add").click().run()
     # reprocessing (a new notch) keeps the markers
