@@ -70,21 +70,42 @@ st.dataframe(pd.DataFrame({"channel": [f"ch{i}" for i in range(8)], "rms": np.ar
 #: The Overview's pieces, each switchable (replaces the last line of app.py in the ``e_*`` stand-ins).
 OVERVIEW = '''
 from emgviz.views import overview as _ov
-def _standin(ctx, chart=True, grid=True, bars=True):
+def _standin(ctx, chart=True, grid=True, bars=True, table=False):
     out = ctx.processed
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
     if chart:
         fig = _ov._overview_figure(ctx.key, ctx.settings_key, show_env, out.filtered, out.envelope, ctx.rec.events)
         st.plotly_chart(fig, key="overview_chart", width="stretch")
-    table = _ov.features_cached(ctx.key, ctx.settings_key, out.filtered)
+    table_ = _ov.features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
     if grid:
-        shown, formats = _ov._display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table, ctx.display)
+        shown, formats = _ov._display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table_, ctx.display)
         st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
                      column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()})
+    if table:  # an HTML table with the same formats (st.table) instead of the grid
+        shown, formats = _ov._display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table_, ctx.display)
+        st.table(shown.style.format({c: (lambda v, f=f: f % v) for c, f in formats.items()}, na_rep="-"),
+                 hide_index=True)
     if bars:
-        _ov._bars(table, ctx.display, f"{ctx.key}|{ctx.settings_key}")
+        _ov._bars(table_, ctx.display, f"{ctx.key}|{ctx.settings_key}")
 '''
+#: The Overview's traces chart alone, built directly with stacked_figure: SVG or WebGL, points, envelope.
+CHART = '''
+from emgviz.plotting.browser import stacked_figure as _sf
+from emgviz.plotting.safe import plain_figure as _pf
+def _chart(ctx, **kw):
+    f = ctx.processed.filtered
+    kw.setdefault("overlay", ctx.processed.envelope)
+    fig = _sf(f, t_start_s=f.t0, t_window_s=f.duration_s, events=ctx.rec.events, **kw)
+    st.plotly_chart(_pf(fig), key="overview_chart", width="stretch")
+'''
+CHARTS = {
+    "f_svg": "_chart(ctx)",
+    "f_gl": "_chart(ctx, gl=True)",
+    "f_svg_700px": "_chart(ctx, width_px=700)",
+    "f_svg_no_env": "_chart(ctx, overlay=None)",
+    "g_table": "_standin(ctx, grid=False, table=True)",
+}
 STANDINS = {
     "e_header": "pass",
     "e_no_chart": "_standin(ctx, chart=False)",
@@ -102,6 +123,11 @@ LABELS = {
     "e_no_grid": "app Overview without the feature grid",
     "e_no_bars": "app Overview without the bar chart",
     "e_chart_only": "app: sidebar + header + traces chart only",
+    "f_svg": "app header + the traces chart built here (SVG, 1400 px: as the product)",
+    "f_gl": "same chart, WebGL (scattergl)",
+    "f_svg_700px": "same chart, thinned for 700 px (half the points)",
+    "f_svg_no_env": "same chart without the envelope traces",
+    "g_table": "app Overview with an HTML st.table instead of the grid",
 }
 
 
@@ -116,6 +142,7 @@ def write_apps(tmp: Path, app_root: Path) -> dict[str, Path]:
     texts = {"a_trivial": TRIVIAL, "b_plotly": TRIVIAL + PLOTLY, "c_grid": TRIVIAL + PLOTLY + GRID,
              "d_app": source}
     texts.update({k: head + OVERVIEW + call + "\n" for k, call in STANDINS.items()})
+    texts.update({k: head + OVERVIEW + CHART + call + "\n" for k, call in CHARTS.items()})
     for name, text in texts.items():
         d = tmp / name
         d.mkdir()
@@ -302,13 +329,14 @@ def main(argv=None) -> None:
     ap.add_argument("--only", nargs="+", default=None, help="measure only these variants (e.g. a_trivial d_app)")
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     ap.add_argument("--from-json", type=Path, default=None, help="rewrite the section from a saved run")
+    ap.add_argument("--json", type=Path, default=HERE / "browser_floor.json", help="where the raw numbers go")
     args = ap.parse_args(argv)
     data = json.loads(args.from_json.read_text()) if args.from_json else run(args.app, args.repeat, args.only)
     md = markdown(data)
     print(md)
+    if args.from_json is None:
+        args.json.write_text(json.dumps(data, indent=1))
     if not args.no_write:
-        if args.from_json is None:
-            (HERE / "browser_floor.json").write_text(json.dumps(data, indent=1))
         write_section("browser_floor", md)
 
 

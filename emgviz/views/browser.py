@@ -32,6 +32,9 @@ PAGE_CHOICES = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
 #: Sound slow-down factors offered.
 SLOWDOWN_CHOICES = (1.0, 2.0, 4.0, 8.0)
 DIVISIONS = 4
+#: Min–max buckets of the overview strip: about one per pixel of its plot area on a 1920 px screen (each
+#: bucket is drawn as a filled min–max band, so more would only add bytes and drawing to every page).
+STRIP_BUCKETS = 1200
 _P = "browse_"
 _T = _P + "t"               # page start in s (the state the paging widgets share)
 _FILE = _P + "_file"        # ctx.key the widget state belongs to
@@ -331,7 +334,7 @@ def _browser(ctx: ViewContext) -> None:
     except Exception as exc:  # noqa: BLE001
         st.error(md(f"Could not draw this page: {exc}"))
     try:
-        env = _overview_env(key, which, skey if which == "filtered" else "", 2000, shown)
+        env = _overview_env(key, which, skey if which == "filtered" else "", STRIP_BUCKETS, shown)
         ov = overview_figure(shown, t_start_s=t, t_window_s=page_s, envelope=env, channels=channels)
         st.plotly_chart(plain_figure(ov), key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
                         selection_mode="points", config={"displayModeBar": False})
