@@ -297,6 +297,7 @@ def main(argv=None) -> None:
                     help="an app to measure: a name and the repo root holding its app.py (repeatable: the apps "
                          "run side by side, e.g. --app before=/work/main --app after=.); default: this repo")
     ap.add_argument("--section", default="app_browser", help="the RESULTS.md section to write")
+    ap.add_argument("--json", type=Path, default=None, help="where the raw numbers go (default benchmarks/<section>.json)")
     ap.add_argument("--from-json", type=Path, default=None,
                     help="rewrite the section from a saved run (benchmarks/app_browser.json) instead of measuring")
     args = ap.parse_args(argv)
@@ -316,8 +317,8 @@ def main(argv=None) -> None:
     data = run(args.opens, args.repeat, args.minutes, apps or None)
     md = markdown(data)
     print(md)
+    (args.json or HERE / f"{args.section}.json").write_text(json.dumps(data, indent=1))
     if not args.no_write:
-        (HERE / f"{args.section}.json").write_text(json.dumps(data, indent=1))
         write_section(args.section, md)
 
 
