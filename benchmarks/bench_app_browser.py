@@ -71,6 +71,19 @@ document.addEventListener('click', () => {
 
 TARGETS = {"first": 3.0, "filter": 0.8, "page": 0.5}
 
+#: Settled without relying on seeing the script state go running → notRunning in the page: on a loaded
+#: machine the run can start before the key's release resets the watch (seen: a filter change that
+#: never "settled"). The server's log says the run happened; the page must then be idle and quiet.
+QUIET_JS = """(quietMs) => {
+  const b = window.__bench;
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!b || !app || app.dataset.testScriptState !== 'notRunning') return false;
+  if (document.querySelector('[data-testid^=stSkeleton], [data-testid=stAppSkeleton]')) return false;
+  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')].filter(c => c.offsetParent !== null);
+  if (!charts.every(c => c.querySelector('.main-svg'))) return false;
+  return performance.now() - b.lastMut >= quietMs;
+}"""
+
 
 class AppTab(btb.Tab):
     """A tab on the emgviz app (any view), timing clicks as well as key presses."""
@@ -78,6 +91,25 @@ class AppTab(btb.Tab):
     def __init__(self, browser, server):
         super().__init__(browser, server)
         self.context.add_init_script(CLICK_JS)
+
+    def settled(self, mark: int, timeout_ms: int = 400_000) -> dict:
+        """Wait until the server has logged a script run since ``mark`` and the page is idle and quiet."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.server.server_s(mark)[2] == 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no script run logged by the server")
+            time.sleep(0.02)
+        self.page.wait_for_function(QUIET_JS, arg=btb.QUIET_MS, timeout=timeout_ms, polling="raf")
+        out = self.page.evaluate(btb.READ_JS)
+        cpu = self._cpu()
+        out["script"] = out.pop("server")
+        time.sleep(0.05)
+        server_s, server_cpu_s, n_runs = self.server.server_s(mark)
+        out["server"], out["server_cpu"], out["runs"] = 1000.0 * server_s, 1000.0 * server_cpu_s, n_runs
+        out["browser"] = out["total"] - out["server"]
+        out["browser_cpu"] = 1000.0 * (cpu["process"] - self.cpu0["process"])
+        out["browser_main_cpu"] = 1000.0 * (cpu["thread"] - self.cpu0["thread"])
+        return out
 
     def open(self, query: str = "", timeout_ms: int = 400_000) -> dict:
         mark = self.server.mark()
