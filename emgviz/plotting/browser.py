@@ -20,7 +20,7 @@ from .templates import lean_template
 
 __all__ = ["stacked_figure", "overview_figure", "overview_envelope", "auto_scale", "auto_scales",
            "nice_scale", "format_scale", "scale_choices", "page_slice", "MAX_FIGURE_POINTS",
-           "TRACE_COLOR", "ENVELOPE_COLOR"]
+           "TRACE_COLOR", "ENVELOPE_COLOR", "DRAWN_WIDTH_PX"]
 
 #: Colours: calm, print-friendly (thin dark traces on white; TRACE_COLOR and ENVELOPE_COLOR from .style).
 EVENT_COLOR = "#6a3d9a"
@@ -30,6 +30,11 @@ GRID_COLOR = "#e3e3e3"
 BASELINE_COLOR = "#c8c8c8"
 PAGE_FILL = "rgba(255, 140, 0, 0.25)"
 
+#: The width a stacked figure is drawn at in the app's wide layout on a 1440 px screen (its plot area
+#: about 900 px, two points per pixel); wider screens get about 1.5 points per pixel, which a min–max
+#: trace draws alike. Each point more costs renderer time on every new figure (measured: half the
+#: points of the Overview, 0.9–1.3 s less renderer CPU; benchmarks/bench_browser_floor.py).
+DRAWN_WIDTH_PX = 1100
 #: Left margin (channel names) and left + right margins (with the scale labels) of the stacked figure, px.
 _MARGIN_L, _MARGIN_X = 110, 205
 _MAX_LABELS = 60          # event/marker labels drawn per page; more would be unreadable
@@ -84,7 +89,7 @@ def _pick_names(rec: Recording, channels) -> list[str]:
 def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, channels=None,
                    scale=None, divisions_per_channel: float = 4, overlay: Recording | None = None,
                    bursts: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
-                   markers: pd.DataFrame | None = None, width_px: int = 1400,
+                   markers: pd.DataFrame | None = None, width_px: int = DRAWN_WIDTH_PX,
                    height_px: int | None = None, gl: bool = False) -> go.Figure:
     """Channels stacked on one time axis, like a clinical EMG machine or EDFbrowser.
 
@@ -116,8 +121,8 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
         Columns ``time_s``, ``label`` (``duration_s`` optional): labelled vertical lines.
     markers : DataFrame, default=None
         Columns ``time_s``, ``note``: the user's markers, drawn as labelled lines.
-    width_px : int, default=1400
-        Figure width in px; each trace keeps at most two points per pixel of the plot area
+    width_px : int, default=DRAWN_WIDTH_PX
+        Figure width in px (Streamlit's ``width="stretch"`` then fits it to the page); each trace keeps at most two points per pixel of the plot area
         (``2 * (width_px - 205)``: the margins hold the names and scales), and all traces
         together at most :data:`MAX_FIGURE_POINTS`. Times are sent as float32 when that is
         exact to a twentieth of a pixel.

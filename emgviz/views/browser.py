@@ -329,7 +329,7 @@ def _browser(ctx: ViewContext) -> None:
     try:
         fig = stacked_figure(shown, t_start_s=t, t_window_s=page_s, channels=channels, scale=scales,
                              divisions_per_channel=DIVISIONS, overlay=overlay, bursts=bursts, events=events,
-                             markers=markers, width_px=1400)
+                             markers=markers)
         st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
     except Exception as exc:  # noqa: BLE001
         st.error(md(f"Could not draw this page: {exc}"))
