@@ -287,6 +287,37 @@ def _chunks(r: dict) -> tuple[int, float, str]:
     return len(js), sum(q["bytes"] for q in js) / 1e6, names
 
 
+#: (what, variant with it, variant without it): the differences the section lists.
+DELTAS = [
+    ("Streamlit itself: a page with a title, a slider and text", "a_trivial", None),
+    ("Plotly: its chunk and one small chart", "b_plotly", "a_trivial"),
+    ("the data grid: its chunks and one small st.dataframe", "c_grid", "b_plotly"),
+    ("emgviz's sidebar and header (no view)", "e_header", "a_trivial"),
+    ("the Overview's traces chart, with Plotly's chunk", "e_chart_only", "e_header"),
+    ("the traces chart, in the full Overview (Plotly already loaded by the bars)", "d_app", "e_no_chart"),
+    ("the feature grid, in the full Overview", "d_app", "e_no_grid"),
+    ("the bar chart, in the full Overview", "d_app", "e_no_bars"),
+    ("the grid replaced by an HTML st.table", "g_table", "d_app"),
+    ("traces chart: 2 points/px for 1400 px vs 700 px (twice the points)", "f_svg", "f_svg_700px"),
+    ("traces chart: the 8 envelope traces", "f_svg", "f_svg_no_env"),
+    ("traces chart: WebGL (scattergl) instead of SVG", "f_gl", "f_svg"),
+]
+
+
+def deltas(res: dict) -> list[str]:
+    """The DELTAS rows: renderer CPU (fresh, new tab) and wall (new tab), with minus without."""
+    out = []
+    for what, a, b in DELTAS:
+        if a not in res or (b is not None and b not in res):
+            continue
+        cells = []
+        for mode, field in (("fresh", "browser_cpu"), ("tab", "browser_cpu"), ("tab", "total")):
+            va = _med(res[a][mode], field)
+            cells.append(f"{va - (_med(res[b][mode], field) if b else 0.0):+.2f}" if b else f"{va:.2f}")
+        out.append(f"| {what} | `{a}`{' − `' + b + '`' if b else ''} | {' | '.join(cells)} |")
+    return out
+
+
 def markdown(data: dict) -> str:
     res = data["results"]
     rows = []
@@ -315,6 +346,13 @@ pieces, one left out in turn.
 | page | fresh s | fresh renderer CPU | new tab s | new tab renderer CPU | server s | ws kB | JS (fresh) | biggest chunks |
 |---|---:|---:|---:|---:|---:|---:|---|---|
 {chr(10).join(rows)}
+
+What each part costs (medians; a difference of two pages measured in the same rounds; on a loaded
+machine a single difference is uncertain by about ±0.5 s of CPU):
+
+| part | pages | fresh renderer CPU s | new-tab renderer CPU s | new-tab wall s |
+|---|---|---:|---:|---:|
+{chr(10).join(deltas(res))}
 
 Machine load (`uptime`) before and after:
 
