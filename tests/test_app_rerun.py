@@ -101,7 +101,7 @@ def test_a_channel_pick_is_copied_once_not_on_every_rerun(calls, tmp_path, media
     picker = [m for m in at.sidebar.multiselect if m.key and m.key.startswith("channels_")][0]
     picker.set_value(["m0", "m3"]).run()
     assert_no_exception(at)
-    assert list(at.table[0].value["channel"]) == ["m0", "m3"]
+    assert list(at.dataframe[0].value["channel"]) == ["m0", "m3"]
     before = Counter(calls)
     assert before["pick"] >= 1
     at.run()
@@ -120,7 +120,7 @@ def test_a_large_upload_is_taken_out_of_the_uploader_and_kept(calls, tmp_path, m
     at.sidebar.file_uploader(key="upload").set_value(("rerun.edf", _edf_upload(tmp_path),
                                                       "application/octet-stream")).run()
     assert_no_exception(at)
-    assert list(at.table[0].value["channel"]) == [f"m{i}" for i in range(9)]
+    assert list(at.dataframe[0].value["channel"]) == [f"m{i}" for i in range(9)]
     once = calls - before
     assert once["read"] == once["hash"] == once["process"] == 1, dict(once)   # the held bytes: read once
     fresh = at.sidebar.file_uploader(key="upload_1")       # a new, empty uploader for the next file
@@ -132,7 +132,7 @@ def test_a_large_upload_is_taken_out_of_the_uploader_and_kept(calls, tmp_path, m
     # a new upload replaces the held one
     at.sidebar.radio(key="source").set_value("Sample").run()
     at.sidebar.radio(key="source").set_value("Upload").run()
-    assert list(at.table[0].value["channel"]) == [f"m{i}" for i in range(9)]   # still open
+    assert list(at.dataframe[0].value["channel"]) == [f"m{i}" for i in range(9)]   # still open
     at.sidebar.button(key="upload_close").click().run()
     assert_no_exception(at)
     assert any("Upload a recording" in i.value for i in at.info)

@@ -68,7 +68,7 @@ def test_the_app_and_the_cli_give_the_same_table_in_the_same_unit(key, unit, sam
     at.query_params["sample"] = key
     at.run()
     assert_no_exception(at)
-    app = at.table[0].value  # the Overview table as shown
+    app = at.dataframe[0].value  # the Overview table as shown
     cli, prov = _cli_table(sample_path(key))
     assert list(app.columns) == list(cli.columns)
     assert f"RMS ({unit})" in cli.columns and prov["units"].startswith(unit)

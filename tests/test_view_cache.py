@@ -218,7 +218,7 @@ def test_two_recordings_over_a_small_budget_keep_the_most_recent_in_the_app(monk
     assert_no_exception(at)
     assert calls[n_calls:] == ["one.csv", "two.csv"]
     assert store.keys()[-2:] == keys[-2:]
-    assert at.table and list(at.table[0].value["channel"]) == ["biceps", "triceps"]
+    assert at.dataframe and list(at.dataframe[0].value["channel"]) == ["biceps", "triceps"]
 
 
 def test_sessions_opening_one_file_at_once_read_it_once(monkeypatch):

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-
 import streamlit as st
-
-from ..csvsafe import neutralise
-from ..export import safe_stem
 
 from ..plotting.browser import stacked_figure
 from ..plotting.summary import display_table, display_unit, feature_bars
@@ -62,17 +57,9 @@ def render(ctx: ViewContext) -> None:
         table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = _display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table, ctx.display)
-    # an HTML table (one row a muscle): the data-grid chunk st.dataframe loads costs ~1–2 s of the first render
-    st.table(shown.style.format({c: functools.partial(_printf, f) for c, f in formats.items()}, na_rep="–"),
-             hide_index=True)
-    st.download_button("Download this table (CSV)", data=neutralise(shown).to_csv(index=False),
-                       file_name=f"{safe_stem(ctx.name)}_features.csv", mime="text/csv", key="overview_table_csv",
-                       on_click="ignore")
+    st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()})
     _bars(table, ctx.display, f"{ctx.key}|{ctx.settings_key}")
-
-
-def _printf(fmt: str, value) -> str:
-    return fmt % value
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
