@@ -20,7 +20,7 @@ from .templates import lean_template
 
 __all__ = ["stacked_figure", "overview_figure", "overview_envelope", "auto_scale", "auto_scales",
            "nice_scale", "format_scale", "scale_choices", "page_slice", "MAX_FIGURE_POINTS",
-           "TRACE_COLOR", "ENVELOPE_COLOR", "DRAWN_WIDTH_PX"]
+           "TRACE_COLOR", "ENVELOPE_COLOR", "DRAWN_WIDTH_PX", "trace_points"]
 
 #: Colours: calm, print-friendly (thin dark traces on white; TRACE_COLOR and ENVELOPE_COLOR from .style).
 EVENT_COLOR = "#6a3d9a"
@@ -90,7 +90,7 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
                    scale=None, divisions_per_channel: float = 4, overlay: Recording | None = None,
                    bursts: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
                    markers: pd.DataFrame | None = None, width_px: int = DRAWN_WIDTH_PX,
-                   height_px: int | None = None, gl: bool = False) -> go.Figure:
+                   height_px: int | None = None, gl: bool = False, decimated=None) -> go.Figure:
     """Channels stacked on one time axis, like a clinical EMG machine or EDFbrowser.
 
     Each channel owns a band of ``divisions_per_channel`` divisions (the faint
@@ -122,8 +122,9 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     markers : DataFrame, default=None
         Columns ``time_s``, ``note``: the user's markers, drawn as labelled lines.
     width_px : int, default=DRAWN_WIDTH_PX
-        Figure width in px (Streamlit's ``width="stretch"`` then fits it to the page); each trace keeps at most two points per pixel of the plot area
-        (``2 * (width_px - 205)``: the margins hold the names and scales), and all traces
+        Figure width in px (Streamlit's ``width="stretch"`` fits it to the page); each trace
+        keeps at most two points per pixel of the plot area (``2 * (width_px - 205)``: the
+        margins hold the names and scales), and all traces
         together at most :data:`MAX_FIGURE_POINTS`. Times are sent as float32 when that is
         exact to a twentieth of a pixel.
     height_px : int, default=None
@@ -131,6 +132,10 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     gl : bool, default=False
         Draw traces with WebGL (``Scattergl``). SVG is the default: at two points per
         pixel it draws fast enough and works in every export.
+    decimated : tuple (signal, overlay), default=None
+        The traces already decimated (see :func:`emgviz.plotting.overview_stack.decimate_stack`):
+        ``signal`` one ``(t, y)`` pair per channel of ``channels``, ``overlay`` the same for the
+        overlay or None. Drawn as they are instead of decimating ``rec`` and ``overlay`` again.
 
     Returns
     -------
@@ -156,9 +161,8 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     div = float(divisions_per_channel)
     centers = {n: (n_ch - 1 - k) * div + div / 2 for k, n in enumerate(names)}
     t_end = t_start + window
-    n_traces = n_ch * (2 if overlay is not None else 1)
     plot_px = max(100, int(width_px) - _MARGIN_X)  # the plot area: the axis labels take the rest
-    n_out = max(2, min(2 * plot_px, MAX_FIGURE_POINTS // n_traces // 2 * 2))
+    n_out = trace_points(n_ch, overlay is not None, width_px)
     kind = "scattergl" if gl else "scatter"
 
     def Trace(**kw):  # plain dicts: validating 30 traces would cost more than building them
@@ -167,8 +171,10 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     traces = []
     sl = page_slice(rec, t_start, window)
     idx = [rec.channel_index(n) for n in names]
-    t_page = rec.t0 + np.arange(sl.start, sl.stop) / rec.fs
-    if t_page.size:  # channel by channel on views of the page: no copy of the samples
+    t_page = rec.t0 + np.arange(sl.start, sl.stop) / rec.fs if decimated is None else np.empty(0)
+    if decimated is not None:
+        td, yd = [_compact_x(p[0], t_start, window, plot_px) for p in decimated[0]], [p[1] for p in decimated[0]]
+    elif t_page.size:  # channel by channel on views of the page: no copy of the samples
         pairs = [minmax_decimate(t_page, rec.data[i, sl], n_out=n_out) for i in idx]
         td, yd = [_compact_x(p[0], t_start, window, plot_px) for p in pairs], [p[1] for p in pairs]
     else:
@@ -177,20 +183,18 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
         traces.append(Trace(x=td[k], y=(yd[k] / scales[n] + centers[n]).astype(np.float32),
                             name=n, mode="lines", line=dict(color=TRACE_COLOR, width=0.9),
                             hovertemplate="%{x:.4f} s<extra>" + n + "</extra>", showlegend=False))
-    if overlay is not None:
+    pairs, o_names = None, []
+    if decimated is not None:
+        pairs, o_names = decimated[1], (names if decimated[1] is not None else [])
+    elif overlay is not None:
         osl = page_slice(overlay, t_start, window)
-        o_names = [n for n in names if n in overlay.ch_names]
-        if o_names and osl.stop > osl.start:
-            ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
-            oidx = [overlay.channel_index(n) for n in o_names]
-            pairs = [minmax_decimate(ot, overlay.data[i, osl], n_out=n_out) for i in oidx]
-            otd, oyd = [_compact_x(p[0], t_start, window, plot_px) for p in pairs], [p[1] for p in pairs]
-            for k, n in enumerate(o_names):
-                traces.append(Trace(x=otd[k], y=(oyd[k] / scales[n] + centers[n]).astype(np.float32),
-                                    name=f"{n} envelope", mode="lines",
-                                    line=dict(color=ENVELOPE_COLOR, width=1.4),
-                                    hovertemplate="%{x:.4f} s<extra>" + n + " envelope</extra>",
-                                    showlegend=False))
+        o_names = [n for n in names if n in overlay.ch_names] if osl.stop > osl.start else []
+        ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
+        pairs = [minmax_decimate(ot, overlay.data[overlay.channel_index(n), osl], n_out=n_out) for n in o_names]
+    for n, (ox, oy) in zip(o_names, pairs or ()):
+        traces.append(Trace(x=_compact_x(ox, t_start, window, plot_px), y=(oy / scales[n] + centers[n]).astype(np.float32), name=f"{n} envelope",
+                            mode="lines", line=dict(color=ENVELOPE_COLOR, width=1.4),
+                            hovertemplate="%{x:.4f} s<extra>" + n + " envelope</extra>", showlegend=False))
 
     shapes, annotations = [], []
     unit = rec.unit
@@ -229,6 +233,17 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
                   scales={n: scales[n] for n in names}),
     )
     return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def trace_points(n_channels: int, overlay: bool, width_px: int = DRAWN_WIDTH_PX) -> int:
+    """Most points per trace of :func:`stacked_figure`: two per pixel of the plot area, all traces ≤ the cap.
+
+    ``n_channels`` traces, doubled with an overlay per channel; at most :data:`MAX_FIGURE_POINTS`
+    together.
+    """
+    n_traces = n_channels * (2 if overlay else 1)
+    plot_px = max(100, int(width_px) - _MARGIN_X)
+    return max(2, min(2 * plot_px, MAX_FIGURE_POINTS // n_traces // 2 * 2))
 
 
 def _compact_x(x: np.ndarray, t_start: float, window: float, plot_px: int) -> np.ndarray:
