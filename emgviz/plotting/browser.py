@@ -16,6 +16,7 @@ from ..recording import Recording
 from .decimate import minmax_decimate
 from .scales import _resolve_scales, auto_scale, auto_scales, format_scale, nice_scale, scale_choices
 from .style import ENVELOPE_COLOR, TRACE_COLOR
+from .page_marks import BURST_FILL, _burst_shapes, _line_marks  # noqa: F401  (BURST_FILL re-exported)
 from .templates import lean_template
 
 __all__ = ["stacked_figure", "overview_figure", "overview_envelope", "auto_scale", "auto_scales",
@@ -25,7 +26,6 @@ __all__ = ["stacked_figure", "overview_figure", "overview_envelope", "auto_scale
 #: Colours: calm, print-friendly (thin dark traces on white; TRACE_COLOR and ENVELOPE_COLOR from .style).
 EVENT_COLOR = "#6a3d9a"
 MARKER_COLOR = "#c51b7d"
-BURST_FILL = "rgba(31, 120, 180, 0.18)"
 GRID_COLOR = "#e3e3e3"
 BASELINE_COLOR = "#c8c8c8"
 PAGE_FILL = "rgba(255, 140, 0, 0.25)"
@@ -33,12 +33,10 @@ PAGE_FILL = "rgba(255, 140, 0, 0.25)"
 #: The width a stacked figure is drawn at in the app's wide layout on a 1440 px screen (its plot area
 #: about 900 px, two points per pixel); wider screens get about 1.5 points per pixel, which a min–max
 #: trace draws alike. Each point more costs renderer time on every new figure (measured: half the
-#: points of the Overview, 0.9–1.3 s less renderer CPU; benchmarks/bench_browser_floor.py).
+#: points of the Overview, 0.6–0.8 s less renderer CPU; benchmarks/bench_browser_floor.py).
 DRAWN_WIDTH_PX = 1100
 #: Left margin (channel names) and left + right margins (with the scale labels) of the stacked figure, px.
 _MARGIN_L, _MARGIN_X = 110, 205
-_MAX_LABELS = 60          # event/marker labels drawn per page; more would be unreadable
-_MAX_SPANS = 400          # burst spans drawn per page
 
 #: Hard cap on the points of all traces of one figure, whatever the file: a page of 16
 #: channels with their envelopes at two points per pixel (89,600 points) fits; a file of
@@ -260,49 +258,6 @@ def _compact_x(x: np.ndarray, t_start: float, window: float, plot_px: int) -> np
 def _template():
     """``simple_white`` with only the defaults of the scatter traces drawn here (see :mod:`.templates`)."""
     return lean_template("simple_white", ("scatter", "scattergl"))
-
-
-def _burst_shapes(bursts, centers, div, t_start, t_end) -> list[dict]:
-    if bursts is None or len(bursts) == 0:
-        return []
-    missing = {"channel", "onset_s", "offset_s"} - set(bursts.columns)
-    if missing:
-        raise ValueError(f"bursts need the columns channel, onset_s, offset_s; missing {sorted(missing)}")
-    b = bursts[bursts["channel"].isin(list(centers)) & (bursts["offset_s"] >= t_start)
-               & (bursts["onset_s"] <= t_end)]
-    out = []
-    for ch, on, off in b[["channel", "onset_s", "offset_s"]].head(_MAX_SPANS).itertuples(index=False):
-        c = centers[ch]
-        out.append(dict(type="rect", xref="x", yref="y", x0=max(float(on), t_start), x1=min(float(off), t_end),
-                        y0=c - div / 2, y1=c + div / 2, fillcolor=BURST_FILL, line=dict(width=0),
-                        layer="below"))
-    return out
-
-
-def _line_marks(table, text_col, t_start, t_end, color, dash, *, durations=False, prefix=""):
-    if table is None or len(table) == 0:
-        return [], []
-    if "time_s" not in table.columns:
-        raise ValueError(f"a table of lines needs a time_s column; found {list(table.columns)}")
-    times = table["time_s"].to_numpy(dtype=float)
-    dur = table["duration_s"].to_numpy(dtype=float) if durations and "duration_s" in table else np.zeros(len(table))
-    texts = table[text_col].astype(str).to_numpy() if text_col in table else np.full(len(table), "")
-    keep = np.flatnonzero((times + dur >= t_start) & (times <= t_end))
-    shapes, annotations = [], []
-    for j, i in enumerate(keep):
-        t = float(times[i])
-        if dur[i] > 0:
-            shapes.append(dict(type="rect", xref="x", yref="paper", x0=max(t, t_start),
-                               x1=min(t + dur[i], t_end), y0=0, y1=1, fillcolor=color, opacity=0.06,
-                               line=dict(width=0), layer="below"))
-        if t_start <= t <= t_end:
-            shapes.append(dict(type="line", xref="x", yref="paper", x0=t, x1=t, y0=0, y1=1,
-                               line=dict(color=color, width=1, dash=dash)))
-            if j < _MAX_LABELS and (texts[i] or prefix):
-                annotations.append(dict(x=t, xref="x", y=1.0, yref="paper", yanchor="bottom", xanchor="left",
-                                        text=prefix + texts[i][:40], showarrow=False,
-                                        font=dict(size=11, color=color)))
-    return shapes, annotations
 
 
 # ---------------------------------------------------------------------------- overview
