@@ -120,7 +120,9 @@ def spec_paths(spec: dict) -> Iterator[str]:
             for key, value in obj.items():
                 name = _AXIS.sub(r"\1", key) if path == "layout" else key
                 yield from walk(value, f"{path}.{name}" if path else name)
-        elif isinstance(obj, (list, tuple)) and obj and all(isinstance(v, dict) for v in obj):
+        elif isinstance(obj, (list, tuple)) and not obj:
+            return
+        elif isinstance(obj, (list, tuple)) and all(isinstance(v, dict) for v in obj):
             for value in obj:
                 yield from walk(value, path + "[]")
         else:

@@ -141,7 +141,7 @@ function paint(c) {
   g.fillStyle = L.plot_bgcolor || '#fff';
   for (const [xa, ya] of pairs.values()) g.fillRect(xa.px[0], ya.px[0], xa.px[1] - xa.px[0], ya.px[1] - ya.px[0]);
   const tickList = a => {
-    if (a.tickvals) {
+    if (a.tickvals && (a.tickmode === 'array' || a.tickmode === undefined)) {
       const d = a.tickvals.slice(1).map((v, i) => Math.abs(v - a.tickvals[i])).filter(x => x > 0);
       const step = d.length ? Math.min(...d) : 1;
       return a.tickvals.map((v, i) => [v, a.ticktext ? String(a.ticktext[i]) : fmt(v, step)]);
@@ -164,6 +164,7 @@ function paint(c) {
   }
   // traces, each clipped to its subplot
   for (const t of S.traces) {
+    if ((t.type || 'scatter') !== 'scatter' || (t.mode || 'lines') !== 'lines') continue;  // refused in Python too
     const xa = axes[t.xaxis || 'x'], ya = axes[t.yaxis || 'y'], ln = t.line || {}, w = ln.width ?? 2;
     g.save(); g.beginPath(); g.rect(xa.px[0], ya.px[0], xa.px[1] - xa.px[0], ya.px[1] - ya.px[0]); g.clip();
     g.strokeStyle = ln.color || '#1f77b4'; g.lineWidth = w; g.lineJoin = 'round';
