@@ -245,7 +245,7 @@ def presenter_spec(raw: Panel, step: Panel, *, number: int, height_px: int = 540
     db_hi = float(max(np.max(raw.db), np.max(step.db)))
     db_range = [db_lo - 2.0, db_hi + 3.0]
     db_title = f"dB re {raw.db_ref}"
-    cells = ([(raw, "Raw", (0.0, 0.55), (0.66, 0.98), True)] if step is raw
+    cells = ([(raw, "Raw", (0.0, 0.55), (0.70, 0.98), True)] if step is raw
              else [(raw, "Raw", (0.0, 0.44), (0.0, 0.44), False),
                    (step, f"{number}. {step.title}", (0.57, 0.97), (0.57, 0.97), False)])
     notes = []

@@ -306,7 +306,8 @@ function setup(parentElement) {
   sel.style.cssText = 'position:absolute;display:none;background:rgba(0,114,178,0.12);border:1px solid rgba(0,114,178,0.6);pointer-events:none;';
   const info = document.createElement('div');
   info.className = 'emgviz-spec-readout';
-  info.style.cssText = 'position:absolute;right:6px;bottom:2px;font:13px ' + FONT + ';color:#222;background:rgba(255,255,255,0.9);padding:1px 4px;pointer-events:none;display:none;';
+  info.style.cssText = 'position:absolute;font:13px ' + FONT + ';color:#222;background:rgba(255,255,255,0.92);' +
+    'border:1px solid #bbb;padding:1px 5px;pointer-events:none;display:none;white-space:nowrap;';
   wrap.append(c, sel, info);
   parentElement.appendChild(wrap);
   c._zoom = {};
@@ -327,6 +328,11 @@ function setup(parentElement) {
     }
     const text = readout(c, mx, my);
     info.textContent = text; info.style.display = text ? 'block' : 'none';
+    if (text) {  // beside the pointer, kept inside the figure
+      const w = info.offsetWidth, W = c.clientWidth;
+      info.style.left = Math.max(0, Math.min(W - w - 2, mx + 14)) + 'px';
+      info.style.top = Math.max(0, my - 26) + 'px';
+    }
   });
   const end = e => {
     if (!drag) return;

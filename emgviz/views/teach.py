@@ -368,10 +368,10 @@ def _lesson() -> None:
         return
     st.caption(f"{ls.rec.n_channels} channel(s) × {ls.rec.duration_s:g} s at {ls.rec.fs:g} Hz, "
                f"{ls.params['n_units']} motor units · drawn: {ls.rec.ch_names[ls.channel]} · "
-               f"Teach's processing: {ls.settings.describe()}")
+               f"Teach's processing: {ls.settings.describe()}"
+               + ("" if use_plotly() else " · Drag across the traces to zoom in time, double-click to show all."))
     draw_figure(fig, key_canvas=CANVAS_KEY, key_chart=CHART_KEY, config={"displaylogo": False})
-    if not use_plotly():
-        st.caption("Drag across the traces to zoom in time (every step follows); double-click to show all.")
+
     st.markdown("\n\n".join(f"**{i + 1}.** {md(p.caption)}" for i, p in enumerate(ls.panels)))
     try:
         _listen(ls)
