@@ -60,18 +60,18 @@ def lesson_values() -> dict:
 
 
 # ---- caches: each keyed by exactly what it depends on --------------------------------------------
-@st.cache_resource(max_entries=8, show_spinner="Simulating…")
+@st.cache_resource(max_entries=8, show_spinner=False)  # a spinner costs a thread and a message per miss
 def _simulation(params_json: str):
     """The simulation of these parameters (immutable, so one object serves every session)."""
     return simulate(**json.loads(params_json))
 
 
-@st.cache_resource(max_entries=8, show_spinner="Filtering…")
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _steps(params_json: str, settings_json: str, _rec: Recording):
     return pipeline_steps(_rec, Settings.from_dict(json.loads(settings_json)))
 
 
-@st.cache_data(max_entries=16, show_spinner="Detecting onsets…")
+@st.cache_data(max_entries=16, show_spinner=False)
 def _detect(params_json: str, settings_json: str, method: str, _filtered: Recording):
     return detect_bursts(_filtered, method=method)
 
