@@ -109,11 +109,17 @@ def side_by_side_figure(traces: dict, fs: dict, *, start_s: float, sweep_ms_per_
 
     ``traces`` maps a name to µV samples; ``fs`` maps the name to its rate. Each row spans ±4 divisions;
     samples beyond are clipped to the edge and the clipped stretches marked red, as a clinical screen does.
+    Every row carries its own scales, as a clinical screen's grid does: a time tick (ms from the
+    sweep's start) at every division and an amplitude tick (µV) at every division, labelled every
+    second one, with the division sizes in the axis titles ("ms · 10 ms/div", "µV · 200 µV/div").
     """
     names = list(traces)
-    fig = make_subplots(rows=len(names), cols=1, subplot_titles=names, shared_xaxes=True, vertical_spacing=0.06)
+    fig = make_subplots(rows=len(names), cols=1, subplot_titles=names, shared_xaxes=True, vertical_spacing=0.09)
     span_ms = sweep_ms_per_div * divisions
     lim = 4 * gain_uv_per_div
+    x_ticks = [k * sweep_ms_per_div for k in range(divisions + 1)]
+    y_ticks = [k * gain_uv_per_div for k in range(-4, 5)]
+    y_text = [f"{v:,.0f}" if k % 2 == 0 else "" for k, v in zip(range(-4, 5), y_ticks)]
     for j, name in enumerate(names):
         x, f = traces[name], fs[name]
         a = max(0, int(round(start_s * f)))
@@ -127,15 +133,21 @@ def side_by_side_figure(traces: dict, fs: dict, *, start_s: float, sweep_ms_per_
                       row=j + 1, col=1)
         if clipped.any():
             fig.add_trace(go.Scattergl(x=t_ms[clipped], y=np.clip(seg, -lim, lim)[clipped], mode="markers",
-                                       marker=dict(color=OKABE_ITO["vermillion"], size=3), name="clipped",
+                                       marker=dict(color=OKABE_ITO["vermillion"], size=5), name="clipped",
                                        showlegend=False, hoverinfo="skip"), row=j + 1, col=1)
-        fig.update_yaxes(range=[-lim, lim], dtick=gain_uv_per_div, showticklabels=False, showgrid=True,
-                         gridcolor="#e6e6e6", zeroline=False, row=j + 1, col=1)
-    fig.update_xaxes(range=[0, span_ms], dtick=sweep_ms_per_div, showgrid=True, gridcolor="#e6e6e6",
-                     ticksuffix=" ms")
-    fig.update_layout(height=max(300, 190 * len(names) + 80), margin=dict(l=20, r=10, t=60, b=30),
+        fig.update_yaxes(range=[-lim, lim], tickmode="array", tickvals=y_ticks, ticktext=y_text,
+                         showticklabels=True, tickfont=dict(size=10), showgrid=True, gridcolor="#e6e6e6",
+                         zeroline=False, title=dict(text=f"µV · {gain_uv_per_div:g} µV/div", font=dict(size=11)),
+                         row=j + 1, col=1)
+        fig.update_xaxes(range=[0, span_ms], tickmode="array", tickvals=x_ticks,
+                         ticktext=[f"{v:g}" for v in x_ticks], showticklabels=True, tickfont=dict(size=10),
+                         showgrid=True, gridcolor="#e6e6e6",
+                         title=dict(text=f"ms · {sweep_ms_per_div:g} ms/div", font=dict(size=11)) if j == len(names) - 1 else None,
+                         row=j + 1, col=1)
+    fig.update_layout(height=max(300, 210 * len(names) + 90), margin=dict(l=70, r=10, t=60, b=50),
                       plot_bgcolor="white",
-                      title=f"{sweep_ms_per_div:g} ms/div · {gain_uv_per_div:g} µV/div (locked for all rows)")
+                      title=f"{sweep_ms_per_div:g} ms/div · {gain_uv_per_div:g} µV/div (locked for all rows) · "
+                            f"from {start_s:.3f} s")
     return fig
 
 

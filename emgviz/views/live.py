@@ -287,6 +287,8 @@ def _draw_panel(sess, opts: dict) -> None:
     snap = sess.ring.snapshot(opts["window_s"])
     if snap.data.shape[1] == 0:
         return
+    if opts["sweep"] is not None:  # a needle examiner watches the sweeps: they come first, the traces below
+        live_sweep.panel(sess, opts["sweep"], first_window_s=opts["window_s"])
     rms = live_rms(snap.data, src.fs, window_ms=opts["rms_ms"])
     shown = percent_of_reference(rms, opts["mvc"]) if opts["mvc"] is not None else rms * opts["scale"]
     states = band_state(shown, *opts["target"])
@@ -299,8 +301,6 @@ def _draw_panel(sess, opts: dict) -> None:
         st.plotly_chart(plain_figure(live_traces_figure(snap.data, snap.times, src.ch_names, src.units,
                                                         window_s=opts["window_s"])), key=_S + "traces", width="stretch")
         st.plotly_chart(plain_figure(rms_bars_figure(shown, src.ch_names, **bars)), key=_S + "bars", width="stretch")
-    if opts["sweep"] is not None:
-        live_sweep.panel(sess, opts["sweep"], first_window_s=opts["window_s"])
 
 
 def render(ctx: ViewContext) -> None:
@@ -314,11 +314,16 @@ def render(ctx: ViewContext) -> None:
         _download()
         return
     st.caption(f"Source: {md(sess.source.name)} · {len(sess.source.ch_names)} channel(s) at {sess.source.fs:g} Hz")
+    sweep = live_sweep.controls(sess)
+    # with triggered sweeps on, the display (sweeps, then traces and bars) sits right under their controls,
+    # above the traces' settings and the counts, so it starts above the fold of a 1024×768 screen
+    display = st.container() if sweep is not None else None
     opts = _display_controls(sess)
-    opts["sweep"] = live_sweep.controls(sess)
+    opts["sweep"] = sweep
     live = sess.running or sess.recorder is not None
     st.fragment(_status_panel, run_every=STATUS_S if live else None)(sess, opts)
-    st.fragment(_draw_panel, run_every=REFRESH_S if live else None)(sess, opts)
+    with display if display is not None else st.container():
+        st.fragment(_draw_panel, run_every=REFRESH_S if live else None)(sess, opts)
     st.caption(f"Bars: RMS over the last {opts['rms_ms']:g} ms (mean removed), green inside the target band · "
                f"traces and bars redrawn every {REFRESH_S:g} s, counts every {STATUS_S:g} s")
     _download()

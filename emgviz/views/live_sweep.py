@@ -45,29 +45,31 @@ def defaults_for(source) -> dict:
 
 
 def controls(sess) -> dict | None:
-    """The overlay's switch and settings (outside the fragment); None when the overlay is off."""
+    """The overlay's switch and settings (outside the fragment); None when the overlay is off.
+
+    One row, so the sweeps start high on a 1024×768 screen: the switch, then the settings changed
+    during an examination (time base, sensitivity, trigger level); channel, delay line and the
+    number of sweeps sit in a popover (the chart's title states them).
+    """
     src = sess.source
     needle = is_needle_source(src)
-    on = st.toggle("Triggered sweeps (needle)", key=_P + "on",
-                   help="As on a clinical EMG machine: a sweep starts where the signal crosses the trigger level; "
-                        "the last sweeps are superimposed to show whether the same motor-unit potential fires "
-                        "again. On by default for needle streams (a needle file or the needle simulator, or "
-                        "≥ 4 kHz).")
+    state = st.session_state
+    c_on, c_tb, c_sens, c_lvl, c_more = st.columns([2.0, 1.15, 1.15, 1.0, 1.7], vertical_alignment="bottom")
+    on = c_on.toggle("Triggered sweeps", key=_P + "on",
+                     help="For needle EMG, as on a clinical EMG machine: a sweep starts where the signal crosses the trigger "
+                          "level; the last sweeps are superimposed to show whether the same motor-unit potential "
+                          "fires again. On by default for needle streams (a needle file or the needle simulator, "
+                          "or ≥ 4 kHz).")
     if not on:
         return None
-    state = st.session_state
     if _P + "level" not in state or state.get(_P + "uv_div") not in SENSITIVITIES_UV:
         # first time on (or Streamlit dropped the keys while the overlay was off): start from the source
         for k, v in defaults_for(src).items():
             if k != _P + "on":
                 state[k] = v
-    c_ch, c_tb, c_sens, c_lvl, c_pre, c_n = st.columns([2, 1.4, 1.4, 1.6, 1.6, 1.6], vertical_alignment="bottom")
     names = list(src.ch_names)
-    if len(names) > 1:
-        ch = c_ch.selectbox("Channel", range(len(names)), key=_P + "ch", format_func=lambda i: names[i])
-    else:
-        ch = 0
-        c_ch.caption(f"Channel: {md(names[0])}")
+    ch = int(state.get(_P + "ch", 0)) if len(names) > 1 else 0
+    ch = ch if 0 <= ch < len(names) else 0
     unit = to_microvolts([0.0], src.units[ch] if src.units else "V")[1]
     ms_div = c_tb.selectbox("Time base", TIME_BASES_MS, index=TIME_BASES_MS.index(10.0), key=_P + "ms_div",
                             format_func=lambda v: f"{v:g} ms/div")
@@ -76,10 +78,17 @@ def controls(sess) -> dict | None:
     level = c_lvl.number_input(f"Trigger ({unit})", step=float(uv_div / 2), format="%.0f",
                                key=_P + "level", help="The level a sweep starts at. Positive: on a rising "
                                                       "crossing; negative: on a falling one.")
-    pre_div = c_pre.selectbox("Delay line", tuple(range(H_DIVISIONS)), index=2, key=_P + "pre_div",
-                              format_func=lambda d: f"{d} div ({d * ms_div:g} ms)",
-                              help="Where the trigger sits on the sweep, in divisions from its left edge.")
-    n_last = c_n.slider("Sweeps", 1, MAX_SWEEPS, 10, key=_P + "n")
+    # the chart's title states the delay and the number of sweeps; the label only names what is inside
+    label = "Channel, delay, sweeps" if len(names) > 1 else "Delay, sweeps"
+    with c_more.popover(label, width="stretch"):
+        if len(names) > 1:
+            ch = st.selectbox("Channel", range(len(names)), key=_P + "ch", format_func=lambda i: names[i])
+        else:
+            st.caption(f"Channel: {md(names[0])}")
+        pre_div = st.selectbox("Delay line", tuple(range(H_DIVISIONS)), index=2, key=_P + "pre_div",
+                               format_func=lambda d: f"{d} div ({d * ms_div:g} ms)",
+                               help="Where the trigger sits on the sweep, in divisions from its left edge.")
+        n_last = st.slider("Sweeps", 1, MAX_SWEEPS, 10, key=_P + "n")
     if not needle:
         st.caption(f"{md(src.name)} does not look like a needle stream ({src.fs:g} Hz): the sweep works, but "
                    "surface EMG shows no single motor-unit potentials.")

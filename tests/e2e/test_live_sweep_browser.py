@@ -26,7 +26,7 @@ def test_needle_simulator_shows_live_triggered_sweeps(page: Page, streamlit_url,
     model.click()
     page.get_by_role("option", name="needle: normal").click()
     main.get_by_role("button", name="Start").click()
-    expect(main.get_by_text("Triggered sweeps (needle)")).to_be_visible(timeout=120_000)
+    expect(main.get_by_text("Triggered sweeps", exact=True)).to_be_visible(timeout=120_000)
     # the overlay appears with sweeps, and new triggers keep arriving
     first = page.wait_for_function(f"() => {{ const s = ({SWEEPS_JS})(); return s && s.sweeps >= 2 ? s : null; }}",
                                    timeout=120_000).json_value()
@@ -43,6 +43,17 @@ def test_needle_simulator_shows_live_triggered_sweeps(page: Page, streamlit_url,
     page.screenshot(path=str(shots / "live_sweeps_1440.png"))
     page.set_viewport_size({"width": 1024, "height": 768})
     time.sleep(1.5)
+    # on the projector's 1024×768 the sweeps start above the fold: their controls are one row and the
+    # sweeps come before the traces, the traces' settings and the counts
+    top = page.evaluate("""() => { const c = document.querySelector('canvas.emgviz-live[data-sweeps]');
+        for (let e = c.parentElement; e; e = e.parentElement) e.scrollTop = 0;   // back to the top of the page
+        window.scrollTo(0, 0); return c.getBoundingClientRect().top; }""")
+    time.sleep(0.5)
+    traces_top = page.evaluate("() => document.querySelector('canvas.emgviz-live:not([data-sweeps])')"
+                               ".getBoundingClientRect().top")
+    page.screenshot(path=str(shots / "live_sweeps_1024_top.png"))
+    assert top < 768 - 200, f"the sweeps start at {top:.0f} px, below the fold of a 1024×768 screen"
+    assert traces_top > top                                           # sweeps first, then the traces
     page.evaluate(scroll)
     page.screenshot(path=str(shots / "live_sweeps_1024.png"))
     main.get_by_role("button", name="Stop", exact=True).click()
