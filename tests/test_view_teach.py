@@ -251,3 +251,20 @@ def test_npz_and_csv_downloads_hold_the_simulated_recording(deferred, at):  # no
     back = read_bytes(csv.content, "sim.csv")
     assert back.ch_names == rec.ch_names and back.fs == rec.fs
     np.testing.assert_array_equal(back.data, rec.data)
+
+
+def test_a_figure_key_the_canvas_cannot_draw_is_a_message_naming_it(monkeypatch):
+    import emgviz.views.teach_presenter as presenter
+
+    real = presenter.presenter_spec
+
+    def with_legend(*a, **k):
+        spec = real(*a, **k)
+        return {**spec, "layout": {**spec["layout"], "legend": {"x": 1}}}
+
+    monkeypatch.setattr(presenter, "presenter_spec", with_legend)
+    at = view_app("teach", timeout=120)
+    at.query_params["teach_presenter"] = "1"
+    at.run()
+    assert_no_exception(at)
+    assert any("does not draw layout.legend.x" in e.value for e in at.error)
