@@ -268,3 +268,15 @@ def test_a_figure_key_the_canvas_cannot_draw_is_a_message_naming_it(monkeypatch)
     at.run()
     assert_no_exception(at)
     assert any("does not draw layout.legend.x" in e.value for e in at.error)
+
+
+def test_presenter_with_the_plotly_toggle_draws_the_step_with_plotly():
+    at = view_app("teach", timeout=120)
+    at.query_params["teach_presenter"] = "1"
+    at.query_params["teach_plotly"] = "1"
+    at.query_params["teach_step"] = "4"
+    at.run()
+    assert_no_exception(at)
+    assert not at.get("bidi_component")
+    spec = plotly_spec(at, "teach_presenter_chart")
+    assert [a["text"] for a in spec["layout"]["annotations"]] == ["<b>Raw</b>", "<b>4. Notch 50 Hz</b>"]
