@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from ._checks import check_fs, check_order, check_positive
-from .filters import NYQUIST_FRACTION, _work, filtfilt
+from .filters import NYQUIST_FRACTION, _filtfilt, _work
 
 __all__ = ["rms_envelope", "moving_average", "linear_envelope", "tkeo", "window_samples",
            "EnvelopeMethod", "ENVELOPE_METHODS", "envelope_method"]
@@ -33,18 +33,21 @@ def window_samples(fs: float, window_ms: float) -> int:
 _BLOCK = 1 << 15
 
 
-def _centred_mean(y: np.ndarray, w: int, *, square: bool = False, root: bool = False) -> np.ndarray:
+def _centred_mean(y: np.ndarray, w: int, *, square: bool = False, root: bool = False,
+                  out: np.ndarray | None = None) -> np.ndarray:
     """Mean of ``y`` (of ``y²`` when ``square``) over a centred window of ``w`` samples, slid inwards
     at the edges; its square root when ``root`` (a running-sum moving RMS).
 
     One cumulative sum (the running sum of the window is its difference at the two ends),
     then the window means block by block, so that the squaring and the root add no
-    full-length temporaries.
+    full-length temporaries. ``out``: a float64 array of ``y``'s shape to write into (else a new one).
     """
     n = y.shape[-1]
+    if out is None:
+        out = np.empty(y.shape, dtype=np.float64)
     if w >= n:
         v = y * y if square else y
-        out = np.broadcast_to(v.mean(axis=-1, keepdims=True), y.shape).copy()
+        out[...] = np.broadcast_to(v.mean(axis=-1, keepdims=True), y.shape)
         return np.sqrt(np.maximum(out, 0.0, out=out), out=out) if root else out
     c = _work(2, y.shape[:-1] + (n + 1,))  # a reused buffer inside filters.scratch_buffers()
     c[..., 0] = 0.0
@@ -55,7 +58,6 @@ def _centred_mean(y: np.ndarray, w: int, *, square: bool = False, root: bool = F
         np.cumsum(y, axis=-1, out=c[..., 1:])
     h = (w - 1) // 2                     # samples before the centre
     m = n - w + 1                        # number of full windows
-    out = np.empty(y.shape, dtype=np.float64)
     inv = 1.0 / w
     for a in range(0, m, _BLOCK):
         b = min(a + _BLOCK, m)
@@ -70,7 +72,7 @@ def _centred_mean(y: np.ndarray, w: int, *, square: bool = False, root: bool = F
     return out
 
 
-def rms_envelope(x, fs: float, *, window_ms: float) -> np.ndarray:
+def rms_envelope(x, fs: float, *, window_ms: float, out: np.ndarray | None = None) -> np.ndarray:
     """Moving root-mean-square amplitude, centred (Merletti & Parker 2004, sec. 6.2).
 
     ``RMS[n] = sqrt(mean(x[k]², k in window around n))``; the window has
@@ -84,10 +86,13 @@ def rms_envelope(x, fs: float, *, window_ms: float) -> np.ndarray:
         Sampling rate in Hz.
     window_ms : float
         Window length in ms (50–250 ms are usual for surface EMG).
+    out : ndarray, optional
+        A C-contiguous float64 array of the same shape to write the result into (saves
+        allocating one, e.g. when enveloping channel after channel for display).
 
     Returns
     -------
-    ndarray of float64, same shape, unit U
+    ndarray of float64, same shape, unit U (``out`` when given)
 
     Examples
     --------
@@ -98,10 +103,10 @@ def rms_envelope(x, fs: float, *, window_ms: float) -> np.ndarray:
     True
     """
     arr = np.asarray(x, dtype=np.float64)
-    return _centred_mean(arr, window_samples(fs, window_ms), square=True, root=True)
+    return _centred_mean(arr, window_samples(fs, window_ms), square=True, root=True, out=_check_out(out, arr))
 
 
-def moving_average(x, fs: float, *, window_ms: float) -> np.ndarray:
+def moving_average(x, fs: float, *, window_ms: float, out: np.ndarray | None = None) -> np.ndarray:
     """Moving average of the rectified signal ``|x|`` (average rectified value), centred.
 
     Parameters
@@ -112,6 +117,8 @@ def moving_average(x, fs: float, *, window_ms: float) -> np.ndarray:
         Sampling rate in Hz.
     window_ms : float
         Window length in ms.
+    out : ndarray, optional
+        A float64 array of the same shape for the result (see :func:`rms_envelope`).
 
     Returns
     -------
@@ -119,10 +126,11 @@ def moving_average(x, fs: float, *, window_ms: float) -> np.ndarray:
         For a sine of amplitude A: 2A/π (De Luca 1997).
     """
     arr = np.abs(np.asarray(x, dtype=np.float64))
-    return _centred_mean(arr, window_samples(fs, window_ms))
+    return _centred_mean(arr, window_samples(fs, window_ms), out=_check_out(out, arr))
 
 
-def linear_envelope(x, fs: float, *, cutoff_hz: float, order: int = 2) -> np.ndarray:
+def linear_envelope(x, fs: float, *, cutoff_hz: float, order: int = 2,
+                    out: np.ndarray | None = None) -> np.ndarray:
     """Linear envelope: zero-phase Butterworth low-pass of ``|x|`` (Winter 2009, sec. 10.2).
 
     The rectified signal is padded by even reflection over ``3 / cutoff_hz`` s (or the
@@ -138,6 +146,8 @@ def linear_envelope(x, fs: float, *, cutoff_hz: float, order: int = 2) -> np.nda
         Low-pass cutoff in Hz (3–10 Hz usual); must be below fs/2.
     order : int, default=2
         Butterworth order (zero phase doubles it).
+    out : ndarray, optional
+        A float64 array of the same shape for the result (see :func:`rms_envelope`).
 
     Returns
     -------
@@ -154,7 +164,14 @@ def linear_envelope(x, fs: float, *, cutoff_hz: float, order: int = 2) -> np.nda
     arr = np.asarray(x, dtype=np.float64)
     arr = np.abs(arr, out=_work(3, arr.shape))  # a reused buffer inside filters.scratch_buffers()
     padlen = int(np.ceil(3.0 * fs / cutoff))
-    return filtfilt(sos, arr, padtype="even", padlen=padlen)
+    return _filtfilt(sos, arr, padtype="even", padlen=padlen, out=_check_out(out, arr))
+
+
+def _check_out(out, arr: np.ndarray):
+    if out is not None and (not isinstance(out, np.ndarray) or out.shape != arr.shape
+                            or out.dtype != np.float64 or not out.flags.c_contiguous):
+        raise ValueError(f"out must be a C-contiguous float64 array of shape {arr.shape}")
+    return out
 
 
 def tkeo(x) -> np.ndarray:
@@ -231,9 +248,12 @@ class EnvelopeMethod:
         """The plain-language phrase of the Teach caption, e.g. "a moving RMS over 100 ms"."""
         return self.how.format(value=value, unit=self.unit)
 
-    def apply(self, x, fs: float, value: float) -> np.ndarray:
-        """The envelope of ``x`` (any shape, last axis is time) at ``fs`` Hz with parameter ``value``."""
-        return self.compute(x, fs, **{self.keyword: value})
+    def apply(self, x, fs: float, value: float, out: np.ndarray | None = None) -> np.ndarray:
+        """The envelope of ``x`` (any shape, last axis is time) at ``fs`` Hz with parameter ``value``
+        (written into ``out`` when given, a float64 array of ``x``'s shape)."""
+        if out is None:
+            return self.compute(x, fs, **{self.keyword: value})
+        return self.compute(x, fs, **{self.keyword: value}, out=out)
 
 
 #: The pipeline's envelope methods. Adding one is one function above and one row here.

@@ -246,9 +246,12 @@ def _padded(arr: np.ndarray, pad: int, padtype: str, subtract) -> np.ndarray:
         else:
             ext[..., :pad] = left
             ext[..., pad + n:] = right
-        mid[...] = arr
-        if subtract is not None:
-            ext -= subtract
+        if subtract is not None:  # one pass over the middle: copy and subtract together
+            np.subtract(arr, subtract, out=mid)
+            ext[..., :pad] -= subtract
+            ext[..., pad + n:] -= subtract
+        else:
+            mid[...] = arr
     elif subtract is not None:
         np.subtract(arr, subtract, out=mid)
     else:

@@ -14,7 +14,6 @@ fraction of the recording's size.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -23,47 +22,16 @@ from typing import Any, Mapping
 import numpy as np
 
 from ._checks import check_fs, check_recording
+from ._threads import THREAD_MIN_VALUES, workers
 from .envelopes import envelope_method
 from .filters import (NYQUIST_FRACTION, _filtfilt, clip_band, design_bandpass, design_notch, filtfilt,
                       notch_frequencies, pad_length, scratch_buffers)
+from .processed import Processed
 from .recording import Recording
 from .settings import Settings
 
 __all__ = ["Processed", "preprocess", "steps", "Step", "STEP_KINDS",
            "effective_band", "effective_notch", "pipeline_sos", "frequency_response"]
-
-
-@dataclass(frozen=True, eq=False)
-class Processed:
-    """The output of :func:`preprocess`.
-
-    Attributes
-    ----------
-    raw : Recording
-        The input, untouched.
-    filtered : Recording
-        DC removed, band-passed and notched as the settings say (same unit as raw).
-    envelope : Recording or None
-        Envelope of the rectified filtered signal (``settings.envelope``, a key of
-        :data:`emgviz.envelopes.ENVELOPE_METHODS`);
-        None when :func:`preprocess` was called with ``envelope=False``.
-    settings : Settings
-        The effective settings (``high_hz`` clipped, filters skipped, harmonics dropped
-        when the sampling rate requires; each change has a message in ``warnings``).
-    warnings : tuple of str
-        Messages for the user about what was changed and why.
-    """
-
-    raw: Recording
-    filtered: Recording
-    envelope: Recording | None
-    settings: Settings
-    warnings: tuple[str, ...]
-
-    @property
-    def rectified(self) -> Recording:
-        """``|filtered|`` (full-wave rectified), computed on each access to save memory."""
-        return self.filtered.with_data(np.abs(self.filtered.data))
 
 
 # ---- the filter design a Settings describes at a sampling rate ---------------------------------
@@ -222,30 +190,11 @@ def _effective(rec: Recording, settings: Settings):
 #: Channels are processed in blocks of about this many samples (bounds temporary memory).
 _BLOCK_SAMPLES = 1 << 18
 #: Below this many values a second thread costs more than it saves.
-_THREAD_MIN_VALUES = 1 << 21
+_THREAD_MIN_VALUES = THREAD_MIN_VALUES
 
-
-def _workers(n_blocks: int, n_values: int) -> int:
-    """Threads for :func:`preprocess`: 2 when a core is idle and the work is large, else 1.
-
-    ``EMGVIZ_THREADS`` (a whole number) overrides. Measured (benchmarks/RESULTS.md): a
-    second thread helps only with an idle core; on a busy machine it was slower, so the
-    load average decides.
-    """
-    text = os.environ.get("EMGVIZ_THREADS", "").strip()
-    if text:
-        try:
-            return max(1, min(int(text), n_blocks))
-        except ValueError:
-            pass
-    cpus = os.cpu_count() or 1
-    if cpus < 2 or n_blocks < 2 or n_values < _THREAD_MIN_VALUES:
-        return 1
-    try:
-        idle = cpus - os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average on this platform
-        return 1
-    return 2 if idle >= 1.0 else 1
+#: Threads for :func:`preprocess` (see :func:`emgviz._threads.workers`: 2 when a core is free and the
+#: work is large, else 1; ``EMGVIZ_THREADS`` overrides).
+_workers = workers
 
 
 def _filter_block(x: np.ndarray, sos, remove_dc: bool, out: np.ndarray) -> None:
@@ -278,8 +227,9 @@ def preprocess(rec: Recording, settings: Settings, *, envelope: bool = True) -> 
     rec : Recording
     settings : Settings
     envelope : bool, default=True
-        Compute the envelope. False skips it (``Processed.envelope`` is then None), for
-        callers that only need the filtered signal (features, spectra, comparisons).
+        Provide the envelope. It is computed on the first read of ``Processed.envelope``
+        (then kept), so a caller that never reads it does not pay its time or memory.
+        False gives none (``Processed.envelope`` is then None).
 
     Returns
     -------
@@ -301,28 +251,43 @@ def preprocess(rec: Recording, settings: Settings, *, envelope: bool = True) -> 
     _check_inputs(rec, settings)
     sos, eff, warnings = _effective(rec, settings)
     filtered = np.empty(rec.data.shape, dtype=np.float64)
-    env = np.empty(rec.data.shape, dtype=np.float64) if envelope else None
-    block = max(1, _BLOCK_SAMPLES // rec.n_samples)
-    starts = list(range(0, rec.n_channels, block))
+    _by_blocks(rec.data.shape, lambda sl: _filter_block(rec.data[sl], sos, eff.remove_dc, filtered[sl]))
+    filtered_rec = rec.with_data(filtered)
+    return Processed(raw=rec, filtered=filtered_rec,
+                     envelope=(lambda: _envelope_all(filtered_rec, eff)) if envelope else None,
+                     settings=eff, warnings=tuple(warnings))
+
+
+def _by_blocks(shape: tuple[int, int], work) -> None:
+    """``work(rows)`` for every block of channels (about :data:`_BLOCK_SAMPLES` samples each), on
+    :func:`_workers` threads, each reusing its scratch buffers from block to block."""
+    n_channels, n_samples = shape
+    block = max(1, _BLOCK_SAMPLES // max(1, n_samples))
+    starts = list(range(0, n_channels, block))
 
     def run(first: int, step: int) -> None:
         with scratch_buffers():  # the padded copies of one block, reused block after block
             for i0 in starts[first::step]:
-                sl = slice(i0, i0 + block)
-                _filter_block(rec.data[sl], sos, eff.remove_dc, filtered[sl])
-                if env is not None:
-                    env[sl] = _envelope(filtered[sl], rec.fs, eff)
+                work(slice(i0, i0 + block))
 
-    workers = _workers(len(starts), rec.data.size)
+    workers = _workers(len(starts), n_channels * n_samples)
     if workers == 1:
         run(0, 1)
     else:  # SciPy's section loop and NumPy's array arithmetic release the GIL
         with ThreadPoolExecutor(workers) as pool:
             for done in [pool.submit(run, k, workers) for k in range(workers)]:
                 done.result()
-    return Processed(raw=rec, filtered=rec.with_data(filtered),
-                     envelope=None if env is None else rec.with_data(env),
-                     settings=eff, warnings=tuple(warnings))
+
+
+def _envelope_all(filtered: Recording, settings: Settings) -> Recording:
+    """The envelope of every channel of ``filtered`` (what :attr:`Processed.envelope` computes on first read)."""
+    env = np.empty(filtered.data.shape, dtype=np.float64)
+
+    def work(sl: slice) -> None:
+        env[sl] = _envelope(filtered.data[sl], filtered.fs, settings)
+
+    _by_blocks(env.shape, work)
+    return filtered.with_data(env)
 
 
 #: The kinds of :class:`Step`, in pipeline order.

@@ -19,7 +19,8 @@ WATCHED = {
     "hash": ("emgviz.views.sidebar", "_digest"),
     "process": ("emgviz.views.cache", "preprocess"),
     "features": ("emgviz.features", "feature_table"),
-    "overview figure": ("emgviz.views.overview", "stacked_figure"),
+    "overview figure": ("emgviz.views.overview", "decimated_stack_figure"),
+    "overview decimation": ("emgviz.views.overview", "decimate_stack"),
     "bar figure": ("emgviz.views.overview", "feature_bars"),
     "table": ("emgviz.views.overview", "display_table"),
     "display unit": ("emgviz.units", "recording_display_unit"),
@@ -85,6 +86,7 @@ def test_a_rerun_with_nothing_changed_reads_processes_and_draws_nothing(calls, t
     changed = Counter(calls)
     new = changed - first
     assert new["process"] == 1 and new["overview figure"] == 1 and new["features"] == 1, dict(new)
+    assert new["overview decimation"] == 1, dict(new)
     assert new["read"] == new["hash"] == new["display unit"] == new["flat channels"] == 0, dict(new)
 
     # back to the first settings: everything comes from the caches

@@ -64,7 +64,7 @@ def test_sweeps_overlay_draws_each_sweep_once_the_newest_bold_and_marks_clipping
     assert fig.layout.xaxis.range == (-20.0, 80.0) and fig.layout.xaxis.dtick == 10.0
     level, delay = fig.layout.shapes
     assert level.y0 == level.y1 == -120.0 and delay.x0 == delay.x1 == 0.0
-    assert fig.layout.title.text.startswith("Last 4 triggered sweeps (of 9 triggers) · trigger -120 µV (falling)")
+    assert fig.layout.title.text.startswith("Last 4 of 9 sweeps · trigger -120 µV falling · delay 20 ms")
     assert "50 µV/div" in fig.layout.title.text
 
 
@@ -86,7 +86,7 @@ def test_an_empty_overlay_still_shows_the_screen():
 
     fig = live_sweeps_figure(np.empty((0, 500)), 10_000.0, pre_ms=10.0, ms_per_div=5.0, uv_per_div=100.0, level=50.0)
     assert fig.layout.meta["sweeps"] == 0 and len(_arr(fig.data[1].y)) == 0
-    assert "(rising)" in fig.layout.title.text and fig.layout.yaxis.range == (-408.0, 408.0)
+    assert "trigger +50 µV rising" in fig.layout.title.text and fig.layout.yaxis.range == (-408.0, 408.0)
 
 
 def test_canvas_payloads_hold_the_same_lines_and_bars_as_the_figures():

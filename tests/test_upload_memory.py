@@ -103,8 +103,12 @@ def test_filtering_holds_filtered_and_envelope_only(recording):
 def test_store_counts_what_a_processed_recording_holds_without_computing_it(recording):
     out = preprocess(recording, Settings())
     nbytes, peak, _ = _traced(lambda: cache._processed_bytes(out))
-    assert nbytes == out.filtered.data.nbytes + out.envelope.data.nbytes == 2 * recording.data.nbytes
-    assert peak < 0.01 * recording.data.nbytes  # |filtered| is not computed just to be measured
+    assert nbytes == out.filtered.data.nbytes == recording.data.nbytes  # the envelope is not computed yet
+    assert peak < 0.01 * recording.data.nbytes  # neither |filtered| nor the envelope is computed to be measured
+    assert not out.envelope_ready
+    assert cache._processed_bytes(out) == nbytes
+    env = out.envelope  # computed on its first read, then held and counted
+    assert cache._processed_bytes(out) == out.filtered.data.nbytes + env.data.nbytes == 2 * recording.data.nbytes
 
 
 # ---- the store: an output never evicts its input ---------------------------------------------------
@@ -146,7 +150,7 @@ def test_a_budget_below_one_recording_does_not_read_and_filter_again_at_every_re
 
     monkeypatch.setattr(cache, "read_files", fake_read)
     monkeypatch.setattr(cache, "preprocess", counting_preprocess)
-    monkeypatch.setenv("EMGVIZ_CACHE_MB", "2")  # read 1 MiB + processed 2 MiB = 3 MiB > 2 MiB
+    monkeypatch.setenv("EMGVIZ_CACHE_MB", "1.5")  # read 1 MiB + processed 1 MiB (envelope not read) > 1.5 MiB
     settings = cache.settings_key(Settings())
     for _ in range(3):  # the upload's run, then two reruns
         rec = cache.read_cached("big", ("big.edf",), None, "{}", (("big.edf", b""),))
@@ -157,7 +161,7 @@ def test_a_budget_below_one_recording_does_not_read_and_filter_again_at_every_re
     # the next recording evicts both: the budget still bounds everything but the recording in use
     rec2 = cache.read_cached("small", ("small.edf",), None, "{}", (("small.edf", b""),))
     cache.process_cached("ksmall", settings, rec2)
-    assert not any("big" in k for k in store.keys()) and store.nbytes == 3 * MiB
+    assert not any("big" in k for k in store.keys()) and store.nbytes == 2 * MiB
 
 
 # ---- every rerun: the display unit reads a sample, not a copy of the recording --------------------

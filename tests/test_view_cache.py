@@ -175,7 +175,11 @@ def test_read_and_process_share_one_budget_and_keep_the_newest(monkeypatch):
     rec_a = cache.read_cached("a", ("a",), None, "{}", (("a", b""),))
     out = cache.process_cached("ka", cache.settings_key(__import__("emgviz").Settings()), rec_a)
     store = cache.cache_store()
-    assert store.nbytes == rec_a.data.nbytes + cache._processed_bytes(out) == 3 * MiB  # read + filtered + envelope
+    assert store.nbytes == rec_a.data.nbytes + cache._processed_bytes(out) == 2 * MiB  # read + filtered
+    assert not out.envelope_ready  # the envelope is computed on its first read ...
+    np.testing.assert_array_equal(out.envelope.data, 0.0)
+    assert cache.process_cached("ka", cache.settings_key(__import__("emgviz").Settings()), rec_a) is out
+    assert store.nbytes == 3 * MiB  # ... and the store counts it at the next lookup: read + filtered + envelope
     rec_b = cache.read_cached("b", ("b",), None, "{}", (("b", b""),))  # 4 MiB: fits
     assert len(store) == 3
     cache.read_cached("c", ("c",), None, "{}", (("c", b""),))  # 5 MiB: the oldest, a's read, goes first
@@ -198,7 +202,7 @@ def test_two_recordings_over_a_small_budget_keep_the_most_recent_in_the_app(monk
                 + "\n".join(f"{a:.6e},{b:.6e}" for a, b in rows)).encode()
 
     one, two = csv(1), csv(2)
-    per_recording = 20_000 * 2 * 8 * 3  # the read samples + filtered and envelope: 0.96 MB
+    per_recording = 20_000 * 2 * 8 * 2  # the read samples + filtered (the Overview never reads the full envelope)
     monkeypatch.setenv("EMGVIZ_CACHE_MB", str(1.5 * per_recording / MiB))  # one fits, two do not
     at = new_app(timeout=180).run()
     at.radio(key="source").set_value("Upload").run()

@@ -82,7 +82,7 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
                    scale=None, divisions_per_channel: float = 4, overlay: Recording | None = None,
                    bursts: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
                    markers: pd.DataFrame | None = None, width_px: int = 1400,
-                   height_px: int | None = None, gl: bool = False) -> go.Figure:
+                   height_px: int | None = None, gl: bool = False, decimated=None) -> go.Figure:
     """Channels stacked on one time axis, like a clinical EMG machine or EDFbrowser.
 
     Each channel owns a band of ``divisions_per_channel`` divisions (the faint
@@ -121,6 +121,10 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     gl : bool, default=False
         Draw traces with WebGL (``Scattergl``). SVG is the default: at two points per
         pixel it draws fast enough and works in every export.
+    decimated : tuple (signal, overlay), default=None
+        The traces already decimated (see :func:`emgviz.plotting.overview_stack.decimate_stack`):
+        ``signal`` one ``(t, y)`` pair per channel of ``channels``, ``overlay`` the same for the
+        overlay or None. Drawn as they are instead of decimating ``rec`` and ``overlay`` again.
 
     Returns
     -------
@@ -156,8 +160,10 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     traces = []
     sl = page_slice(rec, t_start, window)
     idx = [rec.channel_index(n) for n in names]
-    t_page = rec.t0 + np.arange(sl.start, sl.stop) / rec.fs
-    if t_page.size:  # channel by channel on views of the page: no copy of the samples
+    t_page = rec.t0 + np.arange(sl.start, sl.stop) / rec.fs if decimated is None else np.empty(0)
+    if decimated is not None:
+        td, yd = [p[0] for p in decimated[0]], [p[1] for p in decimated[0]]
+    elif t_page.size:  # channel by channel on views of the page: no copy of the samples
         pairs = [minmax_decimate(t_page, rec.data[i, sl], n_out=n_out) for i in idx]
         td, yd = [p[0] for p in pairs], [p[1] for p in pairs]
     else:
@@ -166,20 +172,18 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
         traces.append(Trace(x=td[k], y=(yd[k] / scales[n] + centers[n]).astype(np.float32),
                             name=n, mode="lines", line=dict(color=TRACE_COLOR, width=0.9),
                             hovertemplate="%{x:.4f} s<extra>" + n + "</extra>", showlegend=False))
-    if overlay is not None:
+    pairs, o_names = None, []
+    if decimated is not None:
+        pairs, o_names = decimated[1], (names if decimated[1] is not None else [])
+    elif overlay is not None:
         osl = page_slice(overlay, t_start, window)
-        o_names = [n for n in names if n in overlay.ch_names]
-        if o_names and osl.stop > osl.start:
-            ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
-            oidx = [overlay.channel_index(n) for n in o_names]
-            pairs = [minmax_decimate(ot, overlay.data[i, osl], n_out=n_out) for i in oidx]
-            otd, oyd = [p[0] for p in pairs], [p[1] for p in pairs]
-            for k, n in enumerate(o_names):
-                traces.append(Trace(x=otd[k], y=(oyd[k] / scales[n] + centers[n]).astype(np.float32),
-                                    name=f"{n} envelope", mode="lines",
-                                    line=dict(color=ENVELOPE_COLOR, width=1.4),
-                                    hovertemplate="%{x:.4f} s<extra>" + n + " envelope</extra>",
-                                    showlegend=False))
+        o_names = [n for n in names if n in overlay.ch_names] if osl.stop > osl.start else []
+        ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
+        pairs = [minmax_decimate(ot, overlay.data[overlay.channel_index(n), osl], n_out=n_out) for n in o_names]
+    for n, (ox, oy) in zip(o_names, pairs or ()):
+        traces.append(Trace(x=ox, y=(oy / scales[n] + centers[n]).astype(np.float32), name=f"{n} envelope",
+                            mode="lines", line=dict(color=ENVELOPE_COLOR, width=1.4),
+                            hovertemplate="%{x:.4f} s<extra>" + n + " envelope</extra>", showlegend=False))
 
     shapes, annotations = [], []
     unit = rec.unit

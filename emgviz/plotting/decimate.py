@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["minmax_decimate"]
+__all__ = ["minmax_decimate", "minmax_indices"]
 
 
 def minmax_decimate(t, y, *, n_out: int) -> tuple[np.ndarray, np.ndarray]:
@@ -58,14 +58,38 @@ def minmax_decimate(t, y, *, n_out: int) -> tuple[np.ndarray, np.ndarray]:
             return t, y
         return np.broadcast_to(t, y.shape), y
 
+    idx = minmax_indices(y2, n_out=n_out)
+    t_out = t[idx]
+    y_out = np.take_along_axis(y2, idx, axis=1)
+    if one_d:
+        return t_out[0], y_out[0]
+    return t_out, y_out
+
+
+def minmax_indices(y, *, n_out: int) -> np.ndarray:
+    """The sample indices :func:`minmax_decimate` keeps: per row, each bucket's minimum and maximum.
+
+    Parameters
+    ----------
+    y : ndarray, shape (n_channels, n_samples)
+        Samples, ``n_samples > n_out``.
+    n_out : int
+        Most points per row (at least 2).
+
+    Returns
+    -------
+    ndarray of intp, shape (n_channels, m), ``m <= n_out``
+        Increasing within each row; ``times[idx]`` and ``y[row, idx]`` are the kept points.
+    """
+    n = y.shape[-1]
     n_buckets = n_out // 2
     size = -(-n // n_buckets)           # ceil: samples per bucket
     n_buckets = -(-n // size)           # buckets actually needed (<= n_out // 2)
     full = (n // size) * size           # samples in whole buckets; the rest is one shorter bucket
-    idx = np.empty((y2.shape[0], 2 * n_buckets), dtype=np.intp)
+    idx = np.empty((y.shape[0], 2 * n_buckets), dtype=np.intp)
     start = np.arange(n_buckets) * size
-    for c in range(y2.shape[0]):        # row by row on views: never a copy of the samples
-        row = y2[c]
+    for c in range(y.shape[0]):         # row by row on views: never a copy of the samples
+        row = y[c]
         i_min = np.empty(n_buckets, dtype=np.intp)
         i_max = np.empty(n_buckets, dtype=np.intp)
         if full:
@@ -79,8 +103,4 @@ def minmax_decimate(t, y, *, n_out: int) -> tuple[np.ndarray, np.ndarray]:
         i_max += start
         idx[c, 0::2] = np.minimum(i_min, i_max)
         idx[c, 1::2] = np.maximum(i_min, i_max)
-    t_out = t[idx]
-    y_out = np.take_along_axis(y2, idx, axis=1)
-    if one_d:
-        return t_out[0], y_out[0]
-    return t_out, y_out
+    return idx

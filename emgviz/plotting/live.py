@@ -19,7 +19,7 @@ from .units import display_scale
 
 __all__ = ["live_traces_figure", "rms_bars_figure", "live_sweeps_figure", "live_traces_payload", "rms_bars_payload",
            "live_sweeps_payload", "BAND_COLOURS", "LIVE_POINTS",
-           "SWEEP_POINTS"]
+           "SWEEP_POINTS", "sweeps_title"]
 
 #: Most points drawn per channel trace.
 LIVE_POINTS = 400
@@ -250,9 +250,25 @@ def live_sweeps_figure(rows: np.ndarray, fs: float, *, pre_ms: float, ms_per_div
                   "gridcolor": "#d9d9d9", "zeroline": True, "zerolinecolor": "#999", "showticklabels": False}})
 
 
+def sweeps_title(k: int, *, found: int | None, level: float, unit: str, pre_ms: float, ms_per_div: float,
+                 uv_per_div: float, n_clip: int = 0) -> str:
+    """The live sweeps' one-line title, short enough for a 720 px canvas (a 1024 px wide screen).
+
+    E.g. ``"Last 10 of 25 sweeps · trigger -1000 µV falling · delay 20 ms · 10 ms/div · 500 µV/div ·
+    40 clipped"`` (about 100 characters at most; the canvas also shrinks its font if needed).
+    """
+    from .sweep import format_sensitivity
+
+    shown = f"Last {k} of {found} sweeps" if found is not None else f"Last {k} sweeps"
+    sign = "rising" if level > 0 else "falling"
+    clip_note = f" · {n_clip} clipped" if n_clip else ""
+    return (f"{shown} · trigger {level:+g} {unit} {sign} · delay {pre_ms:g} ms · {ms_per_div:g} ms/div · "
+            f"{format_sensitivity(uv_per_div, unit)}{clip_note}")
+
+
 def _overlay(rows, fs, *, pre_ms, ms_per_div, uv_per_div, level, unit, found, n_points) -> dict:
     """What the sweep overlay draws (shared by the Plotly figure and the canvas payload)."""
-    from .sweep import CLIP_DIVISIONS, clip_trace, format_sensitivity
+    from .sweep import CLIP_DIVISIONS, clip_trace
 
     rows = np.asarray(rows, dtype=np.float64)
     if rows.ndim != 2:
@@ -271,11 +287,8 @@ def _overlay(rows, fs, *, pre_ms, ms_per_div, uv_per_div, level, unit, found, n_
     old_y = np.hstack([yd[:-1], gap]).ravel() if k > 1 else np.empty(0)
     new_x, new_y = (td[-1], yd[-1]) if k else (np.empty(0), np.empty(0))
     n_clip = int(mask.sum())
-    sign = "rising" if level > 0 else "falling"
-    of = f" (of {found} triggers)" if found is not None else ""
-    clip_note = f" · {n_clip} samples clipped (red)" if n_clip else ""
-    title = (f"Last {k} triggered sweeps{of} · trigger {level:+g} {unit} ({sign}) · delay {pre_ms:g} ms · "
-             f"{ms_per_div:g} ms/div · {format_sensitivity(uv_per_div, unit)}{clip_note}")
+    title = sweeps_title(k, found=found, level=level, unit=unit, pre_ms=pre_ms, ms_per_div=ms_per_div,
+                         uv_per_div=uv_per_div, n_clip=n_clip)
     f32 = np.float32
     return {"k": k, "n_clip": n_clip, "limit": limit, "title": title,
             "old_x": old_x.astype(f32), "old_y": old_y.astype(f32),

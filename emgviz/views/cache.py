@@ -97,6 +97,7 @@ def _cached(key: str, compute, size, spinner: str, keep=()):
     store = _store()
     value = store.get(key, _MISS)
     if value is not _MISS:
+        store.resize(key, size(value))  # a processed recording grows when its envelope is first read
         return value
     with _spinner(spinner):
         return store.get_or_compute(key, compute, size, keep=keep)
@@ -128,11 +129,14 @@ def _spinner(text: str):
 
 
 def _processed_bytes(out) -> int:
-    """Bytes a processed recording holds: its filtered and envelope samples.
+    """Bytes a processed recording holds: its filtered samples and, once computed, its envelope.
 
-    ``rectified`` is a property computed on each access (``|filtered|``), not held: counting it
-    made the store take a recording for 4 float64 copies instead of 3, and allocated one more
-    float64 copy just to measure it."""
+    ``rectified`` is a property computed on each access (``|filtered|``), not held; the envelope
+    is computed on its first read (:class:`~emgviz.processed.Processed`), and the store learns
+    its size at the next lookup (:func:`_cached` resizes the entry)."""
+    nbytes = getattr(out, "nbytes", None)
+    if nbytes is not None:
+        return int(nbytes)
     total = 0
     for name in ("filtered", "envelope"):
         rec = getattr(out, name, None)
@@ -169,8 +173,20 @@ def process_cached(rec_key: str, settings_json: str, _rec: Recording):
     filtered the file again. Its size is the filtered and envelope samples (``rectified`` is
     computed on access)."""
     key = f"proc|{rec_key}|{settings_json}"
-    return _cached(key, lambda: preprocess(_rec, Settings.from_dict(json.loads(settings_json))),
-                   _processed_bytes, "Filtering…", keep=_read_key_of(_rec))
+    settings = Settings.from_dict(json.loads(settings_json))
+    return _cached(key, lambda: preprocess(_rec, settings), _processed_bytes, _filtering_text(_rec, settings),
+                   keep=_read_key_of(_rec))
+
+
+def _filtering_text(rec: Recording, settings: Settings) -> str:
+    """What the spinner says while a recording is filtered: how much, and with what."""
+    minutes = rec.duration_s / 60
+    span = f"{minutes:.0f} min" if minutes >= 1 else f"{rec.duration_s:.0f} s"
+    parts = [f"band-pass {settings.low_hz:g}–{settings.high_hz:g} Hz"] if settings.bandpass else []
+    if settings.notch_hz:
+        parts.append(f"notch {settings.notch_hz:g} Hz")
+    what = ", ".join(parts)
+    return f"Filtering {rec.n_channels} channels × {span}" + (f" ({what})" if what else "") + "…"
 
 
 @st.cache_data(max_entries=16, show_spinner="Detecting bursts…")

@@ -10,7 +10,9 @@ lines and bars are computed in Python (:func:`emgviz.plotting.live.live_traces_p
 
 Names from files or the network are drawn with ``fillText`` (plain text; no markup). After each
 paint the canvas carries ``data-t-last`` (the newest time stamp drawn), read by the browser test
-and the latency benchmark.
+and the latency benchmark. The sweeps' title is drawn in the largest bold font from 14 px down to
+11 px in which it fits the canvas (:data:`FIT_FONT_JS`), then squeezed by ``fillText``'s maxWidth if
+still too long; ``data-title-font`` and ``data-title-width`` record the size and width drawn.
 """
 
 from __future__ import annotations
@@ -22,7 +24,18 @@ __all__ = ["draw", "available", "CANVAS_CLASS"]
 #: CSS class of the canvas (tests find it with ``canvas.emgviz-live``).
 CANVAS_CLASS = "emgviz-live"
 
-_JS = r"""
+#: Sets ``g.font`` to the largest bold size from ``px`` down to ``min_px`` at which ``text`` is at most
+#: ``max_w`` px wide; returns that size (``min_px`` if none fits: ``fillText``'s maxWidth then squeezes it).
+FIT_FONT_JS = r"""
+function fitFont(g, text, max_w, px, min_px) {
+  const font = p => 'bold ' + p + 'px "Source Sans Pro", "Source Sans 3", sans-serif';
+  g.font = font(px);
+  while (px > min_px && g.measureText(text).width > max_w) g.font = font(--px);
+  return px;
+}
+"""
+
+_JS = FIT_FONT_JS + r"""
 export default function (component) {
   const { data, parentElement } = component;
   let c = parentElement.querySelector('canvas.emgviz-live');
@@ -101,7 +114,9 @@ export default function (component) {
     const [x0, x1] = sw.x_range, lim = sw.y_limit * 1.02;
     const X = x => L + (x - x0) / (x1 - x0) * pw, Y = y => top + T + (lim - y) / (2 * lim) * ph;
     g.fillStyle = '#222'; g.textAlign = 'left'; g.textBaseline = 'top';
-    g.font = 'bold 14px "Source Sans Pro", "Source Sans 3", sans-serif'; g.fillText(sw.title, 4, top + 4);
+    const tpx = fitFont(g, sw.title, W - 8, 14, 11);  // the title fits the canvas: smaller font, then squeezed
+    g.fillText(sw.title, 4, top + 4, W - 8); c.dataset.titleFont = String(tpx);
+    c.dataset.titleWidth = String(Math.ceil(g.measureText(sw.title).width));
     g.font = '12px "Source Sans Pro", "Source Sans 3", sans-serif';
     g.strokeStyle = '#d9d9d9'; g.lineWidth = 1; g.fillStyle = '#444'; g.textAlign = 'center';
     for (let i = 0; i <= 10; i++) {

@@ -142,6 +142,22 @@ class ByteLRU:
                     self._dependents.setdefault(k, set()).add(key)
             self._evict(keep={key, *keep})
 
+    def resize(self, key: Hashable, nbytes: int) -> None:
+        """Record that ``key``'s value now holds ``nbytes`` bytes (a value that computes parts of itself
+        on demand grows); when it grew, the oldest other entries are evicted until the total is within
+        the budget. Nothing happens when ``key`` is absent or its size is unchanged."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[1] == int(nbytes):
+                return
+            self._entries[key] = (entry[0], int(nbytes), entry[2])
+            self._nbytes += int(nbytes) - entry[1]
+            if int(nbytes) > entry[1]:
+                self._evict(keep={key, *self._inputs_of(key)})
+
+    def _inputs_of(self, key) -> set:
+        return {k for k, deps in self._dependents.items() if key in deps}
+
     def pop(self, key, default=None):
         """Remove ``key``; its value or ``default``."""
         with self._lock:

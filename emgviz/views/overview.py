@@ -4,25 +4,54 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..plotting.browser import stacked_figure
+from ..plotting.overview_stack import decimate_stack, decimated_stack_figure, stack_points
 from ..plotting.summary import display_table, display_unit, feature_bars
 from .cache import features_cached
-from ..recording import Recording
-from .context import ViewContext, per_recording
+from .context import ViewContext
 from ..plotting.safe import plain_figure
 from .paging import channel_page
 
 
-@st.cache_resource(max_entries=8, show_spinner="Drawing the whole recording…")
-def _overview_figure(key: str, settings_key: str, show_env: bool, _filtered, _envelope, _events):
-    """The decimated overview figure, built once per (recording and channels, settings, overlay).
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _overview_figure(key: str, settings_key: str, show_env: bool, names: tuple[str, ...], _out, _events):
+    """The decimated overview figure, built once per (recording, settings, channels, overlay).
 
-    Decimating an hour of 16 channels takes seconds; a rerun with nothing changed reuses the
-    figure (a few thousand points per trace, so Streamlit's serialisation of it stays cheap).
+    Built from :func:`overview_decimation` (computed once per processed recording and kept with
+    it), so a rerun, the overlay toggle or a return to this view costs milliseconds.
     """
-    fig = stacked_figure(_filtered, t_start_s=_filtered.t0, t_window_s=_filtered.duration_s,
-                         overlay=_envelope if show_env else None, events=_events)
-    return plain_figure(compact_times(fig, _filtered.t0, _filtered.duration_s))
+    dec = overview_decimation(_out, names, show_env)
+    filtered = _out.filtered
+    fig = decimated_stack_figure(dec, filtered, overlay=show_env and dec.overlay is not None, events=_events)
+    return plain_figure(compact_times(fig, filtered.t0, filtered.duration_s))
+
+
+def overview_decimation(out, names: tuple[str, ...], overlay: bool):
+    """The min–max decimation of channels ``names`` of ``out.filtered`` (and of their envelopes) over the
+    whole recording, computed once per processed recording and kept with it (``Processed.derived``).
+
+    The envelope is computed channel by channel into one reused buffer and decimated at once: the
+    full-rate envelope (as large as the recording) is never held for the Overview.
+    """
+    n_env, n_sig = stack_points(len(names), True), stack_points(len(names), False)
+    with_env = out.has_envelope and (overlay or n_env == n_sig)  # the same points: one decimation for both
+    n_out = n_env if with_env else n_sig
+    key = ("overview", names, n_out, with_env)
+
+    def compute():
+        with _status(f"Decimating {len(names)} channels{' and their envelopes' if with_env else ''} "
+                     f"of {out.filtered.duration_s / 60:.0f} min for display…"):
+            return decimate_stack(out.filtered, names, n_out=n_out,
+                                  envelope_channel=out.envelope_channel if with_env else None)
+
+    return out.derived(key, compute)
+
+
+def _status(text: str):
+    from contextlib import nullcontext
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return st.spinner(text) if get_script_run_ctx(suppress_warning=True) is not None else nullcontext()
 
 
 def compact_times(fig, t0: float, duration_s: float, width_px: int = 1400):
@@ -47,11 +76,8 @@ def render(ctx: ViewContext) -> None:
     out = ctx.processed
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
     names = channel_page(out.filtered.ch_names, "overview_channel_page")
-    filtered, envelope, key = out.filtered, out.envelope, ctx.key
-    if len(names) < out.filtered.n_channels:  # a wide file: one page of channels per figure
-        filtered, envelope = (per_recording("pick", r, Recording.pick, tuple(names)) for r in (filtered, envelope))
-        key = f"{ctx.key}|{names[0]}"
-    fig = _overview_figure(key, ctx.settings_key, show_env, filtered, envelope, ctx.rec.events)
+    key = ctx.key if len(names) == out.filtered.n_channels else f"{ctx.key}|{names[0]}"
+    fig = _overview_figure(key, ctx.settings_key, show_env, tuple(names), out, ctx.rec.events)
     st.plotly_chart(fig, key="overview_chart", width="stretch")
     with st.spinner("Computing the per-muscle features…"):  # seconds on an hour of 16 channels
         table = features_cached(ctx.key, ctx.settings_key, out.filtered)

@@ -43,6 +43,12 @@ def test_needle_simulator_shows_live_triggered_sweeps(page: Page, streamlit_url,
     page.screenshot(path=str(shots / "live_sweeps_1440.png"))
     page.set_viewport_size({"width": 1024, "height": 768})
     time.sleep(1.5)
+    # the title is drawn whole on the narrower canvas: painted at the new width, in a legible font that fits
+    fit = page.wait_for_function("""() => { const c = document.querySelector('canvas.emgviz-live[data-sweeps]');
+        const w = c.getBoundingClientRect().width, painted = c.width / (window.devicePixelRatio || 1);
+        return c.dataset.titleWidth && w < 800 && Math.abs(painted - Math.max(300, Math.floor(w))) < 1
+          ? {w, tw: +c.dataset.titleWidth, px: +c.dataset.titleFont} : null; }""", timeout=120_000).json_value()
+    assert fit["tw"] <= fit["w"] - 8 and fit["px"] >= 12, fit
     # on the projector's 1024×768 the sweeps start above the fold: their controls are one row and the
     # sweeps come before the traces, the traces' settings and the counts
     top = page.evaluate("""() => { const c = document.querySelector('canvas.emgviz-live[data-sweeps]');

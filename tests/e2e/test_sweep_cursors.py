@@ -11,7 +11,14 @@ from .test_browser import no_exception
 
 
 def _cursor(page: Page, i: int, unit: str = "ms") -> float:
-    return float(page.get_by_label(f"Cursor {i} ({unit})").input_value())
+    """Cursor ``i``'s input, read in the "More" popover (opened, then closed so clicks reach the chart)."""
+    box = page.get_by_label(f"Cursor {i} ({unit})")
+    page.locator('[data-testid="stMain"]').get_by_role("button", name="More").click()
+    expect(box).to_be_visible(timeout=60_000)
+    value = float(box.input_value())
+    page.keyboard.press("Escape")
+    expect(box).to_be_hidden(timeout=60_000)
+    return value
 
 
 def _cursor_near(page: Page, i: int, ms: float, tol: float = 2.0, timeout_s: float = 120.0, unit: str = "ms") -> float:
@@ -43,7 +50,7 @@ def test_click_places_cursors_and_the_link_reopens_the_sweep(page: Page, streaml
     page.goto(streamlit_url + "/?view=Browse&sample=emgdb-myopathy&sweep.tb=10&sweep.sens=1000&sweep.t=1.5",
               timeout=180_000)
     main = page.locator('[data-testid="stMain"]')
-    expect(main.get_by_text("Cursor 1 (ms)")).to_be_visible(timeout=300_000)
+    expect(main.get_by_role("button", name="More")).to_be_visible(timeout=300_000)
     title = page.locator(".gtitle").first
     expect(title).to_contain_text("Sweep from 1.500 s · 10 ms/div · 1 mV/div", timeout=300_000)
     wait_rendered(page, timeout=300_000)
@@ -86,7 +93,7 @@ def test_click_places_cursors_on_triggered_sweeps(page: Page, streamlit_url, sho
     page.goto(streamlit_url + "/?view=Browse&sample=emgdb-neuropathy&sweep.tb=10&sweep.sens=500&sweep.t=2"
               "&sweep.mode=Triggered&sweep.level=-1000", timeout=180_000)
     main = page.locator('[data-testid="stMain"]')
-    expect(main.get_by_text("Cursor 1 (ms from trigger)")).to_be_visible(timeout=300_000)
+    expect(main.get_by_role("button", name="More")).to_be_visible(timeout=300_000)
     expect(page.locator(".gtitle").first).to_contain_text("triggered sweeps · trigger -1000 µV (falling)",
                                                           timeout=300_000)
     wait_rendered(page, timeout=300_000)

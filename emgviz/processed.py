@@ -1,0 +1,149 @@
+"""The output of :func:`emgviz.pipeline.preprocess`: filtered samples, an envelope computed when
+first asked for, and small derived results kept with them.
+
+The envelope of an hour of 16 channels at 2 kHz is another 921 MB of float64 that the Overview
+never needs at full rate (it draws a decimated envelope, see :mod:`emgviz.overview_data`):
+:class:`Processed` computes it on the first read of :attr:`Processed.envelope` and keeps it from
+then on, so a processed recording holds the filtered samples alone until something reads its
+envelope. :meth:`Processed.envelope_channel` gives one channel's envelope without keeping the rest.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+import numpy as np
+
+from .envelopes import envelope_method
+from .recording import Recording
+from .settings import Settings
+
+__all__ = ["Processed"]
+
+
+class Processed:
+    """The output of :func:`~emgviz.pipeline.preprocess` (immutable).
+
+    Parameters
+    ----------
+    raw : Recording
+        The input, untouched.
+    filtered : Recording
+        DC removed, band-passed and notched as the settings say (same unit as raw).
+    envelope : Recording, None or callable
+        The envelope of the rectified filtered signal (``settings.envelope``, a key of
+        :data:`emgviz.envelopes.ENVELOPE_METHODS`); None when there is none; a callable
+        (no arguments, returning the Recording) computes it on the first read of
+        :attr:`envelope`, once, and the result is kept.
+    settings : Settings
+        The effective settings (``high_hz`` clipped, filters skipped, harmonics dropped
+        when the sampling rate requires; each change has a message in ``warnings``).
+    warnings : tuple of str
+        Messages for the user about what was changed and why.
+
+    Examples
+    --------
+    >>> rec = Recording(np.ones((1, 4)), fs=100.0, ch_names=["a"])
+    >>> out = Processed(rec, rec, lambda: rec.with_data(np.zeros((1, 4))), Settings(), ())
+    >>> out.envelope_ready, float(out.envelope.data.sum()), out.envelope_ready
+    (False, 0.0, True)
+    """
+
+    __slots__ = ("raw", "filtered", "settings", "warnings", "_envelope", "_compute", "_lock", "_derived")
+
+    def __init__(self, raw: Recording, filtered: Recording, envelope: Recording | None | Callable[[], Recording],
+                 settings: Settings, warnings: tuple[str, ...] = ()):
+        put = object.__setattr__
+        put(self, "raw", raw)
+        put(self, "filtered", filtered)
+        put(self, "settings", settings)
+        put(self, "warnings", tuple(warnings))
+        lazy = callable(envelope) and not isinstance(envelope, Recording)
+        put(self, "_envelope", None if lazy else envelope)
+        put(self, "_compute", envelope if lazy else None)
+        put(self, "_lock", threading.Lock())
+        put(self, "_derived", {})
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Processed is immutable; cannot set {name!r}")
+
+    def __reduce__(self):
+        """Pickle and copy as the five values (the envelope computed first; derived results are not kept)."""
+        return (Processed, (self.raw, self.filtered, self.envelope, self.settings, self.warnings))
+
+    def __repr__(self) -> str:
+        state = "computed" if self.envelope_ready else ("none" if self._compute is None else "on first read")
+        return (f"Processed({self.filtered.n_channels} ch × {self.filtered.n_samples} samples at "
+                f"{self.filtered.fs:g} Hz, envelope {state}, warnings={len(self.warnings)})")
+
+    # ---- the envelope ---------------------------------------------------------------------------
+    @property
+    def envelope(self) -> Recording | None:
+        """The envelope (a Recording, same shape and unit as ``filtered``), or None when there is none.
+
+        Computed on the first read when :func:`~emgviz.pipeline.preprocess` left it for later,
+        then kept: every read returns the same object."""
+        if self._compute is None:
+            return self._envelope
+        with self._lock:
+            if self._compute is not None:
+                object.__setattr__(self, "_envelope", self._compute())
+                object.__setattr__(self, "_compute", None)
+        return self._envelope
+
+    @property
+    def envelope_ready(self) -> bool:
+        """True when the envelope is held (computed, or given), False when it would be computed on read
+        or there is none."""
+        return self._compute is None and self._envelope is not None
+
+    @property
+    def has_envelope(self) -> bool:
+        """True when :attr:`envelope` is (or will be, when read) a Recording rather than None."""
+        return self._compute is not None or self._envelope is not None
+
+    def envelope_channel(self, index: int, out: np.ndarray | None = None) -> np.ndarray:
+        """The envelope of channel ``index`` (1-D float64), without computing or keeping the other channels.
+
+        The held envelope's row when it is computed (a read-only view; ``out`` is then unused);
+        else the envelope method of ``settings`` applied to that channel of ``filtered``, the same
+        numbers (every method works along the time axis, channel by channel), written into ``out``
+        when given (a float64 array of ``n_samples``: reuse one buffer channel after channel).
+        """
+        if not self.has_envelope:
+            raise ValueError("this processed recording has no envelope (preprocess(..., envelope=False))")
+        if self._compute is None:
+            return self._envelope.data[index]
+        method = envelope_method(self.settings.envelope)  # inside filters.scratch_buffers() its work buffers are reused
+        return method.apply(self.filtered.data[index], self.filtered.fs, getattr(self.settings, method.param), out=out)
+
+    @property
+    def rectified(self) -> Recording:
+        """``|filtered|`` (full-wave rectified), computed on each access to save memory."""
+        return self.filtered.with_data(np.abs(self.filtered.data))
+
+    # ---- small results derived from it, kept with it ----------------------------------------------
+    def derived(self, key, compute: Callable[[], object]):
+        """``compute()`` once per ``key`` for this processed recording, kept as long as it lives.
+
+        For small results computed from it (a display decimation, a table): they are cached
+        exactly as long as the processed recording is, and never outlive it.
+        """
+        value = self._derived.get(key, _MISS)
+        if value is _MISS:
+            value = compute()
+            self._derived.setdefault(key, value)
+            value = self._derived[key]
+        return value
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of samples held: the filtered signal and, once computed, the envelope."""
+        total = int(self.filtered.data.nbytes)
+        if self.envelope_ready:
+            total += int(self._envelope.data.nbytes)
+        return total
+
+
+_MISS = object()

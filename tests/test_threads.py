@@ -1,0 +1,68 @@
+"""Threads for large work: the override, the free-core measure, and identical results on two threads."""
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from emgviz import _threads
+from emgviz.features import feature_table
+from emgviz.recording import Recording
+from emgviz.views.lru import ByteLRU
+
+
+def test_override_and_small_work(monkeypatch):
+    monkeypatch.setenv("EMGVIZ_THREADS", "2")
+    assert _threads.workers(16, 10) == 2
+    assert _threads.workers(1, 10**9) == 1  # never more threads than pieces of work
+    monkeypatch.setenv("EMGVIZ_THREADS", "1")
+    assert _threads.workers(16, 10**9) == 1
+    monkeypatch.delenv("EMGVIZ_THREADS")
+    assert _threads.workers(16, 100) == 1  # small work: one thread whatever the machine
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="no /proc/stat on this platform")
+def test_free_cores_is_a_share_of_the_machine():
+    free = _threads.free_cores()
+    assert free is not None and 0.0 <= free <= (os.cpu_count() or 1)
+
+
+def test_busy_fraction_counts_normal_priority_work_of_others_only():
+    # user, nice, system, idle, iowait, irq, softirq, steal (ticks); own CPU time in s
+    a = (0.0, [0, 0, 0, 0, 0, 0, 0, 0], 0.0)
+    niced = (1.0, [0, 100, 0, 100, 0, 0, 0, 0], 0.0)   # one core of nice-d work, one idle
+    assert _threads._busy_fraction(a, niced) == 0.0
+    other = (1.0, [100, 0, 0, 100, 0, 0, 0, 0], 0.0)   # one core of someone else's normal work
+    assert _threads._busy_fraction(a, other) == pytest.approx(0.5)
+    ticks = os.sysconf("SC_CLK_TCK")
+    own = (1.0, [100, 0, 0, 100, 0, 0, 0, 0], 100 / ticks)  # ... that was this process itself
+    assert _threads._busy_fraction(a, own) == 0.0
+
+
+def test_feature_table_is_identical_on_two_threads(monkeypatch):
+    rng = np.random.default_rng(5)
+    rec = Recording(rng.normal(0, 1e-4, (6, 50_000)), fs=2000.0, ch_names=list("abcdef"))
+    monkeypatch.setenv("EMGVIZ_THREADS", "1")
+    one = feature_table(rec)
+    monkeypatch.setenv("EMGVIZ_THREADS", "2")
+    two = feature_table(rec)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    assert list(two["channel"]) == list("abcdef")  # rows stay in channel order
+
+
+def test_thread_map_keeps_order():
+    assert _threads.thread_map(lambda x: x * x, range(7), 2) == [0, 1, 4, 9, 16, 25, 36]
+    assert _threads.thread_map(lambda x: -x, [3], 2) == [-3]
+
+
+def test_lru_resize_counts_growth_and_evicts_the_oldest():
+    lru = ByteLRU(100)
+    lru.put("read", "R", 30)
+    lru.put("old", "O", 30)
+    lru.put("proc", "P", 30, keep=("read",))
+    lru.resize("proc", 60)  # its envelope was read: 120 > 100, "old" goes; "read" stays (proc holds it)
+    assert lru.keys() == ["read", "proc"] and lru.nbytes == 90
+    lru.resize("proc", 60)  # unchanged: nothing happens
+    lru.resize("absent", 10)
+    assert lru.nbytes == 90 and lru.evictions == 1
