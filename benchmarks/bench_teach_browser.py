@@ -5,8 +5,12 @@ the projector size the issue names. For each app given (e.g. the code before and
 ``--app before=/tmp/base --app after=.``) it starts one server and measures, interleaving the
 apps nudge by nudge so both see the same machine load:
 
-* **cold open**: a new browser tab opens ``/?view=Teach`` (fresh session, fresh page) until the
-  page has settled. The first open on the fresh server (nothing cached) is reported apart.
+* **cold open**: ``/?view=Teach`` opened until the page has settled, two ways: in a *fresh browser
+  context* (nothing cached: every static file fetched again) and in a *new tab of the same browser
+  context* (what a teacher opening a link in a browser that has shown the app before does: the
+  app's static files come from the browser's cache; a new session and page all the same). The
+  first open on the fresh server (nothing cached) is reported apart. Each open records whether
+  the browser fetched Plotly's chunk (``PlotlyChart.*.js``).
 * **nudge**: with 1 or 8 channels (set by the link ``teach_n_channels``, or by the Channels slider
   where the code has no such link), the "Contraction level" slider is focused and moved one step with the keyboard
   (ArrowRight). Time from the key's release to the settled page. The page is opened at level
@@ -16,7 +20,9 @@ apps nudge by nudge so both see the same machine load:
 
 "Settled" is measured inside the page with ``performance.now()``: the script has run (the app's
 ``data-test-script-state`` went ``running`` → ``notRunning``), no skeleton is left, every visible
-Plotly chart has drawn (``RENDERED_JS`` of tests/e2e/conftest.py) and the page's DOM has not changed
+Plotly chart has drawn (``RENDERED_JS`` of tests/e2e/conftest.py), every visible Teach canvas
+(``canvas.emgviz-spec``, :mod:`emgviz.views.spec_canvas`) has painted (``data-drawn``; a paint sets
+it, which is a DOM change) and the page's DOM has not changed
 for 400 ms; the settled time is that of the last DOM change. **Server** = the script runs the
 server logged meanwhile (each timed by a wrapper around Streamlit's ``ScriptRunner._run_script``),
 **browser** = the rest (debounce, transfer and drawing).
@@ -77,7 +83,7 @@ CHANNELS_LABEL = "Channels"
 #: Installed before any page script: records the script-state changes, the last DOM change and key releases.
 INIT_JS = """
 (() => {
-  const b = window.__bench = {t0: 0, lastMut: 0, runStart: null, runEnd: null, sawRun: false, state: null};
+  const b = window.__bench = {t0: 0, lastMut: 0, runStart: null, runEnd: null, sawRun: false, state: null, drawn0: 0};
   const watch = () => {
     new MutationObserver(() => {
       const now = performance.now();
@@ -94,6 +100,7 @@ INIT_JS = """
   if (document.documentElement) watch(); else document.addEventListener('DOMContentLoaded', watch);
   document.addEventListener('keyup', () => {
     b.t0 = performance.now(); b.runStart = null; b.runEnd = null; b.sawRun = false;
+    b.drawn0 = [...document.querySelectorAll('canvas.emgviz-spec')].reduce((n, c) => n + (+c.dataset.drawn || 0), 0);
   }, true);
 })();
 """
@@ -107,6 +114,8 @@ SETTLED_JS = """(quietMs) => {
   if (document.querySelector('[data-testid^=stSkeleton], [data-testid=stAppSkeleton]')) return false;
   const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')].filter(c => c.offsetParent !== null);
   if (!charts.every(c => c.querySelector('.main-svg'))) return false;
+  const canvases = [...document.querySelectorAll('canvas.emgviz-spec')].filter(c => c.offsetParent !== null);
+  if (!canvases.every(c => c.dataset.drawn)) return false;
   return performance.now() - b.lastMut >= quietMs;
 }"""
 
@@ -114,7 +123,10 @@ READ_JS = """() => {
   const b = window.__bench;
   return {total: b.lastMut - b.t0, server: b.runEnd - b.runStart, start: b.runStart - b.t0,
           charts: document.querySelectorAll('[data-testid=stPlotlyChart]').length,
-          gl: document.querySelectorAll('[data-testid=stPlotlyChart] canvas.gl-canvas').length};
+          gl: document.querySelectorAll('[data-testid=stPlotlyChart] canvas.gl-canvas').length,
+          canvases: document.querySelectorAll('canvas.emgviz-spec').length,
+          paints: [...document.querySelectorAll('canvas.emgviz-spec')].reduce((n, c) => n + (+c.dataset.drawn || 0), 0)
+                  - (b.drawn0 || 0)};
 }"""
 
 
@@ -181,12 +193,16 @@ class Server:
 class Tab:
     """One browser page on one app, counting WebGL console warnings."""
 
-    def __init__(self, browser, server: "Server"):
+    def __init__(self, browser, server: "Server", context=None):
         self.server = server
         url = server.url
-        self.context = browser.new_context(viewport=VIEWPORT)
-        self.context.add_init_script(INIT_JS)
+        self.own_context = context is None
+        self.context = browser.new_context(viewport=VIEWPORT) if context is None else context
+        if context is None:
+            self.context.add_init_script(INIT_JS)
         self.page = self.context.new_page()
+        self.plotly_requests = 0
+        self.page.on("request", self._request)
         self.page.set_default_timeout(400_000)  # a loaded 2-core machine can take minutes per page
         self.cdp = self.context.new_cdp_session(self.page)
         self.cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
@@ -200,6 +216,10 @@ class Tab:
         m = {x["name"]: x["value"] for x in self.cdp.send("Performance.getMetrics")["metrics"]}
         return {"thread": m.get("ThreadTime", 0.0), "process": m.get("ProcessTime", 0.0)}
 
+    def _request(self, request) -> None:
+        if "plotlychart" in request.url.lower():
+            self.plotly_requests += 1
+
     def _console(self, msg) -> None:
         if "webgl" in msg.text.lower():
             self.gl_warnings += 1
@@ -209,7 +229,9 @@ class Tab:
         mark = self.server.mark()
         self.cpu0 = self._cpu()
         self.page.goto(self.url + "/?view=Teach" + query)
-        return self.settled(mark, timeout_ms)
+        out = self.settled(mark, timeout_ms)
+        out["plotly_chunk"] = self.plotly_requests
+        return out
 
     def set_channels(self, n_ch: int) -> None:
         """Open at level 0.30 with ``n_ch`` channels: by the link (code that reads it) or with the sliders.
@@ -259,7 +281,10 @@ class Tab:
         return self.settled(mark, timeout_ms)
 
     def close(self) -> None:
-        self.context.close()
+        if self.own_context:
+            self.context.close()
+        else:
+            self.page.close()
 
 
 def _median(rows, field):
@@ -274,8 +299,8 @@ def run(apps: list[tuple[str, Path]], nudges: int, opens: int, *, skip_opens: bo
         channels=(1, 8)) -> dict:
     from playwright.sync_api import sync_playwright
 
-    results: dict = {name: {"first_open": None, "opens": [], "nudge_1ch": [], "nudge_8ch": [], "gl_warnings": 0}
-                     for name, _ in apps}
+    results: dict = {name: {"first_open": None, "opens": [], "tab_opens": [], "nudge_1ch": [], "nudge_8ch": [],
+                            "gl_warnings": 0} for name, _ in apps}
     loads = [_load()]
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
@@ -291,9 +316,29 @@ def run(apps: list[tuple[str, Path]], nudges: int, opens: int, *, skip_opens: bo
                     else:
                         results[s.name]["opens"].append(r)
                     print(f"{s.name} open {rnd}: {r['total'] / 1000:.2f} s (server {r['server'] / 1000:.2f}, "
-                          f"{r['runs']} runs)",
+                          f"{r['runs']} runs, Plotly chunk fetched: {r['plotly_chunk']})",
                           flush=True)
                     tab.close()
+            # 1b. new tabs in one browser context that has opened the app once (static files cached)
+            if not skip_opens:
+                contexts = {}
+                for s in servers:
+                    contexts[s.name] = browser.new_context(viewport=VIEWPORT)
+                    contexts[s.name].add_init_script(INIT_JS)
+                    warm = Tab(browser, s, contexts[s.name])
+                    warm.open_teach()
+                    warm.close()
+                for rnd in range(opens):
+                    for s in servers:
+                        tab = Tab(browser, s, contexts[s.name])
+                        r = tab.open_teach()
+                        results[s.name]["tab_opens"].append(r)
+                        print(f"{s.name} open in a new tab of the same context {rnd}: {r['total'] / 1000:.2f} s "
+                              f"(server {r['server'] / 1000:.2f}, Plotly chunk fetched: {r['plotly_chunk']})",
+                              flush=True)
+                        tab.close()
+                for ctx in contexts.values():
+                    ctx.close()
             # 2. nudges, 1 then 8 channels; interleaved across apps
             for n_ch, field in ((n, f"nudge_{n}ch") for n in channels):
                 tabs = []
@@ -309,7 +354,8 @@ def run(apps: list[tuple[str, Path]], nudges: int, opens: int, *, skip_opens: bo
                         print(f"{s.name} {n_ch} ch nudge {i}: {r['total'] / 1000:.2f} s "
                               f"(server {r['server'] / 1000:.2f} in {r['runs']} runs, browser {r['browser'] / 1000:.2f}; CPU "
                               f"{r['server_cpu'] / 1000:.2f} + {r['browser_cpu'] / 1000:.2f}, "
-                              f"{r['charts']} charts, {r['gl']} WebGL canvases)", flush=True)
+                              f"{r['charts']} charts, {r['gl']} WebGL canvases, {r['canvases']} Teach canvases "
+                              f"painted {r['paints']}×)", flush=True)
                 for s, tab in tabs:
                     results[s.name]["gl_warnings"] += tab.gl_warnings
                     tab.close()
@@ -338,6 +384,12 @@ def _worst(rows) -> str:
     return f"{max(x['total'] for x in rows) / 1000:.2f}" if rows else "–"
 
 
+def _opens_cell(opens) -> str:
+    if not opens:
+        return "–"
+    return f"{_median(opens, 'total'):.2f} ({_median(opens, 'server'):.2f})"
+
+
 def _open_cell(one) -> str:
     return f"{one['total'] / 1000:.2f} ({one['server'] / 1000:.2f})" if one else "–"
 
@@ -347,13 +399,16 @@ def markdown(data: dict, section: str) -> str:
     for name, r in data["results"].items():
         opens = r["opens"]
         last = (r.get("nudge_1ch") or r.get("nudge_8ch") or [{"charts": "–", "gl": "–"}])[-1]
+        all_opens = opens + r.get("tab_opens", []) + ([r["first_open"]] if r["first_open"] else [])
+        plotly = "yes" if any(o.get("plotly_chunk") for o in all_opens) else ("no" if all_opens else "–")
+        nudged = (r.get("nudge_1ch") or []) + (r.get("nudge_8ch") or [])
+        paints = f"{statistics.median(x.get('paints', 0) for x in nudged):g}" if nudged else "–"
         rows.append(
             f"| {name} | {_open_cell(r['first_open'])} "
-            f"| {(_median(opens, 'total') if opens else float('nan')):.2f} "
-            f"({(_median(opens, 'server') if opens else float('nan')):.2f}) "
+            f"| {_opens_cell(opens)} | {_opens_cell(r.get('tab_opens'))} | {plotly} "
             f"| {_cell(r.get('nudge_1ch'))} | {_worst(r.get('nudge_1ch'))} | {_cpu_cell(r.get('nudge_1ch'))} "
             f"| {_cell(r.get('nudge_8ch'))} | {_worst(r.get('nudge_8ch'))} | {_cpu_cell(r.get('nudge_8ch'))} "
-            f"| {last['charts']} / {last['gl']} | {r['gl_warnings']} |")
+            f"| {last['charts']} / {last.get('canvases', 0)} / {last['gl']} | {paints} | {r['gl_warnings']} |")
     loads = "\n".join(f"    {x}" for x in data["loads"])
     apps = ", ".join(f"{k} = `{v}`" for k, v in data["apps"].items())
     return f"""
@@ -366,8 +421,8 @@ nudge by nudge, so all saw the same load). Median of {data['nudges']} nudges of 
 CPU seconds (the script thread's, + the browser renderer process's) do not grow with the machine's load as
 wall time does. Targets: nudge ≤ 0.5 s (1 channel), ≤ 1.5 s (8 channels), cold open ≤ 3 s.
 
-| app | first open, fresh server (server) | cold open, new tab (server) | nudge 1 ch (server + browser) | worst 1 ch | CPU 1 ch (server + browser) | nudge 8 ch (server + browser) | worst 8 ch | CPU 8 ch (server + browser) | charts / WebGL canvases | WebGL console warnings |
-|---|---|---|---|---|---|---|---|---|---|---|
+| app | first open, fresh server (server) | cold open, fresh browser context (server) | cold open, new tab of the same context (server) | Plotly chunk loaded | nudge 1 ch (server + browser) | worst 1 ch | CPU 1 ch (server + browser) | nudge 8 ch (server + browser) | worst 8 ch | CPU 8 ch (server + browser) | Plotly charts / Teach canvases / WebGL canvases | canvas paints per nudge | WebGL console warnings |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
 Machine load (`uptime`) before, between and after:

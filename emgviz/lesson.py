@@ -101,6 +101,7 @@ PARAMS: dict[str, Param] = {
     "method": Param("threshold", "choice", choices=()),  # choices: emgviz.onsets.DETECTION_METHODS
     "channel": Param(0, "int", 0, 7),
     "presenter": Param(False, "bool"),
+    "plotly": Param(False, "bool"),  # draw with Plotly (zoomable, slower) instead of Teach's canvas
     "step": Param(1, "int", 1, 6),
 }
 

@@ -6,6 +6,7 @@ import pytest
 
 from apptest_utils import (APP, assert_no_exception, deferred, media, new_app, plotly_spec,  # noqa: F401
                            trace_array, view_app)
+from emgviz.plotting.spec_payload import payload_array
 from emgviz.lesson import DEFAULTS
 from emgviz.simulate import simulate
 from emgviz.views.teach import sim_params
@@ -21,8 +22,21 @@ def at(media):  # noqa: F811
     return app
 
 
+def canvas_data(app, key="teach_lesson_canvas"):
+    """The payload a Teach canvas (a custom component with this key) was given, or None."""
+    import json
+
+    found = [e for e in app.get("bidi_component") if e.key == key]
+    return json.loads(found[0].proto.json) if found else None
+
+
 def lesson_spec(app):
-    return plotly_spec(app, "teach_lesson_chart")
+    """The lesson figure as drawn: the canvas' payload (default) or the Plotly figure (toggle on)."""
+    return canvas_data(app) or plotly_spec(app, "teach_lesson_chart")
+
+
+def trace_values(spec, value):
+    return payload_array(spec, value) if "arrays" in spec else trace_array(value)
 
 
 def step_titles(app):
@@ -31,8 +45,9 @@ def step_titles(app):
 
 
 def raw_peak_hz(app):
-    spectrum = lesson_spec(app)["data"][1]            # trace 0: raw trace, 1: raw spectrum
-    f, db = trace_array(spectrum["x"]), trace_array(spectrum["y"])
+    spec = lesson_spec(app)
+    spectrum = spec["data"][1]                         # trace 0: raw trace, 1: raw spectrum
+    f, db = trace_values(spec, spectrum["x"]), trace_values(spec, spectrum["y"])
     band = f > 20
     return float(f[band][np.argmax(db[band])])
 
@@ -41,14 +56,38 @@ def audio_labels(app):
     return [c.value for c in app.caption if c.value.startswith(("Raw, as recorded", "Filtered:"))]
 
 
-def test_every_step_is_in_one_svg_chart(at):
-    assert len(at.get("plotly_chart")) == 1
+def test_every_step_is_on_one_canvas_and_no_plotly_chart_by_default(at):
+    assert not at.get("plotly_chart")                  # the page loads no Plotly code
+    assert [e.key for e in at.get("bidi_component")] == ["teach_lesson_canvas"]
     spec = lesson_spec(at)
+    assert spec["meta"]["rows"] == N_STEPS and spec["arrays"]
     assert {tr["type"] for tr in spec["data"]} == {"scatter"}
     assert step_titles(at) == ["Raw", "DC removed", "Band-pass 20–450 Hz", "Notch 50 Hz", "Rectified",
                                "Envelope RMS 100 ms"]
     captions = [m.value for m in at.markdown if m.value.startswith("**1.**")][0]
     assert all(f"**{i + 1}.**" in captions for i in range(N_STEPS))
+
+
+def test_the_plotly_toggle_draws_the_same_figure_with_plotly(at):
+    canvas = lesson_spec(at)
+    at.toggle(key="teach_plotly").set_value(True).run()
+    assert_no_exception(at)
+    assert not at.get("bidi_component") and len(at.get("plotly_chart")) == 1
+    chart = plotly_spec(at, "teach_lesson_chart")
+    assert [a["text"] for a in chart["layout"]["annotations"]] == [a["text"] for a in canvas["layout"]["annotations"]]
+    for a, b in zip(chart["data"], canvas["data"]):  # the same numbers, sent once as Plotly's, once as the canvas'
+        y = np.array([np.nan if v is None else v for v in trace_array(a["y"])], dtype=np.float32)
+        np.testing.assert_array_equal(y, payload_array(canvas, b["y"]))
+    assert dict(at.query_params)["teach_plotly"] == "1"
+
+
+def test_a_link_with_teach_plotly_opens_the_plotly_figure():
+    at = view_app("teach", timeout=120)
+    at.query_params["teach_plotly"] = "1"
+    at.run()
+    assert_no_exception(at)
+    assert at.toggle(key="teach_plotly").value and len(at.get("plotly_chart")) == 1
+    assert canvas_data(at) is None
 
 
 def test_mains_at_60_hz_moves_the_peak_and_the_teach_notch_follows(at):
@@ -86,14 +125,15 @@ def test_the_sidebar_notch_does_not_reach_teach():
 def test_presenter_mode_one_step_per_screen_with_next_and_previous(at):
     at.toggle(key="teach_presenter").set_value(True).run()
     assert_no_exception(at)
-    charts = at.get("plotly_chart")
-    assert len(charts) == 1
-    spec = plotly_spec(at, "teach_presenter_chart")
+    assert not at.get("plotly_chart")
+    spec = canvas_data(at, "teach_presenter_canvas")
     assert spec["layout"]["font"]["size"] >= 20
+    sizes = [a["tickfont"]["size"] for k, a in spec["layout"].items() if "axis" in k and "tickfont" in a]
+    assert sizes and min(sizes) >= 20
     assert "Step 1 of 6: Raw" in " ".join(m.value for m in at.markdown)
     at.button(key="teach_presenter_next").click().run()
     at.button(key="teach_presenter_next").click().run()
-    spec = plotly_spec(at, "teach_presenter_chart")
+    spec = canvas_data(at, "teach_presenter_canvas")
     assert [tr["name"] for tr in spec["data"]][:4] == ["Raw", "Raw spectrum", "Band-pass 20–450 Hz",
                                                        "Band-pass 20–450 Hz spectrum"]
     assert "Step 3 of 6" in " ".join(m.value for m in at.markdown)
@@ -101,7 +141,7 @@ def test_presenter_mode_one_step_per_screen_with_next_and_previous(at):
     assert at.session_state["teach_step"] == 2
     at.button(key="teach_presenter_exit").click().run()
     assert_no_exception(at)
-    assert at.get_by_key("teach_lesson_chart") is not None and not at.session_state["teach_presenter"]
+    assert canvas_data(at) is not None and not at.session_state["teach_presenter"]
 
 
 def test_presets_are_one_click_each(at):
@@ -211,3 +251,32 @@ def test_npz_and_csv_downloads_hold_the_simulated_recording(deferred, at):  # no
     back = read_bytes(csv.content, "sim.csv")
     assert back.ch_names == rec.ch_names and back.fs == rec.fs
     np.testing.assert_array_equal(back.data, rec.data)
+
+
+def test_a_figure_key_the_canvas_cannot_draw_is_a_message_naming_it(monkeypatch):
+    import emgviz.views.teach_presenter as presenter
+
+    real = presenter.presenter_spec
+
+    def with_legend(*a, **k):
+        spec = real(*a, **k)
+        return {**spec, "layout": {**spec["layout"], "legend": {"x": 1}}}
+
+    monkeypatch.setattr(presenter, "presenter_spec", with_legend)
+    at = view_app("teach", timeout=120)
+    at.query_params["teach_presenter"] = "1"
+    at.run()
+    assert_no_exception(at)
+    assert any("does not draw layout.legend.x" in e.value for e in at.error)
+
+
+def test_presenter_with_the_plotly_toggle_draws_the_step_with_plotly():
+    at = view_app("teach", timeout=120)
+    at.query_params["teach_presenter"] = "1"
+    at.query_params["teach_plotly"] = "1"
+    at.query_params["teach_step"] = "4"
+    at.run()
+    assert_no_exception(at)
+    assert not at.get("bidi_component")
+    spec = plotly_spec(at, "teach_presenter_chart")
+    assert [a["text"] for a in spec["layout"]["annotations"]] == ["<b>Raw</b>", "<b>4. Notch 50 Hz</b>"]

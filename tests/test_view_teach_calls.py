@@ -58,17 +58,34 @@ def test_drawing_another_channel_neither_simulates_nor_filters_again(at, counted
     assert counted["lesson_spec"] == 2                           # a new figure, for emg2
 
 
+def _canvas(at, key="teach_lesson_canvas"):
+    return json.loads(next(e for e in at.get("bidi_component") if e.key == key).proto.json)
+
+
 def test_the_sent_figure_is_light(at):
-    spec = plotly_spec(at, "teach_lesson_chart")
+    from emgviz.plotting.spec_payload import payload_array
+
+    spec = _canvas(at)
     x_axes = [k for k in spec["layout"] if k.startswith("xaxis")]
     assert len(x_axes) == 3                                      # time, spectra to fs/2, envelope spectrum
+    raw = spec["data"][0]
+    assert set(raw["y"]) == {"a"} and payload_array(spec, raw["y"]).size <= 1400   # float32, base64, once each
+    spectra_x = {json.dumps(tr["x"]) for tr in spec["data"][1:10:2]}
+    assert len(spectra_x) == 1                                   # the five spectra to fs/2 share one frequency array
+    assert not any("hovertemplate" in tr for tr in spec["data"])  # Plotly's hover texts are not sent
+    assert len(json.dumps(spec)) < 120_000
+    audio = at.get("audio")
+    assert len(audio) == 2
+
+
+def test_the_plotly_figure_is_light_too(at):
+    at.toggle(key="teach_plotly").set_value(True).run()
+    spec = plotly_spec(at, "teach_lesson_chart")
     assert not any(spec["layout"][k].get("automargin") for k in spec["layout"] if k[1:5] == "axis")
     raw = spec["data"][0]
     assert raw["y"]["dtype"] == "f4"                             # typed arrays, not decimal text
     assert trace_array(raw["y"]).size <= 1400
     assert len(json.dumps(spec)) < 200_000
-    audio = at.get("audio")
-    assert len(audio) == 2
 
 
 def test_the_sound_is_8_khz_wav(at, media):  # noqa: F811

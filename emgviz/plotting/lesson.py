@@ -16,7 +16,6 @@ from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.graph_objects as go
 
 from ..pipeline import Step, frequency_response
 from ..settings import Settings
@@ -246,7 +245,7 @@ def presenter_spec(raw: Panel, step: Panel, *, number: int, height_px: int = 540
     db_hi = float(max(np.max(raw.db), np.max(step.db)))
     db_range = [db_lo - 2.0, db_hi + 3.0]
     db_title = f"dB re {raw.db_ref}"
-    cells = ([(raw, "Raw", (0.0, 0.55), (0.66, 0.98), True)] if step is raw
+    cells = ([(raw, "Raw", (0.0, 0.55), (0.70, 0.98), True)] if step is raw
              else [(raw, "Raw", (0.0, 0.44), (0.0, 0.44), False),
                    (step, f"{number}. {step.title}", (0.57, 0.97), (0.57, 0.97), False)])
     notes = []
@@ -255,10 +254,10 @@ def presenter_spec(raw: Panel, step: Panel, *, number: int, height_px: int = 540
                           f"x{2 * col + 2}", f"y{2 * col + 2}")
         t_dom, s_dom = ((0.0, 1.0), (0.0, 1.0)) if side_by_side else ((0.58, 1.0), (0.0, 0.42))
         traces.append(dict(type="scatter", mode="lines", x=_f32(p.t), y=_f32(p.y), xaxis=xt, yaxis=yt, name=p.title,
-                           line=dict(color=_BLUE, width=width),
+                           line=dict(color=_BLUE, width=width), meta=dict(unit=p.y_unit),
                            hovertemplate="%{x:.3f} s<br>%{y:.4g} " + p.y_unit + "<extra></extra>"))
         traces.append(dict(type="scatter", mode="lines", x=_f32(p.f), y=_f32(p.db), xaxis=xs, yaxis=ys,
-                           name=p.title + " spectrum", line=dict(color=_BLUE, width=width),
+                           name=p.title + " spectrum", line=dict(color=_BLUE, width=width), meta=dict(unit="dB"),
                            hovertemplate="%{x:.0f} Hz<br>%{y:.1f} dB<extra></extra>"))
         layout["xaxis" + xt[1:]] = _p_axis(font_px, "time (s)", domain=list(x_dom), anchor=yt, nticks=6,
                                            **({"matches": "x"} if col else {}))
@@ -272,6 +271,7 @@ def presenter_spec(raw: Panel, step: Panel, *, number: int, height_px: int = 540
             yg = f"y{5 + col}"
             traces.append(dict(type="scatter", mode="lines", x=_f32(f), y=_f32(gain), xaxis=xs, yaxis=yg,
                                name=p.response_name, line=dict(color=_ORANGE, width=width + 1),
+                               meta=dict(unit=""),
                                hovertemplate="%{x:.0f} Hz<br>gain %{y:.2f}<extra>" + p.response_name + "</extra>"))
             layout["yaxis" + yg[1:]] = dict(overlaying=ys, side="right", anchor=xs, range=[0, 1.05], tickvals=[0, 1],
                                             showgrid=False, zeroline=False, automargin=False, title=dict(text=""),

@@ -224,6 +224,7 @@ def lesson_spec(panels: Sequence, *, row_px: int = 118, title_px: int = 28, run_
         lo, hi = _padded(p.y)
         data.append(dict(type="scatter", mode="lines", x=np.asarray(p.t, dtype=np.float32),
                          y=_scaled(p.y, lo, hi, y0, y1), xaxis="x", yaxis="y", name=p.title,
+                         meta=dict(band=[y0, y1], values=[lo, hi], unit=p.y_unit),
                          line=dict(color=_BLUE, width=1), hovertemplate="%{x:.3f} s<extra>" + p.title + "</extra>"))
         pos, texts = _band_ticks(lo, hi, y0, y1, p.y_unit)
         ticks_t[0].extend(pos)
@@ -234,6 +235,7 @@ def lesson_spec(panels: Sequence, *, row_px: int = 118, title_px: int = 28, run_
         data.append(dict(type="scatter", mode="lines", x=np.asarray(p.f, dtype=np.float32),
                          y=_scaled(p.db, dlo, dhi, y0, y1), xaxis=xs, yaxis=ys, name=p.title + " spectrum",
                          customdata=np.asarray(p.db, dtype=np.float32), line=dict(color=_BLUE, width=1),
+                         meta=dict(band=[y0, y1], values=[dlo, dhi], unit="dB"),
                          hovertemplate="%{x:.0f} Hz, %{customdata:.1f} dB<extra>" + p.title + "</extra>"))
         pos, texts = _band_ticks(dlo, dhi, y0, y1, "dB")
         run_ticks[k][0].extend(pos)
@@ -243,6 +245,7 @@ def lesson_spec(panels: Sequence, *, row_px: int = 118, title_px: int = 28, run_
             gains.append(dict(type="scatter", mode="lines", x=np.asarray(f, dtype=np.float32),
                               y=_scaled(gain, 0.0, 1.0, y0, y0 + 0.96 * (y1 - y0)), xaxis=xs,
                               yaxis=f"y{2 * len(runs) + 1 + k}", name=p.response_name,
+                              meta=dict(band=[y0, y0 + 0.96 * (y1 - y0)], values=[0.0, 1.0], unit=""),
                               line=dict(color=_ORANGE, width=2), hoverinfo="skip"))
             gain_ticks[k][0].extend([y0, y0 + 0.96 * (y1 - y0)])
             gain_ticks[k][1].extend(["0", "1"])

@@ -7,8 +7,9 @@ every one of them is in the page's URL, so a link reopens the same lesson.
 
 Speed: the simulation, the steps, the per-step numbers and the figure are cached by what they
 depend on (a control that changes only the drawn channel does not simulate or filter again);
-every step is in one light SVG figure (rows stacked on three subplots, built as a dict without
-Plotly's per-property validation); the lesson is a fragment, so a Teach control reruns only it;
+every step is in one figure (rows stacked on three subplots, built as a dict), drawn by a mounted
+canvas (:mod:`emgviz.views.spec_canvas`: the page loads no Plotly, a nudge repaints in a few ms
+instead of remounting a Plotly chart; Plotly stays one toggle away); the lesson is a fragment, so a Teach control reruns only it;
 the sound is 8 kHz WAV (a fifth of 44.1 kHz's bytes, more than enough for EMG below 1 kHz); the
 score table is Markdown (no table code for the browser to load); the objects that live as
 long as the server (imported modules) are frozen out of the garbage collector, which Streamlit
@@ -25,13 +26,14 @@ from pathlib import Path
 import streamlit as st
 
 from .. import lesson
-from . import heap
+from . import heap, spec_canvas
 from .text import md
 from ..audio import to_wav
 from ..lesson import DEFAULTS, PARAMS, PRESETS, sim_params
 from ..onsets import DETECTION_METHODS, detect_bursts
 from ..pipeline import steps as pipeline_steps
 from ..plotting.lesson import PrebuiltFigure, lesson_spec, step_panels
+from ..plotting.spec_payload import canvas_payload
 from ..recording import Recording
 from ..settings import Settings
 from ..simulate import score_onsets, simulate
@@ -58,18 +60,18 @@ def lesson_values() -> dict:
 
 
 # ---- caches: each keyed by exactly what it depends on --------------------------------------------
-@st.cache_resource(max_entries=8, show_spinner="Simulating…")
+@st.cache_resource(max_entries=8, show_spinner=False)  # a spinner costs a thread and a message per miss
 def _simulation(params_json: str):
     """The simulation of these parameters (immutable, so one object serves every session)."""
     return simulate(**json.loads(params_json))
 
 
-@st.cache_resource(max_entries=8, show_spinner="Filtering…")
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _steps(params_json: str, settings_json: str, _rec: Recording):
     return pipeline_steps(_rec, Settings.from_dict(json.loads(settings_json)))
 
 
-@st.cache_data(max_entries=16, show_spinner="Detecting onsets…")
+@st.cache_data(max_entries=16, show_spinner=False)
 def _detect(params_json: str, settings_json: str, method: str, _filtered: Recording):
     return detect_bursts(_filtered, method=method)
 
@@ -82,9 +84,30 @@ def _panels(params_json: str, settings_json: str, channel: int, method: str, hum
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _figure(params_json: str, settings_json: str, channel: int, method: str, _panels_list) -> PrebuiltFigure:
-    """The lesson figure, as a prebuilt dict (never changed after this, so it is shared)."""
-    return PrebuiltFigure(lesson_spec(_panels_list))
+def _figure(params_json: str, settings_json: str, channel: int, method: str, plotly: bool, _panels_list):
+    """The lesson figure, never changed after this (so shared): the canvas' payload, or a Plotly figure."""
+    spec = lesson_spec(_panels_list)
+    if plotly:
+        return PrebuiltFigure(spec)
+    return canvas_payload(spec, rows=len(_panels_list), label="Teach lesson: " + "; ".join(
+        f"{i + 1}. {p.title}" for i, p in enumerate(_panels_list)))
+
+
+#: Widget key of the Plotly figure and of the canvas (fixed: the canvas stays mounted across nudges).
+CHART_KEY, CANVAS_KEY = "teach_lesson_chart", "teach_lesson_canvas"
+
+
+def use_plotly() -> bool:
+    """True when the teacher asked for the zoomable Plotly figure instead of the canvas."""
+    return bool(_value("plotly"))
+
+
+def draw_figure(fig, *, key_canvas: str, key_chart: str, config: dict) -> None:
+    """Draw a figure :func:`_figure` (or the presenter) built: canvas payload or Plotly figure."""
+    if isinstance(fig, PrebuiltFigure):
+        st.plotly_chart(fig, key=key_chart, width="stretch", config=config)
+    else:
+        spec_canvas.draw(fig, key=key_canvas)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -160,7 +183,7 @@ def _write_link() -> None:
 def _apply_preset(key: str) -> None:
     values = {**DEFAULTS, **lesson.preset(key).values}
     for name, value in values.items():
-        if name not in ("presenter", "step"):
+        if name not in ("presenter", "step", "plotly"):
             st.session_state[_k(name)] = value
     st.session_state[_k("step")] = 1
 
@@ -188,6 +211,9 @@ def _sidebar() -> None:
     sb.toggle("Presenter mode", key=_k("presenter"),
               help="One step per screen for a projector: large fonts, raw and processed side by side, "
                    "← and → to move between steps.")
+    sb.toggle("Zoomable Plotly figure (slower)", key=_k("plotly"),
+              help="Draw the steps with Plotly (box zoom, pan, hover, PNG export) instead of the fast canvas. "
+                   "The page then loads Plotly (about 2 s more to open) and each change redraws more slowly.")
     sb.caption("The page's address holds the whole lesson: copy it to prepare a lecture as links.")
 
 
@@ -335,15 +361,17 @@ def _lesson() -> None:
     _controls(int(_value("n_channels")))
     try:
         ls = Lesson(lesson_values())
-        fig = _figure(ls.params_json, ls.settings_json, ls.channel, ls.method, ls.panels)
+        fig = _figure(ls.params_json, ls.settings_json, ls.channel, ls.method, use_plotly(), ls.panels)
     except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
         st.error(f"Cannot build the teaching example: {exc}")
         _write_link()
         return
     st.caption(f"{ls.rec.n_channels} channel(s) × {ls.rec.duration_s:g} s at {ls.rec.fs:g} Hz, "
                f"{ls.params['n_units']} motor units · drawn: {ls.rec.ch_names[ls.channel]} · "
-               f"Teach's processing: {ls.settings.describe()}")
-    st.plotly_chart(fig, key="teach_lesson_chart", width="stretch", config={"displaylogo": False})
+               f"Teach's processing: {ls.settings.describe()}"
+               + ("" if use_plotly() else " · Drag across the traces to zoom in time, double-click to show all."))
+    draw_figure(fig, key_canvas=CANVAS_KEY, key_chart=CHART_KEY, config={"displaylogo": False})
+
     st.markdown("\n\n".join(f"**{i + 1}.** {md(p.caption)}" for i, p in enumerate(ls.panels)))
     try:
         _listen(ls)

@@ -12,6 +12,7 @@ import html
 import streamlit as st
 
 from ..plotting.lesson import PRESENTER_FONT_PX, PrebuiltFigure, presenter_spec
+from ..plotting.spec_payload import canvas_payload
 
 __all__ = ["render", "CSS"]
 
@@ -44,7 +45,7 @@ def _exit() -> None:
 
 def render() -> None:
     """Draw the current step full screen with Previous / Next (← / →) and Exit (Esc)."""
-    from .teach import Lesson, lesson_values
+    from .teach import Lesson, draw_figure, lesson_values, use_plotly
 
     st.html(CSS)
     try:
@@ -66,6 +67,13 @@ def render() -> None:
                   shortcut="Right", width="stretch", help="Next step (→)")
     c_exit.button("Exit", key="teach_presenter_exit", on_click=_exit, shortcut="Esc", width="stretch",
                   help="Back to the full lesson (Esc)")
-    fig = PrebuiltFigure(presenter_spec(ls.panels[0], panel, number=step))
-    st.plotly_chart(fig, key="teach_presenter_chart", width="stretch", config={"displayModeBar": False})
+    try:
+        spec = presenter_spec(ls.panels[0], panel, number=step)
+        fig = (PrebuiltFigure(spec) if use_plotly()
+               else canvas_payload(spec, rows=1, label=f"Step {step} of {n}: {panel.title}, beside the raw signal"))
+    except ValueError as exc:  # e.g. a figure key the canvas does not draw: said, never a traceback
+        st.error(f"Cannot draw this step: {exc}")
+    else:
+        draw_figure(fig, key_canvas="teach_presenter_canvas", key_chart="teach_presenter_chart",
+                    config={"displayModeBar": False})
     st.markdown(f"<p class='teach-step-caption'>{html.escape(panel.caption)}</p>", unsafe_allow_html=True)

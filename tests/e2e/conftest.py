@@ -104,10 +104,12 @@ RENDERED_JS = """() => {
   if (!app || app.dataset.testScriptState !== 'notRunning') return false;
   if (document.querySelector('[data-testid^=stSkeleton], [data-testid=stAppSkeleton]')) return false;
   return [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
-    .filter(c => c.offsetParent !== null).every(c => c.querySelector('.main-svg'));
+    .filter(c => c.offsetParent !== null).every(c => c.querySelector('.main-svg'))
+    && [...document.querySelectorAll('canvas.emgviz-spec')].every(c => c.dataset.drawn);
 }"""
 
 
 def wait_rendered(page, timeout=60_000):
-    """Wait until the script finished and every visible Plotly chart drew (call after expect-ing new content)."""
+    """Wait until the script finished, every visible Plotly chart drew and every Teach canvas painted
+    (call after expect-ing new content)."""
     page.wait_for_function(RENDERED_JS, timeout=timeout)

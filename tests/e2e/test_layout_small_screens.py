@@ -34,6 +34,10 @@ def test_every_view_shows_whole_labels(browser, streamlit_url, shots, view, widt
     wait_rendered(page, timeout=300_000)
     if view in SHOWS:
         expect(page.locator('[data-testid="stMain"]').get_by_text(SHOWS[view]).first).to_be_visible()
+    if view == "Teach":  # the steps are drawn on Teach's canvas (no Plotly chart), wide enough to read
+        canvas = page.locator("canvas.emgviz-spec")
+        expect(canvas).to_be_visible()
+        assert canvas.bounding_box()["width"] >= 0.6 * width - 300
     page.screenshot(path=str(shots / f"view_{view.lower()}_{width}x{height}.png"))
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     assert page.evaluate(CUT_JS) == []
