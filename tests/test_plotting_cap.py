@@ -33,8 +33,12 @@ def test_a_page_of_16_channels_is_not_thinned_by_the_cap(wide):
     fig = stacked_figure(page, t_start_s=0, t_window_s=5, overlay=page, width_px=1400)
     from emgviz.plotting.decimate import minmax_decimate
 
-    uncapped = len(minmax_decimate(np.arange(5000.0), np.zeros(5000), n_out=2 * 1400)[0])
-    assert {len(t.y) for t in fig.data} == {uncapped}    # two points per pixel, as before the cap
+    from emgviz.plotting.browser import _MARGIN_X, trace_points
+
+    per_pixel = 2 * (1400 - _MARGIN_X)                   # two points per pixel of the plot area
+    assert trace_points(16, True, 1400) == per_pixel     # 32 traces stay under the cap unthinned
+    uncapped = len(minmax_decimate(np.arange(5000.0), np.zeros(5000), n_out=per_pixel)[0])
+    assert {len(t.y) for t in fig.data} == {uncapped}
 
 
 def test_overview_figure_of_4096_channels_merges_buckets_and_keeps_extremes(wide):
