@@ -85,12 +85,13 @@ def _open_in_browser(params: dict) -> None:
 def listen(ls) -> None:
     """Sound of the drawn channel, raw and filtered, once the teacher asks for it."""
     st.markdown("##### Listen")
+    on = st.toggle("Prepare sound", key=SOUND_KEY,
+                   help="Make the two sound players (raw and filtered, 8 kHz WAV). Off, the page opens "
+                        "faster and a change does not rebuild the sound.")
     a, b = st.columns(2)
     a.caption(f"Raw, as recorded: {lesson.hum_text(ls.values)}")
     b.caption(f"Filtered: {ls.processing}")
-    if not st.toggle("Prepare sound", key=SOUND_KEY,
-                     help="Make the two sound players (raw and filtered, 8 kHz WAV). Off, the page opens "
-                          "faster and a change does not rebuild the sound."):
+    if not on:
         return
     a.audio(_wav(ls.params_json, ls.settings_json, "raw", ls.channel, ls.rec.data[ls.channel]), format="audio/wav")
     b.audio(_wav(ls.params_json, ls.settings_json, "filtered", ls.channel, ls.filtered.data[ls.channel]),
