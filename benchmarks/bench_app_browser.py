@@ -20,6 +20,10 @@ Each time is split into **server** (the script runs the server logged meanwhile)
 ≤ 3 s, filter change ≤ 0.8 s, Browse page ≤ 0.5 s.
 
     python benchmarks/bench_app_browser.py [--opens 5] [--repeat 5] [--minutes 60] [--no-write]
+        [--app before=/work/main --app after=.] [--section app_browser]
+
+With several ``--app NAME=ROOT`` the apps (e.g. the code before and after a change) run side by
+side: one server each, every open, filter change and page interleaved across them.
 
 Writes section ``app_browser`` of benchmarks/RESULTS.md (with ``uptime`` before and after).
 """
@@ -67,6 +71,19 @@ document.addEventListener('click', () => {
 
 TARGETS = {"first": 3.0, "filter": 0.8, "page": 0.5}
 
+#: Settled without relying on seeing the script state go running → notRunning in the page: on a loaded
+#: machine the run can start before the key's release resets the watch (seen: a filter change that
+#: never "settled"). The server's log says the run happened; the page must then be idle and quiet.
+QUIET_JS = """(quietMs) => {
+  const b = window.__bench;
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!b || !app || app.dataset.testScriptState !== 'notRunning') return false;
+  if (document.querySelector('[data-testid^=stSkeleton], [data-testid=stAppSkeleton]')) return false;
+  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')].filter(c => c.offsetParent !== null);
+  if (!charts.every(c => c.querySelector('.main-svg'))) return false;
+  return performance.now() - b.lastMut >= quietMs;
+}"""
+
 
 class AppTab(btb.Tab):
     """A tab on the emgviz app (any view), timing clicks as well as key presses."""
@@ -74,6 +91,25 @@ class AppTab(btb.Tab):
     def __init__(self, browser, server):
         super().__init__(browser, server)
         self.context.add_init_script(CLICK_JS)
+
+    def settled(self, mark: int, timeout_ms: int = 400_000) -> dict:
+        """Wait until the server has logged a script run since ``mark`` and the page is idle and quiet."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.server.server_s(mark)[2] == 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no script run logged by the server")
+            time.sleep(0.02)
+        self.page.wait_for_function(QUIET_JS, arg=btb.QUIET_MS, timeout=timeout_ms, polling="raf")
+        out = self.page.evaluate(btb.READ_JS)
+        cpu = self._cpu()
+        out["script"] = out.pop("server")
+        time.sleep(0.05)
+        server_s, server_cpu_s, n_runs = self.server.server_s(mark)
+        out["server"], out["server_cpu"], out["runs"] = 1000.0 * server_s, 1000.0 * server_cpu_s, n_runs
+        out["browser"] = out["total"] - out["server"]
+        out["browser_cpu"] = 1000.0 * (cpu["process"] - self.cpu0["process"])
+        out["browser_main_cpu"] = 1000.0 * (cpu["thread"] - self.cpu0["thread"])
+        return out
 
     def open(self, query: str = "", timeout_ms: int = 400_000) -> dict:
         mark = self.server.mark()
@@ -131,50 +167,66 @@ def _say(label: str, r: dict) -> None:
           f"CPU {r['server_cpu'] / 1000:.2f}; browser {r['browser'] / 1000:.2f})", flush=True)
 
 
-def run(opens: int, repeat: int, minutes: float) -> dict:
+def run(opens: int, repeat: int, minutes: float, apps: list[tuple[str, Path]] | None = None) -> dict:
+    """Measure each app (name, repo root) side by side: every step interleaved across the apps."""
     from playwright.sync_api import sync_playwright
 
-    res: dict = {"sample": {"first_open": None, "opens": [], "filter": [], "page": []}, "long": {}}
+    apps = apps or [("app", ROOT)]
+    res: dict = {name: {"sample": {"first_open": None, "opens": [], "filter": [], "page": [], "exceptions": 0},
+                        "long": {}} for name, _ in apps}
     loads = [btb._load()]
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=btb.CHROMIUM, args=btb.CHROME_ARGS)
-        server = btb.Server("app", ROOT, Path(tmp))
+        servers = [btb.Server(name, root, Path(tmp)) for name, root in apps]
         try:
-            s = res["sample"]
             for i in range(opens + 1):  # 1. first full render: fresh tab, fresh session
+                for server in servers:
+                    s = res[server.name]["sample"]
+                    tab = AppTab(browser, server)
+                    r = tab.open()
+                    _say(f"{server.name} open {i}", r)
+                    if i == 0:
+                        s["first_open"] = r
+                    else:
+                        s["opens"].append(r)
+                    tab.close()
+            tabs = []
+            for server in servers:  # 2. filter changes, new values each time
                 tab = AppTab(browser, server)
-                r = tab.open()
-                _say(f"open {i}", r)
-                if i == 0:
-                    s["first_open"] = r
-                else:
-                    s["opens"].append(r)
+                tab.open()
+                tabs.append((server, tab))
+            for k in range(repeat):
+                for server, tab in tabs:
+                    r = tab.high_hz(440 - 10 * k)
+                    _say(f"{server.name} filter change {k}", r)
+                    res[server.name]["sample"]["filter"].append(r)
+            for server, tab in tabs:
+                res[server.name]["sample"]["exceptions"] += tab.exceptions()
                 tab.close()
-            tab = AppTab(browser, server)  # 2. filter changes, new values each time
-            tab.open()
+            tabs = []
+            for server in servers:  # 3. Browse pages
+                tab = AppTab(browser, server)
+                tab.open("?view=Browse")
+                tabs.append((server, tab))
             for k in range(repeat):
-                r = tab.high_hz(440 - 10 * k)
-                _say(f"filter change {k}", r)
-                s["filter"].append(r)
-            s["exceptions"] = tab.exceptions()
-            tab.close()
-            tab = AppTab(browser, server)  # 3. Browse pages
-            tab.open("?view=Browse")
-            for k in range(repeat):
-                r = tab.next_page()
-                _say(f"Browse page {k}", r)
-                s["page"].append(r)
-            s["exceptions"] += tab.exceptions()
-            tab.close()
+                for server, tab in tabs:
+                    r = tab.next_page()
+                    _say(f"{server.name} Browse page {k}", r)
+                    res[server.name]["sample"]["page"].append(r)
+            for server, tab in tabs:
+                res[server.name]["sample"]["exceptions"] += tab.exceptions()
+                tab.close()
             loads.append(btb._load())
             if minutes > 0:
-                res["long"] = _long(browser, server, Path(tmp), minutes, repeat)
-                loads.append(btb._load())
+                for server in servers:
+                    res[server.name]["long"] = _long(browser, server, Path(tmp), minutes, repeat)
+                    loads.append(btb._load())
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
             browser.close()
-    return {"results": res, "loads": loads, "machine": machine(), "opens": opens, "repeat": repeat,
-            "minutes": minutes}
+    return {"apps": {name: str(root) for name, root in apps}, "results": res, "loads": loads,
+            "machine": machine(), "opens": opens, "repeat": repeat, "minutes": minutes}
 
 
 def _long(browser, server, tmp: Path, minutes: float, repeat: int) -> dict:
@@ -219,23 +271,36 @@ def _row(label: str, rows, target: float | None) -> str:
             f"{_med(rows, 'browser'):.2f} | {cpu} | {len(rows)} | {verdict} |")
 
 
-def markdown(data: dict) -> str:
-    s, lg = data["results"]["sample"], data["results"]["long"]
-    rows = [_row("first full render, fresh server (once)", [s["first_open"]], None),
-            _row("first full render after the page opens (new tab)", s["opens"], TARGETS["first"]),
-            _row("filter change (High Hz, new value)", s["filter"], TARGETS["filter"]),
-            _row("Browse page (Next ▶)", s["page"], TARGETS["page"])]
+def _rows(s: dict, lg: dict, minutes: float, prefix: str = "") -> list[str]:
+    rows = [_row(prefix + "first full render, fresh server (once)", [s["first_open"]], None),
+            _row(prefix + "first full render after the page opens (new tab)", s["opens"], TARGETS["first"]),
+            _row(prefix + "filter change (High Hz, new value)", s["filter"], TARGETS["filter"]),
+            _row(prefix + "Browse page (Next ▶)", s["page"], TARGETS["page"])]
     if lg:
-        m = data["minutes"]
-        rows += [_row(f"{m:g} min: upload ({lg['edf_mb']:.0f} MB EDF) until the Overview drew", [lg["upload"]], None),
-                 _row(f"{m:g} min: filter change", lg["filter"], 4.0),
-                 _row(f"{m:g} min: to Browse", [lg["to_browse"]], None),
-                 _row(f"{m:g} min: Browse page (Next ▶)", lg["page"], TARGETS["page"])]
+        m = minutes
+        rows += [_row(f"{prefix}{m:g} min: upload ({lg['edf_mb']:.0f} MB EDF) until the Overview drew",
+                      [lg["upload"]], None),
+                 _row(f"{prefix}{m:g} min: filter change", lg["filter"], 4.0),
+                 _row(f"{prefix}{m:g} min: to Browse", [lg["to_browse"]], None),
+                 _row(f"{prefix}{m:g} min: Browse page (Next ▶)", lg["page"], TARGETS["page"])]
+    return rows
+
+
+def markdown(data: dict) -> str:
+    if "apps" not in data:  # a run saved before --app existed: one app
+        data = {**data, "apps": {"app": str(ROOT)}, "results": {"app": data["results"]}}
+    rows, n_exc = [], 0
+    several = len(data["apps"]) > 1
+    for name, r in data["results"].items():
+        s, lg = r["sample"], r["long"]
+        rows += _rows(s, lg, data["minutes"], f"{name}: " if several else "")
+        n_exc += s.get("exceptions", 0) + (lg.get("exceptions", 0) if lg else 0)
     loads = "\n".join(f"    {x}" for x in data["loads"])
-    n_exc = s.get("exceptions", 0) + (lg.get("exceptions", 0) if lg else 0)
+    apps = ", ".join(f"{k} = `{v}`" for k, v in data["apps"].items())
+    side = (" The apps ran side by side, each step interleaved across them (same load)." if several else "")
     return f"""## The app in the real browser (`benchmarks/bench_app_browser.py`)
 
-{data['machine']}; Debian Chromium, headless, 1440×1000; `streamlit run app.py` on 127.0.0.1.
+{data['machine']}; Debian Chromium, headless, 1440×1000; `streamlit run app.py` on 127.0.0.1. Apps: {apps}.{side}
 Bundled sample (UCI gestures, 8 ch) unless stated; the long recording is synthetic, 16 ch × 2 kHz,
 uploaded through the page. Median wall seconds from the navigation start, the key's release or the click
 to the settled page (script done, no skeleton, every visible chart drawn, DOM quiet 400 ms; the time is
@@ -260,6 +325,11 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=5, help="filter changes and page changes (median)")
     ap.add_argument("--minutes", type=float, default=60.0, help="length of the long upload; 0 skips it")
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    ap.add_argument("--app", action="append", default=None, metavar="NAME=ROOT",
+                    help="an app to measure: a name and the repo root holding its app.py (repeatable: the apps "
+                         "run side by side, e.g. --app before=/work/main --app after=.); default: this repo")
+    ap.add_argument("--section", default="app_browser", help="the RESULTS.md section to write")
+    ap.add_argument("--json", type=Path, default=None, help="where the raw numbers go (default benchmarks/<section>.json)")
     ap.add_argument("--from-json", type=Path, default=None,
                     help="rewrite the section from a saved run (benchmarks/app_browser.json) instead of measuring")
     args = ap.parse_args(argv)
@@ -268,14 +338,20 @@ def main(argv=None) -> None:
         md = markdown(data)
         print(md)
         if not args.no_write:
-            write_section("app_browser", md)
+            write_section(args.section, md)
         return
-    data = run(args.opens, args.repeat, args.minutes)
+    apps = []
+    for spec in args.app or []:
+        name, _, root = spec.partition("=")
+        if not root or not (Path(root) / "app.py").exists():
+            ap.error(f"--app {spec!r}: expected NAME=ROOT with ROOT/app.py")
+        apps.append((name, Path(root)))
+    data = run(args.opens, args.repeat, args.minutes, apps or None)
     md = markdown(data)
     print(md)
+    (args.json or HERE / f"{args.section}.json").write_text(json.dumps(data, indent=1))
     if not args.no_write:
-        (HERE / "app_browser.json").write_text(json.dumps(data, indent=1))
-        write_section("app_browser", md)
+        write_section(args.section, md)
 
 
 if __name__ == "__main__":

@@ -70,7 +70,9 @@ def test_every_view_renders(at, view):
     if view == "Compare":  # needs a second session first (the prompt is checked in test_view_compare.py)
         at.multiselect(key="compare_samples").set_value(["uci-gestures"]).run()
         assert_no_exception(at)
-    assert at.get("plotly_chart"), f"{view} drew no chart"
+    # Teach draws its steps on a mounted canvas (a custom component), the other views with Plotly
+    charts = at.get("bidi_component") if view == "Teach" else at.get("plotly_chart")
+    assert charts, f"{view} drew no chart"
 
 
 def test_upload_csv_without_rate_asks_for_fs(at):
@@ -128,6 +130,8 @@ def test_browse_in_the_real_app_pages_and_keeps_markers_through_reprocessing(at,
     assert_no_exception(at)
     x1 = plotly_spec(at, "browse_chart")["layout"]["xaxis"]["range"]
     assert x1[0] == pytest.approx(x0[1]) and (x1[1] - x1[0]) == pytest.approx(x0[1] - x0[0])
+    at.session_state["browse_markers_open"] = True   # the markers panel is built only while open
+    at.run()
     at.text_input(key="browse_marker_note").set_value("tremor burst")
     at.button(key="browse_marker_add").click().run()
     # reprocessing (a new notch) keeps the markers

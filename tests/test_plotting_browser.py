@@ -27,9 +27,9 @@ def test_x_range_is_exactly_the_page(rec):
     assert fig.layout.xaxis.autorange is False
     # ticks and their labels come from Plotly (labels match ticks at every zoom; see e2e)
     assert fig.layout.xaxis.dtick is None and fig.layout.xaxis.tickformat is None
-    # the traces reach both edges (to within one min–max bucket, 20 000 samples / 1400 buckets)
+    # the traces reach both edges (to within one min–max bucket: 20 000 samples over the plot area's pixels)
     x = np.asarray(fig.data[0].x)
-    bucket_s = np.ceil(20_000 / 1400) / FS
+    bucket_s = np.ceil(20_000 / (fig.layout.width - 205)) / FS
     assert 12.5 - 1 / FS <= x.min() <= 12.5 + bucket_s and 22.5 - bucket_s <= x.max() <= 22.5 + 1 / FS
 
 

@@ -8,6 +8,12 @@ from apptest_utils import assert_no_exception, media, plotly_spec, view_app  # n
 
 
 
+def _open(at, panel: str):
+    """Open one of the lazy panels (``scales``, ``markers``, ``sound``): their widgets exist only while open."""
+    at.session_state[f"browse_{panel}_open"] = True
+    return at.run()
+
+
 def _xrange(at):
     return plotly_spec(at, "browse_chart")["layout"]["xaxis"]["range"]
 
@@ -73,6 +79,8 @@ def test_scales_and_channels(at):
     assert_no_exception(at)
     notes = [a["text"] for a in plotly_spec(at, "browse_chart")["layout"]["annotations"]]
     assert notes[:2] == [shared, shared]
+    assert not [b for b in at.selectbox if b.key == "browse_scale_channel1"]   # the panel is closed: not built
+    _open(at, "scales")
     box = at.selectbox(key="browse_scale_channel1")
     assert box.options[0] == "as above"
     box.select_index(box.options.index(other)).run()
@@ -82,6 +90,17 @@ def test_scales_and_channels(at):
     # a smaller scale per division draws the same samples taller
     s = spec["layout"]["meta"]["scales"]
     assert s["channel1"] < s["channel3"]
+    # closing the panel keeps the per-channel choice (its selectboxes are gone, the scale is not)
+    at.session_state["browse_scales_open"] = False
+    at.run()
+    assert_no_exception(at)
+    assert not [b for b in at.selectbox if b.key == "browse_scale_channel1"]
+    assert [a["text"] for a in plotly_spec(at, "browse_chart")["layout"]["annotations"]][:2] == [shared, other]
+    at.button(key="browse_next").click().run()
+    assert [a["text"] for a in plotly_spec(at, "browse_chart")["layout"]["annotations"]][:2] == [shared, other]
+    _open(at, "scales")   # and shows it again when reopened
+    box = at.selectbox(key="browse_scale_channel1")
+    assert box.options[box.index] == other
 
 
 def test_filtered_envelope_bursts_events(at):
@@ -99,6 +118,8 @@ def test_filtered_envelope_bursts_events(at):
 
 def test_markers_survive_paging_and_download(at, media):  # noqa: F811
     at.button(key="browse_next").click().run()
+    assert not [t for t in at.text_input if t.key == "browse_marker_note"]   # closed: not built
+    _open(at, "markers")
     at.text_input(key="browse_marker_note").set_value("twitch").run()
     at.button(key="browse_marker_add").click().run()
     assert_no_exception(at)
@@ -120,6 +141,8 @@ def test_markers_survive_paging_and_download(at, media):  # noqa: F811
 
 def test_spectrum_and_sound_of_the_page(at, media):  # noqa: F811
     at.selectbox(key="browse_page_s").select(5.0).run()
+    assert not [t for t in at.toggle if t.key == "browse_audio_on"]   # closed: not built
+    _open(at, "sound")
     at.toggle(key="browse_audio_on").set_value(True).run()
     at.selectbox(key="browse_audio_slowdown").set_value(2.0).run()
     assert_no_exception(at)

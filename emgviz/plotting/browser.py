@@ -16,21 +16,27 @@ from ..recording import Recording
 from .decimate import minmax_decimate
 from .scales import _resolve_scales, auto_scale, auto_scales, format_scale, nice_scale, scale_choices
 from .style import ENVELOPE_COLOR, TRACE_COLOR
+from .page_marks import BURST_FILL, _burst_shapes, _line_marks  # noqa: F401  (BURST_FILL re-exported)
+from .templates import lean_template
 
 __all__ = ["stacked_figure", "overview_figure", "overview_envelope", "auto_scale", "auto_scales",
            "nice_scale", "format_scale", "scale_choices", "page_slice", "MAX_FIGURE_POINTS",
-           "TRACE_COLOR", "ENVELOPE_COLOR"]
+           "TRACE_COLOR", "ENVELOPE_COLOR", "DRAWN_WIDTH_PX", "trace_points"]
 
 #: Colours: calm, print-friendly (thin dark traces on white; TRACE_COLOR and ENVELOPE_COLOR from .style).
 EVENT_COLOR = "#6a3d9a"
 MARKER_COLOR = "#c51b7d"
-BURST_FILL = "rgba(31, 120, 180, 0.18)"
 GRID_COLOR = "#e3e3e3"
 BASELINE_COLOR = "#c8c8c8"
 PAGE_FILL = "rgba(255, 140, 0, 0.25)"
 
-_MAX_LABELS = 60          # event/marker labels drawn per page; more would be unreadable
-_MAX_SPANS = 400          # burst spans drawn per page
+#: The width a stacked figure is drawn at in the app's wide layout on a 1440 px screen (its plot area
+#: about 900 px, two points per pixel); wider screens get about 1.5 points per pixel, which a min–max
+#: trace draws alike. Each point more costs renderer time on every new figure (measured: half the
+#: points of the Overview, 0.6–0.8 s less renderer CPU; benchmarks/bench_browser_floor.py).
+DRAWN_WIDTH_PX = 1100
+#: Left margin (channel names) and left + right margins (with the scale labels) of the stacked figure, px.
+_MARGIN_L, _MARGIN_X = 110, 205
 
 #: Hard cap on the points of all traces of one figure, whatever the file: a page of 16
 #: channels with their envelopes at two points per pixel (89,600 points) fits; a file of
@@ -81,7 +87,7 @@ def _pick_names(rec: Recording, channels) -> list[str]:
 def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, channels=None,
                    scale=None, divisions_per_channel: float = 4, overlay: Recording | None = None,
                    bursts: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
-                   markers: pd.DataFrame | None = None, width_px: int = 1400,
+                   markers: pd.DataFrame | None = None, width_px: int = DRAWN_WIDTH_PX,
                    height_px: int | None = None, gl: bool = False, decimated=None) -> go.Figure:
     """Channels stacked on one time axis, like a clinical EMG machine or EDFbrowser.
 
@@ -113,9 +119,12 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
         Columns ``time_s``, ``label`` (``duration_s`` optional): labelled vertical lines.
     markers : DataFrame, default=None
         Columns ``time_s``, ``note``: the user's markers, drawn as labelled lines.
-    width_px : int, default=1400
-        Figure width in px; each trace keeps at most ``2 * width_px`` points, and all
-        traces together at most :data:`MAX_FIGURE_POINTS`.
+    width_px : int, default=DRAWN_WIDTH_PX
+        Figure width in px (Streamlit's ``width="stretch"`` fits it to the page); each trace
+        keeps at most two points per pixel of the plot area (``2 * (width_px - 205)``: the
+        margins hold the names and scales), and all traces
+        together at most :data:`MAX_FIGURE_POINTS`. Times are sent as float32 when that is
+        exact to a twentieth of a pixel.
     height_px : int, default=None
         Figure height; ``None`` picks one from the number of channels.
     gl : bool, default=False
@@ -150,8 +159,8 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     div = float(divisions_per_channel)
     centers = {n: (n_ch - 1 - k) * div + div / 2 for k, n in enumerate(names)}
     t_end = t_start + window
-    n_traces = n_ch * (2 if overlay is not None else 1)
-    n_out = max(2, min(2 * int(width_px), MAX_FIGURE_POINTS // n_traces // 2 * 2))
+    plot_px = max(100, int(width_px) - _MARGIN_X)  # the plot area: the axis labels take the rest
+    n_out = trace_points(n_ch, overlay is not None, width_px)
     kind = "scattergl" if gl else "scatter"
 
     def Trace(**kw):  # plain dicts: validating 30 traces would cost more than building them
@@ -162,10 +171,10 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     idx = [rec.channel_index(n) for n in names]
     t_page = rec.t0 + np.arange(sl.start, sl.stop) / rec.fs if decimated is None else np.empty(0)
     if decimated is not None:
-        td, yd = [p[0] for p in decimated[0]], [p[1] for p in decimated[0]]
+        td, yd = [_compact_x(p[0], t_start, window, plot_px) for p in decimated[0]], [p[1] for p in decimated[0]]
     elif t_page.size:  # channel by channel on views of the page: no copy of the samples
         pairs = [minmax_decimate(t_page, rec.data[i, sl], n_out=n_out) for i in idx]
-        td, yd = [p[0] for p in pairs], [p[1] for p in pairs]
+        td, yd = [_compact_x(p[0], t_start, window, plot_px) for p in pairs], [p[1] for p in pairs]
     else:
         td = yd = np.empty((n_ch, 0))
     for k, n in enumerate(names):
@@ -181,7 +190,7 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
         ot = overlay.t0 + np.arange(osl.start, osl.stop) / overlay.fs
         pairs = [minmax_decimate(ot, overlay.data[overlay.channel_index(n), osl], n_out=n_out) for n in o_names]
     for n, (ox, oy) in zip(o_names, pairs or ()):
-        traces.append(Trace(x=ox, y=(oy / scales[n] + centers[n]).astype(np.float32), name=f"{n} envelope",
+        traces.append(Trace(x=_compact_x(ox, t_start, window, plot_px), y=(oy / scales[n] + centers[n]).astype(np.float32), name=f"{n} envelope",
                             mode="lines", line=dict(color=ENVELOPE_COLOR, width=1.4),
                             hovertemplate="%{x:.4f} s<extra>" + n + " envelope</extra>", showlegend=False))
 
@@ -202,7 +211,7 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     height = height_px or int(70 + n_ch * max(40, min(120, 640 / n_ch)))
     layout = dict(
         template=_template(), width=int(width_px), height=height, showlegend=False,
-        margin=dict(l=110, r=95, t=30, b=45), plot_bgcolor="white", paper_bgcolor="white",
+        margin=dict(l=_MARGIN_L, r=_MARGIN_X - _MARGIN_L, t=30, b=45), plot_bgcolor="white", paper_bgcolor="white",
         hovermode="closest", dragmode="zoom", uirevision=f"{t_start:.6f}/{window:g}",
         xaxis=dict(range=[t_start, t_end], autorange=False, title=dict(text="Time (s)"),
                    # Plotly picks round ticks (about ten) and labels them itself, so every label
@@ -224,52 +233,31 @@ def stacked_figure(rec: Recording, *, t_start_s: float, t_window_s: float, chann
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 
+def trace_points(n_channels: int, overlay: bool, width_px: int = DRAWN_WIDTH_PX) -> int:
+    """Most points per trace of :func:`stacked_figure`: two per pixel of the plot area, all traces ≤ the cap.
+
+    ``n_channels`` traces, doubled with an overlay per channel; at most :data:`MAX_FIGURE_POINTS`
+    together.
+    """
+    n_traces = n_channels * (2 if overlay else 1)
+    plot_px = max(100, int(width_px) - _MARGIN_X)
+    return max(2, min(2 * plot_px, MAX_FIGURE_POINTS // n_traces // 2 * 2))
+
+
+def _compact_x(x: np.ndarray, t_start: float, window: float, plot_px: int) -> np.ndarray:
+    """Trace times in float32 when that is exact to a twentieth of a pixel (a third fewer bytes per point).
+
+    A page far from the recording's clock origin (float32 would round it visibly) keeps float64.
+    """
+    t_max = max(abs(t_start), abs(t_start + window))
+    if t_max * 2.0 ** -23 >= window / (20 * plot_px):
+        return x
+    return x.astype(np.float32)
+
+
 def _template():
-    import plotly.io as pio
-    return pio.templates["simple_white"]
-
-
-def _burst_shapes(bursts, centers, div, t_start, t_end) -> list[dict]:
-    if bursts is None or len(bursts) == 0:
-        return []
-    missing = {"channel", "onset_s", "offset_s"} - set(bursts.columns)
-    if missing:
-        raise ValueError(f"bursts need the columns channel, onset_s, offset_s; missing {sorted(missing)}")
-    b = bursts[bursts["channel"].isin(list(centers)) & (bursts["offset_s"] >= t_start)
-               & (bursts["onset_s"] <= t_end)]
-    out = []
-    for ch, on, off in b[["channel", "onset_s", "offset_s"]].head(_MAX_SPANS).itertuples(index=False):
-        c = centers[ch]
-        out.append(dict(type="rect", xref="x", yref="y", x0=max(float(on), t_start), x1=min(float(off), t_end),
-                        y0=c - div / 2, y1=c + div / 2, fillcolor=BURST_FILL, line=dict(width=0),
-                        layer="below"))
-    return out
-
-
-def _line_marks(table, text_col, t_start, t_end, color, dash, *, durations=False, prefix=""):
-    if table is None or len(table) == 0:
-        return [], []
-    if "time_s" not in table.columns:
-        raise ValueError(f"a table of lines needs a time_s column; found {list(table.columns)}")
-    times = table["time_s"].to_numpy(dtype=float)
-    dur = table["duration_s"].to_numpy(dtype=float) if durations and "duration_s" in table else np.zeros(len(table))
-    texts = table[text_col].astype(str).to_numpy() if text_col in table else np.full(len(table), "")
-    keep = np.flatnonzero((times + dur >= t_start) & (times <= t_end))
-    shapes, annotations = [], []
-    for j, i in enumerate(keep):
-        t = float(times[i])
-        if dur[i] > 0:
-            shapes.append(dict(type="rect", xref="x", yref="paper", x0=max(t, t_start),
-                               x1=min(t + dur[i], t_end), y0=0, y1=1, fillcolor=color, opacity=0.06,
-                               line=dict(width=0), layer="below"))
-        if t_start <= t <= t_end:
-            shapes.append(dict(type="line", xref="x", yref="paper", x0=t, x1=t, y0=0, y1=1,
-                               line=dict(color=color, width=1, dash=dash)))
-            if j < _MAX_LABELS and (texts[i] or prefix):
-                annotations.append(dict(x=t, xref="x", y=1.0, yref="paper", yanchor="bottom", xanchor="left",
-                                        text=prefix + texts[i][:40], showarrow=False,
-                                        font=dict(size=11, color=color)))
-    return shapes, annotations
+    """``simple_white`` with only the defaults of the scatter traces drawn here (see :mod:`.templates`)."""
+    return lean_template("simple_white", ("scatter", "scattergl"))
 
 
 # ---------------------------------------------------------------------------- overview

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from .._threads import thread_map, workers
 from ..filters import scratch_buffers
 from ..recording import Recording
-from .browser import MAX_FIGURE_POINTS, stacked_figure
+from .browser import DRAWN_WIDTH_PX, MAX_FIGURE_POINTS, stacked_figure, trace_points  # noqa: F401
 from .decimate import minmax_indices
 from .scales import auto_scale
 
@@ -60,10 +60,9 @@ class StackDecimation:
         return sum(t.nbytes + y.nbytes for t, y in pairs)
 
 
-def stack_points(n_channels: int, overlay: bool, width_px: int = 1400) -> int:
+def stack_points(n_channels: int, overlay: bool, width_px: int = DRAWN_WIDTH_PX) -> int:
     """Points per trace of :func:`stacked_figure` for ``n_channels`` (with an overlay per channel or not)."""
-    n_traces = n_channels * (2 if overlay else 1)
-    return max(2, min(2 * int(width_px), MAX_FIGURE_POINTS // n_traces // 2 * 2))
+    return trace_points(n_channels, overlay, width_px)
 
 
 def _decimate_row(row: np.ndarray, t0: float, fs: float, n_out: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +126,7 @@ def decimate_stack(rec: Recording, names: Sequence[str] | None = None, *, n_out:
 
 
 def decimated_stack_figure(dec: StackDecimation, rec: Recording, *, overlay: bool = True, events=None,
-                           width_px: int = 1400) -> go.Figure:
+                           width_px: int = DRAWN_WIDTH_PX) -> go.Figure:
     """The stacked figure of the whole of ``rec`` from ``dec`` (:func:`decimate_stack` of ``rec``).
 
     The same figure as ``stacked_figure(rec, t_start_s=rec.t0, t_window_s=rec.duration_s,

@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 
 from .decimate import minmax_decimate
 from ..units import DisplayUnit, column_display, display_unit as _rule
+from .templates import lean_template
 
 _DEFAULT_UNIT = _rule("V")  # surface-EMG size: µV
 
@@ -212,7 +213,7 @@ def feature_bars(table: pd.DataFrame, feature_column: str, *, quality: pd.DataFr
                       annotation_text=note, annotation_position="top right", annotation_font_size=13)
     fig.update_layout(title=dict(text=title or label, font=dict(size=18)), font=_FONT,
                       yaxis_title=label, xaxis_title="muscle / channel", bargap=0.25,
-                      margin=dict(l=70, r=30, t=60, b=80), template="plotly_white", height=420,
+                      margin=dict(l=70, r=30, t=60, b=80), template=lean_template("plotly_white", ("bar",)), height=420,
                       uniformtext=dict(minsize=11, mode="hide"))
     fig.update_xaxes(type="category")
     return fig

@@ -32,11 +32,15 @@ PAGE_CHOICES = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
 #: Sound slow-down factors offered.
 SLOWDOWN_CHOICES = (1.0, 2.0, 4.0, 8.0)
 DIVISIONS = 4
+#: Min–max buckets of the overview strip: about one per pixel of its plot area on a 1920 px screen (each
+#: bucket is drawn as a filled min–max band, so more would only add bytes and drawing to every page).
+STRIP_BUCKETS = 1200
 _P = "browse_"
 _T = _P + "t"               # page start in s (the state the paging widgets share)
 _FILE = _P + "_file"        # ctx.key the widget state belongs to
 _MARKERS = _P + "markers"   # {digest: DataFrame}: survives new files, channel changes and reprocessing
 _MSG = _P + "_marker_msg"
+_OVERRIDES = _P + "_scale_overrides"  # {channel: per-channel amplitude choice}
 _KEEP = {_MARKERS}
 _SIGNALS = ("Raw", "Filtered")
 _SHARED, _AUTO = "shared", "auto"
@@ -135,6 +139,11 @@ def _on_jump(rec) -> None:
 
 def _on_slider(rec) -> None:
     st.session_state[_T] = _clamp(float(st.session_state[_P + "pos"]), rec, _page_s())
+
+
+def _on_scale_override(name: str) -> None:
+    """Keep a channel's amplitude choice beyond its selectbox (gone while its panel is closed)."""
+    st.session_state.setdefault(_OVERRIDES, {})[name] = st.session_state[f"{_P}scale_{name}"]
 
 
 def _on_channel_page() -> None:
@@ -280,12 +289,18 @@ def _browser(ctx: ViewContext) -> None:
     c_scale, c_info = st.columns([2, 5], vertical_alignment="bottom")
     shared = c_scale.selectbox("Amplitude (per division)", [_AUTO, *choices], key=_P + "scale",
                                format_func=lambda v: "auto (per channel)" if v == _AUTO else format_scale(v, unit))
-    with st.expander("Per-channel amplitude"):
-        cols = st.columns(4)
-        overrides = {}
+    options = [_SHARED, _AUTO, *choices]
+    kept = state.setdefault(_OVERRIDES, {})  # per-channel choices, kept while the panel is closed
+    overrides = {n: kept[n] for n in channels if kept.get(n) in options}
+    panel = st.expander("Per-channel amplitude", key=_P + "scales_open", on_change="rerun")
+    if panel.open:  # built only while open: eight selectboxes re-sent on every page otherwise
+        cols = panel.columns(4)
         for i, name in enumerate(channels):
+            key = f"{_P}scale_{name}"
+            if state.get(key) not in options:
+                state[key] = overrides.get(name, _SHARED)
             overrides[name] = cols[i % 4].selectbox(
-                md(name), [_SHARED, _AUTO, *choices], key=f"{_P}scale_{name}",
+                md(name), options, key=key, on_change=_on_scale_override, args=(name,),
                 format_func=lambda v: ("as above" if v == _SHARED else "auto" if v == _AUTO
                                        else format_scale(v, unit)))
     scales = {}
@@ -314,12 +329,12 @@ def _browser(ctx: ViewContext) -> None:
     try:
         fig = stacked_figure(shown, t_start_s=t, t_window_s=page_s, channels=channels, scale=scales,
                              divisions_per_channel=DIVISIONS, overlay=overlay, bursts=bursts, events=events,
-                             markers=markers, width_px=1400)
+                             markers=markers)
         st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
     except Exception as exc:  # noqa: BLE001
         st.error(md(f"Could not draw this page: {exc}"))
     try:
-        env = _overview_env(key, which, skey if which == "filtered" else "", 2000, shown)
+        env = _overview_env(key, which, skey if which == "filtered" else "", STRIP_BUCKETS, shown)
         ov = overview_figure(shown, t_start_s=t, t_window_s=page_s, envelope=env, channels=channels)
         st.plotly_chart(plain_figure(ov), key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
                         selection_mode="points", config={"displayModeBar": False})
@@ -336,7 +351,10 @@ def _browser(ctx: ViewContext) -> None:
 def _markers_panel(ctx: ViewContext, t: float) -> None:
     state = st.session_state
     table = _markers(ctx)
-    with st.expander(f"Markers ({len(table)})"):
+    panel = st.expander("Markers: add, delete, load, download", key=_P + "markers_open", on_change="rerun")
+    if not panel.open:  # built only while open (a fixed label: a label with the count would close it)
+        return
+    with panel:
         msg = state.pop(_MSG, None)
         if msg:
             (st.success if msg[0] == "success" else st.error)(md(msg[1]))
@@ -390,7 +408,10 @@ def _spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float) 
 
 
 def _sound_panel(ctx: ViewContext, channels, t: float, page_s: float, has_processed: bool) -> None:
-    with st.expander("Sound of this page"):
+    panel = st.expander("Sound of this page", key=_P + "sound_open", on_change="rerun")
+    if not panel.open:  # built only while open
+        return
+    with panel:
         c1, c2, c3, c4 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
         ch = c1.selectbox("Channel", channels, key=_P + "audio_channel")
         kind = c2.radio("Signal", _SIGNALS if has_processed else _SIGNALS[:1], key=_P + "audio_signal",
