@@ -10,7 +10,9 @@ depend on (a control that changes only the drawn channel does not simulate or fi
 every step is in one figure (rows stacked on three subplots, built as a dict), drawn by a mounted
 canvas (:mod:`emgviz.views.spec_canvas`: the page loads no Plotly, a nudge repaints in a few ms
 instead of remounting a Plotly chart; Plotly stays one toggle away); the lesson is a fragment, so a Teach control reruns only it;
-the sound is 8 kHz WAV (a fifth of 44.1 kHz's bytes, more than enough for EMG below 1 kHz); the
+the sound is 8 kHz WAV (a fifth of 44.1 kHz's bytes, more than enough for EMG below 1 kHz), made only
+after "Prepare sound" (:mod:`emgviz.views.teach_outputs`), and the 13 less used settings only after
+"More settings" (a lighter cold open); the
 score table is Markdown (no table code for the browser to load); the objects that live as
 long as the server (imported modules) are frozen out of the garbage collector, which Streamlit
 runs after every script run.
