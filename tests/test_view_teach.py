@@ -22,6 +22,16 @@ def at(media):  # noqa: F811
     return app
 
 
+def more_settings(app):
+    """Turn on the toggle that shows the Muscle/Artefacts/Filters popovers (off on a cold open)."""
+    return app.toggle(key="teach_ui_settings_on").set_value(True).run()
+
+
+def prepare_sound(app):
+    """Turn on "Prepare sound" (no sound players on a cold open)."""
+    return app.toggle(key="teach_ui_sound_on").set_value(True).run()
+
+
 def canvas_data(app, key="teach_lesson_canvas"):
     """The payload a Teach canvas (a custom component with this key) was given, or None."""
     import json
@@ -145,6 +155,7 @@ def test_presenter_mode_one_step_per_screen_with_next_and_previous(at):
 
 
 def test_presets_are_one_click_each(at):
+    more_settings(at)
     at.button(key="teach_preset_hum-and-drift").click().run()
     assert_no_exception(at)
     assert at.slider(key="teach_wander_uv").value == 800 and at.slider(key="teach_mains_uv").value == 200
@@ -180,6 +191,7 @@ def test_a_bad_link_value_is_a_warning_not_a_traceback():
 
 
 def test_audio_of_raw_and_filtered_are_wav_files(at, media):  # noqa: F811
+    prepare_sound(at)
     audio = at.get("audio")
     assert len(audio) == 2
     files = [media(a.proto.url) for a in audio]
@@ -218,11 +230,13 @@ def test_open_in_browser_hands_the_parameters_to_the_app(at):
 
 
 def test_choosing_the_fatigue_profile_turns_fatigue_on(at):
+    more_settings(at)
     at.selectbox(key="teach_profile").set_value("fatigue").run()
     assert at.slider(key="teach_fatigue").value == pytest.approx(0.3)
 
 
 def test_a_bad_combination_is_an_error_message_not_a_traceback(at):
+    more_settings(at)
     at.number_input(key="teach_low_hz").set_value(150.0).run()
     at.number_input(key="teach_high_hz").set_value(100.0).run()
     assert_no_exception(at)
@@ -230,6 +244,7 @@ def test_a_bad_combination_is_an_error_message_not_a_traceback(at):
 
 
 def test_fewer_channels_than_the_drawn_one_falls_back_to_the_first(at):
+    more_settings(at)
     at.slider(key="teach_n_channels").set_value(4).run()
     at.selectbox(key="teach_channel").set_value(3).run()
     at.slider(key="teach_n_channels").set_value(2).run()
@@ -280,3 +295,47 @@ def test_presenter_with_the_plotly_toggle_draws_the_step_with_plotly():
     assert not at.get("bidi_component")
     spec = plotly_spec(at, "teach_presenter_chart")
     assert [a["text"] for a in spec["layout"]["annotations"]] == ["<b>Raw</b>", "<b>4. Notch 50 Hz</b>"]
+
+
+def test_a_cold_open_makes_no_sound_players_and_no_hidden_settings_widgets(at):
+    """The lighter cold open: no WAVs and none of the 13 popover widgets until asked for."""
+    assert not at.get("audio")
+    assert not [s for s in at.slider if s.key in ("teach_wander_uv", "teach_duration_s", "teach_n_units")]
+    assert not at.get("popover") or not any(p.label == "Muscle" for p in at.get("popover"))
+    assert audio_labels(at)[0].startswith("Raw, as recorded")      # the labels stay, saying what would play
+    more_settings(at)
+    assert_no_exception(at)
+    keys = {s.key for s in at.slider} | {n.key for n in at.number_input} | {b.key for b in at.selectbox}
+    assert {"teach_wander_uv", "teach_duration_s", "teach_n_units", "teach_low_hz", "teach_method",
+            "teach_fs", "teach_seed"} <= keys
+
+
+def test_a_link_sets_the_hidden_settings_and_they_survive_a_nudge(media):  # noqa: F811
+    app = view_app("teach", timeout=120)
+    app.query_params["teach_duration_s"] = "5"
+    app.query_params["teach_wander_uv"] = "800"
+    app.run()
+    assert_no_exception(app)
+    app.slider(key="teach_level").set_value(0.6).run()           # settings hidden: their values stay
+    assert app.session_state["teach_duration_s"] == 5 and app.session_state["teach_wander_uv"] == 800
+    assert any("5 s at" in c.value for c in app.caption)
+    more_settings(app)
+    assert app.slider(key="teach_duration_s").value == 5 and app.slider(key="teach_wander_uv").value == 800
+    prepare_sound(app)
+    wav = media(app.get("audio")[0].proto.url).content
+    assert (len(wav) - 44) / 2 == pytest.approx(5 * 8000, abs=2)    # the sound is the 5 s of the link
+
+
+def test_sound_appears_after_prepare_sound_with_the_lesson_duration(at, media):  # noqa: F811
+    assert not at.get("audio")
+    prepare_sound(at)
+    assert_no_exception(at)
+    files = [media(a.proto.url).content for a in at.get("audio")]
+    assert len(files) == 2 and files[0] != files[1]
+    for wav in files:                                               # 10 s at 8 kHz, 16-bit mono
+        assert wav[:4] == b"RIFF" and (len(wav) - 44) / 2 == pytest.approx(10 * 8000, abs=2)
+    at.slider(key="teach_level").set_value(0.6).run()               # stays on: a nudge rebuilds the sound
+    assert len(at.get("audio")) == 2
+    more_settings(at).slider(key="teach_duration_s").set_value(4).run()
+    wav = media(at.get("audio")[1].proto.url).content
+    assert (len(wav) - 44) / 2 == pytest.approx(4 * 8000, abs=2)

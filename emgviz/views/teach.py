@@ -10,7 +10,9 @@ depend on (a control that changes only the drawn channel does not simulate or fi
 every step is in one figure (rows stacked on three subplots, built as a dict), drawn by a mounted
 canvas (:mod:`emgviz.views.spec_canvas`: the page loads no Plotly, a nudge repaints in a few ms
 instead of remounting a Plotly chart; Plotly stays one toggle away); the lesson is a fragment, so a Teach control reruns only it;
-the sound is 8 kHz WAV (a fifth of 44.1 kHz's bytes, more than enough for EMG below 1 kHz); the
+the sound is 8 kHz WAV (a fifth of 44.1 kHz's bytes, more than enough for EMG below 1 kHz), made only
+after "Prepare sound" (:mod:`emgviz.views.teach_outputs`), and the 13 less used settings only after
+"More settings" (a lighter cold open); the
 score table is Markdown (no table code for the browser to load); the objects that live as
 long as the server (imported modules) are frozen out of the garbage collector, which Streamlit
 runs after every script run.
@@ -18,17 +20,13 @@ runs after every script run.
 
 from __future__ import annotations
 
-import io
 import json
-import tempfile
-from pathlib import Path
 
 import streamlit as st
 
 from .. import lesson
-from . import heap, spec_canvas
+from . import heap, spec_canvas, teach_outputs
 from .text import md
-from ..audio import to_wav
 from ..lesson import DEFAULTS, PARAMS, PRESETS, sim_params
 from ..onsets import DETECTION_METHODS, detect_bursts
 from ..pipeline import steps as pipeline_steps
@@ -36,13 +34,13 @@ from ..plotting.lesson import PrebuiltFigure, lesson_spec, step_panels
 from ..plotting.spec_payload import canvas_payload
 from ..recording import Recording
 from ..settings import Settings
-from ..simulate import score_onsets, simulate
+from ..simulate import simulate
+from .teach_outputs import AUDIO_RATE  # noqa: F401 - re-exported
 
 __all__ = ["render", "sim_params", "DEFAULTS", "lesson_values"]
 
-_TOLERANCE_S = 0.25
-#: Sampling rate of the lesson's sound (Hz): EMG lies below 1 kHz, so 8 kHz loses nothing audible.
-AUDIO_RATE = 8000
+#: Session key of the toggle that shows the less used settings (UI state, not in the URL).
+SETTINGS_KEY = "teach_ui_settings_on"
 _PROFILE_NAMES = {"weak-strong": "weak vs strong"}
 
 
@@ -108,11 +106,6 @@ def draw_figure(fig, *, key_canvas: str, key_chart: str, config: dict) -> None:
         st.plotly_chart(fig, key=key_chart, width="stretch", config=config)
     else:
         spec_canvas.draw(fig, key=key_canvas)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _wav(params_json: str, settings_json: str, which: str, channel: int, _x) -> bytes:
-    return to_wav(_x, json.loads(params_json)["fs"], rate=AUDIO_RATE)
 
 
 class Lesson:
@@ -244,12 +237,18 @@ def _controls(rec_channels: int) -> None:
 
 
 def _settings_row() -> None:
-    """The lesson's less used settings, in popovers, outside the fragment.
+    """The lesson's less used settings, in popovers behind one toggle, outside the fragment.
 
     A nudge of a main control reruns only the fragment, which then does not rebuild these
     thirteen widgets (each costs the server a few ms a run); changing one of them reruns the
-    whole page, which is rare.
+    whole page, which is rare. Streamlit builds a popover's widgets even while it is closed, so
+    they are made only once the toggle is on (a cold open is lighter); their values live in the
+    session (and the URL) either way.
     """
+    if not st.toggle("More settings: muscle, artefacts, filters", key=SETTINGS_KEY,
+                     help="Show the Muscle, Artefacts and Filters settings (duration, sampling rate, motor "
+                          "units, channels, noise and artefacts, band-pass, onset detector)."):
+        return
     c = st.columns(3)
     with c[0].popover("Muscle", width="stretch"):
         _slider(st, "Duration (s)", "duration_s", 1)
@@ -277,84 +276,6 @@ def _settings_row() -> None:
         st.selectbox("Onset detector", DETECTION_METHODS, key=_k("method"))
 
 
-def _score_table(detected, truth):
-    table = score_onsets(detected, truth, tolerance_s=_TOLERANCE_S)
-    return table.rename(columns={"false_alarms": "false alarms", "mean_error_ms": "mean timing error (ms)",
-                                 "mean_abs_error_ms": "mean |error| (ms)"})
-
-
-def _markdown_table(table) -> str:
-    """A small DataFrame as a Markdown table (numbers right-aligned, ms to one decimal, no value as HTML)."""
-    from pandas.api.types import is_numeric_dtype
-
-    def cell(v) -> str:
-        if isinstance(v, float):
-            return "–" if v != v else f"{v:.1f}"
-        return md(v)  # escapes "|" too
-
-    cols = list(table.columns)
-    head = "| " + " | ".join(md(c) for c in cols) + " |"
-    rule = "|" + "|".join("---:" if is_numeric_dtype(table[c]) else ":---" for c in cols) + "|"
-    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([head, rule, *rows])
-
-
-def _csv_bytes(rec: Recording) -> bytes:
-    from ..io.write import write_file
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "simulated.csv"
-        write_file(rec, path, format="csv")
-        return path.read_bytes()
-
-
-def _npz_bytes(rec: Recording) -> bytes:
-    from ..io.npz import write_npz
-
-    buf = io.BytesIO()
-    write_npz(rec, buf)
-    return buf.getvalue()
-
-
-def _open_in_browser(params: dict) -> None:
-    st.session_state["emgviz_sim_params"] = params
-    st.session_state["source"] = "Synthetic"
-    st.session_state["view"] = "Browse"
-
-
-def _listen(ls: Lesson) -> None:
-    st.markdown("##### Listen")
-    a, b = st.columns(2)
-    a.caption(f"Raw, as recorded: {lesson.hum_text(ls.values)}")
-    a.audio(_wav(ls.params_json, ls.settings_json, "raw", ls.channel, ls.rec.data[ls.channel]), format="audio/wav")
-    b.caption(f"Filtered: {ls.processing}")
-    b.audio(_wav(ls.params_json, ls.settings_json, "filtered", ls.channel, ls.filtered.data[ls.channel]),
-            format="audio/wav")
-
-
-def _onsets(ls: Lesson) -> None:
-    st.markdown("##### Onsets found vs the truth")
-    if ls.detect_error:
-        raise ValueError(ls.detect_error)
-    # Markdown: no table code for the browser to load and draw for a few rows
-    st.markdown(_markdown_table(_score_table(ls.detected, ls.sim.truth.bursts)))
-    st.caption(f"Detector: {ls.method}, on the filtered signal ({ls.processing}). A hit is a detected onset "
-               f"within {_TOLERANCE_S * 1000:g} ms of a true one (where the drive reaches the first motor unit); "
-               f"timing error = detected − true.")
-
-
-def _further(ls: Lesson) -> None:
-    st.markdown("##### Take it further")
-    c = st.columns(3)
-    rec = ls.rec
-    c[0].download_button("Download CSV", data=lambda: _csv_bytes(rec), file_name="simulated_emg.csv",
-                         mime="text/csv", key=_k("download_csv"), on_click="ignore")
-    c[1].download_button("Download NPZ", data=lambda: _npz_bytes(rec), file_name="simulated_emg.npz",
-                         mime="application/octet-stream", key=_k("download_npz"), on_click="ignore")
-    c[2].button("Open in Browse", key=_k("open_browser"), on_click=_open_in_browser, args=(ls.params,),
-                help="Load this simulated recording as the app's source and switch to Browse.")
-
-
 @st.fragment
 def _lesson() -> None:
     """The lesson (controls, the steps figure, sound, onsets): a Teach control reruns only this."""
@@ -374,11 +295,11 @@ def _lesson() -> None:
 
     st.markdown("\n\n".join(f"**{i + 1}.** {md(p.caption)}" for i, p in enumerate(ls.panels)))
     try:
-        _listen(ls)
-        _onsets(ls)
+        teach_outputs.listen(ls)
+        teach_outputs.onsets(ls)
     except Exception as exc:  # noqa: BLE001
         st.error(f"Cannot score the onsets: {exc}")
-    _further(ls)
+    teach_outputs.further(ls)
     _write_link()
 
 

@@ -152,3 +152,21 @@ def test_presenter_mode_fills_a_projector_screen_and_answers_the_arrow_keys(brow
     expect(page.get_by_text("Step 3 of 6: Band-pass 20–450 Hz")).to_be_visible(timeout=180_000)
     expect(page).to_have_url(re.compile(r"teach_step=3"), timeout=30_000)
     page.context.close()
+
+
+def test_sound_and_more_settings_appear_only_when_asked_for(browser, streamlit_url):
+    """A cold open makes no sound players and no popover settings; each is one click away and works."""
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    open_teach(page, streamlit_url, "&teach_duration_s=6")
+    assert page.locator("audio").count() == 0
+    assert page.get_by_role("button", name="Artefacts", exact=True).count() == 0
+    page.get_by_text("Prepare sound").click()
+    page.locator("audio").nth(1).wait_for(state="attached", timeout=120_000)
+    durations = page.evaluate("""Promise.all([...document.querySelectorAll('audio')].map(a => a.readyState >= 1
+        ? a.duration : new Promise(r => a.addEventListener('loadedmetadata', () => r(a.duration)))))""")
+    assert durations == [pytest.approx(6, abs=0.01)] * 2        # raw and filtered: the link's 6 s
+    page.get_by_text("More settings: muscle, artefacts, filters").click()
+    page.get_by_role("button", name="Muscle", exact=True).click()
+    expect(page.get_by_text("Duration (s)")).to_be_visible(timeout=120_000)
+    assert page.locator("audio").count() == 2                    # the sound stays prepared
+    page.close()
