@@ -127,8 +127,10 @@ def test_pickle_round_trip_keeps_everything_and_stays_read_only():
 def test_derived_recordings_do_not_share_a_mutable_events_table():
     rec = rec2(events=[(0.5, "go")])
     child = rec.with_data(rec.data * 2)
-    child.events.loc[0, "label"] = "changed"
-    assert rec.events.loc[0, "label"] == "go"
+    events = child.events                 # one name: the edit must really happen (no chained assignment)
+    events.loc[0, "label"] = "changed"
+    assert events.loc[0, "label"] == "changed"                          # the copy read was edited ...
+    assert child.events.loc[0, "label"] == rec.events.loc[0, "label"] == "go"  # ... neither recording
 
 
 # ---- time to sample index; with_data -------------------------------------------------------------

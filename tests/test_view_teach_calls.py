@@ -107,5 +107,7 @@ def test_processing_copies_the_events_table_without_rebuilding_it(monkeypatch):
     child = rec.with_data(np.ones((1, 100)))
     assert not calls
     assert child.events is not rec.events and child.events.equals(rec.events)
-    child.events.loc[0, "label"] = "edited"
-    assert list(rec.events["label"]) == ["x", "on"]
+    events = child.events                 # one name: the edit must really happen (no chained assignment)
+    events.loc[0, "label"] = "edited"
+    assert events.loc[0, "label"] == "edited"                    # the copy read was edited ...
+    assert list(rec.events["label"]) == list(child.events["label"]) == ["x", "on"]  # ... neither recording
