@@ -30,6 +30,7 @@ _MAX_SPAN_S = 10.0
 
 _lock = threading.Lock()
 _last: tuple[float, list[int], float] | None = None   # (monotonic time, /proc/stat cpu counters, own CPU s)
+_last_free: float | None = None                       # the answer measured at _last
 
 
 def _counters() -> tuple[float, list[int], float] | None:
@@ -61,24 +62,28 @@ def _busy_fraction(a, b) -> float | None:
 def free_cores() -> float | None:
     """Cores not busy with normal-priority work of other processes (``nice``-d work counts as free).
 
-    From ``/proc/stat`` since the previous call (when that was 0.1–10 s ago), else over the next
-    0.1 s. None where there is no ``/proc/stat``.
+    From ``/proc/stat`` since the previous call when that was 0.1–10 s ago. A call sooner than
+    0.1 s after the last measurement returns that measurement again; with no sample or a sample
+    older than 10 s it records one and returns None (the caller then uses the load average this
+    once). It never waits. None also where there is no ``/proc/stat``. The CPU time of this whole
+    process (every session of a server) counts as free: the threads decided here share it.
     """
-    global _last
+    global _last, _last_free
     cpus = os.cpu_count() or 1
     now = _counters()
     if now is None:
         return None
     with _lock:
         prev = _last
+        if prev is not None and now[0] - prev[0] < _MIN_SPAN_S:
+            return _last_free             # too short a span to measure: the last answer
         _last = now
-    if prev is None or not _MIN_SPAN_S <= now[0] - prev[0] <= _MAX_SPAN_S:
-        time.sleep(_MIN_SPAN_S)
-        prev, now = now, _counters()
-        with _lock:
-            _last = now
-    busy = _busy_fraction(prev, now)
-    return None if busy is None else cpus * (1.0 - busy)
+        if prev is None or now[0] - prev[0] > _MAX_SPAN_S:
+            _last_free = None
+            return None                   # no recent sample: ask the load average this once
+        busy = _busy_fraction(prev, now)
+        _last_free = None if busy is None else cpus * (1.0 - busy)
+        return _last_free
 
 
 def workers(n_tasks: int, n_values: int) -> int:

@@ -23,9 +23,18 @@ def test_override_and_small_work(monkeypatch):
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="no /proc/stat on this platform")
-def test_free_cores_is_a_share_of_the_machine():
+def test_free_cores_is_a_share_of_the_machine_and_never_waits(monkeypatch):
+    import time
+
+    monkeypatch.setattr(_threads, "_last", None)
+    t = time.perf_counter()
+    assert _threads.free_cores() is None            # no earlier sample: the caller asks the load average
+    assert _threads.free_cores() is None            # 0.1 s have not passed: the last answer again
+    assert time.perf_counter() - t < 0.05           # never sleeps on the request path
+    time.sleep(0.12)
     free = _threads.free_cores()
     assert free is not None and 0.0 <= free <= (os.cpu_count() or 1)
+    assert _threads.free_cores() == free            # within 0.1 s: the same measurement
 
 
 def test_busy_fraction_counts_normal_priority_work_of_others_only():

@@ -339,3 +339,14 @@ def test_sound_appears_after_prepare_sound_with_the_lesson_duration(at, media): 
     more_settings(at).slider(key="teach_duration_s").set_value(4).run()
     wav = media(at.get("audio")[1].proto.url).content
     assert (len(wav) - 44) / 2 == pytest.approx(4 * 8000, abs=2)
+
+
+def test_the_on_request_toggles_stay_on_through_presenter_mode(at):
+    """"Prepare sound" and "More settings" are not drawn in presenter mode; back from it they are still on."""
+    more_settings(prepare_sound(at))
+    at.toggle(key="teach_presenter").set_value(True).run()
+    assert_no_exception(at)
+    at.button(key="teach_presenter_exit").click().run()
+    assert_no_exception(at)
+    assert at.toggle(key="teach_ui_sound_on").value and at.toggle(key="teach_ui_settings_on").value
+    assert len(at.get("audio")) == 2                      # the sound is there without asking again

@@ -66,9 +66,9 @@ function niceTicks(lo, hi, n) {
   if (!(span > 0) || !isFinite(span)) return {vals: [lo], step: 1};
   const raw = span / Math.max(n, 1), e = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = [1, 2, 5, 10].map(m => m * e).find(s => s >= raw * (1 - 1e-9));
-  const vals = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step) vals.push(+v.toPrecision(12));
-  return {vals, step};
+  const vals = [], k0 = Math.ceil(lo / step - 1e-9);  // an integer counter: v += step can stall at tiny steps
+  for (let k = k0; k * step <= hi + 1e-9 * step && vals.length < 50; k++) vals.push(+(k * step).toPrecision(12));
+  return {vals: vals.length ? vals : [lo], step};
 }
 
 function fmt(v, step) {
@@ -121,7 +121,10 @@ function paint(c) {
   const W = Math.max(300, Math.floor(wrap.getBoundingClientRect().width || wrap.clientWidth || 800));
   const {axes, box, H} = axesOf(S, W);
   const zoom = c._zoom || {};
-  for (const a of Object.values(axes)) a.r = zoom[a.root] || a.full;
+  for (const a of Object.values(axes)) {  // a zoom that no longer meets the data is dropped
+    const z = zoom[a.root];
+    a.r = z && a.full && z[0] < a.full[1] && z[1] > a.full[0] ? z : a.full;
+  }
   const L = S.layout, dpr = window.devicePixelRatio || 1;
   if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
     c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
@@ -226,8 +229,10 @@ function paint(c) {
   const titles = [];
   for (const an of (L.annotations || [])) {
     const size = (an.font && an.font.size) || baseSize, parts = runs(String(an.text || ''));
-    const x = (an.xref || 'paper') === 'paper' ? box.l + an.x * box.w : P(axes[an.xref], an.x);
-    const y = (an.yref || 'paper') === 'paper' ? box.t + (1 - an.y) * box.h : P(axes[an.yref], an.y);
+    const xr = an.xref || 'paper', yr = an.yref || 'paper';
+    if ((xr !== 'paper' && !axes[xr]) || (yr !== 'paper' && !axes[yr])) continue;  // an axis not drawn
+    const x = xr === 'paper' ? box.l + an.x * box.w : P(axes[xr], an.x);
+    const y = yr === 'paper' ? box.t + (1 - an.y) * box.h : P(axes[yr], an.y);
     let width = 0;
     for (const [s, b] of parts) { font(size, b); width += g.measureText(s).width; }
     let px = an.xanchor === 'right' ? x - width : an.xanchor === 'center' ? x - width / 2 : x;
@@ -273,7 +278,7 @@ function readout(c, mx, my) {
   let best = null;
   for (const t of S.traces) {
     const xa = axes[t.xaxis || 'x'], ya = axes[t.yaxis || 'y'];
-    if (!xa || !ya || ya.overlaying || !(t.x instanceof Float32Array)) continue;
+    if (!xa || !ya || ya.overlaying || !(t.x instanceof Float32Array) || !t.x.length || !t.y.length) continue;
     if (mx < xa.px[0] || mx > xa.px[1] || my < ya.px[0] || my > ya.px[1]) continue;
     const v = xa.r[0] + (mx - xa.px[0]) / (xa.px[1] - xa.px[0]) * (xa.r[1] - xa.r[0]);
     let lo = 0, hi = t.x.length - 1;
@@ -338,9 +343,11 @@ function setup(parentElement) {
     if (!drag) return;
     const [mx] = at(e), a = drag.a, x1 = Math.max(a.px[0], Math.min(a.px[1], mx));
     sel.style.display = 'none';
-    if (Math.abs(x1 - drag.x0) >= 4) {
-      const v = p => a.r[0] + (p - a.px[0]) / (a.px[1] - a.px[0]) * (a.r[1] - a.r[0]);
-      c._zoom[a.root] = [v(Math.min(drag.x0, x1)), v(Math.max(drag.x0, x1))];
+    const v = p => a.r[0] + (p - a.px[0]) / (a.px[1] - a.px[0]) * (a.r[1] - a.r[0]);
+    const z0 = v(Math.min(drag.x0, x1)), z1 = v(Math.max(drag.x0, x1));
+    const floor = 1e-6 * Math.max(Math.abs(z0), Math.abs(z1), a.full ? a.full[1] - a.full[0] : 0);
+    if (Math.abs(x1 - drag.x0) >= 4 && z1 - z0 > floor) {  // no zoom below a millionth of the scale
+      c._zoom[a.root] = [z0, z1];
       paint(c);
     }
     drag = null;

@@ -96,8 +96,9 @@ CHART_KEY, CANVAS_KEY = "teach_lesson_chart", "teach_lesson_canvas"
 
 
 def use_plotly() -> bool:
-    """True when the teacher asked for the zoomable Plotly figure instead of the canvas."""
-    return bool(_value("plotly"))
+    """True when the teacher asked for the zoomable Plotly figure instead of the canvas, or when this
+    Streamlit has no custom components v2 (before 1.51) to draw the canvas with."""
+    return bool(_value("plotly")) or not spec_canvas.available()
 
 
 def draw_figure(fig, *, key_canvas: str, key_chart: str, config: dict) -> None:
@@ -183,8 +184,9 @@ def _apply_preset(key: str) -> None:
 
 def _keep_hidden_values() -> None:
     """Widgets not drawn in a run lose their state; re-assigning keeps the values of hidden ones."""
-    for name in DEFAULTS:
-        key = _k(name)
+    from .teach_outputs import SOUND_KEY
+
+    for key in [*(_k(name) for name in DEFAULTS), SETTINGS_KEY, SOUND_KEY]:  # incl. the two on-request toggles
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
 
