@@ -17,7 +17,7 @@ still too long; ``data-title-font`` and ``data-title-width`` record the size and
 
 from __future__ import annotations
 
-import streamlit as st
+from .canvas_component import available, component  # noqa: F401 - available re-exported
 
 __all__ = ["draw", "available", "CANVAS_CLASS"]
 
@@ -146,19 +146,8 @@ export default function (component) {
 }
 """
 
-_component = None
-
-
-def available() -> bool:
-    """True when this Streamlit has custom components v2 (1.51+; requirements.txt pins 1.67)."""
-    return hasattr(st.components, "v2")
-
-
 def _get():
-    global _component
-    if _component is None:  # registered once per process, on first use
-        _component = st.components.v2.component("emgviz_live_canvas", js=_JS, isolate_styles=False)
-    return _component
+    return component("emgviz_live_canvas", _JS)
 
 
 def draw(traces: dict | None, bars: dict | None, *, key: str, traces_height: int = 0, bars_height: int = 260,
