@@ -100,16 +100,7 @@ class AppTab(btb.Tab):
                 raise TimeoutError("no script run logged by the server")
             time.sleep(0.02)
         self.page.wait_for_function(QUIET_JS, arg=btb.QUIET_MS, timeout=timeout_ms, polling="raf")
-        out = self.page.evaluate(btb.READ_JS)
-        cpu = self._cpu()
-        out["script"] = out.pop("server")
-        time.sleep(0.05)
-        server_s, server_cpu_s, n_runs = self.server.server_s(mark)
-        out["server"], out["server_cpu"], out["runs"] = 1000.0 * server_s, 1000.0 * server_cpu_s, n_runs
-        out["browser"] = out["total"] - out["server"]
-        out["browser_cpu"] = 1000.0 * (cpu["process"] - self.cpu0["process"])
-        out["browser_main_cpu"] = 1000.0 * (cpu["thread"] - self.cpu0["thread"])
-        return out
+        return self.split(mark)
 
     def open(self, query: str = "", timeout_ms: int = 400_000) -> dict:
         mark = self.server.mark()

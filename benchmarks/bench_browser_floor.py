@@ -32,14 +32,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -153,39 +150,6 @@ def write_apps(tmp: Path, app_root: Path) -> dict[str, Path]:
     return out
 
 
-class Server(btb.Server):
-    """``streamlit run <app>`` with ``app_root`` (the emgviz to import) on the Python path."""
-
-    def __init__(self, name: str, app: Path, app_root: Path, log_dir: Path):  # noqa: D107 - mirrors btb.Server
-        self.name, self.root = name, app.parent
-        port = btb._free_port()
-        self.log_path = log_dir / f"{name}.log"
-        self.log = self.log_path.open("w")
-        env = {**os.environ, "PYTHONPATH": str(app_root.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-               "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-               "STREAMLIT_CLIENT_TOOLBAR_MODE": "minimal"}
-        launcher = log_dir / "launch_streamlit.py"
-        launcher.write_text(btb.LAUNCHER)
-        self.proc = subprocess.Popen([sys.executable, str(launcher), str(app), "--server.port", str(port),
-                                      "--server.address", "127.0.0.1"],
-                                     cwd=app.parent, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{name}: streamlit exited rc={self.proc.returncode}; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise TimeoutError(f"{name}: streamlit not healthy after 90 s")
-            time.sleep(0.2)
-
-
 def open_page(context, server, *, record: bool) -> dict:
     """A new page of ``context`` opens the app until settled: times (ms), CPU, requests, websocket bytes."""
     page = context.new_page()
@@ -238,7 +202,7 @@ def run(app_root: Path, repeat: int, only: list[str] | None) -> dict:
         if only:
             apps = {k: v for k, v in apps.items() if k in only}
         browser = pw.chromium.launch(executable_path=btb.CHROMIUM, args=btb.CHROME_ARGS)
-        servers = {name: Server(name, path, app_root, tmp) for name, path in apps.items()}
+        servers = {name: btb.Server(name, path.parent, tmp, app=path, pythonpath=app_root) for name, path in apps.items()}
         try:
             for name, s in servers.items():  # warm each server once (imports, caches), not timed
                 ctx = browser.new_context(viewport=VIEWPORT)

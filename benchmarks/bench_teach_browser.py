@@ -139,17 +139,22 @@ def _free_port() -> int:
 class Server:
     """``streamlit run app.py`` from ``root`` on a free loopback port, with the repo's own Python path."""
 
-    def __init__(self, name: str, root: Path, log_dir: Path):
-        self.name, self.root = name, root.resolve()
+    def __init__(self, name: str, root: Path, log_dir: Path, *, app: Path | None = None,
+                 pythonpath: Path | None = None):
+        """``app`` (default ``root/app.py``) runs from its folder with ``pythonpath`` (default ``root``)
+        first on the Python path (the emgviz it imports)."""
+        app = (root / "app.py" if app is None else app).resolve()
+        self.name, self.root = name, app.parent
         port = _free_port()
         self.log_path = log_dir / f"{name}.log"
         self.log = self.log_path.open("w")
-        env = {**os.environ, "PYTHONPATH": str(self.root), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        env = {**os.environ, "PYTHONPATH": str((pythonpath or root).resolve()),
+               "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
                "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
                "STREAMLIT_CLIENT_TOOLBAR_MODE": "minimal"}
         launcher = log_dir / "launch_streamlit.py"
         launcher.write_text(LAUNCHER)
-        self.proc = subprocess.Popen([sys.executable, str(launcher), str(self.root / "app.py"),
+        self.proc = subprocess.Popen([sys.executable, str(launcher), str(app),
                                       "--server.port", str(port), "--server.address", "127.0.0.1"],
                                      cwd=self.root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{port}"
@@ -258,6 +263,11 @@ class Tab:
         logged since ``mark`` and ``browser`` the rest (transfer and drawing).
         """
         self.page.wait_for_function(SETTLED_JS, arg=QUIET_MS, timeout=timeout_ms, polling="raf")
+        return self.split(mark)
+
+    def split(self, mark: int) -> dict:
+        """The settled page's times (ms), split: the script runs the server logged since ``mark``,
+        the browser the rest; with the renderer's CPU since the step began."""
         out = self.page.evaluate(READ_JS)
         cpu = self._cpu()
         out["script"] = out.pop("server")
