@@ -43,6 +43,14 @@ def _click_at(page: Page, frac_x: float) -> None:
     page.mouse.click(box["x"] + frac_x * box["width"], box["y"] + 0.5 * box["height"])
 
 
+def _readout_dt_matches(main, c1: float, c2: float) -> None:
+    """The readout states Δt and ΔV, and its Δt is c2 − c1 within one 0.25 ms sample."""
+    readout = main.get_by_text(re.compile(r"Δt [0-9.]+ ms · ΔV -?[0-9.]+ µV"))
+    expect(readout).to_be_visible()
+    dt = float(re.search(r"Δt ([0-9.]+) ms", readout.inner_text()).group(1))
+    assert abs(dt - (c2 - c1)) <= 0.25, (dt, c1, c2)
+
+
 def test_click_places_cursors_and_the_link_reopens_the_sweep(page: Page, streamlit_url, shots):
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.set_default_timeout(300_000)
@@ -65,10 +73,7 @@ def test_click_places_cursors_and_the_link_reopens_the_sweep(page: Page, streaml
     c2 = _cursor_near(page, 2, 75.0)
     c1 = _cursor_near(page, 1, 30.0)
     # the readout states Δt (= c2 − c1, on the 0.25 ms sample grid) and ΔV
-    readout = main.get_by_text(re.compile(r"Δt [0-9.]+ ms · ΔV -?[0-9.]+ µV"))
-    expect(readout).to_be_visible()
-    dt = float(re.search(r"Δt ([0-9.]+) ms", readout.inner_text()).group(1))
-    assert abs(dt - (c2 - c1)) <= 0.25, (dt, c1, c2)
+    _readout_dt_matches(main, c1, c2)
     # the cursor lines are drawn where the inputs say
     expect(page.locator(".annotation-text").filter(has_text="C2")).to_have_count(1)
     # the URL keeps the sweep: time base, sensitivity, start and both cursors
@@ -105,10 +110,7 @@ def test_click_places_cursors_on_triggered_sweeps(page: Page, streamlit_url, sho
     _click_at(page, 0.75)  # +55 ms
     expect(main.get_by_text(re.compile(r"next: cursor 1"))).to_be_visible(timeout=120_000)
     c2 = _cursor_near(page, 2, 55.0, unit="ms from trigger")
-    readout = main.get_by_text(re.compile(r"Δt [0-9.]+ ms · ΔV -?[0-9.]+ µV"))
-    expect(readout).to_be_visible()
-    dt = float(re.search(r"Δt ([0-9.]+) ms", readout.inner_text()).group(1))
-    assert abs(dt - (c2 - c1)) <= 0.25, (dt, c1, c2)
+    _readout_dt_matches(main, c1, c2)
     expect(page.locator(".annotation-text").filter(has_text="C2")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"sweep\.c2=5\d"), timeout=60_000)
     wait_rendered(page, timeout=300_000)
