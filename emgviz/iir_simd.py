@@ -1,0 +1,157 @@
+"""Zero-phase SOS filtering of many channels at once, the channels in SIMD lanes (numba kernel).
+
+SciPy's ``_sosfilt`` runs one scalar recursion per channel: every sample waits for the one before,
+so a core does ~9 floating-point operations per section-sample, one at a time. Here the channels
+are the lanes of a vector: a block of samples of 4 or 8 channels is transposed into a small
+(block, lanes) buffer that stays in cache, and each step of the recursion is one vector
+instruction over the lanes (AVX2: 4 float64 per instruction), two sections interleaved to keep
+the floating-point units busy. The forward pass reads the signal and makes its odd (or even)
+extension on the fly, writing the middle straight into the output; the backward pass runs in
+place over the output. No full-size temporary at all.
+
+Every lane does SciPy's arithmetic in SciPy's order (transposed direct form II, no fused
+multiply-add, no fast-math), started from ``sosfilt_zi`` times the first value as ``sosfiltfilt``
+does, so the result equals :func:`emgviz.filters.filtfilt` to rounding (to the bit in practice).
+
+numba is optional: :func:`kernel` returns None when it cannot be imported, and
+:mod:`emgviz.filters` then keeps its SciPy path. The compiled code is cached on disk
+(``cache=True``); the first import in a fresh process loads it (or compiles it once, a few
+seconds), so call :func:`warm_up_async` when a server starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+
+import numpy as np
+
+__all__ = ["kernel", "available", "warm_up", "warm_up_async", "filtfilt_lanes", "MIN_ROWS", "BLOCK"]
+
+#: Samples per block transposed into the lane buffer (block × 8 lanes × 8 bytes = 16 kB: L1-resident).
+BLOCK = 256
+#: With fewer rows than this the SciPy path is used (a lane group would be mostly idle).
+MIN_ROWS = 2
+
+_lock = threading.Lock()
+#: Why :func:`kernel` returned None (the exception's type and message), else None.
+failure: str | None = None
+
+
+@contextlib.contextmanager
+def _slp_vectorised():
+    """numba's LLVM SLP vectoriser on while our kernels compile (numba leaves it off by default; the
+    lane loops need it to become vector code). Has no effect when the kernels load from the cache."""
+    from numba.core import config
+    previous = config.SLP_VECTORIZE
+    config.SLP_VECTORIZE = 1
+    try:
+        yield
+    finally:
+        config.SLP_VECTORIZE = previous
+
+
+@functools.cache
+def kernel():
+    """The compiled group filter ``_filtfilt_group`` (numba), or None when numba is missing or fails.
+
+    The first call imports numba and loads (or compiles and caches) the kernels: 0.5–1 s from the
+    cache, a few seconds compiling. Later calls return at once.
+    """
+    try:
+        with _lock, _slp_vectorised():
+            from . import _iir_lanes_driver
+            return _iir_lanes_driver.filtfilt_group
+    except Exception as exc:  # noqa: BLE001 - no numba, a broken install, an LLVM failure: keep SciPy's path
+        global failure
+        failure = f"{type(exc).__name__}: {exc}"
+        return None
+
+
+def available() -> bool:
+    """True when the numba kernel can be used (imported and compiled)."""
+    return kernel() is not None
+
+
+def warm_up() -> bool:
+    """Load (or compile) the kernel and run it once on a tiny signal; True when it works."""
+    k = kernel()
+    if k is None:
+        return False
+    from scipy import signal
+    sos = signal.butter(2, [0.1, 0.4], btype="bandpass", output="sos")
+    x = np.zeros((MIN_ROWS, 32))
+    filtfilt_lanes(sos, x, signal.sosfilt_zi(sos), 12, True, None, False, np.empty_like(x), 1)
+    return True
+
+
+def warm_up_async() -> threading.Thread:
+    """:func:`warm_up` in a daemon thread (numba's import and cache load off the first render's path)."""
+    thread = threading.Thread(target=warm_up, name="emgviz-iir-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _groups(n_rows: int) -> list[tuple[int, int, int]]:
+    """(first row, rows, lanes) of each lane group: groups of 8, the rest in one of 8 (5–7 rows) or 4 (1–4)."""
+    groups = [(r, 8, 8) for r in range(0, n_rows - n_rows % 8, 8)]
+    rest = n_rows % 8
+    if rest:
+        groups.append((n_rows - rest, rest, 8 if rest > 4 else 4))
+    return groups
+
+
+def filtfilt_lanes(sos: np.ndarray, x: np.ndarray, zi: np.ndarray, pad: int, odd: bool,
+                   subtract: np.ndarray | None, rectify: bool, out: np.ndarray, n_workers: int) -> np.ndarray:
+    """Forward-backward ``sos`` over each row of ``x`` (m, n), written into ``out`` (m, n).
+
+    Parameters
+    ----------
+    sos : ndarray, shape (n_sections, 6)
+    x : ndarray of float64, shape (m, n)
+        The signal rows (any strides); not modified.
+    zi : ndarray, shape (n_sections, 2)
+        ``scipy.signal.sosfilt_zi(sos)``: the steady state per unit input.
+    pad : int
+        Extension length at each end, ``0 <= pad < n``.
+    odd : bool
+        Odd extension (``2 x[0] - x[k]``) when True, even (``x[k]``) when False.
+    subtract : ndarray of float64, shape (m,), or None
+        Subtracted from each row (after the extension, as :func:`emgviz.filters._filtfilt` does).
+    rectify : bool
+        Filter ``|x|`` instead of ``x`` (the linear envelope), with no full-size copy.
+    out : ndarray of float64, shape (m, n)
+        Written; must not overlap ``x``.
+    n_workers : int
+        Threads (1 or more): lane groups are shared out between them (the kernel releases the GIL).
+
+    Returns
+    -------
+    out
+    """
+    k = kernel()
+    if k is None:  # pragma: no cover - callers check available() first
+        raise RuntimeError("the numba IIR kernel is not available")
+    m = x.shape[0]
+    sos = np.array(sos, dtype=np.float64, order="C")  # small writable copies (the kernel's signature)
+    zi = np.array(zi, dtype=np.float64, order="C")
+    sub = np.zeros(m) if subtract is None else np.array(subtract, dtype=np.float64, order="C").reshape(m)
+    groups = _groups(m)
+
+    def run(first: int) -> None:
+        bufs = {}
+        for c0, rows, lanes in groups[first::n_workers]:
+            if lanes not in bufs:
+                bufs[lanes] = (np.zeros((BLOCK, lanes)), np.zeros((max(pad, 1), lanes)),
+                               np.zeros((sos.shape[0], 2, lanes)))
+            buf, rpad, st = bufs[lanes]
+            k(x, c0, rows, sub, sos, zi, pad, odd, rectify, out, buf, rpad, st)
+
+    n_workers = max(1, min(int(n_workers), len(groups)))
+    if n_workers == 1:
+        run(0)
+    else:
+        from ._threads import thread_map
+        thread_map(run, range(n_workers), n_workers)
+    return out
