@@ -6,9 +6,15 @@ place through sections ``s .. s+sections-1`` of ``sos``, with the state ``st[s, 
 start and written back at the end. Every lane is SciPy's ``_sosfilt`` recurrence, in its order.
 """
 
-from numba import njit
+from numba import njit, types
 
 _SIG = "void(float64[:, ::1], int64, float64[:, ::1], float64[:, :, ::1], int64)"
+
+_X = types.Array(types.float64, 2, "A", readonly=True)
+_MOVE_SIG = types.void(_X, types.int64, types.float64[::1], types.int64, types.int64, types.int64, types.int64,
+                       types.boolean, types.float64[:, ::1])
+_OUT_SIG = types.void(types.float64[:, :], types.int64, types.int64, types.int64, types.int64, types.int64,
+                      types.float64[:, ::1])
 
 
 @njit(_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')
@@ -237,3 +243,77 @@ def sec1_w4(buf, nt, sos, st, s):  # noqa: C901 (generated)
         buf[t, 3] = x3
     st[s + 0, 0, 0], st[s + 0, 0, 1], st[s + 0, 0, 2], st[s + 0, 0, 3] = z00_0, z00_1, z00_2, z00_3
     st[s + 0, 1, 0], st[s + 0, 1, 1], st[s + 0, 1, 2], st[s + 0, 1, 3] = z10_0, z10_1, z10_2, z10_3
+
+
+@njit(_MOVE_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')
+def rows_in_w8(x, c0, sub, i0, step, ta, tb, rect, buf):
+    """``buf[t, j] = x[c0 + j, i0 + step * t] - sub[c0 + j]`` (``|x|`` when ``rect``) for t in [ta, tb)."""
+    m0, m1, m2, m3, m4, m5, m6, m7 = sub[c0 + 0], sub[c0 + 1], sub[c0 + 2], sub[c0 + 3], sub[c0 + 4], sub[c0 + 5], sub[c0 + 6], sub[c0 + 7]
+    if rect:
+        for t in range(ta, tb):
+            i = i0 + step * t
+            buf[t, 0] = abs(x[c0 + 0, i]) - m0
+            buf[t, 1] = abs(x[c0 + 1, i]) - m1
+            buf[t, 2] = abs(x[c0 + 2, i]) - m2
+            buf[t, 3] = abs(x[c0 + 3, i]) - m3
+            buf[t, 4] = abs(x[c0 + 4, i]) - m4
+            buf[t, 5] = abs(x[c0 + 5, i]) - m5
+            buf[t, 6] = abs(x[c0 + 6, i]) - m6
+            buf[t, 7] = abs(x[c0 + 7, i]) - m7
+    else:
+        for t in range(ta, tb):
+            i = i0 + step * t
+            buf[t, 0] = x[c0 + 0, i] - m0
+            buf[t, 1] = x[c0 + 1, i] - m1
+            buf[t, 2] = x[c0 + 2, i] - m2
+            buf[t, 3] = x[c0 + 3, i] - m3
+            buf[t, 4] = x[c0 + 4, i] - m4
+            buf[t, 5] = x[c0 + 5, i] - m5
+            buf[t, 6] = x[c0 + 6, i] - m6
+            buf[t, 7] = x[c0 + 7, i] - m7
+
+
+@njit(_OUT_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')
+def rows_out_w8(out, c0, i0, step, ta, tb, buf):
+    """``out[c0 + j, i0 + step * t] = buf[t, j]`` for t in [ta, tb)."""
+    for t in range(ta, tb):
+        i = i0 + step * t
+        out[c0 + 0, i] = buf[t, 0]
+        out[c0 + 1, i] = buf[t, 1]
+        out[c0 + 2, i] = buf[t, 2]
+        out[c0 + 3, i] = buf[t, 3]
+        out[c0 + 4, i] = buf[t, 4]
+        out[c0 + 5, i] = buf[t, 5]
+        out[c0 + 6, i] = buf[t, 6]
+        out[c0 + 7, i] = buf[t, 7]
+
+
+@njit(_MOVE_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')
+def rows_in_w4(x, c0, sub, i0, step, ta, tb, rect, buf):
+    """``buf[t, j] = x[c0 + j, i0 + step * t] - sub[c0 + j]`` (``|x|`` when ``rect``) for t in [ta, tb)."""
+    m0, m1, m2, m3 = sub[c0 + 0], sub[c0 + 1], sub[c0 + 2], sub[c0 + 3]
+    if rect:
+        for t in range(ta, tb):
+            i = i0 + step * t
+            buf[t, 0] = abs(x[c0 + 0, i]) - m0
+            buf[t, 1] = abs(x[c0 + 1, i]) - m1
+            buf[t, 2] = abs(x[c0 + 2, i]) - m2
+            buf[t, 3] = abs(x[c0 + 3, i]) - m3
+    else:
+        for t in range(ta, tb):
+            i = i0 + step * t
+            buf[t, 0] = x[c0 + 0, i] - m0
+            buf[t, 1] = x[c0 + 1, i] - m1
+            buf[t, 2] = x[c0 + 2, i] - m2
+            buf[t, 3] = x[c0 + 3, i] - m3
+
+
+@njit(_OUT_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')
+def rows_out_w4(out, c0, i0, step, ta, tb, buf):
+    """``out[c0 + j, i0 + step * t] = buf[t, j]`` for t in [ta, tb)."""
+    for t in range(ta, tb):
+        i = i0 + step * t
+        out[c0 + 0, i] = buf[t, 0]
+        out[c0 + 1, i] = buf[t, 1]
+        out[c0 + 2, i] = buf[t, 2]
+        out[c0 + 3, i] = buf[t, 3]

@@ -4,9 +4,10 @@ Importing this module imports numba and loads the kernels from numba's on-disk c
 and caching them the first time). Only :mod:`emgviz.iir_simd` imports it, lazily.
 """
 
+import numpy as np
 from numba import njit, types
 
-from ._iir_lanes import sec1_w4, sec1_w8, sec2_w4, sec2_w8
+from ._iir_lanes import rows_in_w4, rows_in_w8, rows_out_w4, rows_out_w8, sec1_w4, sec1_w8, sec2_w4, sec2_w8
 
 _OPTS = dict(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
@@ -33,6 +34,38 @@ def _sections(buf, nt, sos, st, lanes):
 #: The signal: any strides, read-only accepted (a Recording's data is read-only).
 _X = types.Array(types.float64, 2, "A", readonly=True)
 _C1, _C2, _C3 = types.float64[::1], types.float64[:, ::1], types.float64[:, :, ::1]
+
+
+@njit(types.void(_X, types.int64, types.int64, types.float64[::1], types.int64, types.int64, types.int64,
+                 types.int64, types.boolean, types.float64[:, ::1]), **_OPTS)
+def _rows_in(x, c0, rows, sub, i0, step, ta, tb, rect, buf):
+    """``buf[t, j] = x[c0 + j, i0 + step * t] - sub[c0 + j]`` (``|x|`` when ``rect``), t in [ta, tb), j < rows."""
+    lanes = buf.shape[1]
+    if rows == lanes == 8:
+        rows_in_w8(x, c0, sub, i0, step, ta, tb, rect, buf)
+    elif rows == lanes == 4:
+        rows_in_w4(x, c0, sub, i0, step, ta, tb, rect, buf)
+    else:
+        for j in range(rows):
+            m = sub[c0 + j]
+            for t in range(ta, tb):
+                v = x[c0 + j, i0 + step * t]
+                buf[t, j] = (abs(v) if rect else v) - m
+
+
+@njit(types.void(types.float64[:, :], types.int64, types.int64, types.int64, types.int64, types.int64,
+                 types.int64, types.float64[:, ::1]), **_OPTS)
+def _rows_out(out, c0, rows, i0, step, ta, tb, buf):
+    """``out[c0 + j, i0 + step * t] = buf[t, j]`` for t in [ta, tb), j < rows."""
+    lanes = buf.shape[1]
+    if rows == lanes == 8:
+        rows_out_w8(out, c0, i0, step, ta, tb, buf)
+    elif rows == lanes == 4:
+        rows_out_w4(out, c0, i0, step, ta, tb, buf)
+    else:
+        for j in range(rows):
+            for t in range(ta, tb):
+                out[c0 + j, i0 + step * t] = buf[t, j]
 
 
 @njit(types.float64(_X, types.int64, types.int64, types.int64, types.int64, types.boolean, types.boolean),
@@ -83,28 +116,22 @@ def filtfilt_group(x, c0, rows, sub, sos, zi, pad, odd, rect, out, buf, rpad, st
             st[s, 0, j] = zi[s, 0] * first
             st[s, 1, j] = zi[s, 1] * first
     # forward: the extension made on the fly; the middle into out, the right pad into rpad
+    zero = np.zeros(sub.shape[0])
     e0 = 0
     while e0 < total:
         nt = min(block, total - e0)
-        for t in range(nt):
-            e = e0 + t
-            if pad <= e < pad + n:
-                i = e - pad
+        ta = min(nt, max(0, pad - e0))          # rows ta .. tb-1 of the block are the middle
+        tb = max(ta, min(nt, pad + n - e0))
+        for t0, t1 in ((0, ta), (tb, nt)):  # the pads (the middle below)
+            for t in range(t0, t1):
                 for j in range(rows):
-                    v = x[c0 + j, i]
-                    buf[t, j] = (abs(v) if rect else v) - sub[c0 + j]
-            else:
-                for j in range(rows):
-                    buf[t, j] = _ext(x, c0 + j, e, n, pad, odd, rect) - sub[c0 + j]
+                    buf[t, j] = _ext(x, c0 + j, e0 + t, n, pad, odd, rect) - sub[c0 + j]
+        _rows_in(x, c0, rows, sub, e0 - pad, 1, ta, tb, rect, buf)
         _sections(buf, nt, sos, st, lanes)
-        for t in range(nt):
-            e = e0 + t
-            if e >= pad + n:
-                for j in range(lanes):
-                    rpad[e - pad - n, j] = buf[t, j]
-            elif e >= pad:
-                for j in range(rows):
-                    out[c0 + j, e - pad] = buf[t, j]
+        _rows_out(out, c0, rows, e0 - pad, 1, ta, tb, buf)
+        for t in range(tb, nt):
+            for j in range(lanes):
+                rpad[e0 + t - pad - n, j] = buf[t, j]
         e0 += nt
     # backward: from the end of the forward output to the start of the middle, in place in out
     for j in range(lanes):
@@ -118,18 +145,11 @@ def filtfilt_group(x, c0, rows, sub, sos, zi, pad, odd, rect, out, buf, rpad, st
     e_hi = total - 1
     while e_hi >= pad:
         nt = min(block, e_hi - pad + 1)
-        for t in range(nt):
-            e = e_hi - t
-            if e >= pad + n:
-                for j in range(lanes):
-                    buf[t, j] = rpad[e - pad - n, j]
-            else:
-                for j in range(rows):
-                    buf[t, j] = out[c0 + j, e - pad]
+        ta = min(nt, max(0, e_hi - pad - n + 1))  # rows 0 .. ta-1 come from the right pad, the rest from out
+        for t in range(ta):
+            for j in range(lanes):
+                buf[t, j] = rpad[e_hi - t - pad - n, j]
+        _rows_in(out, c0, rows, zero, e_hi - pad, -1, ta, nt, False, buf)
         _sections(buf, nt, sos, st, lanes)
-        for t in range(nt):
-            e = e_hi - t
-            if e < pad + n:
-                for j in range(rows):
-                    out[c0 + j, e - pad] = buf[t, j]
+        _rows_out(out, c0, rows, e_hi - pad, -1, ta, nt, buf)
         e_hi -= nt

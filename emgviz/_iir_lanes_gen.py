@@ -28,7 +28,7 @@ place through sections ``s .. s+sections-1`` of ``sos``, with the state ``st[s, 
 start and written back at the end. Every lane is SciPy's ``_sosfilt`` recurrence, in its order.
 """
 
-from numba import njit
+from numba import njit, types
 
 _SIG = "void(float64[:, ::1], int64, float64[:, ::1], float64[:, :, ::1], int64)"
 '''
@@ -67,9 +67,56 @@ def function_source(lanes: int, sections: int) -> str:
     return "\n".join(out) + "\n"
 
 
+#: Block transposes between the rows of a signal and the lanes of ``buf`` for a full group of ``{L}``
+#: rows (the lane loop written out, so that LLVM vectorises across lanes).
+_MOVES = """
+
+@njit(_MOVE_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')
+def rows_in_w{L}(x, c0, sub, i0, step, ta, tb, rect, buf):
+    \"\"\"``buf[t, j] = x[c0 + j, i0 + step * t] - sub[c0 + j]`` (``|x|`` when ``rect``) for t in [ta, tb).\"\"\"
+    {subs} = {sub_values}
+    if rect:
+        for t in range(ta, tb):
+            i = i0 + step * t
+{rect_lines}
+    else:
+        for t in range(ta, tb):
+            i = i0 + step * t
+{lines}
+
+
+@njit(_OUT_SIG, cache=True, nogil=True, fastmath=False, error_model='numpy')
+def rows_out_w{L}(out, c0, i0, step, ta, tb, buf):
+    \"\"\"``out[c0 + j, i0 + step * t] = buf[t, j]`` for t in [ta, tb).\"\"\"
+    for t in range(ta, tb):
+        i = i0 + step * t
+{out_lines}
+"""
+
+_MOVE_HEADER = """
+_X = types.Array(types.float64, 2, "A", readonly=True)
+_MOVE_SIG = types.void(_X, types.int64, types.float64[::1], types.int64, types.int64, types.int64, types.int64,
+                       types.boolean, types.float64[:, ::1])
+_OUT_SIG = types.void(types.float64[:, :], types.int64, types.int64, types.int64, types.int64, types.int64,
+                      types.float64[:, ::1])
+"""
+
+
+def moves_source(lanes: int) -> str:
+    """Source of ``rows_in_w{lanes}`` and ``rows_out_w{lanes}``."""
+    return _MOVES.format(
+        L=lanes,
+        subs=", ".join(f"m{j}" for j in range(lanes)),
+        sub_values=", ".join(f"sub[c0 + {j}]" for j in range(lanes)),
+        rect_lines="\n".join(f"            buf[t, {j}] = abs(x[c0 + {j}, i]) - m{j}" for j in range(lanes)),
+        lines="\n".join(f"            buf[t, {j}] = x[c0 + {j}, i] - m{j}" for j in range(lanes)),
+        out_lines="\n".join(f"        out[c0 + {j}, i] = buf[t, {j}]" for j in range(lanes)))
+
+
 def module_source() -> str:
     """The whole text of ``emgviz/_iir_lanes.py``."""
-    return _HEADER + "".join(function_source(w, s) for w, s in VARIANTS)
+    return (_HEADER + _MOVE_HEADER + "".join(function_source(w, s) for w, s in VARIANTS)
+            + "".join(moves_source(w) for w in sorted({w for w, _ in VARIANTS}, reverse=True)))
 
 
 def main() -> None:

@@ -29,8 +29,8 @@ import numpy as np
 
 __all__ = ["kernel", "available", "warm_up", "warm_up_async", "filtfilt_lanes", "MIN_ROWS", "BLOCK"]
 
-#: Samples per block transposed into the lane buffer (block × 8 lanes × 8 bytes = 16 kB: L1-resident).
-BLOCK = 256
+#: Samples per block transposed into the lane buffer (block × 8 lanes × 8 bytes = 64 kB: cache-resident).
+BLOCK = 1024
 #: With fewer rows than this the SciPy path is used (a lane group would be mostly idle).
 MIN_ROWS = 2
 
