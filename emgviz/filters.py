@@ -201,13 +201,17 @@ def filtfilt(sos, x, *, padtype: str = "odd", padlen: int | None = None) -> np.n
 
 
 def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None = None,
-              subtract: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
-    """:func:`filtfilt` of ``arr - subtract`` (broadcast along the last axis), written to ``out``.
+              subtract: np.ndarray | None = None, out: np.ndarray | None = None,
+              rectify: bool = False) -> np.ndarray:
+    """:func:`filtfilt` of ``arr - subtract`` (``|arr|`` when ``rectify``; ``subtract`` broadcast along
+    the last axis), written to ``out``.
 
-    Subtracting inside the padded copy saves a full-size temporary (the odd and even
-    extensions commute with subtracting a constant). The two passes run in place on that
-    copy (see :func:`_sos_pass`), so the filter makes two full-size temporaries in all:
-    the padded signal and its reversal.
+    Two routes, same numbers: with several rows and numba installed, the channels are filtered
+    together in SIMD lanes (:mod:`emgviz.iir_simd`: no full-size temporary, threads over lane
+    groups); otherwise SciPy's section loop per row. There, subtracting inside the padded copy
+    saves a full-size temporary (the odd and even extensions commute with subtracting a
+    constant), and the two passes run in place on that copy (see :func:`_sos_pass`), so the
+    filter makes two full-size temporaries in all: the padded signal and its reversal.
     """
     n = arr.shape[-1]
     if n == 0:
@@ -217,8 +221,12 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
     sos = np.asarray(sos, dtype=np.float64)
     pad = pad_length(sos) if padlen is None else int(padlen)
     pad = max(0, min(pad, n - 1))
-    ext = _padded(arr, pad, padtype, subtract)
     zi = _sosfilt_zi(sos.tobytes(), sos.shape[0])
+    if arr.ndim >= 1 and _lanes(arr) is not None:
+        return _filtfilt_lanes(sos, arr, zi, pad, padtype, subtract, out, rectify)
+    if rectify:
+        arr = np.abs(arr, out=_work(3, arr.shape))  # a reused buffer inside scratch_buffers()
+    ext = _padded(arr, pad, padtype, subtract)
     rows = ext.reshape(-1, ext.shape[-1])
     _sos_pass(sos, rows, zi)
     rev = _work(1, rows.shape)
@@ -228,6 +236,41 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
     y = rev[:, ::-1][:, pad:n + pad].reshape(arr.shape)
     if out is None:
         return np.array(y, dtype=np.float64, order="C")  # a copy: rev may be a reused buffer
+    out[...] = y
+    return out
+
+
+def _lanes(arr: np.ndarray):
+    """The SIMD-lane kernel when it should filter ``arr`` (rows × samples), else None (see
+    :func:`emgviz.iir_simd.usable`; numba is imported only then)."""
+    n_rows = math.prod(arr.shape[:-1])
+    if n_rows < 1 or (n_rows < 2 and _iir_mode() != "lanes"):
+        return None  # one row: SciPy's loop, and no numba import
+    from . import iir_simd
+    return iir_simd.usable(n_rows, arr.size)
+
+
+def _iir_mode() -> str:
+    import os
+    return os.environ.get("EMGVIZ_IIR", "").strip().lower()
+
+
+def _filtfilt_lanes(sos, arr, zi, pad, padtype, subtract, out, rectify):
+    """:func:`_filtfilt` by :func:`emgviz.iir_simd.filtfilt_lanes`, on :func:`emgviz._threads.workers` threads."""
+    from . import iir_simd
+    from ._threads import workers
+    x = arr.reshape(-1, arr.shape[-1])
+    m = x.shape[0]
+    sub = None
+    if subtract is not None:
+        sub = np.broadcast_to(np.asarray(subtract, dtype=np.float64), arr.shape[:-1] + (1,)).reshape(m)
+    direct = out is not None and out.flags.c_contiguous and not np.may_share_memory(out, arr)
+    y = out if direct else np.empty(arr.shape)
+    n_workers = workers(-(-m // 8), arr.size)
+    iir_simd.filtfilt_lanes(sos, x, zi, pad, padtype == "odd", sub, rectify, y.reshape(m, arr.shape[-1]),
+                            n_workers)
+    if out is None or direct:
+        return y
     out[...] = y
     return out
 

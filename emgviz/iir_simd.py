@@ -22,19 +22,25 @@ seconds), so call :func:`warm_up_async` when a server starts.
 from __future__ import annotations
 
 import contextlib
-import functools
+import os
 import threading
 
 import numpy as np
 
-__all__ = ["kernel", "available", "warm_up", "warm_up_async", "filtfilt_lanes", "MIN_ROWS", "BLOCK"]
+__all__ = ["kernel", "available", "usable", "mode", "warm_up", "warm_up_async", "filtfilt_lanes", "MIN_ROWS",
+           "BLOCK", "LOAD_MIN_VALUES"]
 
 #: Samples per block transposed into the lane buffer (block × 8 lanes × 8 bytes = 64 kB: cache-resident).
 BLOCK = 1024
 #: With fewer rows than this the SciPy path is used (a lane group would be mostly idle).
 MIN_ROWS = 2
 
-_lock = threading.Lock()
+#: Below this many values (rows × samples) the first call does not load numba (SciPy's path is as quick).
+LOAD_MIN_VALUES = 1 << 21
+
+_lock = threading.RLock()
+_kernel = None            # None: not loaded yet; False: failed; else the compiled function
+_warming: threading.Thread | None = None
 #: Why :func:`kernel` returned None (the exception's type and message), else None.
 failure: str | None = None
 
@@ -52,26 +58,57 @@ def _slp_vectorised():
         config.SLP_VECTORIZE = previous
 
 
-@functools.cache
 def kernel():
-    """The compiled group filter ``_filtfilt_group`` (numba), or None when numba is missing or fails.
+    """The compiled group filter (numba), or None when numba is missing or fails (see :data:`failure`).
 
-    The first call imports numba and loads (or compiles and caches) the kernels: 0.5–1 s from the
-    cache, a few seconds compiling. Later calls return at once.
+    The first call imports numba and loads the kernels from numba's on-disk cache (0.5–1.5 s), or
+    compiles and caches them (once per install; 9–15 s measured here). Later calls return at once.
     """
-    try:
-        with _lock, _slp_vectorised():
-            from . import _iir_lanes_driver
-            return _iir_lanes_driver.filtfilt_group
-    except Exception as exc:  # noqa: BLE001 - no numba, a broken install, an LLVM failure: keep SciPy's path
-        global failure
-        failure = f"{type(exc).__name__}: {exc}"
-        return None
+    global _kernel, failure
+    if _kernel is None:
+        with _lock:
+            if _kernel is None:
+                try:
+                    with _slp_vectorised():
+                        from . import _iir_lanes_driver
+                    _kernel = _iir_lanes_driver.filtfilt_group
+                except Exception as exc:  # noqa: BLE001 - no numba, a broken install, LLVM: keep SciPy's path
+                    failure = f"{type(exc).__name__}: {exc}"
+                    _kernel = False
+    return _kernel or None
 
 
 def available() -> bool:
-    """True when the numba kernel can be used (imported and compiled)."""
+    """True when the numba kernel can be used (loads it if needed)."""
     return kernel() is not None
+
+
+def mode() -> str:
+    """``EMGVIZ_IIR``: ``"scipy"`` (never the kernel), ``"lanes"`` (the kernel whenever it loads, any size),
+    else ``"auto"``."""
+    value = os.environ.get("EMGVIZ_IIR", "").strip().lower()
+    return value if value in ("scipy", "lanes") else "auto"
+
+
+def usable(n_rows: int, n_values: int):
+    """The kernel when it should filter ``n_rows`` rows of ``n_values`` values in all, else None (SciPy's path).
+
+    Auto mode: at least :data:`MIN_ROWS` rows; the kernel already loaded, or the work large enough
+    (:data:`LOAD_MIN_VALUES`) to repay loading it now. While :func:`warm_up_async` is still loading
+    it, SciPy's path is taken instead of waiting (the results are the same).
+    """
+    how = mode()
+    if how == "scipy" or n_rows < 1:
+        return None
+    if how == "lanes":
+        return kernel()
+    if n_rows < MIN_ROWS:
+        return None
+    if _kernel is not None:
+        return _kernel or None
+    if _warming is not None and _warming.is_alive():
+        return None
+    return kernel() if n_values >= LOAD_MIN_VALUES else None
 
 
 def warm_up() -> bool:
@@ -79,18 +116,21 @@ def warm_up() -> bool:
     k = kernel()
     if k is None:
         return False
-    from scipy import signal
-    sos = signal.butter(2, [0.1, 0.4], btype="bandpass", output="sos")
+    sos = np.array([[0.2, 0.0, -0.2, 1.0, -0.5, 0.3]])
     x = np.zeros((MIN_ROWS, 32))
-    filtfilt_lanes(sos, x, signal.sosfilt_zi(sos), 12, True, None, False, np.empty_like(x), 1)
+    filtfilt_lanes(sos, x, np.zeros((1, 2)), 6, True, None, False, np.empty_like(x), 1)
     return True
 
 
 def warm_up_async() -> threading.Thread:
-    """:func:`warm_up` in a daemon thread (numba's import and cache load off the first render's path)."""
-    thread = threading.Thread(target=warm_up, name="emgviz-iir-warm-up", daemon=True)
-    thread.start()
-    return thread
+    """:func:`warm_up` in a daemon thread, started once per process (numba's import and cache load off
+    the first render's path); returns that thread."""
+    global _warming
+    with _lock:
+        if _warming is None:
+            _warming = threading.Thread(target=warm_up, name="emgviz-iir-warm-up", daemon=True)
+            _warming.start()
+        return _warming
 
 
 def _groups(n_rows: int) -> list[tuple[int, int, int]]:
