@@ -52,6 +52,7 @@ def _designs():
 def run_main(x, sos, threads):
     from emgviz import pipeline
     os.environ["EMGVIZ_THREADS"] = str(threads)
+    os.environ["EMGVIZ_IIR"] = "scipy"  # main's route, whatever is installed
     out = np.empty(x.shape)
     pipeline._by_blocks(x.shape, lambda sl: pipeline._filter_block(x[sl], sos, True, out[sl]))
     return out
