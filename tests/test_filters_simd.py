@@ -207,3 +207,14 @@ def test_the_lane_loop_compiles_to_packed_vector_arithmetic():
     asm = "".join(fresh.inspect_asm().values())
     assert asm.count("vmulpd") + asm.count("mulpd") >= 20  # 2 sections × 5 products × 8 lanes / ≤ 4 per op
     assert "vmulsd" not in asm and "vfmadd" not in asm  # no scalar fallback, no fused multiply-add
+
+
+@needs_numba
+def test_warm_up_async_starts_one_thread_and_leaves_the_kernel_loaded(monkeypatch):
+    monkeypatch.delenv("EMGVIZ_IIR", raising=False)
+    monkeypatch.setattr(iir_simd, "_warming", None)
+    thread = iir_simd.warm_up_async()
+    assert iir_simd.warm_up_async() is thread  # once per process
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert iir_simd.usable(2, 1000) is iir_simd.kernel() is not None  # loaded: used even for small work
