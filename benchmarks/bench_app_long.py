@@ -1,17 +1,26 @@
 """A long recording in the app (AppTest, in-process server): 1 h × 16 channels × 2 kHz, uploaded as EDF.
 
     python benchmarks/bench_app_long.py [--minutes 60]
+    python benchmarks/bench_app_long.py --compare /work/main [--rounds 1] [--profile DIR]
 
 Times the reruns a user waits for (first Overview after the upload, a rerun with nothing changed,
 a filter change and back, Browse pages, back to Overview) and the server's memory against the
 float64 size of the data. Writes section "app_long" of benchmarks/RESULTS.md. AppTest times
 exclude the browser drawing the page (see bench_teach_browser / e2e for that).
+
+``--compare OTHER`` runs the same steps for the checkout OTHER (e.g. main) and for this one, each in a
+process of its own (``--root``), alternately (``--rounds`` pairs), and writes them side by side with the
+load before, between and after. With ``--profile DIR`` each run also leaves its cProfile files in
+DIR/<label>-<round> and the section gets the breakdown of the first Overview and the filter change
+(reading, filtering, decimation, features; the worker threads' insides are in their callers' totals).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import resource
 import statistics
 import sys
@@ -20,6 +29,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if "--root" in sys.argv:  # the checkout whose emgviz and app.py are measured (default: this one)
+    ROOT = Path(sys.argv[sys.argv.index("--root") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -34,8 +45,8 @@ def rss_gb() -> float:
 class _ScriptProfiler:
     """cProfile of the app script's thread (AppTest runs the script in a thread of its own)."""
 
-    def __init__(self, folder: Path | None):
-        self.folder, self.current = folder, None
+    def __init__(self, folder: Path | None, only: tuple[str, ...] = ()):
+        self.folder, self.current, self.only = folder, None, only
         if folder is None:
             return
         import cProfile
@@ -64,7 +75,7 @@ class _ScriptProfiler:
 
         @contextlib.contextmanager
         def block():
-            if self.folder is None:
+            if self.folder is None or (self.only and label not in self.only):
                 yield
                 return
             self.current = self._new()
@@ -85,11 +96,27 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     ap.add_argument("--cache-mb", type=float, default=None,
                     help="EMGVIZ_CACHE_MB for the app (the byte budget of the read and processing caches)")
+    ap.add_argument("--profile-only", action="append", default=[],
+                    help="with --profile: profile only this step (repeat for more; default every step)")
+    ap.add_argument("--root", type=Path, default=None, help="measure the emgviz and app.py of this checkout")
+    ap.add_argument("--json", type=Path, default=None, help="also write the numbers of this run here")
+    ap.add_argument("--compare", type=Path, default=None,
+                    help="another checkout (e.g. /work/main): run it and this one alternately, side by side")
+    ap.add_argument("--rounds", type=int, default=1, help="with --compare: pairs of runs (other, this)")
+    ap.add_argument("--label", default=None, help="with --compare: this checkout's label (default: its branch)")
     args = ap.parse_args()
+    if args.compare is not None:
+        compare(args)
+        return
+    run_once(args)
+
+
+def run_once(args) -> dict:
+    """One run of every step in this process; prints, writes RESULTS.md (unless --no-write) and --json."""
     if args.cache_mb is not None:
         os.environ["EMGVIZ_CACHE_MB"] = f"{args.cache_mb:g}"
     cache_mb = os.environ.get("EMGVIZ_CACHE_MB", "2048 (default)")
-    profiler = _ScriptProfiler(args.profile)
+    profiler = _ScriptProfiler(args.profile, tuple(args.profile_only))
     from bench_browser import synthetic
 
     from emgviz.io.write import write_file
@@ -179,6 +206,126 @@ def main() -> None:
                   f"{fig_mb:.2f} MB of JSON (goal ≤ 0.1 s, ≤ 1.5 MB); the decimation itself, once per processed "
                   f"recording and kept with it: {dec_s:.2f} s (`stacked_figure` decimating the samples directly: "
                   f"{direct_s:.2f} s)."]
+    text = "\n".join(lines)
+    print(text)
+    result = {"root": str(ROOT), "rows": [list(r[:4]) + [[str(e) for e in r[4]]] for r in rows], "base_gb": base_gb,
+              "peak_gb": peak_gb, "float64_gb": float64_gb, "edf_mb": edf_mb, "fig_s": fig_s, "fig_mb": fig_mb,
+              "dec_s": dec_s, "direct_s": direct_s, "load": load[0], "cache_mb": cache_mb, "minutes": args.minutes}
+    if args.json is not None:
+        args.json.write_text(json.dumps(result))
+    if not args.no_write:
+        write_section("app_long", text)
+    return result
+
+
+#: The steps profiled in --compare --profile runs: (label, profile file name).
+PROFILED = (("first Overview after the upload", "first_Overview_after_the_upload"),
+            ("filter change (notch 50 Hz)", "filter_change__notch_50_Hz_"))
+
+#: What the breakdown of a step adds up: (label, file suffix, function name) of the app's calls.
+BREAKDOWN = (("upload digest (SHA-256)", "views/cache.py", "file_digest"),
+             ("EDF read and decode", "emgviz/io/edf.py", "read"),
+             ("filtering (`preprocess`)", "emgviz/pipeline.py", "preprocess"),
+             ("Overview decimation incl. the envelope", "plotting/overview_stack.py", "decimate_stack"),
+             ("feature table", "emgviz/features.py", "feature_table"))
+
+
+def breakdown(prof: Path) -> dict[str, float]:
+    """Seconds of each :data:`BREAKDOWN` call in one step's profile, the script's total and the rest."""
+    import pstats
+
+    stats = pstats.Stats(str(prof)).stats
+    out = {label: 0.0 for label, _, _ in BREAKDOWN}
+    total = 0.0
+    for (path, _, func), (_, _, _, cum, _) in stats.items():
+        if func == "_run_script":
+            total = max(total, cum)
+        for label, suffix, name in BREAKDOWN:
+            if func == name and path.endswith(suffix):
+                out[label] += cum
+    out["rest (widgets, hashing, caches, figures)"] = total - sum(out.values())
+    out["script total"] = total
+    return out
+
+
+def _git_label(root: Path) -> str:
+    try:
+        branch = subprocess.run(["git", "-C", str(root), "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        return f"{branch} {commit}"
+    except (OSError, subprocess.CalledProcessError):
+        return root.name
+
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"load average {os.getloadavg()[0]:.2f}"
+
+
+def compare(args) -> None:
+    """Run the other checkout and this one alternately, each in a process of its own; one table."""
+    import tempfile
+
+    me = Path(__file__).resolve()
+    this_root = me.parents[1]
+    checkouts = [(_git_label(args.compare), args.compare.resolve()), (args.label or _git_label(this_root), this_root)]
+    runs, uptimes = [], [_uptime()]
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.rounds):
+            for k, (label, root) in enumerate(checkouts):
+                out = Path(tmp) / f"{k}-{r}.json"
+                cmd = [sys.executable, str(me), "--root", str(root), "--no-write", "--json", str(out),
+                       "--minutes", f"{args.minutes:g}"]
+                if args.cache_mb is not None:
+                    cmd += ["--cache-mb", f"{args.cache_mb:g}"]
+                prof = None
+                if args.profile is not None:
+                    prof = args.profile / f"{'other' if k == 0 else 'this'}-{r}"
+                    cmd += ["--profile", str(prof)] + [a for step, _ in PROFILED for a in ("--profile-only", step)]
+                env = dict(os.environ, PYTHONPATH=str(root))
+                print(f"== {label} (round {r + 1}): {' '.join(cmd)}", flush=True)
+                subprocess.run(cmd, check=True, env=env, cwd=str(root))
+                runs.append((label, r, json.loads(out.read_text()), prof))
+                uptimes.append(_uptime())
+    first = runs[0][2]
+    labels = [f"{label} #{r + 1}" if args.rounds > 1 else label for label, r, _, _ in runs]
+    lines = ["## A long recording in the app (`benchmarks/bench_app_long.py`)", "",
+             f"{machine()}. `bench_app_long.py --compare`: the same steps for each checkout in a process of its "
+             f"own, one after the other under one hold of the benchmark lock ({', '.join(labels)}). Synthetic "
+             f"{first['minutes']:g} min × 16 ch × 2 kHz uploaded as a {first['edf_mb']:.0f} MB EDF; float64 data "
+             f"{first['float64_gb']:.2f} GB. AppTest (in-process server, no browser). Cache budget EMGVIZ_CACHE_MB = "
+             f"{first['cache_mb']}. Load (`uptime`) before, between and after the runs:", ""]
+    lines += [f"    {u}" for u in uptimes]
+    lines += ["", "| step | " + " | ".join(labels) + " | goal |", "|---|" + "---:|" * len(labels) + "---|"]
+    for i, row in enumerate(first["rows"]):
+        cells = []
+        for _, _, res, _ in runs:
+            label, dt, _, _, errors = res["rows"][i]
+            cells.append(f"{dt:.2f}" + (f" (errors: {errors})" if errors else ""))
+        lines.append(f"| {row[0]} | " + " | ".join(cells) + f" | {row[3]} |")
+    lines.append("| peak RSS (GB) | " + " | ".join(f"{res['peak_gb']:.2f}" for _, _, res, _ in runs) + " | |")
+    lines.append("| RSS after the last step / float64 | "
+                 + " | ".join(f"{(res['rows'][-1][2] - res['base_gb']) / res['float64_gb']:.1f}×" for _, _, res, _ in runs)
+                 + " | ≤ 3× |")
+    lines.append("| Overview decimation alone (s) | " + " | ".join(f"{res['dec_s']:.2f}" for _, _, res, _ in runs)
+                 + " | |")
+    if args.profile is not None:
+        lines += ["", "The runs profiled (cProfile) the script thread of these two steps only (numerical work: "
+                      "little overhead); the other steps ran unprofiled."]
+        for step, name in PROFILED:
+            parts = [(labels[i], breakdown(prof / f"{name}.prof")) for i, (_, _, _, prof) in enumerate(runs)
+                     if (prof / f"{name}.prof").is_file()]
+            if not parts:
+                continue
+            lines += ["", f"Where the time of “{step}” goes (s; work on worker threads is counted in the call that "
+                          "waits for it):", "",
+                      "| part | " + " | ".join(p[0] for p in parts) + " |", "|---|" + "---:|" * len(parts)]
+            for key in parts[0][1]:
+                lines.append(f"| {key} | " + " | ".join(f"{p[1][key]:.2f}" for p in parts) + " |")
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
