@@ -200,38 +200,30 @@ def _time_domain(x: np.ndarray) -> tuple[float, float, float, float, float, int,
     The same definitions as :func:`rms`, :func:`mav`, :func:`peak`, :func:`waveform_length`,
     :func:`dasdv`, :func:`zero_crossings` and :func:`slope_sign_changes` (Δx[j] = x[j+1] − x[j];
     an extremum at j is Δx[j−1]·Δx[j] < 0), read block by block so that the data is read
-    from memory once; sums differ from the whole-array ones only by rounding (≈ 1e-16). Every
-    block's temporaries are written into four buffers allocated once.
+    from memory once; sums differ from the whole-array ones only by rounding (≈ 1e-16).
     """
     n = x.size
     ss = sa = wl = dd = 0.0
     pk = 0.0
     zc = ssc = 0
-    size = min(_BLOCK, n) + 1
-    mag = np.empty(size)                     # |x| of the block, then |Δx|
-    diff = np.empty(size)                    # Δx of the block (and one past it)
-    prod = np.empty(size)                    # products of neighbours (ZC, SSC)
-    neg = np.empty(size, dtype=bool)
     for s in range(0, n, _BLOCK):
         e = min(s + _BLOCK, n)
         xc = x[s:e]
         ss += float(np.einsum("i,i->", xc, xc))  # not np.dot: BLAS threads thrash on a busy machine
-        ab = np.abs(xc, out=mag[:e - s])
+        ab = np.abs(xc)
         sa += float(ab.sum())
         pk = max(pk, float(ab.max()))
         w = x[s:min(e + 2, n)]               # two samples past the block: its last pairs and extremum
-        d = np.subtract(w[1:], w[:-1], out=diff[:w.size - 1])   # d[i] = Δx[s + i]
+        d = w[1:] - w[:-1]                   # d[i] = Δx[s + i]
         n_pairs = min(e, n - 1) - s          # pairs j = s … e−1 that exist
         if n_pairs > 0:
             dp = d[:n_pairs]
-            wl += float(np.abs(dp, out=mag[:n_pairs]).sum())
+            wl += float(np.abs(dp).sum())
             dd += float(np.einsum("i,i->", dp, dp))
-            np.multiply(w[:n_pairs], w[1:n_pairs + 1], out=prod[:n_pairs])
-            zc += int(np.count_nonzero(np.less(prod[:n_pairs], 0.0, out=neg[:n_pairs])))
+            zc += int(np.count_nonzero(w[:n_pairs] * w[1:n_pairs + 1] < 0))
         n_ext = min(e, n - 2) - s            # extrema at j + 1 for j = s … e−1, j + 1 ≤ n − 2
         if n_ext > 0:
-            np.multiply(d[:n_ext], d[1:n_ext + 1], out=prod[:n_ext])
-            ssc += int(np.count_nonzero(np.less(prod[:n_ext], 0.0, out=neg[:n_ext])))
+            ssc += int(np.count_nonzero(d[:n_ext] * d[1:n_ext + 1] < 0))
     return ss, sa, pk, wl, dd, zc, ssc
 
 
