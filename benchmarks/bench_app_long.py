@@ -9,8 +9,9 @@ float64 size of the data. Writes section "app_long" of benchmarks/RESULTS.md. Ap
 exclude the browser drawing the page (see bench_teach_browser / e2e for that).
 
 ``--compare OTHER`` runs the same steps for the checkout OTHER (e.g. main) and for this one, each in a
-process of its own (``--root``), alternately (``--rounds`` pairs), and writes them side by side with the
-load before, between and after. With ``--profile DIR`` each run also leaves its cProfile files in
+process of its own (``--root``), alternately (``--rounds`` pairs, in the order OTHER, this, this, OTHER, ...
+so that a load that rises or falls during the runs favours neither), and writes them side by side with
+the load before, between and after. With ``--profile DIR`` each run also leaves its cProfile files in
 DIR/<label>-<round> and the section gets the breakdown of the first Overview and the filter change
 (reading, filtering, decimation, features; the worker threads' insides are in their callers' totals).
 """
@@ -307,7 +308,8 @@ def compare(args) -> None:
     runs, uptimes = [], [_uptime()]
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
-            for k, (label, root) in enumerate(checkouts):
+            order = list(enumerate(checkouts))
+            for k, (label, root) in (order if r % 2 == 0 else order[::-1]):  # ABBA: drift of the load cancels
                 out = Path(tmp) / f"{k}-{r}.json"
                 cmd = [sys.executable, str(me), "--root", str(root), "--no-write", "--json", str(out),
                        "--minutes", f"{args.minutes:g}"]
@@ -324,6 +326,18 @@ def compare(args) -> None:
                 uptimes.append(_uptime())
     first = runs[0][2]
     labels = [f"{label} #{r + 1}" if args.rounds > 1 else label for label, r, _, _ in runs]
+    if args.rounds > 1:  # medians per checkout, after the runs
+        for name in [label for label, _ in checkouts]:
+            mine = [res for label, _, res, _ in runs if label == name]
+            rows = [[row[0], statistics.median(m["rows"][i][1] for m in mine),
+                     statistics.median(m["rows"][i][2] for m in mine), row[3], []]
+                    for i, row in enumerate(mine[0]["rows"])]
+            figure_s = {k: statistics.median(m["figure_s"][k] for m in mine if k in m.get("figure_s", {}))
+                        for k in mine[0].get("figure_s", {})}
+            runs.append((name, -1, dict(mine[0], rows=rows, figure_s=figure_s,
+                                        peak_gb=max(m["peak_gb"] for m in mine),
+                                        dec_s=statistics.median(m["dec_s"] for m in mine)), None))
+            labels.append(f"**{name} median**")
     lines = ["## A long recording in the app (`benchmarks/bench_app_long.py`)", "",
              f"{machine()}. `bench_app_long.py --compare`: the same steps for each checkout in a process of its "
              f"own, one after the other under one hold of the benchmark lock ({', '.join(labels)}). Synthetic "
@@ -354,9 +368,14 @@ def compare(args) -> None:
                       "little overhead); the other steps ran unprofiled."]
         for step, name in PROFILED:
             parts = [(labels[i], breakdown(prof / f"{name}.prof")) for i, (_, _, _, prof) in enumerate(runs)
-                     if (prof / f"{name}.prof").is_file()]
+                     if prof is not None and (prof / f"{name}.prof").is_file()]
             if not parts:
                 continue
+            if args.rounds > 1:  # the median of each part per checkout
+                for name in [label for label, _ in checkouts]:
+                    mine = [b for (lab, b), (label, r, _, _) in zip(parts, runs) if label == name]
+                    if mine:
+                        parts.append((f"**{name} median**", {k: statistics.median(b[k] for b in mine) for k in mine[0]}))
             lines += ["", f"Where the time of “{step}” goes (s; work on worker threads is counted in the call that "
                           "waits for it):", "",
                       "| part | " + " | ".join(p[0] for p in parts) + " |", "|---|" + "---:|" * len(parts)]
