@@ -182,15 +182,17 @@ def run_once(args) -> dict:
         rows = []
         clock: dict = {}
         figure_s: dict[str, float] = {}
+        cpu_s: dict[str, float] = {}   # CPU seconds of the whole process (every thread) per step
         _watch_overview_chart(clock)
 
         def step(label, action, goal=""):
             action()
             clock["t"] = None
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             with profiler(label):
                 at.run()
             dt = time.perf_counter() - t0
+            cpu_s[label] = time.process_time() - c0
             if clock["t"] is not None:
                 figure_s[label] = clock["t"] - t0
             errors = [e.value for e in at.exception]
@@ -240,7 +242,7 @@ def run_once(args) -> dict:
                   + "; ".join(f"{k} {v:.2f} s" for k, v in figure_s.items() if k.startswith(("first", "filter change ("))) + "."]
     text = "\n".join(lines)
     print(text)
-    result = {"figure_s": figure_s, "root": str(ROOT), "rows": [list(r[:4]) + [[str(e) for e in r[4]]] for r in rows], "base_gb": base_gb,
+    result = {"figure_s": figure_s, "cpu_s": cpu_s, "root": str(ROOT), "rows": [list(r[:4]) + [[str(e) for e in r[4]]] for r in rows], "base_gb": base_gb,
               "peak_gb": peak_gb, "float64_gb": float64_gb, "edf_mb": edf_mb, "fig_s": fig_s, "fig_mb": fig_mb,
               "dec_s": dec_s, "direct_s": direct_s, "load": load[0], "cache_mb": cache_mb, "minutes": args.minutes}
     if args.json is not None:
@@ -334,7 +336,9 @@ def compare(args) -> None:
                     for i, row in enumerate(mine[0]["rows"])]
             figure_s = {k: statistics.median(m["figure_s"][k] for m in mine if k in m.get("figure_s", {}))
                         for k in mine[0].get("figure_s", {})}
-            runs.append((name, -1, dict(mine[0], rows=rows, figure_s=figure_s,
+            cpu_s = {k: statistics.median(m["cpu_s"][k] for m in mine if k in m.get("cpu_s", {}))
+                     for k in mine[0].get("cpu_s", {})}
+            runs.append((name, -1, dict(mine[0], rows=rows, figure_s=figure_s, cpu_s=cpu_s,
                                         peak_gb=max(m["peak_gb"] for m in mine),
                                         dec_s=statistics.median(m["dec_s"] for m in mine)), None))
             labels.append(f"**{name} median**")
@@ -353,6 +357,10 @@ def compare(args) -> None:
             cells.append(f"{dt:.2f}" + (f" (errors: {errors})" if errors else ""))
         lines.append(f"| {row[0]} | " + " | ".join(cells) + f" | {row[3]} |")
         if row[0].startswith(("first", "filter change (")):
+            cpu = [res.get("cpu_s", {}).get(row[0]) for _, _, res, _ in runs]
+            if any(v is not None for v in cpu):
+                lines.append(f"| … its CPU seconds (all threads of the process) | "
+                             + " | ".join("–" if v is None else f"{v:.2f}" for v in cpu) + " | |")
             sent = [res.get("figure_s", {}).get(row[0]) for _, _, res, _ in runs]
             if any(v is not None for v in sent):
                 lines.append(f"| … its Overview figure sent after | "
