@@ -165,7 +165,7 @@ def _channel(sig, out: np.ndarray, dimension: str) -> tuple[str, float]:
 def _decode_rows(signals, rows, dims, data: np.ndarray) -> list[tuple[str, float]]:
     """Decode ``signals[rows[k]]`` into ``data[k]``: channels on two threads when a core is free.
 
-    NumPy's multiply and add release the GIL, so two channels decode at once; each thread writes
+    NumPy's conversion, multiply and add release the GIL, so two channels decode at once; each thread writes
     rows of its own. Returns (unit, resolution) per row.
     """
     n_workers = workers(len(rows), data.size)
