@@ -25,6 +25,7 @@ import threading
 
 import numpy as np
 
+from . import iir_simd
 from ._checks import check_band, check_fs, check_int, check_order, check_positive
 
 __all__ = [
@@ -222,8 +223,8 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
     pad = pad_length(sos) if padlen is None else int(padlen)
     pad = max(0, min(pad, n - 1))
     zi = _sosfilt_zi(sos.tobytes(), sos.shape[0])
-    if arr.ndim >= 1 and _lanes(arr) is not None:
-        return _filtfilt_lanes(sos, arr, zi, pad, padtype, subtract, out, rectify)
+    if _lanes(arr) is not None:
+        return iir_simd.filtfilt_array(sos, arr, zi, pad, padtype, subtract, out, rectify)
     if rectify:
         arr = np.abs(arr, out=_work(3, arr.shape))  # a reused buffer inside scratch_buffers()
     ext = _padded(arr, pad, padtype, subtract)
@@ -241,38 +242,8 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
 
 
 def _lanes(arr: np.ndarray):
-    """The SIMD-lane kernel when it should filter ``arr`` (rows × samples), else None (see
-    :func:`emgviz.iir_simd.usable`; numba is imported only then)."""
-    n_rows = math.prod(arr.shape[:-1])
-    if n_rows < 1 or (n_rows < 2 and _iir_mode() != "lanes"):
-        return None  # one row: SciPy's loop, and no numba import
-    from . import iir_simd
-    return iir_simd.usable(n_rows, arr.size)
-
-
-def _iir_mode() -> str:
-    import os
-    return os.environ.get("EMGVIZ_IIR", "").strip().lower()
-
-
-def _filtfilt_lanes(sos, arr, zi, pad, padtype, subtract, out, rectify):
-    """:func:`_filtfilt` by :func:`emgviz.iir_simd.filtfilt_lanes`, on :func:`emgviz._threads.workers` threads."""
-    from . import iir_simd
-    from ._threads import workers
-    x = arr.reshape(-1, arr.shape[-1])
-    m = x.shape[0]
-    sub = None
-    if subtract is not None:
-        sub = np.broadcast_to(np.asarray(subtract, dtype=np.float64), arr.shape[:-1] + (1,)).reshape(m)
-    direct = out is not None and out.flags.c_contiguous and not np.may_share_memory(out, arr)
-    y = out if direct else np.empty(arr.shape)
-    n_workers = workers(-(-m // 8), arr.size)
-    iir_simd.filtfilt_lanes(sos, x, zi, pad, padtype == "odd", sub, rectify, y.reshape(m, arr.shape[-1]),
-                            n_workers)
-    if out is None or direct:
-        return y
-    out[...] = y
-    return out
+    """The SIMD-lane kernel when it should filter ``arr`` (rows × samples), else None (SciPy's route)."""
+    return iir_simd.usable(math.prod(arr.shape[:-1]), arr.size)
 
 
 def _padded(arr: np.ndarray, pad: int, padtype: str, subtract) -> np.ndarray:

@@ -27,7 +27,8 @@ import threading
 
 import numpy as np
 
-__all__ = ["kernel", "available", "usable", "mode", "warm_up", "warm_up_async", "filtfilt_lanes", "MIN_ROWS",
+__all__ = ["kernel", "available", "usable", "mode", "warm_up", "warm_up_async", "filtfilt_lanes", "filtfilt_array",
+           "MIN_ROWS",
            "BLOCK", "LOAD_MIN_VALUES"]
 
 #: Samples per block transposed into the lane buffer (block × 8 lanes × 8 bytes = 64 kB: cache-resident).
@@ -98,12 +99,10 @@ def usable(n_rows: int, n_values: int):
     it, SciPy's path is taken instead of waiting (the results are the same).
     """
     how = mode()
-    if how == "scipy" or n_rows < 1:
-        return None
+    if how == "scipy" or n_rows < 1 or (n_rows < MIN_ROWS and how != "lanes"):
+        return None  # (one row: SciPy's loop, and numba is not even imported)
     if how == "lanes":
         return kernel()
-    if n_rows < MIN_ROWS:
-        return None
     if _kernel is not None:
         return _kernel or None
     if _warming is not None and _warming.is_alive():
@@ -194,4 +193,24 @@ def filtfilt_lanes(sos: np.ndarray, x: np.ndarray, zi: np.ndarray, pad: int, odd
     else:
         from ._threads import thread_map
         thread_map(run, range(n_workers), n_workers)
+    return out
+
+
+def filtfilt_array(sos, arr: np.ndarray, zi, pad: int, padtype: str, subtract, out, rectify: bool) -> np.ndarray:
+    """:func:`emgviz.filters._filtfilt` on this route: ``arr`` of any shape (..., n), ``subtract``
+    broadcast along the last axis, into ``out`` when given (else a new array), on
+    :func:`emgviz._threads.workers` threads."""
+    from ._threads import workers
+    x = arr.reshape(-1, arr.shape[-1])
+    m = x.shape[0]
+    sub = None
+    if subtract is not None:
+        sub = np.broadcast_to(np.asarray(subtract, dtype=np.float64), arr.shape[:-1] + (1,)).reshape(m)
+    direct = out is not None and out.flags.c_contiguous and not np.may_share_memory(out, arr)
+    y = out if direct else np.empty(arr.shape)
+    filtfilt_lanes(sos, x, zi, pad, padtype == "odd", sub, rectify, y.reshape(m, arr.shape[-1]),
+                   workers(-(-m // 8), arr.size))
+    if out is None or direct:
+        return y
+    out[...] = y
     return out
