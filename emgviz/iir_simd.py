@@ -15,8 +15,11 @@ does, so the result equals :func:`emgviz.filters.filtfilt` to rounding (to the b
 
 numba is optional: :func:`kernel` returns None when it cannot be imported, and
 :mod:`emgviz.filters` then keeps its SciPy path. The compiled code is cached on disk
-(``cache=True``); the first import in a fresh process loads it (or compiles it once, a few
-seconds), so call :func:`warm_up_async` when a server starts.
+(``cache=True``, in ``emgviz/__pycache__`` or numba's user cache directory or ``NUMBA_CACHE_DIR``);
+the first use in a fresh process imports numba and loads it (about 1 s), or compiles it once per
+install (10–15 s measured here), so the app calls :func:`warm_up_async` when it starts. ``EMGVIZ_IIR``
+chooses the route: ``scipy`` (never this kernel), ``lanes`` (always, when it loads), else automatic
+(:func:`usable`).
 """
 
 from __future__ import annotations
@@ -28,8 +31,7 @@ import threading
 import numpy as np
 
 __all__ = ["kernel", "available", "usable", "mode", "warm_up", "warm_up_async", "filtfilt_lanes", "filtfilt_array",
-           "MIN_ROWS",
-           "BLOCK", "LOAD_MIN_VALUES"]
+           "MIN_ROWS", "BLOCK", "LOAD_MIN_VALUES"]
 
 #: Samples per block transposed into the lane buffer (block × 8 lanes × 8 bytes = 64 kB: cache-resident).
 BLOCK = 1024
@@ -201,6 +203,8 @@ def filtfilt_array(sos, arr: np.ndarray, zi, pad: int, padtype: str, subtract, o
     broadcast along the last axis, into ``out`` when given (else a new array), on
     :func:`emgviz._threads.workers` threads."""
     from ._threads import workers
+    if arr.dtype != np.float64 or not arr.dtype.isnative:  # the kernel takes native float64 (a copy here)
+        arr = np.asarray(arr, dtype=np.float64)
     x = arr.reshape(-1, arr.shape[-1])
     m = x.shape[0]
     sub = None

@@ -218,3 +218,14 @@ def test_warm_up_async_starts_one_thread_and_leaves_the_kernel_loaded(monkeypatc
     thread.join(timeout=120)
     assert not thread.is_alive()
     assert iir_simd.usable(2, 1000) is iir_simd.kernel() is not None  # loaded: used even for small work
+
+
+@needs_numba
+def test_big_endian_and_strided_rows_are_filtered_too(lanes):
+    from emgviz.filters import _filtfilt
+    x = noise(6, 4000, seed=9)
+    big = x.astype(">f8")
+    strided = np.asfortranarray(x)  # rows not contiguous
+    ref = signal.sosfiltfilt(BANDPASS, x, axis=-1)
+    for arr in (big, strided, x[:, ::-1][:, ::-1]):
+        assert rel_error(_filtfilt(BANDPASS, arr), ref) <= 1e-12
