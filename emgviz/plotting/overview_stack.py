@@ -20,6 +20,7 @@ from .._threads import thread_map, workers
 from ..filters import scratch_buffers
 from ..recording import Recording
 from .browser import DRAWN_WIDTH_PX, MAX_FIGURE_POINTS, stacked_figure, trace_points  # noqa: F401
+from . import overview_kernel
 from .decimate import minmax_indices
 from .scales import auto_scale
 
@@ -98,6 +99,9 @@ def decimate_stack(rec: Recording, names: Sequence[str] | None = None, *, n_out:
     names = tuple(rec.ch_names if names is None else names)
     index = [rec.channel_index(n) for n in names]
     t0, fs, n = rec.t0, rec.fs, rec.n_samples
+    fast = _one_pass(rec, names, index, n_out, envelope_channel)
+    if fast is not None:
+        return fast
 
     def one(i: int, buf):
         sig = _decimate_row(rec.data[i], t0, fs, n_out)
@@ -123,6 +127,47 @@ def decimate_stack(rec: Recording, names: Sequence[str] | None = None, *, n_out:
     return StackDecimation(names=names, n_out=int(n_out), signal=tuple(p[0] for p in pairs),
                            overlay=None if envelope_channel is None else tuple(p[1] for p in pairs),
                            scales=scales)
+
+
+def _rms_window(rec: Recording, envelope_channel) -> int | None:
+    """The moving-RMS window (samples) when ``envelope_channel`` is the RMS envelope of ``rec`` computed on
+    demand (:meth:`emgviz.processed.Processed.envelope_channel`, envelope not held), else None."""
+    owner = getattr(envelope_channel, "__self__", None)
+    if getattr(envelope_channel, "__name__", None) != "envelope_channel" or owner is None:
+        return None
+    settings = getattr(owner, "settings", None)
+    if (getattr(owner, "filtered", None) is not rec or getattr(owner, "envelope_ready", True)
+            or not getattr(owner, "has_envelope", False) or getattr(settings, "envelope", None) != "rms"):
+        return None
+    from ..envelopes import window_samples
+    return window_samples(rec.fs, settings.rms_window_ms)
+
+
+def _one_pass(rec: Recording, names: tuple, index: list, n_out: int, envelope_channel) -> StackDecimation | None:
+    """:func:`decimate_stack` by the compiled one-pass kernel (:mod:`.overview_kernel`) when it applies:
+    C-contiguous float64 rows longer than ``n_out``, no envelope or the moving RMS (window shorter than the rows);
+    None otherwise (NumPy's path then)."""
+    n = rec.n_samples
+    window = None
+    if envelope_channel is not None:
+        window = _rms_window(rec, envelope_channel)
+        if window is None or window >= n:
+            return None
+    if (not index or n <= n_out or int(n_out) != n_out or n_out < 2 or rec.data.dtype != np.float64
+            or rec.data.ndim != 2 or not rec.data.flags.c_contiguous):
+        return None
+    k = overview_kernel.usable(len(index) * n)
+    if k is None:
+        return None
+    rows = [rec.data[i] for i in index]  # views
+    n_workers = workers(len(index), len(index) * n * (2 if window else 1))
+    parts = overview_kernel.decimate_rows(rows, n_out=int(n_out), window=window, n_workers=n_workers)
+    t0, fs = rec.t0, rec.fs
+    signal = tuple((t0 + sig / fs, row[sig]) for row, (sig, _, _) in zip(rows, parts))
+    overlay = None if window is None else tuple((t0 + env / fs, val) for _, env, val in parts)
+    scales = {name: auto_scale(row, divisions_per_channel=_DIVISIONS, unit=rec.unit)
+              for name, row in zip(names, rows)}
+    return StackDecimation(names=names, n_out=int(n_out), signal=signal, overlay=overlay, scales=scales)
 
 
 def decimated_stack_figure(dec: StackDecimation, rec: Recording, *, overlay: bool = True, events=None,
