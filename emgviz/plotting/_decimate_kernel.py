@@ -17,10 +17,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+
+#: The row: read-only (a Recording's samples are); writable arrays convert to it.
+_ROW = types.Array(types.float64, 1, "C", readonly=True)
+_F = types.Array(types.float64, 1, "C")
+_I = types.Array(types.int64, 1, "C")
 
 
-@njit("void(float64[::1], int64, int64, int64[::1])", cache=True, nogil=True)
+@njit([types.void(_ROW, types.int64, types.int64, _I), types.void(_F, types.int64, types.int64, _I)],
+      cache=True, nogil=True)
 def _bucket_extrema(x, b0, b1, res):  # pragma: no cover - compiled
     """Indices of the first minimum and first maximum of ``x[b0:b1]`` (first NaN when any) into res[0:2]."""
     vmin = x[b0]
@@ -47,8 +53,7 @@ def _bucket_extrema(x, b0, b1, res):  # pragma: no cover - compiled
     res[1] = imax
 
 
-@njit("void(float64[::1], int64, int64, int64, float64[::1], int64[::1], int64[::1], float64[::1], "
-      "float64[::1], int64[::1])", cache=True, nogil=True)
+@njit(types.void(_ROW, types.int64, types.int64, types.int64, _F, _I, _I, _F, _F, _I), cache=True, nogil=True)
 def decimate_rms_row(x, size, n_buckets, w, cbuf, sig_idx, env_idx, env_val, ebuf, res):  # pragma: no cover
     """Min–max decimate the row ``x`` and its centred moving RMS of ``w`` samples (``w < len(x)``).
 
@@ -117,7 +122,7 @@ def decimate_rms_row(x, size, n_buckets, w, cbuf, sig_idx, env_idx, env_val, ebu
         env_val[2 * b + 1] = ebuf[hi]
 
 
-@njit("void(float64[::1], int64, int64, int64[::1], int64[::1])", cache=True, nogil=True)
+@njit(types.void(_ROW, types.int64, types.int64, _I, _I), cache=True, nogil=True)
 def decimate_row(x, size, n_buckets, sig_idx, res):  # pragma: no cover - compiled
     """Min–max indices of the row ``x`` only (no envelope), as :func:`decimate_rms_row`'s ``sig_idx``."""
     n = x.shape[0]
