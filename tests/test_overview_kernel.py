@@ -175,3 +175,29 @@ def test_real_recordings(monkeypatch, shared_data, name):
     w = window_samples(f.fs, out.settings.rms_window_ms)
     for i in range(min(3, f.n_channels)):
         _check(np.ascontiguousarray(f.data[i]), 1_000, w)
+
+
+def test_mean_squares_one_ulp_apart_with_one_root_keep_the_earlier():
+    """argmin/argmax of the roots keep the earlier of two mean squares that share a root."""
+    from emgviz.plotting import _decimate_kernel as k
+    y = 1.5
+    while np.sqrt(np.nextafter(y, 0.0)) != np.sqrt(y):  # about 2 in 3 neighbours share a root here
+        y = np.nextafter(y, 2.0)
+    x = np.nextafter(y, 0.0)
+    assert x < y and np.sqrt(x) == np.sqrt(y)          # the case: distinct values, one root
+    e_max = np.array([1.0, x, 0.5, y, 1.5])
+    assert k._first_same_root(e_max, 3, True) == int(np.argmax(np.sqrt(e_max))) == 1
+    e_min = np.array([3.0, y, 2.5, x, 2.8])
+    assert k._first_same_root(e_min, 3, False) == int(np.argmin(np.sqrt(e_min))) == 1
+    assert k._first_same_root(np.array([np.nan, 1.0]), 0, True) == 0
+    # through the kernel: values a few ulps apart, whose window mean squares share roots
+    from emgviz.envelopes import _centred_mean
+    rng = np.random.default_rng(5)
+    seen = 0
+    for w in (2, 3, 5, 2, 3, 5):
+        row = np.sqrt(1.5) + np.spacing(1.5) * rng.integers(0, 6, 20_000)
+        ms = _centred_mean(row, w, square=True)
+        seen += np.unique(np.sqrt(ms)).size < np.unique(ms).size  # the case is there
+        for n_out in (40, 400, 4000):
+            _check(row, n_out, w)
+    assert seen

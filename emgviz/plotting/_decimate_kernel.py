@@ -53,6 +53,31 @@ def _bucket_extrema(x, b0, b1, res):  # pragma: no cover - compiled
     res[1] = imax
 
 
+@njit(types.int64(_F, types.int64, types.boolean), cache=True, nogil=True)
+def _first_same_root(e, i, upper):  # pragma: no cover - compiled
+    """The first index whose root equals ``sqrt(e[i])``, ``e[i]`` the first extreme of ``e`` (>= 0 or NaN).
+
+    The root is monotone but not strictly: two mean squares 1 ulp apart may have one root, and
+    ``argmin``/``argmax`` of the roots then keep the earlier of them. Only values within 1e-6
+    (relative) of the extreme can share its root, so the root is taken of those only.
+    """
+    target = e[i]
+    if target != target:
+        return i                      # NaN: already the first NaN
+    root = math.sqrt(target)
+    if upper:
+        cut = target * (1.0 - 1e-6)
+        for j in range(i):
+            if e[j] >= cut and math.sqrt(e[j]) == root:
+                return j
+    else:
+        cut = target * (1.0 + 1e-6)
+        for j in range(i):
+            if e[j] <= cut and math.sqrt(e[j]) == root:
+                return j
+    return i
+
+
 @njit(types.void(_ROW, types.int64, types.int64, types.int64, _F, _I, _I, _F, _F, _I), cache=True, nogil=True)
 def decimate_rms_row(x, size, n_buckets, w, cbuf, sig_idx, env_idx, env_val, ebuf, res):  # pragma: no cover
     """Min–max decimate the row ``x`` and its centred moving RMS of ``w`` samples (``w < len(x)``).
@@ -72,7 +97,7 @@ def decimate_rms_row(x, size, n_buckets, w, cbuf, sig_idx, env_idx, env_val, ebu
     env_val : float64[::1], shape (2 * n_buckets,)
         Written: the envelope at ``env_idx``.
     ebuf : float64[::1], at least ``size``
-        Work buffer: the envelope over the current bucket.
+        Work buffer: the envelope's mean squares over the current bucket.
     res : int64[::1], shape (2,)
         Work buffer.
     """
@@ -107,19 +132,21 @@ def decimate_rms_row(x, size, n_buckets, w, cbuf, sig_idx, env_idx, env_val, ebu
             q += 1
             cbuf[filled] = s
             filled += 1
-        for j in range(b0, b1):
+        for j in range(b0, b1):           # the mean square of each window; its root only where needed
             k = min(max(j - h, 0), m - 1) - off
             e = (cbuf[k + w] - cbuf[k]) * inv
             if e < 0.0:                   # np.maximum(e, 0): NaN stays NaN
                 e = 0.0
-            ebuf[j - b0] = math.sqrt(e)
+            ebuf[j - b0] = e
         _bucket_extrema(ebuf, 0, b1 - b0, res)
-        lo = min(res[0], res[1])
-        hi = max(res[0], res[1])
+        i_min = _first_same_root(ebuf, res[0], False)
+        i_max = _first_same_root(ebuf, res[1], True)
+        lo = min(i_min, i_max)
+        hi = max(i_min, i_max)
         env_idx[2 * b] = b0 + lo
         env_idx[2 * b + 1] = b0 + hi
-        env_val[2 * b] = ebuf[lo]
-        env_val[2 * b + 1] = ebuf[hi]
+        env_val[2 * b] = math.sqrt(ebuf[lo])
+        env_val[2 * b + 1] = math.sqrt(ebuf[hi])
 
 
 @njit(types.void(_ROW, types.int64, types.int64, _I, _I), cache=True, nogil=True)
