@@ -53,6 +53,13 @@ def _bucket_extrema(x, b0, b1, res):  # pragma: no cover - compiled
     res[1] = imax
 
 
+@njit(types.float64(_F, types.int64, types.int64, types.float64), cache=True, nogil=True)
+def _mean_square(cbuf, p, w, inv):  # pragma: no cover - compiled
+    """``max((cbuf[p + w] - cbuf[p]) * inv, 0)`` (NaN stays NaN), as ``_centred_mean`` computes it."""
+    e = (cbuf[p + w] - cbuf[p]) * inv
+    return e if not e < 0.0 else 0.0
+
+
 @njit(types.int64(_F, types.int64, types.boolean), cache=True, nogil=True)
 def _first_same_root(e, i, upper):  # pragma: no cover - compiled
     """The first index whose root equals ``sqrt(e[i])``, ``e[i]`` the first extreme of ``e`` (>= 0 or NaN).
@@ -132,12 +139,18 @@ def decimate_rms_row(x, size, n_buckets, w, cbuf, sig_idx, env_idx, env_val, ebu
             q += 1
             cbuf[filled] = s
             filled += 1
-        for j in range(b0, b1):           # the mean square of each window; its root only where needed
-            k = min(max(j - h, 0), m - 1) - off
-            e = (cbuf[k + w] - cbuf[k]) * inv
-            if e < 0.0:                   # np.maximum(e, 0): NaN stays NaN
-                e = 0.0
-            ebuf[j - b0] = e
+        # the mean square of each window (its root only at the extremes): the windows slid inwards
+        # at the edges first, then the full windows in a loop without index clamps (vectorised)
+        j_in = min(max(b0, h), b1)            # first position of a full centred window
+        j_out = max(min(b1, h + m), j_in)     # first position past them
+        for j in range(b0, j_in):
+            ebuf[j - b0] = _mean_square(cbuf, -off, w, inv)
+        for j in range(j_out, b1):
+            ebuf[j - b0] = _mean_square(cbuf, m - 1 - off, w, inv)
+        d = h + off                           # cbuf index of the window of position j: j - d
+        for j in range(j_in, j_out):
+            e = (cbuf[j - d + w] - cbuf[j - d]) * inv
+            ebuf[j - b0] = e if not e < 0.0 else 0.0   # np.maximum(e, 0): NaN stays NaN
         _bucket_extrema(ebuf, 0, b1 - b0, res)
         i_min = _first_same_root(ebuf, res[0], False)
         i_max = _first_same_root(ebuf, res[1], True)
