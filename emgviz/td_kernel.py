@@ -18,13 +18,15 @@ from __future__ import annotations
 import os
 import threading
 
-__all__ = ["kernel", "available", "mode", "usable", "warm_up", "LOAD_MIN_VALUES"]
+__all__ = ["kernel", "available", "mode", "usable", "warm_up", "warm_up_async", "LOAD_MIN_VALUES"]
 
 #: Below this many values the first call does not load numba (NumPy's path is as quick as the import).
 LOAD_MIN_VALUES = 1 << 21
 
 _lock = threading.Lock()
 _kernel = None            # None: not loaded yet; False: failed; else the compiled function
+_warming: threading.Thread | None = None
+_ready = False            # True once the kernel has run (its machine code is loaded)
 #: Why :func:`kernel` returned None (the exception's type and message), else None.
 failure: str | None = None
 
@@ -56,20 +58,42 @@ def mode() -> str:
 
 
 def usable(n_values: int):
-    """The kernel when it should compute a job of ``n_values`` values, else None (NumPy's path)."""
+    """The kernel when it should compute a job of ``n_values`` values, else None (NumPy's path).
+
+    Auto mode: the kernel once loaded; before that, loaded now for a job of at least
+    :data:`LOAD_MIN_VALUES` values. While :func:`warm_up_async` is still loading it, NumPy's path
+    is taken instead of waiting (the numbers are the same).
+    """
     how = mode()
     if how == "numpy":
         return None
-    if how == "numba" or _kernel is not None:
+    if how == "numba" or _ready:
+        return kernel()
+    if _warming is not None and _warming.is_alive():
+        return None
+    if _kernel is not None:
         return kernel()
     return kernel() if n_values >= LOAD_MIN_VALUES else None
 
 
 def warm_up() -> bool:
     """Load (or compile) the kernel and run it once on a tiny row; True when it works."""
+    global _ready
     k = kernel()
     if k is None:
         return False
     import numpy as np
-    k(np.array([1.0, -1.0, 2.0]))
+    k(np.array([1.0, -1.0, 2.0]))   # the first call loads the machine code from the cache (or compiles it)
+    _ready = True
     return True
+
+
+def warm_up_async() -> threading.Thread:
+    """:func:`warm_up` in a daemon thread, started once per process (numba's import and the cache load
+    off the path of the first feature table); returns that thread."""
+    global _warming
+    with _lock:
+        if _warming is None:
+            _warming = threading.Thread(target=warm_up, name="emgviz-td-warm-up", daemon=True)
+            _warming.start()
+        return _warming

@@ -144,6 +144,7 @@ def test_numpy_path_without_numba_and_on_request(monkeypatch):
     assert td_kernel.usable(10 ** 9) is None
     monkeypatch.setenv("EMGVIZ_TD", "")
     monkeypatch.setattr(td_kernel, "_kernel", False)   # as when numba failed to import
+    monkeypatch.setattr(td_kernel, "_ready", False)
     assert td_kernel.kernel() is None and not td_kernel.available()
     assert td_kernel.usable(10 ** 9) is None
     rec = Recording(np.sin(np.arange(4000) * 0.3), fs=1000.0, ch_names=["x"])
@@ -153,6 +154,8 @@ def test_numpy_path_without_numba_and_on_request(monkeypatch):
 def test_auto_mode_loads_numba_only_for_large_work(monkeypatch):
     monkeypatch.setenv("EMGVIZ_TD", "")
     monkeypatch.setattr(td_kernel, "_kernel", None)
+    monkeypatch.setattr(td_kernel, "_ready", False)
+    monkeypatch.setattr(td_kernel, "_warming", None)
     monkeypatch.setattr(td_kernel, "kernel", lambda: pytest.fail("numba loaded for a small row"))
     assert td_kernel.usable(1000) is None
     assert td_kernel.usable(td_kernel.LOAD_MIN_VALUES - 1) is None
@@ -161,3 +164,19 @@ def test_auto_mode_loads_numba_only_for_large_work(monkeypatch):
 def test_warm_up(kern):
     assert td_kernel.warm_up() is True
     assert td_kernel.available()
+
+
+def test_warm_up_async_loads_the_kernel_and_numpy_is_used_meanwhile(kern, monkeypatch):
+    import threading
+    monkeypatch.setenv("EMGVIZ_TD", "")
+    release = threading.Event()
+    monkeypatch.setattr(td_kernel, "_ready", False)
+    monkeypatch.setattr(td_kernel, "_warming", None)
+    real = td_kernel.warm_up
+    monkeypatch.setattr(td_kernel, "warm_up", lambda: (release.wait(10), real())[1])
+    thread = td_kernel.warm_up_async()
+    assert td_kernel.warm_up_async() is thread                  # once per process
+    assert td_kernel.usable(10 ** 9) is None                     # still loading: NumPy's path, no wait
+    release.set()
+    thread.join(30)
+    assert td_kernel._ready and td_kernel.usable(10) is kern     # loaded: every size
