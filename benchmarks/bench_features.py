@@ -105,7 +105,10 @@ def _fixed_cases(rec: Recording) -> dict:
         "display-unit magnitude before (nanmean)": lambda: units.amplitude_magnitude(sub, max_samples=sub.shape[-1]),
         "display-unit magnitude now (mean)": lambda: units._magnitude_of_samples(sub),
         "recording_display_unit now (whole)": lambda: units.recording_display_unit(rec),
-        "Recording finiteness sum (unchanged)": lambda: np.isfinite(data.sum()),
+        "Recording finiteness sum (raw as read, filtered: unchanged)": lambda: np.isfinite(data.sum()),
+        "Recording.pick of all channels before (copy + finiteness sum)": lambda: rec.with_data(
+            data[list(range(rec.n_channels))].copy()),
+        "Recording.pick of all channels now (copy, not checked again)": lambda: rec.pick(list(range(rec.n_channels))),
         "SHA-256 of 231 MB (unchanged)": lambda: hashlib.sha256(upload).hexdigest(),
     }
 
