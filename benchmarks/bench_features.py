@@ -106,9 +106,9 @@ def _fixed_cases(rec: Recording) -> dict:
         "display-unit magnitude now (mean)": lambda: units._magnitude_of_samples(sub),
         "recording_display_unit now (whole)": lambda: units.recording_display_unit(rec),
         "Recording finiteness sum (raw as read, filtered: unchanged)": lambda: np.isfinite(data.sum()),
-        "Recording.pick of all channels before (copy + finiteness sum)": lambda: rec.with_data(
+        "Recording.pick (a channel subset; here all 16) before (copy + finiteness sum)": lambda: rec.with_data(
             data[list(range(rec.n_channels))].copy()),
-        "Recording.pick of all channels now (copy, not checked again)": lambda: rec.pick(list(range(rec.n_channels))),
+        "Recording.pick (a channel subset; here all 16) now (copy, not checked again)": lambda: rec.pick(list(range(rec.n_channels))),
         "SHA-256 of 231 MB (unchanged)": lambda: hashlib.sha256(upload).hexdigest(),
     }
 
