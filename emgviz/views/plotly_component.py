@@ -108,12 +108,16 @@ function prepare(spec, gd) {
   if (spec.uirevision !== null && spec.uirevision !== undefined) layout.uirevision = spec.uirevision;
   else if (layout.uirevision === undefined) layout.uirevision = 'emgviz';
   if (spec.select) { layout.clickmode = 'event'; layout.hovermode = layout.hovermode || 'closest'; }
-  const config = merge(merge({}, BASE_CONFIG), spec.config || {});
-  config.modeBarButtonsToAdd = [{name: 'Fullscreen', title: 'Fullscreen', icon: FULLSCREEN_ICON, click: () => {
-    const wrap = gd.parentElement;
-    if (document.fullscreenElement) document.exitFullscreen(); else if (wrap.requestFullscreen) wrap.requestFullscreen();
-  }}];
-  return [fig.data || [], layout, config];
+  const key = JSON.stringify(spec.config || {});
+  if (gd._configKey !== key) {  // one config object while it does not change: a new one makes react replot
+    gd._configKey = key;        // from scratch and drop the user's zoom
+    gd._config = merge(merge({}, BASE_CONFIG), spec.config || {});
+    gd._config.modeBarButtonsToAdd = [{name: 'Fullscreen', title: 'Fullscreen', icon: FULLSCREEN_ICON, click: () => {
+      const wrap = gd.parentElement;
+      if (document.fullscreenElement) document.exitFullscreen(); else if (wrap.requestFullscreen) wrap.requestFullscreen();
+    }}];
+  }
+  return [fig.data || [], layout, gd._config];
 }
 
 async function pump(gd) {
