@@ -94,9 +94,11 @@ def test_fallback_without_static_serving():
     old = config.get_option("server.enableStaticServing")
     config.set_option("server.enableStaticServing", False)
     try:
-        at = view_app("browser", "browse-synthetic").run()
+        at = new_app()
+        at.query_params["view"] = "Browse"
+        at.run()
         assert_no_exception(at)
-        assert not at.get("bidi_component")
+        assert not [e for e in at.get("bidi_component") if e.key in BROWSE]
         assert len(at.get("plotly_chart")) == 2
     finally:
         config.set_option("server.enableStaticServing", old)
@@ -126,3 +128,11 @@ def test_selected_points_reads_the_component_and_st_plotly_chart():
     at = AppTest.from_string(SELECT_SCRIPT).run()
     assert_no_exception(at)
     assert at.markdown[0].value == repr(([{"x": 12.5, "y": 1}], [{"x": 3.0}], []))
+
+
+def test_fallback_when_the_app_has_no_static_bundle_beside_it():
+    # a view run from a script elsewhere (here AppTest's own temporary script): nothing would serve the bundle
+    at = view_app("browser", "browse-synthetic").run()
+    assert_no_exception(at)
+    assert not at.get("bidi_component")
+    assert {json.loads(e.proto.spec)["layout"]["meta"].get("t_window_s") for e in at.get("plotly_chart")} == {10.0}

@@ -195,15 +195,27 @@ def _js() -> str:
 def enabled() -> bool:
     """True when charts go through the mounted component, False when they fall back to ``st.plotly_chart``.
 
-    Needs components v2, the vendored bundle, ``server.enableStaticServing`` (the repo's
-    ``.streamlit/config.toml``) and no ``EMGVIZ_PLOTLY_COMPONENT=0`` in the environment.
+    Needs components v2, ``server.enableStaticServing`` (the repo's ``.streamlit/config.toml``), the
+    bundle in ``static/`` beside the running app's script (``app.py``: the repo's ``static/``) and no
+    ``EMGVIZ_PLOTLY_COMPONENT=0`` in the environment.
     """
-    if os.environ.get("EMGVIZ_PLOTLY_COMPONENT", "1") == "0" or not _components_v2() or not PLOTLY_JS.exists():
+    if os.environ.get("EMGVIZ_PLOTLY_COMPONENT", "1") == "0" or not _components_v2():
         return False
     try:
-        return bool(st.get_option("server.enableStaticServing"))
+        if not st.get_option("server.enableStaticServing"):
+            return False
     except Exception:  # noqa: BLE001 - an option this Streamlit does not know
         return False
+    return _served().exists()
+
+
+def _served() -> Path:
+    """Where Streamlit serves the bundle from: ``static/`` beside the running app's main script."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    main = getattr(ctx, "main_script_path", None) if ctx is not None else None
+    return (Path(main).resolve().parent / "static" / PLOTLY_JS.name) if main else PLOTLY_JS
 
 
 def _src() -> str:
