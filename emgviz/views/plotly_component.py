@@ -103,7 +103,7 @@ function prepare(spec, gd) {
   if (isObj(layout.title) && layout.title.text) layout.title.text = '<b>' + layout.title.text + '</b>';
   gd._figHeight = layout.height || 450;
   const full = document.fullscreenElement === gd.parentElement;
-  layout.width = width(gd);
+  layout.width = gd._w = width(gd);
   layout.height = full ? window.innerHeight : gd._figHeight;
   if (spec.uirevision !== null && spec.uirevision !== undefined) layout.uirevision = spec.uirevision;
   else if (layout.uirevision === undefined) layout.uirevision = 'emgviz';
@@ -162,11 +162,10 @@ function setup(parentElement) {
   err.style.cssText = 'color:#b00020;font-size:14px;';
   wrap.append(gd, err);
   parentElement.appendChild(wrap);
-  let lastW = 0;
   new ResizeObserver(() => {  // the container's width (sidebar, window, full screen): relayout, never redraw data
     const w = width(gd);
-    if (w === lastW || !gd._fullLayout || !window.Plotly) return;
-    lastW = w;
+    if (w === gd._w || !gd._fullLayout || !window.Plotly) return;  // drawn at this width already
+    gd._w = w;
     const full = document.fullscreenElement === wrap;
     window.Plotly.relayout(gd, {width: w, height: full ? window.innerHeight : gd._figHeight});
   }).observe(wrap);
