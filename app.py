@@ -18,8 +18,6 @@ view = st.sidebar.radio("View", VIEWS, key="view", horizontal=True,
                         help="Overview: the whole recording and its table. Browse: page through it like an "
                              "EMG machine, with sound. Summary: per-muscle features, quality and exports. "
                              "Compare: sessions side by side. Teach: a synthetic EMG, step by step.")
-if view in ("Overview", "Browse"):  # their charts draw with plotly.js: the browser starts loading it now
-    importlib.import_module("emgviz.views.plotly_component").preload()
 for message in problems:
     st.warning(md(message))
 

@@ -41,14 +41,10 @@ def test_overview_uses_the_component_for_both_charts():
         assert payload["src"] == "/app/static/" + pc.PLOTLY_JS.name
         assert {t.get("type", "scatter") for t in payload["figure"]["data"]} <= _bundle_traces()
     assert plotly_component(at, "overview_bars")["uirevision"] == at.selectbox(key="overview_feature").value
-    # the browser starts loading plotly.js from an invisible element at the top of the page
-    assert plotly_component(at, "emgviz_plotly_preload") == {"preload": "/app/static/" + pc.PLOTLY_JS.name}
     # the stack as plotly.py encodes it: typed arrays (bdata) the browser decodes
     spec = plotly_spec(at, "overview_chart")
     assert {f"channel{i}" for i in range(1, 9)} <= {t.get("name") for t in spec["data"]}
     assert any(isinstance(t.get("y"), dict) and "bdata" in t["y"] for t in spec["data"])
-    at.radio(key="view").set_value("Teach").run()
-    assert plotly_component(at, "emgviz_plotly_preload") is None  # Teach loads no Plotly at all
 
 
 def test_a_filter_change_hands_the_same_chart_new_data():

@@ -38,7 +38,7 @@ import streamlit as st
 
 from .canvas_component import available as _components_v2, component
 
-__all__ = ["plotly_chart", "preload", "selected_points", "enabled", "PLOTLY_JS", "CLASS"]
+__all__ = ["plotly_chart", "selected_points", "enabled", "PLOTLY_JS", "CLASS"]
 
 #: The vendored plotly.js bundle (served at ``/app/static/<name>``).
 PLOTLY_JS = Path(__file__).resolve().parents[2] / "static" / "plotly-cartesian-4.1.1.min.js"
@@ -82,16 +82,17 @@ function merge(dst, src) {  // lodash.merge for JSON: src wins, objects merged k
   return dst;
 }
 
-function plotly(src) {  // one <script> per page, whichever chart (or the preload) asks first
+let loading = null;  // one <script> per page, whichever chart asks first
+function plotly(src) {
   if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
-  if (!window.__emgvizPlotly) window.__emgvizPlotly = new Promise((resolve, reject) => {
+  if (!loading) loading = new Promise((resolve, reject) => {
     const s = document.createElement('script');
     s.src = src; s.async = true;
     s.onload = () => window.Plotly ? resolve(window.Plotly) : reject(new Error('no Plotly in ' + src));
-    s.onerror = () => { window.__emgvizPlotly = null; s.remove(); reject(new Error('could not load ' + src)); };
+    s.onerror = () => { loading = null; s.remove(); reject(new Error('could not load ' + src)); };
     document.head.appendChild(s);
   });
-  return window.__emgvizPlotly;
+  return loading;
 }
 
 function width(gd) { return Math.max(100, Math.floor(gd.parentElement.getBoundingClientRect().width)); }
@@ -173,12 +174,6 @@ function setup(parentElement) {
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  if (data && data.preload) {  // preload(): fetch and compile plotly.js while the server still computes
-    const box = parentElement.closest('[data-testid="stElementContainer"]');
-    if (box) box.style.display = 'none';  // takes no space (no gap in the page's column)
-    plotly(data.preload).catch(() => {});
-    return;
-  }
   const gd = parentElement.querySelector('div.emgviz-plotly') || setup(parentElement);
   gd._emit = setTriggerValue;
   const text = typeof data === 'string' ? data
@@ -260,17 +255,6 @@ def plotly_chart(fig, *, key: str, config: dict | None = None, on_select=None, u
     events = {"on_select_change": on_select} if on_select is not None else {}
     component("emgviz_plotly", _js())(key=key, data=payload(fig, config=config, select=on_select is not None,
                                                             uirevision=uirevision), **events)
-
-
-def preload() -> None:
-    """Start loading plotly.js in the browser now (an invisible element), before any chart is drawn.
-
-    Called at the top of a page that will draw charts with :func:`plotly_chart`: the browser fetches
-    and compiles the bundle while the server is still computing the page. Nothing when the charts
-    fall back to ``st.plotly_chart``.
-    """
-    if enabled():
-        component("emgviz_plotly", _js())(key="emgviz_plotly_preload", data={"preload": _src()})
 
 
 def selected_points(key: str) -> list[dict]:
