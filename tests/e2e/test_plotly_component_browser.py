@@ -78,6 +78,10 @@ def test_hover_zoom_double_click_and_zoom_kept_over_a_rerun(page: Page, streamli
     for k in range(8):  # onto channel1's trace (the top eighth): a hover label with its time
         page.mouse.move(box["x"] + box["width"] * (0.5 + 0.01 * k), box["y"] + box["height"] / 16)
     expect(page.locator(CHART).first.locator(".hoverlayer .hovertext").first).to_contain_text(" s", timeout=10_000)
+    bar = page.locator(CHART).first.locator(".modebar")  # Plotly's mode bar on hover, as st.plotly_chart's
+    expect(bar.locator('.modebar-btn[data-title="Fullscreen"]')).to_have_count(1)
+    expect(bar.locator('.modebar-btn[data-title="Zoom in"]')).to_have_count(1)
+    expect(bar.locator(".plotlyjsicon")).to_have_count(0)  # no Plotly logo
     _drag_zoom(page, 0, 0.3, 0.5)
     zoomed = _state(page)["range"]
     assert zoomed[1] - zoomed[0] < 0.5 * (full[1] - full[0])
@@ -114,4 +118,19 @@ def test_browse_overview_click_jumps_to_that_time(page: Page, streamlit_url):
     page_s = main["range"][1] - main["range"][0]
     assert abs(main["range"][0] + page_s / 2 - clicked) < 1.0, (main["range"], clicked)  # centred on the click
     assert overview["shape"] == main["range"][0]  # the strip's page box follows
+    no_exception(page)
+
+
+def test_full_screen_button_fills_the_screen_and_comes_back(page: Page, streamlit_url):
+    _open(page, streamlit_url)
+    chart = page.locator(CHART).first
+    height = page.evaluate("() => document.querySelector('div.emgviz-plotly')._fullLayout.height")
+    chart.hover()
+    chart.locator('.modebar-btn[data-title="Fullscreen"]').click()
+    page.wait_for_function("""() => document.fullscreenElement
+        && document.querySelector('div.emgviz-plotly')._fullLayout.height === window.innerHeight""", timeout=10_000)
+    page.evaluate("() => document.exitFullscreen()")
+    page.wait_for_function("(h) => !document.fullscreenElement "
+                           "&& document.querySelector('div.emgviz-plotly')._fullLayout.height === h",
+                           arg=height, timeout=10_000)
     no_exception(page)
