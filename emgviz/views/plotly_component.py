@@ -117,12 +117,7 @@ function prepare(spec, gd) {
       if (document.fullscreenElement) document.exitFullscreen(); else if (wrap.requestFullscreen) wrap.requestFullscreen();
     }}];
   }
-  // the same traces as the last draw (Browse's overview strip on a new page: only its page box moved):
-  // hand Plotly its own trace objects back, so react sees unchanged data and only moves the shape
-  const dataText = JSON.stringify(fig.data || []);
-  const data = dataText === gd._dataText && gd.data ? gd.data : (fig.data || []);
-  gd._dataText = dataText;
-  return [data, layout, gd._config];
+  return [fig.data || [], layout, gd._config];
 }
 
 async function pump(gd) {
