@@ -50,7 +50,8 @@ class Processed:
     (False, 0.0, True)
     """
 
-    __slots__ = ("raw", "filtered", "settings", "warnings", "_envelope", "_compute", "_lock", "_derived")
+    __slots__ = ("raw", "filtered", "settings", "warnings", "_envelope", "_compute", "_lock", "_derived",
+                 "_key_locks", "_keys_lock")
 
     def __init__(self, raw: Recording, filtered: Recording, envelope: Recording | None | Callable[[], Recording],
                  settings: Settings, warnings: tuple[str, ...] = ()):
@@ -64,6 +65,8 @@ class Processed:
         put(self, "_compute", envelope if lazy else None)
         put(self, "_lock", threading.Lock())
         put(self, "_derived", {})
+        put(self, "_key_locks", {})
+        put(self, "_keys_lock", threading.Lock())
 
     def __setattr__(self, name, value):
         raise AttributeError(f"Processed is immutable; cannot set {name!r}")
@@ -128,14 +131,45 @@ class Processed:
         """``compute()`` once per ``key`` for this processed recording, kept as long as it lives.
 
         For small results computed from it (a display decimation, a table): they are cached
-        exactly as long as the processed recording is, and never outlive it.
+        exactly as long as the processed recording is, and never outlive it. Callers asking for
+        the same key at once (two sessions, or a view and a background thread) wait for one
+        computation; a computation that raises stores nothing (the next call tries again).
         """
         value = self._derived.get(key, _MISS)
-        if value is _MISS:
-            value = compute()
-            self._derived.setdefault(key, value)
-            value = self._derived[key]
+        if value is not _MISS:
+            return value
+        with self._keys_lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            value = self._derived.get(key, _MISS)
+            if value is _MISS:
+                value = compute()
+                self._derived[key] = value
+        with self._keys_lock:
+            self._key_locks.pop(key, None)
         return value
+
+    def pick(self, names) -> "Processed":
+        """The channels ``names`` (in that order) of this processed recording, as a processed recording.
+
+        Raw and filtered are picked; the envelope is picked when it is held, else computed on the
+        first read of the picked one's :attr:`envelope` for those channels only (the same numbers:
+        every envelope method works channel by channel), never for the whole recording.
+        """
+        names = tuple(names)
+        filtered = self.filtered.pick(names)
+        if self.envelope_ready:
+            envelope = self._envelope.pick(names)
+        elif self._compute is None:
+            envelope = None
+        else:
+            settings = self.settings
+
+            def envelope():
+                from .pipeline import _envelope_all
+
+                return _envelope_all(filtered, settings)
+        return Processed(self.raw.pick(names), filtered, envelope, self.settings, self.warnings)
 
     @property
     def nbytes(self) -> int:

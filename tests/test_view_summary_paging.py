@@ -73,3 +73,22 @@ def test_summary_of_a_wide_csv_pages_16_channels(media):  # noqa: F811
     rms = next(c for c in csv.columns if c.startswith("RMS"))
     ratio = csv[rms].to_numpy() / whole.loc[NAMES[32:], next(c for c in whole.columns if c.startswith("RMS"))].to_numpy()
     np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)  # one display factor for every channel
+
+
+def test_summary_page_computes_the_envelope_of_its_channels_only(monkeypatch):
+    """Paging a wide file never computes the envelope of every channel (only the page's 16)."""
+    from emgviz import pipeline
+
+    sizes = []
+    real = pipeline._envelope_all
+    monkeypatch.setattr(pipeline, "_envelope_all", lambda f, s: sizes.append(f.n_channels) or real(f, s))
+    at = new_app(timeout=300)
+    at.query_params["view"] = "Summary"
+    at.run()
+    at.radio(key="source").set_value("Upload").run()
+    sizes.clear()                            # (the bundled sample's 8 channels, shown before the upload)
+    at.file_uploader(key="upload").set_value(("wide.csv", _wide_csv(), "text/csv")).run()
+    assert_no_exception(at)
+    at.number_input(key="summary_channel_page").set_value(2).run()
+    assert_no_exception(at)
+    assert sizes == [16, 16], sizes          # page 1, then page 2: never all 40 channels

@@ -7,6 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .._threads import thread_map, workers
 from ..errors import NeedsChoice, ReadError
 from ..recording import Recording
 from ._build import make_recording
@@ -110,6 +111,44 @@ def _digital_view(sig) -> np.ndarray:
     return sig.digital.reshape(-1, sig.samples_per_data_record)
 
 
+#: Data records decoded per step: about 64k samples, so the scaled block is still in cache for the offset.
+_BLOCK_SAMPLES = 1 << 16
+
+
+def _scaling(sig, dimension: str) -> tuple[float, float, str]:
+    """(scale, offset·scale, unit) of one edfio signal: physical = digital·scale + offset·scale.
+
+    physical = (digital + offset) · gain is edfio's formula, with gain = (pmax − pmin) / (dmax − dmin)
+    and offset = pmax / gain − dmax; ``scale`` is gain times the volts factor of ``dimension`` (the
+    physical dimension as decoded from the header bytes). The digital range and physical range
+    must not be empty (checked by :func:`read`).
+    """
+    factor, unit = units.volts_scale(dimension)
+    pmin, pmax = sig.physical_min, sig.physical_max
+    dmin, dmax = sig.digital_min, sig.digital_max
+    gain = (pmax - pmin) / (dmax - dmin)
+    scale = gain * factor
+    offset = pmax / gain - dmax
+    return scale, offset * scale, unit
+
+
+def _scale_into(digital: np.ndarray, out: np.ndarray, scale: float, shift: float) -> None:
+    """``out[:] = float64(digital) · scale``, then ``out += shift`` (when not 0), block by block of records.
+
+    ``digital`` is (n_records, samples_per_record), any strides (a view of the file's records);
+    ``out`` the matching C-contiguous float64 rows. Each block is converted, scaled and shifted
+    while it is in cache: one pass over the output from memory, no temporary, and the same two
+    roundings as scaling the whole row and then shifting it (bit-identical to that).
+    """
+    per_block = max(1, _BLOCK_SAMPLES // max(1, digital.shape[1]))
+    for r0 in range(0, digital.shape[0], per_block):
+        block = out[r0:r0 + per_block]
+        block[...] = digital[r0:r0 + per_block]   # exact: every int16 and int32 is a float64
+        block *= scale
+        if shift:
+            block += shift
+
+
 def _channel(sig, out: np.ndarray, dimension: str) -> tuple[str, float]:
     """Write one edfio signal's physical samples (volts for voltages) into ``out``.
 
@@ -117,18 +156,20 @@ def _channel(sig, out: np.ndarray, dimension: str) -> tuple[str, float]:
     and physical ranges must not be empty (checked by :func:`read`). ``dimension`` is the
     physical dimension as decoded from the header bytes.
     """
-    factor, unit = units.volts_scale(dimension)
-    # physical = (digital + offset) * gain (edfio's formula), fused with the volts factor:
-    # two passes into the output row, no temporary array
-    pmin, pmax = sig.physical_min, sig.physical_max
-    dmin, dmax = sig.digital_min, sig.digital_max
-    gain = (pmax - pmin) / (dmax - dmin)
-    scale = gain * factor
-    offset = pmax / gain - dmax
-    np.multiply(_digital_view(sig), scale, out=out.reshape(-1, sig.samples_per_data_record), casting="unsafe")
-    if offset:
-        out += offset * scale
+    scale, shift, unit = _scaling(sig, dimension)
+    spr = sig.samples_per_data_record
+    _scale_into(_digital_view(sig), out.reshape(-1, spr), scale, shift)
     return unit, abs(scale)
+
+
+def _decode_rows(signals, rows, dims, data: np.ndarray) -> list[tuple[str, float]]:
+    """Decode ``signals[rows[k]]`` into ``data[k]``: channels on two threads when a core is free.
+
+    NumPy's conversion, multiply and add release the GIL, so two channels decode at once; each thread writes
+    rows of its own. Returns (unit, resolution) per row.
+    """
+    n_workers = workers(len(rows), data.size)
+    return thread_map(lambda k: _channel(signals[rows[k]], data[k], dims[rows[k]]), range(len(rows)), n_workers)
 
 
 def _kind(label: str, transducer: str, unit: str) -> str:
@@ -236,11 +277,9 @@ def read(content: bytes, name: str, *, fs: float | None = None, group: str | flo
                                       "so its samples cannot be scaled to physical values",
                                 f"repair the {what} range in the header (or export the file again)")
     data = np.empty((len(idx), n_samples), dtype=np.float64)
-    ch_units, resolution = [], []
-    for row, i in enumerate(idx):
-        unit, step = _channel(signals[i], data[row], raw_units[i])
-        ch_units.append(unit)
-        resolution.append(step)
+    decoded = _decode_rows(signals, idx, raw_units, data)
+    ch_units = [unit for unit, _ in decoded]
+    resolution = [step for _, step in decoded]
     ch_kinds = [units.guess_kind(labels[i], u) if kinds[i] == "other" else kinds[i] for i, u in zip(idx, ch_units)]
     unit = units.record_unit(ch_units, ch_kinds)
     events = [(float(a.onset), float(a.duration or 0.0), a.text) for a in edf.annotations if a.text.strip()]

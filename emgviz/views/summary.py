@@ -123,8 +123,6 @@ def _paged(ctx: ViewContext) -> ViewContext:
     with thousands of channels is summarised 16 channels per screen, every table, figure and export alike."""
     import dataclasses
 
-    from ..pipeline import Processed
-
     names = channel_page(ctx.rec.ch_names, "summary_channel_page")
     if len(names) == ctx.rec.n_channels:
         return ctx
@@ -132,9 +130,9 @@ def _paged(ctx: ViewContext) -> ViewContext:
     first = list(ctx.rec.ch_names).index(names[0]) + 1
     st.caption(_md(f"Channels {first}–{first + len(names) - 1} of {ctx.rec.n_channels}: the tables, figures and "
                    "downloads below cover this page."))
-    processed = Processed(raw=out.raw.pick(names), filtered=out.filtered.pick(names),
-                          envelope=None if out.envelope is None else out.envelope.pick(names),
-                          settings=out.settings, warnings=out.warnings)
+    # the page's envelope only (computed on its first read when the whole one is not held): paging a
+    # wide file never computes the envelope of every channel
+    processed = out.pick(names)
     return dataclasses.replace(ctx, rec=ctx.rec.pick(names), processed=processed, key=f"{ctx.key}|{names[0]}")
 
 
