@@ -67,6 +67,9 @@ def test_browse_and_its_spectrum_panels_use_the_component():
         assert plotly_component(at, key) is not None, key
     assert plotly_component(at, "browse_overview")["select"] is True  # clicks come back
     assert plotly_component(at, "browse_chart")["select"] is False
+    # the strip's page box is drawn over the plot by the component: a new page moves it without a Plotly redraw
+    assert plotly_component(at, "browse_overview")["overlay"] is True
+    assert plotly_component(at, "browse_chart")["overlay"] is False
     assert plotly_component(at, "browse_overview")["config"] == {"displayModeBar": False}
     at.session_state["browse_spec_on"] = True
     at.run()

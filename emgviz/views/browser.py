@@ -334,7 +334,7 @@ def _browser(ctx: ViewContext) -> None:
         env = _overview_env(key, which, skey if which == "filtered" else "", STRIP_BUCKETS, shown)
         ov = overview_figure(shown, t_start_s=t, t_window_s=page_s, envelope=env, channels=channels)
         plotly_chart(plain_figure(ov), key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
-                     config={"displayModeBar": False})
+                     config={"displayModeBar": False}, overlay_shapes=True)  # a new page only moves its box
         st.caption("Overview of the whole recording; the shaded box is this page. Click the strip to jump there.")
     except Exception as exc:  # noqa: BLE001
         st.warning(md(f"Could not draw the overview: {exc}"))

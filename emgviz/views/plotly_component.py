@@ -97,8 +97,38 @@ function plotly(src) {
 
 function width(gd) { return Math.max(100, Math.floor(gd.parentElement.getBoundingClientRect().width)); }
 
+function drawOverlay(gd) {  // the figure's rectangles (x data, y paper) as divs over the plot: moving one costs no replot
+  const box = gd.parentElement.querySelector('.emgviz-plotly-overlay'), fl = gd._fullLayout;
+  if (!box || !fl || !fl.xaxis || !fl._size) return;
+  const rects = (gd._overlay || []).filter(s => (s.type || 'rect') === 'rect' && (s.xref || 'x') === 'x' && s.yref === 'paper');
+  while (box.children.length > rects.length) box.lastChild.remove();
+  while (box.children.length < rects.length) box.appendChild(document.createElement('div'));
+  const xa = fl.xaxis, sz = fl._size;
+  const d = gd._shapeDefaults || {};  // the template's shapedefaults, under each shape's own values (as Plotly)
+  rects.forEach((s, i) => {
+    const el = box.children[i], ln = {...(d.line || {}), ...(s.line || {})}, w = ln.width ?? 2;
+    let a = xa._offset + xa.l2p(+s.x0), b = xa._offset + xa.l2p(+s.x1);
+    a = Math.max(sz.l, Math.min(sz.l + sz.w, a)); b = Math.max(sz.l, Math.min(sz.l + sz.w, b));
+    const top = sz.t + (1 - (s.y1 ?? 1)) * sz.h, bottom = sz.t + (1 - (s.y0 ?? 0)) * sz.h;
+    el.style.cssText = `position:absolute;pointer-events:none;box-sizing:border-box;` +  // the line centred on the edge
+      `left:${Math.min(a, b) - w / 2}px;width:${Math.max(1, Math.abs(b - a)) + w}px;` +
+      `top:${top - w / 2}px;height:${bottom - top + w}px;opacity:${s.opacity ?? d.opacity ?? 1};` +
+      `background-clip:padding-box;background-color:${s.fillcolor ?? d.fillcolor ?? 'rgba(0,0,0,0)'};` +
+      `border:${w}px solid ${w ? (ln.color || '#444') : 'transparent'};`;
+    el.dataset.x0 = String(s.x0); el.dataset.x1 = String(s.x1);
+  });
+}
+
 function prepare(spec, gd) {
   const fig = spec.figure || {}, layout = fig.layout || {};
+  if (spec.overlay) {  // shapes drawn by drawOverlay; meta (emgviz's record, never drawn) kept out of Plotly
+    gd._overlay = layout.shapes || [];
+    gd._shapeDefaults = (layout.template && isObj(layout.template.layout) && layout.template.layout.shapedefaults) || {};
+    delete layout.shapes; delete layout.meta;
+    const sig = JSON.stringify([fig, spec.config || {}, spec.uirevision ?? null, spec.select]);
+    if (sig === gd._sig && gd._fullLayout) return null;  // only the shapes moved: no Plotly call at all
+    gd._sig = sig;
+  }
   if (layout.template && isObj(layout.template.layout)) merge(layout.template.layout, THEME);  // as st.plotly_chart
   if (isObj(layout.title) && layout.title.text) layout.title.text = '<b>' + layout.title.text + '</b>';
   gd._figHeight = layout.height || 450;
@@ -127,8 +157,9 @@ async function pump(gd) {
     while (gd._next) {
       const spec = gd._next; gd._next = null;
       const P = await plotly(spec.src);
-      const [data, layout, config] = prepare(spec, gd);
-      await P.react(gd, data, layout, config);
+      const args = prepare(spec, gd);
+      if (args) await P.react(gd, ...args);
+      drawOverlay(gd);
       if (!gd._hooked) {  // once per div: a click on a point goes back to Python
         gd._hooked = true;
         gd.on('plotly_click', ev => {
@@ -157,17 +188,20 @@ function setup(parentElement) {
   wrap.style.cssText = 'position:relative;width:100%;background:#fff;';
   const gd = document.createElement('div');
   gd.className = 'emgviz-plotly';
+  const overlay = document.createElement('div');
+  overlay.className = 'emgviz-plotly-overlay';
+  overlay.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
   const err = document.createElement('div');
   err.className = 'emgviz-plotly-error';
   err.style.cssText = 'color:#b00020;font-size:14px;';
-  wrap.append(gd, err);
+  wrap.append(gd, overlay, err);
   parentElement.appendChild(wrap);
   new ResizeObserver(() => {  // the container's width (sidebar, window, full screen): relayout, never redraw data
     const w = width(gd);
     if (w === gd._w || !gd._fullLayout || !window.Plotly) return;  // drawn at this width already
     gd._w = w;
     const full = document.fullscreenElement === wrap;
-    window.Plotly.relayout(gd, {width: w, height: full ? window.innerHeight : gd._figHeight});
+    window.Plotly.relayout(gd, {width: w, height: full ? window.innerHeight : gd._figHeight}).then(() => drawOverlay(gd));
   }).observe(wrap);
   return gd;
 }
@@ -222,16 +256,18 @@ def _src() -> str:
     return "/" + (base + "/" if base else "") + "app/static/" + PLOTLY_JS.name
 
 
-def payload(fig, *, config: dict | None = None, select: bool = False, uirevision=None) -> bytes:
+def payload(fig, *, config: dict | None = None, select: bool = False, uirevision=None,
+            overlay_shapes: bool = False) -> bytes:
     """The bytes the component gets: its options and the figure as plotly.py's JSON (arrays as ``bdata``)."""
     import plotly.io as pio
 
     head = json.dumps({"src": _src(), "config": config or {}, "select": bool(select),
-                       "uirevision": uirevision})
+                       "uirevision": uirevision, "overlay": bool(overlay_shapes)})
     return (head[:-1] + ',"figure":' + pio.to_json(fig, validate=False) + "}").encode()
 
 
-def plotly_chart(fig, *, key: str, config: dict | None = None, on_select=None, uirevision=None) -> None:
+def plotly_chart(fig, *, key: str, config: dict | None = None, on_select=None, uirevision=None,
+                 overlay_shapes: bool = False) -> None:
     """Draw ``fig`` in the chart with this ``key``, updating it in place on every rerun.
 
     Parameters
@@ -247,6 +283,10 @@ def plotly_chart(fig, *, key: str, config: dict | None = None, on_select=None, u
     uirevision : str or number, default=None
         A new value resets zoom and pan; the same value keeps the user's view across reruns
         (default: the figure's ``layout.uirevision``, else one per chart).
+    overlay_shapes : bool, default=False
+        Draw the figure's rectangles (``xref`` x, ``yref`` paper) as page elements over the plot, not
+        with Plotly: a rerun in which only they moved (Browse's overview strip on a new page) then
+        costs no Plotly redraw. ``layout.meta`` is not given to Plotly then (not drawn anyway).
     """
     if not enabled():
         kwargs = {"on_select": on_select, "selection_mode": "points"} if on_select is not None else {}
@@ -254,7 +294,8 @@ def plotly_chart(fig, *, key: str, config: dict | None = None, on_select=None, u
         return
     events = {"on_select_change": on_select} if on_select is not None else {}
     component("emgviz_plotly", _js())(key=key, data=payload(fig, config=config, select=on_select is not None,
-                                                            uirevision=uirevision), **events)
+                                                            uirevision=uirevision, overlay_shapes=overlay_shapes),
+                                      **events)
 
 
 def selected_points(key: str) -> list[dict]:

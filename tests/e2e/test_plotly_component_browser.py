@@ -20,7 +20,8 @@ STATE_JS = """(i) => {
   const y = tr.y || [];
   return {mark: gd.__e2eMark || null, drawn: +gd.dataset.drawn, range: gd._fullLayout.xaxis.range.slice(),
           y: Array.from(y).slice(0, 400), n: gd.data.length,
-          shape: (gd.layout.shapes || [])[0] ? gd.layout.shapes[0].x0 : null};
+          shape: (gd.layout.shapes || [])[0] ? gd.layout.shapes[0].x0         // a Plotly shape, or
+                 : +(gd.parentElement.querySelector('.emgviz-plotly-overlay > div') || {dataset: {}}).dataset.x0 || null};
 }"""
 
 
