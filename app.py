@@ -4,12 +4,13 @@ import importlib
 
 import streamlit as st
 
-from emgviz import __version__
+from emgviz import __version__, iir_simd
 from emgviz.views import VIEW_MODULES, VIEWS, layout, sidebar
 from emgviz.views import notes as reader_notes
 from emgviz.views.text import md
 
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
+iir_simd.warm_up_async()  # the compiled filter loads off the first render's path (once per server process)
 layout.apply()
 
 problems = sidebar.apply_query_params()

@@ -243,16 +243,24 @@ def spec21(repeats: int, minutes: float = 10.0) -> str:
     data = make_data(minutes)
     rec = Recording(data, fs=FS, ch_names=[f"ch{i}" for i in range(N_CH)])
     loads = [_load()]
-    variants = {"RMS 100 ms envelope, 1 thread": (SPEC21, "1"), "6 Hz low-pass envelope, 1 thread": (SPEC21_LOWPASS, "1"),
-                "RMS 100 ms envelope, 2 threads": (SPEC21, "2"), "6 Hz low-pass envelope, 2 threads": (SPEC21_LOWPASS, "2")}
+    from emgviz import iir_simd
+    routes = {"SciPy route": "scipy"}
+    if iir_simd.warm_up():  # numba there: load the kernel before timing (as the app does at start)
+        routes["SIMD lanes"] = "lanes"
+    variants = {f"{route}, {env}, {threads} thread{'s' * (threads != '1')}": (settings, threads, mode)
+                for route, mode in routes.items()
+                for threads in ("1", "2")
+                for env, settings in (("RMS 100 ms envelope", SPEC21), ("6 Hz low-pass envelope", SPEC21_LOWPASS))}
     times = {k: [] for k in variants}
     lean = []
     for _ in range(repeats):  # interleaved: every variant and the lean pipeline once per round
-        for name, (settings, threads) in variants.items():
+        for name, (settings, threads, mode) in variants.items():
             os.environ["EMGVIZ_THREADS"] = threads
+            os.environ["EMGVIZ_IIR"] = mode
             times[name].append(timed(lambda: run_emgviz21(rec, settings)))
         lean.append(timed(lambda: run_lean21(data)))
     os.environ.pop("EMGVIZ_THREADS", None)
+    os.environ.pop("EMGVIZ_IIR", None)
     loads.append(_load())
     # accuracy: emgviz's features against a float64 reference of the same maths written plainly,
     # and against the lean pipeline (which differs in the model: no DC removal, two paddings, MDF on bins)
@@ -269,7 +277,9 @@ def spec21(repeats: int, minutes: float = 10.0) -> str:
         f"Machine: {machine()}; {loads[0]} before, {loads[1]} after (other helpers were loading the machine: "
         "absolute times are slow and noisy, ratios are from interleaved rounds). "
         f"{N_CH} channels × {minutes:g} min at 2 kHz ({data.nbytes / 1e6:.0f} MB float64). "
-        f"Median of {repeats} interleaved rounds. Lean SciPy pipeline (the #21 spec, 6 Hz low-pass envelope): "
+        f"Median of {repeats} interleaved rounds. Route: `EMGVIZ_IIR=scipy` (SciPy's section loop per channel) "
+        "or `lanes` (emgviz.iir_simd: the channels in SIMD lanes, numba); the default takes the lanes when "
+        "numba is installed. Memory and accuracy below: default route. Lean SciPy pipeline (the #21 spec, 6 Hz low-pass envelope): "
         f"**{t_lean:.2f} s**.",
         "",
         "| emgviz `preprocess(rec, Settings(notch_hz=50, notch_harmonics=1, …))` + `feature_table` | s | "

@@ -162,9 +162,8 @@ def linear_envelope(x, fs: float, *, cutoff_hz: float, order: int = 2,
 
     sos = signal.butter(check_order(order), cutoff, btype="lowpass", fs=fs, output="sos")
     arr = np.asarray(x, dtype=np.float64)
-    arr = np.abs(arr, out=_work(3, arr.shape))  # a reused buffer inside filters.scratch_buffers()
     padlen = int(np.ceil(3.0 * fs / cutoff))
-    return _filtfilt(sos, arr, padtype="even", padlen=padlen, out=_check_out(out, arr))
+    return _filtfilt(sos, arr, padtype="even", padlen=padlen, out=_check_out(out, arr), rectify=True)
 
 
 def _check_out(out, arr: np.ndarray):

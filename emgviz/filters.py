@@ -25,6 +25,7 @@ import threading
 
 import numpy as np
 
+from . import iir_simd
 from ._checks import check_band, check_fs, check_int, check_order, check_positive
 
 __all__ = [
@@ -201,13 +202,17 @@ def filtfilt(sos, x, *, padtype: str = "odd", padlen: int | None = None) -> np.n
 
 
 def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None = None,
-              subtract: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
-    """:func:`filtfilt` of ``arr - subtract`` (broadcast along the last axis), written to ``out``.
+              subtract: np.ndarray | None = None, out: np.ndarray | None = None,
+              rectify: bool = False) -> np.ndarray:
+    """:func:`filtfilt` of ``arr - subtract`` (``|arr|`` when ``rectify``; ``subtract`` broadcast along
+    the last axis), written to ``out``.
 
-    Subtracting inside the padded copy saves a full-size temporary (the odd and even
-    extensions commute with subtracting a constant). The two passes run in place on that
-    copy (see :func:`_sos_pass`), so the filter makes two full-size temporaries in all:
-    the padded signal and its reversal.
+    Two routes, same numbers: with several rows and numba installed, the channels are filtered
+    together in SIMD lanes (:mod:`emgviz.iir_simd`: no full-size temporary, threads over lane
+    groups); otherwise SciPy's section loop per row. There, subtracting inside the padded copy
+    saves a full-size temporary (the odd and even extensions commute with subtracting a
+    constant), and the two passes run in place on that copy (see :func:`_sos_pass`), so the
+    filter makes two full-size temporaries in all: the padded signal and its reversal.
     """
     n = arr.shape[-1]
     if n == 0:
@@ -217,8 +222,12 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
     sos = np.asarray(sos, dtype=np.float64)
     pad = pad_length(sos) if padlen is None else int(padlen)
     pad = max(0, min(pad, n - 1))
-    ext = _padded(arr, pad, padtype, subtract)
     zi = _sosfilt_zi(sos.tobytes(), sos.shape[0])
+    if _lanes(arr) is not None:
+        return iir_simd.filtfilt_array(sos, arr, zi, pad, padtype, subtract, out, rectify)
+    if rectify:
+        arr = np.abs(arr, out=_work(3, arr.shape))  # a reused buffer inside scratch_buffers()
+    ext = _padded(arr, pad, padtype, subtract)
     rows = ext.reshape(-1, ext.shape[-1])
     _sos_pass(sos, rows, zi)
     rev = _work(1, rows.shape)
@@ -230,6 +239,11 @@ def _filtfilt(sos, arr: np.ndarray, *, padtype: str = "odd", padlen: int | None 
         return np.array(y, dtype=np.float64, order="C")  # a copy: rev may be a reused buffer
     out[...] = y
     return out
+
+
+def _lanes(arr: np.ndarray):
+    """The SIMD-lane kernel when it should filter ``arr`` (rows × samples), else None (SciPy's route)."""
+    return iir_simd.usable(math.prod(arr.shape[:-1]), arr.size)
 
 
 def _padded(arr: np.ndarray, pad: int, padtype: str, subtract) -> np.ndarray:

@@ -23,8 +23,8 @@ import numpy as np
 
 from ._checks import check_fs, check_recording
 from ._threads import THREAD_MIN_VALUES, workers
-from .envelopes import envelope_method
-from .filters import (NYQUIST_FRACTION, _filtfilt, clip_band, design_bandpass, design_notch, filtfilt,
+from .envelopes import envelope_method, linear_envelope
+from .filters import (NYQUIST_FRACTION, _filtfilt, _lanes, clip_band, design_bandpass, design_notch, filtfilt,
                       notch_frequencies, pad_length, scratch_buffers)
 from .processed import Processed
 from .recording import Recording
@@ -251,7 +251,10 @@ def preprocess(rec: Recording, settings: Settings, *, envelope: bool = True) -> 
     _check_inputs(rec, settings)
     sos, eff, warnings = _effective(rec, settings)
     filtered = np.empty(rec.data.shape, dtype=np.float64)
-    _by_blocks(rec.data.shape, lambda sl: _filter_block(rec.data[sl], sos, eff.remove_dc, filtered[sl]))
+    if sos is not None and _lanes(rec.data) is not None:  # all channels at once in SIMD lanes (its own threads)
+        _filter_block(rec.data, sos, eff.remove_dc, filtered)
+    else:
+        _by_blocks(rec.data.shape, lambda sl: _filter_block(rec.data[sl], sos, eff.remove_dc, filtered[sl]))
     filtered_rec = rec.with_data(filtered)
     return Processed(raw=rec, filtered=filtered_rec,
                      envelope=(lambda: _envelope_all(filtered_rec, eff)) if envelope else None,
@@ -282,6 +285,10 @@ def _by_blocks(shape: tuple[int, int], work) -> None:
 def _envelope_all(filtered: Recording, settings: Settings) -> Recording:
     """The envelope of every channel of ``filtered`` (what :attr:`Processed.envelope` computes on first read)."""
     env = np.empty(filtered.data.shape, dtype=np.float64)
+    method = envelope_method(settings.envelope)
+    if method.compute is linear_envelope and _lanes(filtered.data) is not None:  # SIMD lanes, no |x| copy
+        method.apply(filtered.data, filtered.fs, getattr(settings, method.param), out=env)
+        return filtered.with_data(env)
 
     def work(sl: slice) -> None:
         env[sl] = _envelope(filtered.data[sl], filtered.fs, settings)

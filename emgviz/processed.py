@@ -140,13 +140,15 @@ class Processed:
             return value
         with self._keys_lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            value = self._derived.get(key, _MISS)
-            if value is _MISS:
-                value = compute()
-                self._derived[key] = value
-        with self._keys_lock:
-            self._key_locks.pop(key, None)
+        try:
+            with key_lock:
+                value = self._derived.get(key, _MISS)
+                if value is _MISS:
+                    value = compute()
+                    self._derived[key] = value
+        finally:
+            with self._keys_lock:
+                self._key_locks.pop(key, None)
         return value
 
     def pick(self, names) -> "Processed":
