@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_fs, check_positive, check_recording
+from . import td_kernel
 from ._threads import thread_map, workers
 from .spectral import mean_frequency, median_frequency, peak_frequency, total_power, welch_psd
 
@@ -194,7 +195,21 @@ WINDOW_FEATURE_COLUMNS = tuple(window_feature_columns("V"))
 _BLOCK = 1 << 15
 
 
-def _time_domain(x: np.ndarray) -> tuple[float, float, float, float, float, int, int]:
+def _time_domain(x: np.ndarray, kernel=None) -> tuple[float, float, float, float, float, int, int]:
+    """Σx², Σ|x|, max|x|, Σ|Δx|, ΣΔx², ZC and SSC (threshold 0) of 1-D contiguous float64 ``x``.
+
+    With ``kernel`` (:func:`emgviz.td_kernel.kernel`) in one compiled pass, else by
+    :func:`_time_domain_numpy`; the counts are equal, the sums agree to rounding (< 1e-12 relative).
+    A row with a NaN takes the NumPy path (its peak skips the 32768-sample blocks holding a NaN).
+    """
+    if kernel is not None and x.size:
+        ss, sa, pk, wl, dd, zc, ssc = kernel(x)
+        if ss == ss:       # NaN only when a sample is NaN
+            return float(ss), float(sa), float(pk), float(wl), float(dd), int(zc), int(ssc)
+    return _time_domain_numpy(x)
+
+
+def _time_domain_numpy(x: np.ndarray) -> tuple[float, float, float, float, float, int, int]:
     """Σx², Σ|x|, max|x|, Σ|Δx|, ΣΔx², ZC and SSC (threshold 0) of 1-D ``x``, in one pass over blocks.
 
     The same definitions as :func:`rms`, :func:`mav`, :func:`peak`, :func:`waveform_length`,
@@ -227,12 +242,21 @@ def _time_domain(x: np.ndarray) -> tuple[float, float, float, float, float, int,
     return ss, sa, pk, wl, dd, zc, ssc
 
 
-def _channel_features(x: np.ndarray, fs: float, segment_s: float) -> list:
-    """The values of :func:`feature_columns` (after "channel") for a 1-D signal."""
+_AUTO = object()
+
+
+def _channel_features(x: np.ndarray, fs: float, segment_s: float, kernel=_AUTO) -> list:
+    """The values of :func:`feature_columns` (after "channel") for a 1-D signal.
+
+    ``kernel``: the time-domain kernel or None (NumPy's path); by default
+    :func:`emgviz.td_kernel.usable` decides from the row's length.
+    """
     x = np.ascontiguousarray(x, dtype=np.float64)
     n = x.shape[-1]
+    if kernel is _AUTO:
+        kernel = td_kernel.usable(n)
     f, p = welch_psd(x, fs, segment_s=segment_s)
-    ss, sa, pk, wl, dd, zc, ssc = _time_domain(x)
+    ss, sa, pk, wl, dd, zc, ssc = _time_domain(x, kernel)
     nan = float("nan")
     return [float(np.sqrt(ss / n)), sa / n, sa / fs, ss / (n - 1) if n > 1 else nan, wl,
             float(np.sqrt(dd / (n - 1))) if n > 1 else nan, zc, ssc, pk,
@@ -272,8 +296,10 @@ def feature_table(rec, *, segment_s: float = 0.25) -> pd.DataFrame:
     """
     check_recording(rec, "feature_table")
     segment_s = check_positive(segment_s, "segment_s", "s")
-    # channels on two threads when a core is free (FFTs and reductions release the GIL): same numbers
-    values = thread_map(lambda i: _channel_features(rec.data[i], rec.fs, segment_s), range(rec.n_channels),
+    # the time-domain features in one compiled pass when numba is there (emgviz.td_kernel): same numbers
+    kernel = td_kernel.usable(rec.data.size)
+    # channels on two threads when a core is free (FFTs, reductions and the kernel release the GIL)
+    values = thread_map(lambda i: _channel_features(rec.data[i], rec.fs, segment_s, kernel), range(rec.n_channels),
                         workers(rec.n_channels, rec.data.size))
     rows = [[name] + v for name, v in zip(rec.ch_names, values)]
     frame = pd.DataFrame(rows, columns=feature_columns(rec.unit))

@@ -124,12 +124,13 @@ class Recording:
     def __post_init__(self):
         self._init(copy=True)
 
-    def _init(self, *, copy: bool, parent: "Recording | None" = None) -> None:
+    def _init(self, *, copy: bool, parent: "Recording | None" = None, finite: bool = False) -> None:
         """Validate and normalise the fields.
 
         With ``parent`` (an already validated Recording), fields that are the parent's own
         objects are taken as they are: names, units, kinds, meta and events are not checked,
-        converted or copied again. The samples are always checked.
+        converted or copied again. The samples are always checked for NaN and infinity, unless
+        ``finite``: the caller vouches that they are (samples picked from a validated recording).
         """
         def inherited(name: str) -> bool:
             return parent is not None and getattr(self, name) is getattr(parent, name)
@@ -171,7 +172,7 @@ class Recording:
                 raise ValueError("channel names must not be empty strings")
         fs = self.fs if inherited("fs") else check_fs(self.fs)
         # The sum is finite exactly when every value is (bar overflow): no full-size temporary.
-        if not np.isfinite(arr.sum()) and not np.isfinite(arr).all():
+        if not finite and not _sum_is_finite(arr) and not np.isfinite(arr).all():
             bad = ~np.isfinite(arr)
             ch, idx = np.argwhere(bad)[0]
             n_inf = int(np.isinf(arr).sum())
@@ -221,11 +222,14 @@ class Recording:
         set_(self, "t0", t0)
 
     @classmethod
-    def _trusted(cls, data: np.ndarray, *, _parent: "Recording | None" = None, **fields) -> "Recording":
+    def _trusted(cls, data: np.ndarray, *, _parent: "Recording | None" = None, _finite: bool = False,
+                 **fields) -> "Recording":
         """Build without copying ``data`` (it must be a fresh float64 array nobody else holds).
 
         ``_parent``: a validated Recording whose own field objects (names, units, kinds,
         meta, events, ...) may be taken without checking them again (see :meth:`_init`).
+        ``_finite``: the caller vouches that every sample is finite (e.g. samples copied out of
+        a validated recording), so the full pass of the NaN/infinity check is skipped.
         """
         rec = object.__new__(cls)
         object.__setattr__(rec, "data", np.ascontiguousarray(data, dtype=np.float64))
@@ -241,7 +245,7 @@ class Recording:
             object.__setattr__(rec, f.name, value)
         if fields:
             raise TypeError(f"unknown Recording fields: {sorted(fields)}")
-        rec._init(copy=False, parent=_parent)
+        rec._init(copy=False, parent=_parent, finite=_finite)
         return rec
 
     # ---- derived, read-only -------------------------------------------------
@@ -310,6 +314,13 @@ class Recording:
         # the fields kept from self were validated when self was built: only the samples are checked
         return Recording._trusted(np.asarray(data, dtype=np.float64), _parent=self, **fields)
 
+    def _with_own_samples(self, data: np.ndarray, **changes) -> "Recording":
+        """:meth:`with_data` for samples copied out of this recording (finite: not checked again)."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "data"}
+        fields["events"] = self.__dict__.get("_events")
+        fields.update(changes)
+        return Recording._trusted(np.asarray(data, dtype=np.float64), _parent=self, _finite=True, **fields)
+
     def pick(self, channels: Sequence[str | int]) -> "Recording":
         """A recording with only ``channels`` (names or indices), in the order given."""
         if isinstance(channels, (str, int)):
@@ -320,7 +331,7 @@ class Recording:
         for i in idx:
             if not -self.n_channels <= i < self.n_channels:
                 raise IndexError(f"channel index {i} out of range for {self.n_channels} channels")
-        return self.with_data(self.data[idx].copy(),
+        return self._with_own_samples(self.data[idx].copy(),
                               ch_names=tuple(self.ch_names[i] for i in idx),
                               ch_units=tuple(self.ch_units[i] for i in idx),
                               ch_kinds=tuple(self.ch_kinds[i] for i in idx))
@@ -345,7 +356,7 @@ class Recording:
         t_end = self.t0 + stop / self.fs
         t_start = self.t0 + start / self.fs
         ev = ev[(ev["time_s"] >= t_start) & (ev["time_s"] < t_end)]
-        return self.with_data(self.data[:, start:stop].copy(), t0=t_start, events=ev)
+        return self._with_own_samples(self.data[:, start:stop].copy(), t0=t_start, events=ev)
 
     def __reduce__(self):
         # meta is a read-only mappingproxy, which pickle refuses: send a plain dict and rebuild.
@@ -358,6 +369,12 @@ class Recording:
         ev = f", {len(self.events)} events" if len(self.events) else ""
         return (f"<Recording | {self.n_channels} ch × {self.n_samples} ({self.duration_s:.3f} s) "
                 f"@ {self.fs:g} Hz, {self.unit}{ev}{src}>")
+
+
+def _sum_is_finite(arr: np.ndarray) -> bool:
+    """Whether the sum of ``arr`` is finite: true when every sample is (bar overflow, which the caller
+    then tells apart with ``np.isfinite(arr).all()``). One read of the samples, no temporary."""
+    return bool(np.isfinite(arr.sum()))
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 
 import streamlit as st
 
+from .. import td_kernel
 from ..io import read_files
 from ..pipeline import preprocess
 from ..recording import Recording
@@ -161,6 +162,8 @@ def read_cached(digest: str, names: tuple[str, ...], fs: float | None, options_j
     rec = _cached(key, lambda: read_files(list(_files), fs=fs, **json.loads(options_json)),
                   lambda rec: rec.data.nbytes, "Reading the recording…")
     _note_read(key, rec)
+    if rec.data.size >= td_kernel.LOAD_MIN_VALUES:
+        td_kernel.warm_up_async()   # the feature kernel loads while the recording is filtered
     return rec
 
 

@@ -1,0 +1,99 @@
+"""The nine time-domain features of a row in one compiled pass (numba), with NumPy's path as fallback.
+
+:func:`emgviz.features.feature_table` needs Σx², Σ|x|, max|x|, Σ|Δx|, ΣΔx², the zero crossings and
+the slope sign changes of every channel. NumPy computes them block by block with a temporary per
+quantity (:func:`emgviz.features._time_domain_numpy`); the kernel here reads each sample once and keeps
+every sum in a register (:func:`emgviz._td_numba.time_domain_1d`). Same definitions, same products and
+comparisons: the counts are equal, the sums agree to rounding (< 1e-12 relative; every term is ≥ 0).
+
+numba is optional: :func:`kernel` returns None when it cannot be imported, and the features keep the
+NumPy path. The compiled code is cached on disk (``cache=True``); the first call in a fresh process
+loads it (or compiles it once per install). ``EMGVIZ_TD=numpy`` forces the NumPy path,
+``EMGVIZ_TD=numba`` the kernel at any size; otherwise (auto) the kernel is loaded on the first row of
+at least :data:`LOAD_MIN_VALUES` values and used for every row once loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+__all__ = ["kernel", "available", "mode", "usable", "warm_up", "warm_up_async", "LOAD_MIN_VALUES"]
+
+#: Below this many values the first call does not load numba (NumPy's path is as quick as the import).
+LOAD_MIN_VALUES = 1 << 21
+
+_lock = threading.Lock()
+_kernel = None            # None: not loaded yet; False: failed; else the compiled function
+_warming: threading.Thread | None = None
+_ready = False            # True once the kernel has run (its machine code is loaded)
+#: Why :func:`kernel` returned None (the exception's type and message), else None.
+failure: str | None = None
+
+
+def kernel():
+    """The compiled kernel (``x -> (ss, sa, pk, wl, dd, zc, ssc)``), or None without a working numba."""
+    global _kernel, failure
+    if _kernel is None:
+        with _lock:
+            if _kernel is None:
+                try:
+                    from ._td_numba import time_domain_1d
+                    _kernel = time_domain_1d
+                except Exception as exc:  # noqa: BLE001 - no numba, a broken install, LLVM: keep NumPy's path
+                    failure = f"{type(exc).__name__}: {exc}"
+                    _kernel = False
+    return _kernel or None
+
+
+def available() -> bool:
+    """True when the compiled kernel can be used (loads it if needed)."""
+    return kernel() is not None
+
+
+def mode() -> str:
+    """``EMGVIZ_TD``: ``"numpy"`` (never the kernel), ``"numba"`` (the kernel whenever it loads), else ``"auto"``."""
+    value = os.environ.get("EMGVIZ_TD", "").strip().lower()
+    return value if value in ("numpy", "numba") else "auto"
+
+
+def usable(n_values: int):
+    """The kernel when it should compute a job of ``n_values`` values, else None (NumPy's path).
+
+    Auto mode: the kernel once loaded; before that, loaded now for a job of at least
+    :data:`LOAD_MIN_VALUES` values. While :func:`warm_up_async` is still loading it, NumPy's path
+    is taken instead of waiting (the numbers are the same).
+    """
+    how = mode()
+    if how == "numpy":
+        return None
+    if how == "numba" or _ready:
+        return kernel()
+    if _warming is not None and _warming.is_alive():
+        return None
+    if _kernel is not None:
+        return kernel()
+    return kernel() if n_values >= LOAD_MIN_VALUES else None
+
+
+def warm_up() -> bool:
+    """Load (or compile) the kernel and run it once on a tiny row; True when it works."""
+    global _ready
+    k = kernel()
+    if k is None:
+        return False
+    import numpy as np
+    k(np.array([1.0, -1.0, 2.0]))   # the first call loads the machine code from the cache (or compiles it)
+    _ready = True
+    return True
+
+
+def warm_up_async() -> threading.Thread:
+    """:func:`warm_up` in a daemon thread, started once per process (numba's import and the cache load
+    off the path of the first feature table); returns that thread."""
+    global _warming
+    with _lock:
+        if _warming is None:
+            _warming = threading.Thread(target=warm_up, name="emgviz-td-warm-up", daemon=True)
+            _warming.start()
+        return _warming
