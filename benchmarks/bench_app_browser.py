@@ -81,6 +81,9 @@ QUIET_JS = """(quietMs) => {
   if (document.querySelector('[data-testid^=stSkeleton], [data-testid=stAppSkeleton]')) return false;
   const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')].filter(c => c.offsetParent !== null);
   if (!charts.every(c => c.querySelector('.main-svg'))) return false;
+  // the mounted Plotly component (views/plotly_component.py): drawn, and no newer figure waiting
+  const mounted = [...document.querySelectorAll('div.emgviz-plotly')].filter(c => c.offsetParent !== null);
+  if (!mounted.every(c => c.dataset.pending === '0' && c.querySelector('.main-svg'))) return false;
   return performance.now() - b.lastMut >= quietMs;
 }"""
 
@@ -141,7 +144,8 @@ class AppTab(btb.Tab):
         self.cpu0 = self._cpu()
         t0 = self.page.evaluate("() => performance.now()")
         uploader.set_input_files(str(path))
-        self.page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=timeout_ms)
+        self.page.locator('[data-testid="stPlotlyChart"] .main-svg, div.emgviz-plotly .main-svg').first.wait_for(
+            timeout=timeout_ms)
         self.page.wait_for_function(RENDERED_JS, timeout=timeout_ms)
         out = {"total": self.page.evaluate("() => performance.now()") - t0}
         server_s, cpu_s, runs = self.server.server_s(mark)

@@ -7,6 +7,8 @@ quiet 400 ms; the time is the last DOM change):
 
 * ``a_trivial``: a Streamlit page with a title, a slider and a line of text;
 * ``b_plotly``: ``a`` + one small ``st.plotly_chart`` (2,000 points): Plotly's chunk;
+* ``b_component``: ``a`` + the same chart through emgviz's mounted component
+  (:mod:`emgviz.views.plotly_component`: plotly.js cartesian from ``/app/static/``);
 * ``c_grid``: ``b`` + one small ``st.dataframe`` (8 rows): the Glide data-grid chunk;
 * ``d_app``: the emgviz app (``app.py`` of the repo given with ``--app``), the Overview of the bundled sample;
 * ``e_*``: stand-ins of ``d``: ``app.py`` itself with its last line (the view's ``render``) replaced by
@@ -22,7 +24,8 @@ server logged (server), the renderer process's CPU seconds (CDP ``Performance.ge
 ProcessTime), the HTTP requests of the fresh open (name and body bytes of each JS chunk) and the
 bytes received on the websocket (the script's deltas: figures, table, widgets).
 
-    python benchmarks/bench_browser_floor.py [--app .] [--repeat 3] [--no-write]
+    python benchmarks/bench_browser_floor.py [--app .] [--repeat 3] [--only a_trivial d_app] [--no-write]
+        [--section browser_floor] [--json benchmarks/browser_floor.json]
 
 Writes section ``browser_floor`` of benchmarks/RESULTS.md (with ``uptime``) and the raw numbers
 to benchmarks/browser_floor.json.
@@ -58,6 +61,14 @@ import numpy as np
 import plotly.graph_objects as go
 x = np.arange(2000) / 200.0
 st.plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x))))
+'''
+#: ``a`` + the same chart through emgviz's mounted Plotly component (plotly.js cartesian from /app/static).
+COMPONENT = '''
+import numpy as np
+import plotly.graph_objects as go
+from emgviz.views.plotly_component import plotly_chart
+x = np.arange(2000) / 200.0
+plotly_chart(go.Figure(go.Scatter(x=x, y=np.sin(x))), key="floor_chart")
 '''
 GRID = '''
 import pandas as pd
@@ -113,6 +124,7 @@ STANDINS = {
 LABELS = {
     "a_trivial": "trivial page (title, slider, text)",
     "b_plotly": "+ one small Plotly chart",
+    "b_component": "+ the same chart, mounted component (plotly.js cartesian)",
     "c_grid": "+ one small st.dataframe",
     "d_app": "**emgviz Overview, bundled sample**",
     "e_header": "app: sidebar + header, no view",
@@ -136,7 +148,8 @@ def write_apps(tmp: Path, app_root: Path) -> dict[str, Path]:
     if not source.rstrip().endswith(last):
         raise SystemExit(f"{app_root}/app.py does not end with {last!r}: update the stand-ins")
     head = source.rstrip()[: -len(last)]
-    texts = {"a_trivial": TRIVIAL, "b_plotly": TRIVIAL + PLOTLY, "c_grid": TRIVIAL + PLOTLY + GRID,
+    texts = {"a_trivial": TRIVIAL, "b_plotly": TRIVIAL + PLOTLY, "b_component": TRIVIAL + COMPONENT,
+             "c_grid": TRIVIAL + PLOTLY + GRID,
              "d_app": source}
     texts.update({k: head + OVERVIEW + call + "\n" for k, call in STANDINS.items()})
     texts.update({k: head + OVERVIEW + CHART + call + "\n" for k, call in CHARTS.items()})
@@ -146,6 +159,8 @@ def write_apps(tmp: Path, app_root: Path) -> dict[str, Path]:
         (d / "app.py").write_text(text)
         if (app_root / ".streamlit").is_dir():
             shutil.copytree(app_root / ".streamlit", d / ".streamlit")
+        if (app_root / "static").is_dir():  # served at /app/static/ (the plotly.js of views/plotly_component.py)
+            shutil.copytree(app_root / "static", d / "static")
         out[name] = d / "app.py"
     return out
 
@@ -255,6 +270,7 @@ def _chunks(r: dict) -> tuple[int, float, str]:
 DELTAS = [
     ("Streamlit itself: a page with a title, a slider and text", "a_trivial", None),
     ("Plotly: its chunk and one small chart", "b_plotly", "a_trivial"),
+    ("plotly.js cartesian (1.5 MB) and one small chart, mounted component", "b_component", "a_trivial"),
     ("the data grid: its chunks and one small st.dataframe", "c_grid", "b_plotly"),
     ("emgviz's sidebar and header (no view)", "e_header", "a_trivial"),
     ("the Overview's traces chart, with Plotly's chunk", "e_chart_only", "e_header"),
@@ -332,6 +348,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     ap.add_argument("--from-json", type=Path, default=None, help="rewrite the section from a saved run")
     ap.add_argument("--json", type=Path, default=HERE / "browser_floor.json", help="where the raw numbers go")
+    ap.add_argument("--section", default="browser_floor", help="the RESULTS.md section to write")
     args = ap.parse_args(argv)
     data = json.loads(args.from_json.read_text()) if args.from_json else run(args.app, args.repeat, args.only)
     md = markdown(data)
@@ -339,7 +356,7 @@ def main(argv=None) -> None:
     if args.from_json is None:
         args.json.write_text(json.dumps(data, indent=1))
     if not args.no_write:
-        write_section("browser_floor", md)
+        write_section(args.section, md)
 
 
 if __name__ == "__main__":

@@ -116,6 +116,8 @@ SETTLED_JS = """(quietMs) => {
   if (!charts.every(c => c.querySelector('.main-svg'))) return false;
   const canvases = [...document.querySelectorAll('canvas.emgviz-spec')].filter(c => c.offsetParent !== null);
   if (!canvases.every(c => c.dataset.drawn)) return false;
+  const mounted = [...document.querySelectorAll('div.emgviz-plotly')].filter(c => c.offsetParent !== null);
+  if (!mounted.every(c => c.dataset.pending === '0' && c.querySelector('.main-svg'))) return false;  // plotly_component
   return performance.now() - b.lastMut >= quietMs;
 }"""
 

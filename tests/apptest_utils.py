@@ -127,8 +127,21 @@ def view_app(view: str, source: str | None = None, timeout: float = 60) -> AppTe
     return AppTest.from_function(_view_script, default_timeout=timeout, args=(view, source))
 
 
+def plotly_component(at, key):
+    """The payload of the mounted Plotly component (views/plotly_component.py) with key ``key``, or None:
+    ``{"figure", "config", "select", "uirevision", "src"}``."""
+    found = [e for e in at.get("bidi_component") if getattr(e, "key", None) == key]
+    if not found:
+        return None
+    proto = found[0].proto
+    return json.loads(proto.bytes if proto.WhichOneof("data") == "bytes" else proto.json)
+
+
 def plotly_spec(at, key):
-    """The Plotly figure dict of the chart with widget key ``key``."""
+    """The Plotly figure dict of the chart with key ``key`` (the mounted component's or ``st.plotly_chart``'s)."""
+    payload = plotly_component(at, key)
+    if payload is not None:
+        return payload["figure"]
     return json.loads(at.get_by_key(key).proto.spec)
 
 

@@ -70,8 +70,9 @@ def test_every_view_renders(at, view):
     if view == "Compare":  # needs a second session first (the prompt is checked in test_view_compare.py)
         at.multiselect(key="compare_samples").set_value(["uci-gestures"]).run()
         assert_no_exception(at)
-    # Teach draws its steps on a mounted canvas (a custom component), the other views with Plotly
-    charts = at.get("bidi_component") if view == "Teach" else at.get("plotly_chart")
+    # Teach draws its steps on a mounted canvas, Browse on the mounted Plotly component (both custom
+    # components), Summary and Compare with st.plotly_chart
+    charts = at.get("bidi_component") if view in ("Teach", "Browse") else at.get("plotly_chart")
     assert charts, f"{view} drew no chart"
 
 

@@ -21,6 +21,7 @@ from ..recording import Recording
 from .context import ViewContext, per_recording
 from .browser_panels import SLOWDOWN_CHOICES, sound_panel, spectrum_panel  # noqa: F401 - re-exported
 from .paging import channel_page
+from .plotly_component import plotly_chart, selected_points
 from .text import md
 from ..plotting.safe import plain_figure
 
@@ -149,9 +150,8 @@ def _on_channel_page() -> None:
 
 
 def _on_overview_click(rec) -> None:
-    event = st.session_state.get(_P + "overview")
     try:
-        x = float(event["selection"]["points"][0]["x"])
+        x = float(selected_points(_P + "overview")[0]["x"])
     except (KeyError, IndexError, TypeError, ValueError):
         return
     st.session_state[_T] = _clamp(x - _page_s() / 2, rec, _page_s())
@@ -327,14 +327,14 @@ def _browser(ctx: ViewContext) -> None:
         fig = stacked_figure(shown, t_start_s=t, t_window_s=page_s, channels=channels, scale=scales,
                              divisions_per_channel=DIVISIONS, overlay=overlay, bursts=bursts, events=events,
                              markers=markers)
-        st.plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
+        plotly_chart(plain_figure(fig), key=_P + "chart", config={"displaylogo": False, "scrollZoom": False})
     except Exception as exc:  # noqa: BLE001
         st.error(md(f"Could not draw this page: {exc}"))
     try:
         env = _overview_env(key, which, skey if which == "filtered" else "", STRIP_BUCKETS, shown)
         ov = overview_figure(shown, t_start_s=t, t_window_s=page_s, envelope=env, channels=channels)
-        st.plotly_chart(plain_figure(ov), key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
-                        selection_mode="points", config={"displayModeBar": False})
+        plotly_chart(plain_figure(ov), key=_P + "overview", on_select=functools.partial(_on_overview_click, rec),
+                     config={"displayModeBar": False}, overlay_shapes=True)  # a new page only moves its box
         st.caption("Overview of the whole recording; the shaded box is this page. Click the strip to jump there.")
     except Exception as exc:  # noqa: BLE001
         st.warning(md(f"Could not draw the overview: {exc}"))

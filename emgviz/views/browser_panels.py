@@ -13,6 +13,7 @@ from ..plotting.browser import page_slice
 from ..plotting.safe import plain_figure
 from ..plotting.spectra import psd_figure, spectrogram_figure
 from .context import ViewContext
+from .plotly_component import plotly_chart
 from .text import md
 
 __all__ = ["spectrum_panel", "sound_panel", "SLOWDOWN_CHOICES"]
@@ -40,13 +41,14 @@ def spectrum_panel(ctx: ViewContext, shown, channels, t: float, page_s: float) -
             st.info("This page holds too few samples for a spectrum.")
             return
         try:
-            st.plotly_chart(plain_figure(psd_figure(x, shown.fs, unit=shown.unit, db=db,
-                                       settings=ctx.settings if show_resp else None,
-                                       title=f"{ch}: power spectrum, {t:.2f}–{t + page_s:.2f} s")),
-                            key=_P + "psd")
-            st.plotly_chart(plain_figure(spectrogram_figure(x, shown.fs, t0_s=shown.t0 + sl.start / shown.fs,
-                                               unit=shown.unit, title=f"{ch}: spectrogram")),
-                            key=_P + "spectrogram")
+            view = f"{ch}|{t:.6f}|{page_s:g}|{db}"  # a new page, channel or scale resets a zoom
+            plotly_chart(plain_figure(psd_figure(x, shown.fs, unit=shown.unit, db=db,
+                                                 settings=ctx.settings if show_resp else None,
+                                                 title=f"{ch}: power spectrum, {t:.2f}–{t + page_s:.2f} s")),
+                         key=_P + "psd", uirevision=view)
+            plotly_chart(plain_figure(spectrogram_figure(x, shown.fs, t0_s=shown.t0 + sl.start / shown.fs,
+                                                         unit=shown.unit, title=f"{ch}: spectrogram")),
+                         key=_P + "spectrogram", uirevision=view)
         except Exception as exc:  # noqa: BLE001
             st.error(md(f"Could not compute the spectrum: {exc}"))
 

@@ -10,6 +10,7 @@ from .cache import features_cached
 from .context import ViewContext
 from ..plotting.safe import plain_figure
 from .paging import channel_page
+from .plotly_component import plotly_chart
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -78,7 +79,7 @@ def render(ctx: ViewContext) -> None:
     names = channel_page(out.filtered.ch_names, "overview_channel_page")
     key = ctx.key if len(names) == out.filtered.n_channels else f"{ctx.key}|{names[0]}"
     fig = _overview_figure(key, ctx.settings_key, show_env, tuple(names), out, ctx.rec.events)
-    st.plotly_chart(fig, key="overview_chart", width="stretch")
+    plotly_chart(fig, key="overview_chart")  # mounted once: a filter change redraws it in place
     with st.spinner("Computing the per-muscle features…"):  # seconds on an hour of 16 channels
         table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
@@ -109,4 +110,4 @@ def _bars(table, unit, key: str) -> None:
     """One feature across muscles; picking another feature reruns only this part."""
     numeric = [c for c in table.columns if c != "channel"]
     feature = st.selectbox("Feature", numeric, key="overview_feature", format_func=lambda c: display_unit(c, unit)[0])
-    st.plotly_chart(_bars_figure(key, feature, repr(unit), table, unit), key="overview_bars", width="stretch")
+    plotly_chart(_bars_figure(key, feature, repr(unit), table, unit), key="overview_bars", uirevision=feature)

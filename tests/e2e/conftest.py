@@ -99,12 +99,19 @@ def shots() -> Path:
     return SHOTS
 
 
+#: A Plotly chart of either kind: ``st.plotly_chart`` or the mounted component (views/plotly_component.py).
+CHART = '[data-testid="stPlotlyChart"], div.emgviz-plotly'
+#: ... once it has drawn.
+CHART_SVG = '[data-testid="stPlotlyChart"] .main-svg, div.emgviz-plotly .main-svg'
+
 RENDERED_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   if (!app || app.dataset.testScriptState !== 'notRunning') return false;
   if (document.querySelector('[data-testid^=stSkeleton], [data-testid=stAppSkeleton]')) return false;
   return [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
     .filter(c => c.offsetParent !== null).every(c => c.querySelector('.main-svg'))
+    && [...document.querySelectorAll('div.emgviz-plotly')]
+    .filter(c => c.offsetParent !== null).every(c => c.dataset.pending === '0' && c.querySelector('.main-svg'))
     && [...document.querySelectorAll('canvas.emgviz-spec')].every(c => c.dataset.drawn);
 }"""
 

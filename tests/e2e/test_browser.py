@@ -11,13 +11,13 @@ from playwright.sync_api import Page, expect
 
 from emgviz.samples import SAMPLE_DIR as SAMPLES
 
-from .conftest import wait_rendered
+from .conftest import CHART_SVG, wait_rendered
 VIEWS = ["Overview", "Browse", "Summary", "Compare", "Teach"]
 
 
 def open_app(page: Page, url: str, query: str = "") -> None:
     page.goto(url + query)
-    expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=60_000)
+    expect(page.locator(CHART_SVG).first).to_be_visible(timeout=60_000)
     wait_rendered(page)
 
 
@@ -60,7 +60,7 @@ def test_each_view_renders_its_chart(page: Page, streamlit_url, shots, view):
     else:
         page.goto(streamlit_url + f"/?view={view}")
     # Teach draws its steps on a mounted canvas (no Plotly on that page); the other views with Plotly
-    chart = 'canvas.emgviz-spec' if view == "Teach" else '[data-testid="stPlotlyChart"] .main-svg'
+    chart = 'canvas.emgviz-spec' if view == "Teach" else CHART_SVG
     expect(page.locator(chart).first).to_be_visible(timeout=60_000)
     wait_rendered(page)
     no_exception(page)
@@ -144,7 +144,7 @@ def test_five_users_at_once_see_only_their_own_data(browser, streamlit_url, tmp_
         contexts.append(ctx)
         pages.append(page)
     for page, (key, path, _, _) in zip(pages, plans):
-        expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=90_000)
+        expect(page.locator(CHART_SVG).first).to_be_visible(timeout=90_000)
         if path is not None:
             upload(page, path)
     for page, (key, path, channel, notch) in zip(pages, plans):

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlparse
 
 from playwright.sync_api import Page, expect
 
-from .conftest import wait_rendered
+from .conftest import CHART_SVG, wait_rendered
 from .test_browser import choose_radio, no_exception, upload
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,13 +42,13 @@ def test_markup_from_links_and_files_stays_text(page: Page, streamlit_url, tmp_p
     csv = tmp_path / "markup [x](https___evil.example).csv"
     csv.write_bytes(markup_csv())
     upload(page, csv)
-    expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=180_000)
+    expect(page.locator(CHART_SVG).first).to_be_visible(timeout=180_000)
     wait_rendered(page, 180_000)
     page.screenshot(path=str(shots / "markup_overview.png"))
     seen = page.evaluate(LINKS_JS)
     for view in ("Browse", "Summary"):
         choose_radio(page, view)
-        expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=180_000)
+        expect(page.locator(CHART_SVG).first).to_be_visible(timeout=180_000)
         wait_rendered(page, 180_000)
         no_exception(page)
         seen += page.evaluate(LINKS_JS)

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from emgviz.export import read_provenance
 from emgviz.samples import SAMPLE_DIR
 
-from .conftest import wait_rendered
+from .conftest import CHART, wait_rendered
 
 UCI = SAMPLE_DIR / "uci_gestures_1_raw_data_11-08_21.03.16.txt"
 KTK = SAMPLE_DIR / "ktk_emg_biceps_brachii.csv"
@@ -85,7 +85,7 @@ def test_two_sessions_compared_exported_shared_and_reopened(page: Page, browser,
 
 
 TICKS_JS = """(i) => {
-  const chart = document.querySelectorAll('[data-testid=stPlotlyChart]')[i];
+  const chart = document.querySelectorAll('[data-testid=stPlotlyChart], div.emgviz-plotly')[i];
   const gd = [chart, ...chart.querySelectorAll('*')].find(el => el._fullLayout);
   const ax = gd._fullLayout.xaxis;
   return {range: ax.range, ticks: (ax._vals || []).map(v => [v.x, v.text])};
@@ -103,7 +103,7 @@ def _assert_labels_on_ticks(ticks):
 @pytest.mark.parametrize("query", ["/?sample=emgdb-healthy", "/?sample=uci-gestures"])
 def test_time_tick_labels_equal_their_values_at_every_zoom(page: Page, streamlit_url, query):
     page.goto(streamlit_url + query)
-    chart = page.locator('[data-testid="stPlotlyChart"]').first  # the Overview traces
+    chart = page.locator(CHART).first  # the Overview traces
     expect(chart.locator(".main-svg").first).to_be_visible(timeout=180_000)
     wait_rendered(page)
     start = page.evaluate(TICKS_JS, 0)

@@ -1,0 +1,314 @@
+"""Plotly charts that stay mounted: one ``st.components.v2`` component updating in place with ``Plotly.react``.
+
+Why: ``st.plotly_chart`` gives every new figure a new element id, so each rerun (a filter change, a
+Browse page) threw the chart away and drew it twice, and the first page with a chart made the
+browser load Streamlit's Plotly chunk (the full 4.7 MB plotly.js, ~2 s of renderer CPU on a cold
+open). :func:`plotly_chart` instead mounts one component per ``key``; a rerun only hands it the new
+figure JSON (numpy arrays as plotly.py's typed ``bdata``) and it calls ``Plotly.react`` on the same
+``<div>``. The plotly.js it draws with is the **cartesian** dist bundle of the same version as
+plotly.py's (plotly.js-cartesian-dist-min 4.1.1, MIT, 1.5 MB: scatter, bar, heatmap, box, histogram,
+contour, pie, …; no WebGL traces), vendored as ``static/plotly-cartesian-4.1.1.min.js`` beside
+``app.py`` and served by Streamlit's static file server (``server.enableStaticServing``) at
+``/app/static/…``: the browser fetches it once per page open (then from its HTTP cache or a 304),
+never over the websocket.
+
+What users had with ``st.plotly_chart`` is kept: Streamlit's chart theme (the values it merges into
+``layout.template.layout``, light theme: Source Sans, grey ticks, light grid), the figure's title in
+bold, hover, drag-zoom, double-click reset, the mode bar on hover (no Plotly logo, a full-screen
+button), width stretched to the container, height from the figure (450 px by default). Zoom survives
+a rerun through ``layout.uirevision`` (pass ``uirevision``: a change of it resets the view). A click
+on a point is sent back (:func:`selected_points`) for charts given ``on_select``.
+
+Falls back to ``st.plotly_chart`` (same keys) when this Streamlit has no components v2, when static
+serving is off (the app run without the repo's ``.streamlit/config.toml``), or when the environment
+variable ``EMGVIZ_PLOTLY_COMPONENT=0`` asks for it. Figures are built in :mod:`emgviz.plotting`.
+
+After each draw the chart's ``div.emgviz-plotly`` carries ``data-drawn`` (a draw counter) and
+``data-pending`` (``"1"`` while a newer figure waits to be drawn), read by the e2e tests and the
+browser benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from .canvas_component import available as _components_v2, component
+
+__all__ = ["plotly_chart", "selected_points", "enabled", "PLOTLY_JS", "CLASS"]
+
+#: The vendored plotly.js bundle (served at ``/app/static/<name>``).
+PLOTLY_JS = Path(__file__).resolve().parents[2] / "static" / "plotly-cartesian-4.1.1.min.js"
+#: CSS class of the chart's div (tests find it with ``div.emgviz-plotly``).
+CLASS = "emgviz-plotly"
+
+_FONT = '"Source Sans", sans-serif'
+_GREY70, _GREY30, _GREY90, _HEADING, _BG = "#808495", "#e6eaf1", "#262730", "#2F2D2B", "#FFFFFF"
+_AXIS = {"automargin": True, "gridcolor": _GREY30, "zerolinecolor": _GREY30, "tickcolor": _GREY30,
+         "tickfont": {"color": _GREY70, "size": 12}, "minor": {"gridcolor": _GREY30},
+         "title": {"font": {"color": _GREY70, "size": 14}}}
+#: What ``st.plotly_chart`` (Streamlit 1.67, light theme) merges into ``layout.template.layout``:
+#: read from the charts it drew (``gd.layout.template.layout`` in the browser).
+STREAMLIT_THEME = {
+    "font": {"color": _GREY70, "family": _FONT, "size": 12, "weight": 400},
+    "title": {"x": 0, "xanchor": "left", "pad": {"l": 4}, "font": {"family": _FONT, "size": 16, "color": _HEADING}},
+    "legend": {"title": {"font": {"size": 12, "color": _GREY70}, "side": "top"}, "valign": "top",
+               "bordercolor": "transparent", "borderwidth": 0, "font": {"size": 12, "color": _GREY90}},
+    "paper_bgcolor": _BG, "plot_bgcolor": _BG,
+    "xaxis": {**_AXIS, "showgrid": False, "zeroline": False, "title": {**_AXIS["title"], "standoff": 20},
+              "rangeselector": {"bgcolor": _BG, "bordercolor": _GREY30, "borderwidth": 1, "x": 0}},
+    "yaxis": {**_AXIS, "ticklabelposition": "outside", "title": {**_AXIS["title"], "standoff": 24}},
+    "margin": {"pad": 8, "r": 0, "l": 0},
+    "hoverlabel": {"bgcolor": _BG, "bordercolor": "#DCD8D4", "font": {"color": _GREY70, "family": _FONT, "size": 12}},
+    "coloraxis": {"colorbar": {"thickness": 16, "xpad": 24, "ticklabelposition": "outside",
+                               "outlinecolor": "transparent", "outlinewidth": 8, "len": 0.75, "y": 0.5745,
+                               "title": {"font": {"color": _GREY70, "size": 14}},
+                               "tickfont": {"color": _GREY70, "size": 12}}},
+}
+#: ``st.plotly_chart``'s own config (Streamlit 1.67), under the chart's ``config``.
+BASE_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"]}
+
+_JS = r"""
+const THEME = __THEME__, BASE_CONFIG = __CONFIG__;
+const FULLSCREEN_ICON = {width: 600, height: 470, path: 'M32 32C14.3 32 0 46.3 0 64v96c0 17.7 14.3 32 32 32s32-14.3 32-32V96h64c17.7 0 32-14.3 32-32s-14.3-32-32-32H32zM64 352c0-17.7-14.3-32-32-32s-32 14.3-32 32v96c0 17.7 14.3 32 32 32h96c17.7 0 32-14.3 32-32s-14.3-32-32-32H64V352zM320 32c-17.7 0-32 14.3-32 32s14.3 32 32 32h64v64c0 17.7 14.3 32 32 32s32-14.3 32-32V64c0-17.7-14.3-32-32-32H320zM448 352c0-17.7-14.3-32-32-32s-32 14.3-32 32v64H320c-17.7 0-32 14.3-32 32s14.3 32 32 32h96c17.7 0 32-14.3 32-32V352z'};
+const isObj = v => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+function merge(dst, src) {  // lodash.merge for JSON: src wins, objects merged key by key
+  for (const k of Object.keys(src)) {
+    if (isObj(src[k])) { if (!isObj(dst[k])) dst[k] = {}; merge(dst[k], src[k]); } else dst[k] = src[k];
+  }
+  return dst;
+}
+
+let loading = null;  // one <script> per page, whichever chart asks first
+function plotly(src) {
+  if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
+  if (!loading) loading = new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src; s.async = true;
+    s.onload = () => window.Plotly ? resolve(window.Plotly) : reject(new Error('no Plotly in ' + src));
+    s.onerror = () => { loading = null; s.remove(); reject(new Error('could not load ' + src)); };
+    document.head.appendChild(s);
+  });
+  return loading;
+}
+
+function width(gd) { return Math.max(100, Math.floor(gd.parentElement.getBoundingClientRect().width)); }
+
+function drawOverlay(gd) {  // the figure's rectangles (x data, y paper) as divs over the plot: moving one costs no replot
+  const box = gd.parentElement.querySelector('.emgviz-plotly-overlay'), fl = gd._fullLayout;
+  if (!box || !fl || !fl.xaxis || !fl._size) return;
+  const rects = (gd._overlay || []).filter(s => (s.type || 'rect') === 'rect' && (s.xref || 'x') === 'x' && s.yref === 'paper');
+  while (box.children.length > rects.length) box.lastChild.remove();
+  while (box.children.length < rects.length) box.appendChild(document.createElement('div'));
+  const xa = fl.xaxis, sz = fl._size;
+  const d = gd._shapeDefaults || {};  // the template's shapedefaults, under each shape's own values (as Plotly)
+  rects.forEach((s, i) => {
+    const el = box.children[i], ln = {...(d.line || {}), ...(s.line || {})}, w = ln.width ?? 2;
+    let a = xa._offset + xa.l2p(+s.x0), b = xa._offset + xa.l2p(+s.x1);
+    a = Math.max(sz.l, Math.min(sz.l + sz.w, a)); b = Math.max(sz.l, Math.min(sz.l + sz.w, b));
+    const top = sz.t + (1 - (s.y1 ?? 1)) * sz.h, bottom = sz.t + (1 - (s.y0 ?? 0)) * sz.h;
+    el.style.cssText = `position:absolute;pointer-events:none;box-sizing:border-box;` +  // the line centred on the edge
+      `left:${Math.min(a, b) - w / 2}px;width:${Math.max(1, Math.abs(b - a)) + w}px;` +
+      `top:${top - w / 2}px;height:${bottom - top + w}px;opacity:${s.opacity ?? d.opacity ?? 1};` +
+      `background-clip:padding-box;background-color:${s.fillcolor ?? d.fillcolor ?? 'rgba(0,0,0,0)'};` +
+      `border:${w}px solid ${w ? (ln.color || '#444') : 'transparent'};`;
+    el.dataset.x0 = String(s.x0); el.dataset.x1 = String(s.x1);
+  });
+}
+
+function prepare(spec, gd) {
+  const fig = spec.figure || {}, layout = fig.layout || {};
+  if (spec.overlay) {  // shapes drawn by drawOverlay; meta (emgviz's record, never drawn) kept out of Plotly
+    gd._overlay = layout.shapes || [];
+    gd._shapeDefaults = (layout.template && isObj(layout.template.layout) && layout.template.layout.shapedefaults) || {};
+    delete layout.shapes; delete layout.meta;
+    const sig = JSON.stringify([fig, spec.config || {}, spec.uirevision ?? null, spec.select]);
+    if (sig === gd._sig && gd._fullLayout) return null;  // only the shapes moved: no Plotly call at all
+    gd._sig = sig;
+  }
+  if (layout.template && isObj(layout.template.layout)) merge(layout.template.layout, THEME);  // as st.plotly_chart
+  if (isObj(layout.title) && layout.title.text) layout.title.text = '<b>' + layout.title.text + '</b>';
+  gd._figHeight = layout.height || 450;
+  const full = document.fullscreenElement === gd.parentElement;
+  layout.width = gd._w = width(gd);
+  layout.height = full ? window.innerHeight : gd._figHeight;
+  if (spec.uirevision !== null && spec.uirevision !== undefined) layout.uirevision = spec.uirevision;
+  else if (layout.uirevision === undefined) layout.uirevision = 'emgviz';
+  if (spec.select) { layout.clickmode = 'event'; layout.hovermode = layout.hovermode || 'closest'; }
+  const key = JSON.stringify(spec.config || {});
+  if (gd._configKey !== key) {  // one config object while it does not change: a new one makes react replot
+    gd._configKey = key;        // from scratch and drop the user's zoom
+    gd._config = merge(merge({}, BASE_CONFIG), spec.config || {});
+    gd._config.modeBarButtonsToAdd = [{name: 'Fullscreen', title: 'Fullscreen', icon: FULLSCREEN_ICON, click: () => {
+      const wrap = gd.parentElement;
+      if (document.fullscreenElement) document.exitFullscreen(); else if (wrap.requestFullscreen) wrap.requestFullscreen();
+    }}];
+  }
+  return [fig.data || [], layout, gd._config];
+}
+
+async function pump(gd) {
+  if (gd._busy) return;
+  gd._busy = true;
+  try {
+    while (gd._next) {
+      const spec = gd._next; gd._next = null;
+      const P = await plotly(spec.src);
+      const args = prepare(spec, gd);
+      if (args) await P.react(gd, ...args);
+      drawOverlay(gd);
+      if (!gd._hooked) {  // once per div: a click on a point goes back to Python
+        gd._hooked = true;
+        gd.on('plotly_click', ev => {
+          if (!gd._select || !gd._emit || !ev || !ev.points) return;
+          gd._emit('select', {points: ev.points.map(p => ({x: p.x, y: p.y, curve_number: p.curveNumber,
+                                                           point_number: p.pointNumber, point_index: p.pointIndex}))});
+        });
+      }
+      gd._select = !!spec.select;
+      gd.dataset.drawn = String((+gd.dataset.drawn || 0) + 1);
+    }
+    gd.parentElement.querySelector('.emgviz-plotly-error').textContent = '';
+  } catch (e) {
+    gd._next = null;
+    gd.parentElement.querySelector('.emgviz-plotly-error').textContent = 'Could not draw this chart: ' + (e && e.message || e);
+  } finally {
+    gd._busy = false;
+    gd.dataset.pending = gd._next ? '1' : '0';
+    if (gd._next) pump(gd);
+  }
+}
+
+function setup(parentElement) {
+  const wrap = document.createElement('div');
+  wrap.className = 'emgviz-plotly-wrap';
+  wrap.style.cssText = 'position:relative;width:100%;background:#fff;';
+  const gd = document.createElement('div');
+  gd.className = 'emgviz-plotly';
+  const overlay = document.createElement('div');
+  overlay.className = 'emgviz-plotly-overlay';
+  overlay.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
+  const err = document.createElement('div');
+  err.className = 'emgviz-plotly-error';
+  err.style.cssText = 'color:#b00020;font-size:14px;';
+  wrap.append(gd, overlay, err);
+  parentElement.appendChild(wrap);
+  new ResizeObserver(() => {  // the container's width (sidebar, window, full screen): relayout, never redraw data
+    const w = width(gd);
+    if (w === gd._w || !gd._fullLayout || !window.Plotly) return;  // drawn at this width already
+    gd._w = w;
+    const full = document.fullscreenElement === wrap;
+    window.Plotly.relayout(gd, {width: w, height: full ? window.innerHeight : gd._figHeight}).then(() => drawOverlay(gd));
+  }).observe(wrap);
+  return gd;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const gd = parentElement.querySelector('div.emgviz-plotly') || setup(parentElement);
+  gd._emit = setTriggerValue;
+  const text = typeof data === 'string' ? data
+             : (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) ? new TextDecoder().decode(data) : JSON.stringify(data);
+  if (text === gd._text) return;  // a rerun that changed nothing: nothing to draw
+  gd._text = text;
+  gd._next = JSON.parse(text);
+  gd.dataset.pending = '1';
+  pump(gd);
+}
+"""
+
+
+def _js() -> str:
+    return _JS.replace("__THEME__", json.dumps(STREAMLIT_THEME)).replace("__CONFIG__", json.dumps(BASE_CONFIG))
+
+
+def enabled() -> bool:
+    """True when charts go through the mounted component, False when they fall back to ``st.plotly_chart``.
+
+    Needs components v2, ``server.enableStaticServing`` (the repo's ``.streamlit/config.toml``), the
+    bundle in ``static/`` beside the running app's script (``app.py``: the repo's ``static/``) and no
+    ``EMGVIZ_PLOTLY_COMPONENT=0`` in the environment.
+    """
+    if os.environ.get("EMGVIZ_PLOTLY_COMPONENT", "1") == "0" or not _components_v2():
+        return False
+    try:
+        if not st.get_option("server.enableStaticServing"):
+            return False
+    except Exception:  # noqa: BLE001 - an option this Streamlit does not know
+        return False
+    return _served().exists()
+
+
+def _served() -> Path:
+    """Where Streamlit serves the bundle from: ``static/`` beside the running app's main script."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    main = getattr(ctx, "main_script_path", None) if ctx is not None else None
+    return (Path(main).resolve().parent / "static" / PLOTLY_JS.name) if main else PLOTLY_JS
+
+
+def _src() -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + (base + "/" if base else "") + "app/static/" + PLOTLY_JS.name
+
+
+def payload(fig, *, config: dict | None = None, select: bool = False, uirevision=None,
+            overlay_shapes: bool = False) -> bytes:
+    """The bytes the component gets: its options and the figure as plotly.py's JSON (arrays as ``bdata``)."""
+    import plotly.io as pio
+
+    head = json.dumps({"src": _src(), "config": config or {}, "select": bool(select),
+                       "uirevision": uirevision, "overlay": bool(overlay_shapes)})
+    return (head[:-1] + ',"figure":' + pio.to_json(fig, validate=False) + "}").encode()
+
+
+def plotly_chart(fig, *, key: str, config: dict | None = None, on_select=None, uirevision=None,
+                 overlay_shapes: bool = False) -> None:
+    """Draw ``fig`` in the chart with this ``key``, updating it in place on every rerun.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure or dict
+        The figure (built in :mod:`emgviz.plotting`).
+    key : str
+        The same on every run: the chart stays mounted.
+    config : dict, default=None
+        Plotly config on top of Streamlit's (e.g. ``{"displayModeBar": False}``).
+    on_select : callable, default=None
+        Called when a point is clicked; read the points with :func:`selected_points` ``(key)``.
+    uirevision : str or number, default=None
+        A new value resets zoom and pan; the same value keeps the user's view across reruns
+        (default: the figure's ``layout.uirevision``, else one per chart).
+    overlay_shapes : bool, default=False
+        Draw the figure's rectangles (``xref`` x, ``yref`` paper) as page elements over the plot, not
+        with Plotly: a rerun in which only they moved (Browse's overview strip on a new page) then
+        costs no Plotly redraw. ``layout.meta`` is not given to Plotly then (not drawn anyway).
+    """
+    if not enabled():
+        kwargs = {"on_select": on_select, "selection_mode": "points"} if on_select is not None else {}
+        st.plotly_chart(fig, key=key, config=config or {}, width="stretch", **kwargs)
+        return
+    events = {"on_select_change": on_select} if on_select is not None else {}
+    component("emgviz_plotly", _js())(key=key, data=payload(fig, config=config, select=on_select is not None,
+                                                            uirevision=uirevision, overlay_shapes=overlay_shapes),
+                                      **events)
+
+
+def selected_points(key: str) -> list[dict]:
+    """The points of the last click on chart ``key`` (``x``, ``y``, …), from either the component or
+    ``st.plotly_chart``'s selection; empty when there is none."""
+    value = st.session_state.get(key)
+    if not isinstance(value, dict):
+        try:
+            value = dict(value)  # st.plotly_chart's selection state
+        except (TypeError, ValueError):
+            return []
+    event = value.get("select") or value.get("selection") or {}
+    try:
+        return list(event.get("points") or [])
+    except AttributeError:
+        return []
