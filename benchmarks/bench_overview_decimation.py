@@ -49,6 +49,32 @@ print(t1 - t0, t2 - t1, t3 - t2, k is not None)
 """
 
 
+_FIRST = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {bench!r})
+import bench_overview_decimation as b
+from emgviz.plotting import overview_kernel
+overview_kernel.kernel()
+rec = b._recording({n_ch}, {n})
+proc = b.Processed(rec, rec, lambda: None, b.Settings())
+print(b._run(rec, proc, b.overview_stack.stack_points({n_ch}, True), {how!r}, 1, True)[0])
+"""
+
+
+def _first_calls(n_ch: int, n: int, rounds: int) -> dict:
+    """The first decimate_stack of a fresh process (its buffers' first-touch page faults included, as the
+    app's first Overview), NumPy and kernel alternately, 1 thread: median s per path."""
+    out = {"numpy": [], "kernel": []}
+    bench = os.path.dirname(os.path.abspath(__file__))
+    for _ in range(rounds):
+        for how in out:
+            code = _FIRST.format(root=ROOT, bench=bench, n_ch=n_ch, n=n, how=how)
+            res = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+            out[how].append(float(res.stdout.split()[-1]))
+    return {k: statistics.median(v) for k, v in out.items()}
+
+
 def _load() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
@@ -143,6 +169,7 @@ def main(argv=None) -> None:
     med = {c: statistics.median(v) for c, v in times.items()}
     load_mid = _load()
     start = _startup(1 if args.quick else 2)
+    first = _first_calls(n_ch, n, 1 if args.quick else 2)
     load_after = _load()
 
     lines = [f"## Overview decimation with the RMS envelope (`bench_overview_decimation.py`)", "",
@@ -159,6 +186,9 @@ def main(argv=None) -> None:
             a, b = med[("numpy", thr, env)], med[("kernel", thr, env)]
             lines.append(f"| {'signal + RMS envelope' if env else 'signal only'} | {thr} | {a:.3f} | {b:.3f} | "
                          f"**{b / a:.2f}×** |")
+    lines += ["", f"First call in a fresh process (the app's first Overview: fresh buffers, their page faults), 1 thread, "
+              f"median of {1 if args.quick else 2} processes each: NumPy {first['numpy']:.3f} s, kernel "
+              f"{first['kernel']:.3f} s (**{first['kernel'] / first['numpy']:.2f}×**)."]
     lines += ["", "Kernel start-up in fresh processes (`NUMBA_CACHE_DIR` a new empty folder: the first compiles, "
               "the next load its cache):", "", "| process | import numba + emgviz.plotting (s) | kernel compile / load (s) | first call (s) |",
               "|---|---:|---:|---:|"]
@@ -172,7 +202,7 @@ def main(argv=None) -> None:
         with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "overview_decimation.json"), "w") as fh:
             json.dump({"median_s": {f"{h}/{t}/{'env' if e else 'sig'}": v for (h, t, e), v in med.items()},
                        "breakdown_s": {"envelope": env_s, "minmax": mm_s}, "equal": bool(equal),
-                       "startup": start, "load": [load_before, load_mid, load_after]}, fh, indent=1)
+                       "startup": start, "first_call_s": first, "load": [load_before, load_mid, load_after]}, fh, indent=1)
 
 
 if __name__ == "__main__":
