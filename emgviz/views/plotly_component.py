@@ -172,14 +172,25 @@ async function pump(gd) {
       gd.dataset.drawn = String((+gd.dataset.drawn || 0) + 1);
     }
     gd.parentElement.querySelector('.emgviz-plotly-error').textContent = '';
-  } catch (e) {
-    gd._next = null;
+  } catch (e) {  // keep a newer figure that arrived meanwhile; the same figure again is retried
+    gd._text = gd._next ? gd._text : null;
     gd.parentElement.querySelector('.emgviz-plotly-error').textContent = 'Could not draw this chart: ' + (e && e.message || e);
   } finally {
     gd._busy = false;
     gd.dataset.pending = gd._next ? '1' : '0';
-    if (gd._next) pump(gd);
+    if (gd._next) pump(gd); else fit(gd);
   }
+}
+
+function fit(gd) {  // the container's width changed (sidebar, window, full screen): relayout, never redraw data;
+  const w = width(gd);  // never while a react runs (Plotly does not queue its calls): pump calls it after
+  if (gd._busy || w === gd._w || !gd._fullLayout || !window.Plotly) return;
+  gd._w = w;
+  const full = document.fullscreenElement === gd.parentElement;
+  gd._busy = true;
+  window.Plotly.relayout(gd, {width: w, height: full ? window.innerHeight : gd._figHeight})
+    .then(() => drawOverlay(gd), () => {})
+    .finally(() => { gd._busy = false; if (gd._next) pump(gd); else fit(gd); });
 }
 
 function setup(parentElement) {
@@ -196,13 +207,8 @@ function setup(parentElement) {
   err.style.cssText = 'color:#b00020;font-size:14px;';
   wrap.append(gd, overlay, err);
   parentElement.appendChild(wrap);
-  new ResizeObserver(() => {  // the container's width (sidebar, window, full screen): relayout, never redraw data
-    const w = width(gd);
-    if (w === gd._w || !gd._fullLayout || !window.Plotly) return;  // drawn at this width already
-    gd._w = w;
-    const full = document.fullscreenElement === wrap;
-    window.Plotly.relayout(gd, {width: w, height: full ? window.innerHeight : gd._figHeight}).then(() => drawOverlay(gd));
-  }).observe(wrap);
+  gd._ro = new ResizeObserver(() => fit(gd));
+  gd._ro.observe(wrap);
   return gd;
 }
 
@@ -212,11 +218,17 @@ export default function (component) {
   gd._emit = setTriggerValue;
   const text = typeof data === 'string' ? data
              : (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) ? new TextDecoder().decode(data) : JSON.stringify(data);
-  if (text === gd._text) return;  // a rerun that changed nothing: nothing to draw
+  const cleanup = () => setTimeout(() => {  // unmounted (not just re-rendered): free Plotly's listeners and the observer
+    if (gd.isConnected) return;
+    if (gd._ro) gd._ro.disconnect();
+    if (window.Plotly) window.Plotly.purge(gd);
+  }, 0);
+  if (text === gd._text) return cleanup;  // a rerun that changed nothing: nothing to draw
   gd._text = text;
   gd._next = JSON.parse(text);
   gd.dataset.pending = '1';
   pump(gd);
+  return cleanup;
 }
 """
 
