@@ -4,8 +4,9 @@ Streamlit runs a full ``gc.collect()`` after every script run, fragment reruns i
 (``runner.postScriptGC``). With Streamlit, Plotly, pandas and SciPy loaded that scans ~160,000
 long-lived objects each time: 60–150 ms of server CPU per run, more than the Teach view's nudge
 or a Live redraw costs. :func:`gc.freeze` moves what exists to a permanent generation the
-collector skips; reference counting still frees those objects. Teach and Live both use this
-module, so they share one state of the heap.
+collector skips; reference counting still frees those objects. ``app.py`` (after every page it
+draws), Teach and Live use this module, so they share one state of the heap: Live thaws it when its
+last session stops, and the next page freezes the survivors again after a collection.
 """
 
 from __future__ import annotations
