@@ -25,10 +25,11 @@ chooses the route: ``scipy`` (never this kernel), ``lanes`` (always, when it loa
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 
 import numpy as np
+
+from ._kernel_loading import env_mode, import_kernel, start_once
 
 __all__ = ["kernel", "available", "usable", "mode", "warm_up", "warm_up_async", "filtfilt_lanes", "filtfilt_array",
            "MIN_ROWS", "BLOCK", "LOAD_MIN_VALUES"]
@@ -61,6 +62,13 @@ def _slp_vectorised():
         config.SLP_VECTORIZE = previous
 
 
+def _load_driver():
+    """Import the numba driver with LLVM's SLP vectoriser on (it packs the channels into vector lanes)."""
+    with _slp_vectorised():
+        from . import _iir_lanes_driver
+    return _iir_lanes_driver.filtfilt_group
+
+
 def kernel():
     """The compiled group filter (numba), or None when numba is missing or fails (see :data:`failure`).
 
@@ -71,13 +79,7 @@ def kernel():
     if _kernel is None:
         with _lock:
             if _kernel is None:
-                try:
-                    with _slp_vectorised():
-                        from . import _iir_lanes_driver
-                    _kernel = _iir_lanes_driver.filtfilt_group
-                except Exception as exc:  # noqa: BLE001 - no numba, a broken install, LLVM: keep SciPy's path
-                    failure = f"{type(exc).__name__}: {exc}"
-                    _kernel = False
+                _kernel, failure = import_kernel(_load_driver)
     return _kernel or None
 
 
@@ -89,8 +91,7 @@ def available() -> bool:
 def mode() -> str:
     """``EMGVIZ_IIR``: ``"scipy"`` (never the kernel), ``"lanes"`` (the kernel whenever it loads, any size),
     else ``"auto"``."""
-    value = os.environ.get("EMGVIZ_IIR", "").strip().lower()
-    return value if value in ("scipy", "lanes") else "auto"
+    return env_mode("EMGVIZ_IIR", ("scipy", "lanes"))
 
 
 def usable(n_rows: int, n_values: int):
@@ -128,9 +129,7 @@ def warm_up_async() -> threading.Thread:
     the first render's path); returns that thread."""
     global _warming
     with _lock:
-        if _warming is None:
-            _warming = threading.Thread(target=warm_up, name="emgviz-iir-warm-up", daemon=True)
-            _warming.start()
+        _warming = start_once(_warming, warm_up, "emgviz-iir-warm-up")
         return _warming
 
 

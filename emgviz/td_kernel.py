@@ -15,8 +15,10 @@ at least :data:`LOAD_MIN_VALUES` values and used for every row once loaded.
 
 from __future__ import annotations
 
-import os
+import importlib
 import threading
+
+from ._kernel_loading import env_mode, import_kernel, start_once
 
 __all__ = ["kernel", "available", "mode", "usable", "warm_up", "warm_up_async", "LOAD_MIN_VALUES"]
 
@@ -37,12 +39,7 @@ def kernel():
     if _kernel is None:
         with _lock:
             if _kernel is None:
-                try:
-                    from ._td_numba import time_domain_1d
-                    _kernel = time_domain_1d
-                except Exception as exc:  # noqa: BLE001 - no numba, a broken install, LLVM: keep NumPy's path
-                    failure = f"{type(exc).__name__}: {exc}"
-                    _kernel = False
+                _kernel, failure = import_kernel(lambda: importlib.import_module("._td_numba", __package__).time_domain_1d)
     return _kernel or None
 
 
@@ -53,8 +50,7 @@ def available() -> bool:
 
 def mode() -> str:
     """``EMGVIZ_TD``: ``"numpy"`` (never the kernel), ``"numba"`` (the kernel whenever it loads), else ``"auto"``."""
-    value = os.environ.get("EMGVIZ_TD", "").strip().lower()
-    return value if value in ("numpy", "numba") else "auto"
+    return env_mode("EMGVIZ_TD", ("numpy", "numba"))
 
 
 def usable(n_values: int):
@@ -93,7 +89,5 @@ def warm_up_async() -> threading.Thread:
     off the path of the first feature table); returns that thread."""
     global _warming
     with _lock:
-        if _warming is None:
-            _warming = threading.Thread(target=warm_up, name="emgviz-td-warm-up", daemon=True)
-            _warming.start()
+        _warming = start_once(_warming, warm_up, "emgviz-td-warm-up")
         return _warming

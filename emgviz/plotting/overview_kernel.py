@@ -16,10 +16,12 @@ imported and the NumPy path stays. ``EMGVIZ_OVERVIEW=numpy`` forces that path (f
 
 from __future__ import annotations
 
-import os
+import importlib
 import threading
 
 import numpy as np
+
+from .._kernel_loading import env_mode, import_kernel, start_once
 
 __all__ = ["kernel", "usable", "mode", "warm_up", "warm_up_async", "bucketing", "decimate_rows",
            "LOAD_MIN_VALUES"]
@@ -44,19 +46,13 @@ def kernel():
     if _kernel is None:
         with _lock:
             if _kernel is None:
-                try:
-                    from . import _decimate_kernel
-                    _kernel = _decimate_kernel
-                except Exception as exc:  # noqa: BLE001 - no numba, a broken install: keep NumPy's path
-                    failure = f"{type(exc).__name__}: {exc}"
-                    _kernel = False
+                _kernel, failure = import_kernel(lambda: importlib.import_module("._decimate_kernel", __package__))
     return _kernel or None
 
 
 def mode() -> str:
     """``EMGVIZ_OVERVIEW``: ``"numpy"`` (never the kernel), ``"kernel"`` (whenever it loads), else ``"auto"``."""
-    value = os.environ.get("EMGVIZ_OVERVIEW", "").strip().lower()
-    return value if value in ("numpy", "kernel") else "auto"
+    return env_mode("EMGVIZ_OVERVIEW", ("numpy", "kernel"))
 
 
 def usable(n_values: int):
@@ -92,9 +88,7 @@ def warm_up_async() -> threading.Thread:
     """:func:`warm_up` in a daemon thread, started once per process; returns that thread."""
     global _warming
     with _lock:
-        if _warming is None:
-            _warming = threading.Thread(target=warm_up, name="emgviz-overview-warm-up", daemon=True)
-            _warming.start()
+        _warming = start_once(_warming, warm_up, "emgviz-overview-warm-up")
         return _warming
 
 
