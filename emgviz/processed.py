@@ -51,7 +51,7 @@ class Processed:
     """
 
     __slots__ = ("raw", "filtered", "settings", "warnings", "_envelope", "_compute", "_lock", "_derived",
-                 "_key_locks", "_keys_lock")
+                 "_key_locks", "_keys_lock", "__weakref__")
 
     def __init__(self, raw: Recording, filtered: Recording, envelope: Recording | None | Callable[[], Recording],
                  settings: Settings, warnings: tuple[str, ...] = ()):

@@ -219,7 +219,7 @@ def render(ctx: ViewContext) -> None:
 def _browser(ctx: ViewContext) -> None:
     rec = ctx.rec
     processed = ctx.processed
-    has_processed = processed is not None and getattr(processed, "filtered", None) is not None
+    has_processed = processed is not None  # fetched only when the filtered signal or its layers are shown
     state = st.session_state
 
     # ---- time base and position

@@ -74,14 +74,16 @@ def compact_times(fig, t0: float, duration_s: float, width_px: int = 1400):
 
 def render(ctx: ViewContext) -> None:
     """Draw the overview of ``ctx``: traces with the envelope, the feature table, one bar chart."""
+    # ctx.processed is fetched (or filtered) only when a product below is not cached: returning to
+    # settings already seen reads no samples, even after the store evicted their filtered copy
     out = ctx.processed
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
-    names = channel_page(out.filtered.ch_names, "overview_channel_page")
-    key = ctx.key if len(names) == out.filtered.n_channels else f"{ctx.key}|{names[0]}"
+    names = channel_page(ctx.rec.ch_names, "overview_channel_page")
+    key = ctx.key if len(names) == ctx.rec.n_channels else f"{ctx.key}|{names[0]}"
     fig = _overview_figure(key, ctx.settings_key, show_env, tuple(names), out, ctx.rec.events)
     plotly_chart(fig, key="overview_chart")  # mounted once: a filter change redraws it in place
     with st.spinner("Computing the per-muscle features…"):  # seconds on an hour of 16 channels
-        table = features_cached(ctx.key, ctx.settings_key, out.filtered)
+        table = features_cached(ctx.key, ctx.settings_key, out)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = _display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table, ctx.display)
     st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
