@@ -253,3 +253,45 @@ def test_browse_after_an_eviction_shows_the_filtered_numbers(upload_app):
     np.testing.assert_allclose(y, slope * ref + intercept, rtol=0, atol=1e-6 * np.ptp(y))
     raw_like = rec.data[0, i]
     assert not np.allclose(np.corrcoef(raw_like, y)[0, 1], 1.0, atol=1e-6)  # it is not the raw signal
+
+
+# ---- the Summary's envelopes without the envelope of every channel ----------------------------------
+def test_envelope_overview_channel_by_channel_equals_the_whole_envelope():
+    from emgviz.plotting.summary import envelope_overview
+
+    for method in ("rms", "lowpass"):
+        out = preprocess(_rec(n=30_000), Settings(envelope=method))
+        by_channel = envelope_overview(out.filtered, channel=out.envelope_channel)
+        assert not out.envelope_ready  # nothing held
+        whole = envelope_overview(out.envelope)
+        assert len(by_channel.data) == len(whole.data) == 2
+        for a, b in zip(by_channel.data, whole.data):
+            np.testing.assert_array_equal(np.asarray(a.x), np.asarray(b.x))
+            np.testing.assert_array_equal(np.asarray(a.y), np.asarray(b.y))
+        assert by_channel.layout == whole.layout
+
+
+def test_summary_in_the_app_keeps_no_whole_envelope(upload_app):
+    """The Summary's envelopes figure equals the whole envelope's; the processed copy holds filtered only."""
+    from apptest_utils import assert_no_exception, plotly_spec, trace_array
+
+    from emgviz.io import read_files
+    from emgviz.plotting.summary import envelope_overview
+    from emgviz.units import recording_display_unit
+
+    at, calls = upload_app
+    at.sidebar.radio(key="view").set_value("Summary").run()
+    assert_no_exception(at)
+    store = cache.cache_store()
+    with store._lock:
+        mine = [v for k, (v, _, _) in store._entries.items() if k.startswith("proc|")
+                and tuple(v.filtered.ch_names) == _NAMES]
+    assert len(mine) == 1 and not mine[0].envelope_ready
+    rec = read_files([("arm.csv", _csv())])
+    out = preprocess(rec, Settings())
+    want = envelope_overview(out.envelope, unit=recording_display_unit(rec))  # (bursts only add shapes)
+    got = plotly_spec(at, "summary_envelopes")["data"]
+    assert len(got) == 3
+    for g, w in zip(got, want.data):
+        np.testing.assert_allclose(trace_array(g["y"]).astype(float), np.asarray(w.y, dtype=float), rtol=1e-12)
+        np.testing.assert_allclose(trace_array(g["x"]).astype(float), np.asarray(w.x, dtype=float), rtol=1e-12)
