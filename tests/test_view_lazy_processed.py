@@ -295,3 +295,59 @@ def test_summary_in_the_app_keeps_no_whole_envelope(upload_app):
     for g, w in zip(got, want.data):
         np.testing.assert_allclose(trace_array(g["y"]).astype(float), np.asarray(w.y, dtype=float), rtol=1e-12)
         np.testing.assert_allclose(trace_array(g["x"]).astype(float), np.asarray(w.x, dtype=float), rtol=1e-12)
+
+
+# ---- Browse: the page's envelope only ----------------------------------------------------------------
+@pytest.mark.parametrize("settings", [Settings(), Settings(rms_window_ms=250.0), Settings(envelope="lowpass"),
+                                      Settings(envelope="lowpass", lowpass_hz=2.0)], ids=repr)
+def test_envelope_span_equals_the_whole_envelope_there(settings):
+    rec = Recording(np.random.default_rng(3).normal(size=(3, 60_000)) * 1e-4, fs=2000.0, ch_names=["a", "b", "c"],
+                    t0=12.5)
+    out = preprocess(rec, settings)
+    whole = preprocess(rec, settings).envelope
+    scale = float(np.abs(whole.data).max())
+    for start, stop in [(0, 5000), (100, 4100), (20_000, 40_000), (57_000, 60_000), (59_990, 60_000), (0, 60_000)]:
+        for names in (None, ["c", "a"]):
+            span = out.envelope_span(start, stop, names=names)
+            rows = [0, 1, 2] if names is None else [2, 0]
+            assert span.ch_names == tuple(whole.ch_names[i] for i in rows)
+            assert span.t0 == pytest.approx(rec.t0 + start / rec.fs, abs=1e-12) and span.fs == rec.fs
+            np.testing.assert_allclose(span.data, whole.data[rows, start:stop], rtol=0, atol=1e-12 * scale)
+    assert not out.envelope_ready  # the spans never computed the whole envelope
+    held = preprocess(rec, settings)
+    _ = held.envelope
+    np.testing.assert_array_equal(held.envelope_span(100, 200, names=["b"]).data, held.envelope.data[[1], 100:200])
+
+
+def test_browse_envelope_overlay_is_the_whole_envelope_on_the_page(upload_app):
+    from apptest_utils import assert_no_exception, plotly_spec, trace_array
+
+    from emgviz.io import read_files
+
+    at, calls = upload_app
+    at.sidebar.radio(key="view").set_value("Browse").run()
+    at.radio(key="browse_signal").set_value("Filtered").run()
+    at.toggle(key="browse_envelope").set_value(True).run()
+    at.button(key="browse_next").click().run()
+    assert_no_exception(at)
+    store = cache.cache_store()
+    with store._lock:
+        mine = [v for k, (v, _, _) in store._entries.items() if k.startswith("proc|")
+                and tuple(v.filtered.ch_names) == _NAMES]
+    assert len(mine) == 1 and not mine[0].envelope_ready  # no envelope of the whole recording
+    rec = read_files([("arm.csv", _csv())])
+    out = preprocess(rec, Settings())
+    env, filt = out.envelope, out.filtered
+    traces = plotly_spec(at, "browse_chart")["data"]
+    env_traces = [d for d in traces if d.get("name", "").endswith("envelope")]
+    sig_traces = [d for d in traces if not d.get("name", "").endswith("envelope")]
+    assert len(env_traces) == 3
+    for k, (e, s) in enumerate(zip(env_traces, sig_traces)):
+        # the envelope is drawn on its channel's scale and offset: the same line as the signal's
+        xs, ys = trace_array(s["x"]).astype(float), trace_array(s["y"]).astype(float)
+        i = np.round((xs - rec.t0) * rec.fs).astype(int)
+        slope, intercept = np.polyfit(filt.data[k, i], ys, 1)
+        xe, ye = trace_array(e["x"]).astype(float), trace_array(e["y"]).astype(float)
+        j = np.round((xe - rec.t0) * rec.fs).astype(int)
+        assert xe.min() >= 9.99 and len(j) > 100  # the second page (one sample before it: the line reaches the edge)
+        np.testing.assert_allclose(ye, slope * env.data[k, j] + intercept, rtol=0, atol=1e-6 * np.ptp(ys))

@@ -14,7 +14,7 @@ import streamlit as st
 
 from ..export import safe_stem
 from ..markers import add_marker, delete_marker, empty_markers, markers_from_csv, markers_to_csv
-from ..plotting.browser import (auto_scales, format_scale, overview_envelope, overview_figure,
+from ..plotting.browser import (auto_scales, format_scale, overview_envelope, overview_figure, page_slice,
                                 scale_choices, stacked_figure)
 from .cache import bursts_cached
 from ..recording import Recording
@@ -307,7 +307,10 @@ def _browser(ctx: ViewContext) -> None:
         scales[name] = autos[name] if v == _AUTO else float(v)
 
     # ---- derived layers
-    overlay = processed.envelope if (show_env and has_processed) else None
+    overlay = None
+    if show_env and has_processed:  # this page's envelope only: the whole one is as large as the recording
+        page = page_slice(processed.filtered, t, page_s)
+        overlay = processed.envelope_span(page.start - 1, page.stop + 1, names=channels)
     bursts = None
     if show_bursts and has_processed:
         try:
