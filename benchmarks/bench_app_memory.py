@@ -97,6 +97,9 @@ def run_once(args) -> dict:
     else:
         os.environ.pop("EMGVIZ_CACHE_MB", None)
     cache_mb = os.environ.get("EMGVIZ_CACHE_MB", "2048 (default)")
+    import emgviz  # from ROOT, before bench_browser puts ITS checkout first on sys.path
+
+    assert Path(emgviz.__file__).resolve().is_relative_to(ROOT), (emgviz.__file__, ROOT)
     from bench_browser import synthetic
 
     from emgviz.io.write import write_file
