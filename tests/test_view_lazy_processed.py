@@ -351,3 +351,23 @@ def test_browse_envelope_overlay_is_the_whole_envelope_on_the_page(upload_app):
         j = np.round((xe - rec.t0) * rec.fs).astype(int)
         assert xe.min() >= 9.99 and len(j) > 100  # the second page (one sample before it: the line reaches the edge)
         np.testing.assert_allclose(ye, slope * env.data[k, j] + intercept, rtol=0, atol=1e-6 * np.ptp(ys))
+
+
+# ---- the Summary's quality screen: no temporary as large as the recording --------------------------------
+def test_signal_quality_holds_no_whole_recording_temporary():
+    import tracemalloc
+
+    from emgviz.quality import signal_quality
+
+    rng = np.random.default_rng(2)
+    rec = Recording(rng.normal(size=(32, 100_000)) * 1e-4 + 1e-3, fs=2000.0, ch_names=[f"m{i}" for i in range(32)])
+    tracemalloc.start()
+    try:
+        got = signal_quality(rec)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # a few channels' worth of temporaries, channel after channel (was the whole recording for the SDs)
+    assert peak < 0.35 * rec.data.nbytes, peak / rec.data.nbytes
+    np.testing.assert_array_equal(np.array([x.std() for x in rec.data]), rec.data.std(axis=-1))
+    assert list(got["channel"]) == list(rec.ch_names) and set(got["grade"]) <= {"good", "check", "poor"}
