@@ -1,6 +1,6 @@
 """Memory of the real Streamlit server (default EMGVIZ_CACHE_MB) with a 1 h × 16 ch × 2 kHz EDF uploaded in
 Chromium: VmRSS and VmHWM (peak) of the server process after the Overview, after each notch change
-(50 Hz → Off → 50 Hz → Off), Browse, a Browse page and back to the Overview.
+(50 Hz → Off → 50 Hz → Off), Browse, a Browse page, back to the Overview, the Summary and back.
 
     python benchmarks/bench_app_memory_server.py ROOT [ROOT ...]
 
@@ -74,6 +74,8 @@ def run(root: str, edf: Path, port: int):
             radio("Browse"); s = idle(pg, pid=srv.pid); rows.append(("Browse", s, *status(srv.pid).values()))
             pg.get_by_role("button", name="Next ▶").first.click(); s = idle(pg, pid=srv.pid)
             rows.append(("Browse page", s, *status(srv.pid).values()))
+            radio("Overview"); s = idle(pg, pid=srv.pid); rows.append(("back to Overview", s, *status(srv.pid).values()))
+            radio("Summary"); s = idle(pg, 600, pid=srv.pid); rows.append(("Summary", s, *status(srv.pid).values()))
             radio("Overview"); s = idle(pg, pid=srv.pid); rows.append(("back to Overview", s, *status(srv.pid).values()))
             b.close()
     finally:

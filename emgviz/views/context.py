@@ -117,6 +117,13 @@ class LazyProcessed:
         return f"LazyProcessed({self.raw.n_channels} ch, {'fetched' if self.fetched else 'not fetched'})"
 
 
+def resolved(processed):
+    """The :class:`~emgviz.processed.Processed` behind ``processed`` (fetched now if it is a
+    :class:`LazyProcessed`), for code that reads several of its attributes: one object throughout,
+    even if the store evicts it meanwhile."""
+    return processed.get() if isinstance(processed, LazyProcessed) else processed
+
+
 def _recording_display_unit(rec: Recording):
     from ..units import recording_display_unit
 

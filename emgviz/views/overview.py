@@ -7,7 +7,7 @@ import streamlit as st
 from ..plotting.overview_stack import decimate_stack, decimated_stack_figure, stack_points
 from ..plotting.summary import display_table, display_unit, feature_bars
 from .cache import features_cached
-from .context import ViewContext
+from .context import ViewContext, resolved
 from ..plotting.safe import plain_figure
 from .paging import channel_page
 from .plotly_component import plotly_chart
@@ -20,8 +20,9 @@ def _overview_figure(key: str, settings_key: str, show_env: bool, names: tuple[s
     Built from :func:`overview_decimation` (computed once per processed recording and kept with
     it), so a rerun, the overlay toggle or a return to this view costs milliseconds.
     """
-    dec = overview_decimation(_out, names, show_env)
-    filtered = _out.filtered
+    out = resolved(_out)  # fetched (or filtered) here only: on a cache miss
+    dec = overview_decimation(out, names, show_env)
+    filtered = out.filtered
     fig = decimated_stack_figure(dec, filtered, overlay=show_env and dec.overlay is not None, events=_events)
     return plain_figure(compact_times(fig, filtered.t0, filtered.duration_s))
 

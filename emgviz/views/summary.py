@@ -15,7 +15,7 @@ from ..recording import Recording
 from ..units import to_display_units
 from ..report import bursts_for_display, heatmap_window_s, report_html, standouts
 from .cache import bursts_cached, features_cached, file_digest, read_cached, read_key
-from .context import ViewContext
+from .context import ViewContext, resolved
 from .paging import channel_page
 from .summary_mups import render_mups
 from .text import md as _md
@@ -215,7 +215,7 @@ def _burst_params():
 
 
 def _render(ctx: ViewContext) -> None:
-    out = ctx.processed
+    out = resolved(ctx.processed)  # the Summary reads the filtered samples: one object for the whole run
     settings_json = ctx.settings_key
     base = safe_stem(ctx.name)
     png = png_available()
