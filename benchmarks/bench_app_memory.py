@@ -165,7 +165,7 @@ def run_once(args) -> dict:
         step("to Summary", lambda: at.sidebar.radio(key="view").set_value("Summary"))
         step("back to Overview", lambda: at.sidebar.radio(key="view").set_value("Overview"), "≤ 0.5 s")
         sampler.stop()
-        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # (KiB on Linux)
     result = {"rows": rows, "base_gb": base_gb, "peak_gb": peak_gb, "float64_gb": float64_gb, "edf_mb": edf_mb,
               "load": load[0], "cache_mb": cache_mb, "minutes": args.minutes, "root": str(ROOT)}
     text = _single_text(result)
@@ -197,8 +197,10 @@ def _single_text(res) -> str:
         lines.append(f"| {r['step']} | {r['s']:.2f} | {r['rss']:.2f} | {_ratio(res, r['rss'])} | {r['peak']:.2f} | "
                      f"{_ratio(res, r['peak'])} | {r['filtered']} | {r['store']} | {r['goal']} |"
                      + (f" errors: {r['errors']}" if r["errors"] else ""))
-    lines += ["", f"RSS before the upload {res['base_gb']:.2f} GB; peak RSS of the process {res['peak_gb']:.2f} GB "
-                  f"({_ratio(res, res['peak_gb'])})."]
+    top = max(r["peak"] for r in res["rows"])
+    lines += ["", f"RSS before the upload {res['base_gb']:.2f} GB; highest RSS during any step {top:.2f} GB "
+                  f"({_ratio(res, top)}); highest RSS of the process {res['peak_gb']:.2f} GB (this includes making "
+                  "the synthetic file before the app starts)."]
     return "\n".join(lines)
 
 
@@ -251,8 +253,11 @@ def compare(args) -> None:
             cells.append(f"{r['s']:.2f} s / {_ratio(res, r['rss'])} / {_ratio(res, r['peak'])} / {r['filtered']}"
                          + (f" (errors: {r['errors']})" if r["errors"] else ""))
         lines.append(f"| {row['step']} | " + " | ".join(cells) + f" | {row['goal']} |")
-    lines.append("| peak RSS of the process | " + " | ".join(f"{res['peak_gb']:.2f} GB ({_ratio(res, res['peak_gb'])})"
-                                                         for _, res in runs) + " | ≤ 3× |")
+    lines.append("| highest RSS during any step | " + " | ".join(
+        f"{max(r['peak'] for r in res['rows']):.2f} GB ({_ratio(res, max(r['peak'] for r in res['rows']))})"
+        for _, res in runs) + " | ≤ 3× |")
+    lines.append("| highest RSS of the process (also making the synthetic file, before the app starts) | "
+                 + " | ".join(f"{res['peak_gb']:.2f} GB" for _, res in runs) + " | |")
     lines.append("| RSS before the upload | " + " | ".join(f"{res['base_gb']:.2f} GB" for _, res in runs) + " | |")
     lines += ["", "What the store held after each step (GB; oldest first):", "",
               "| step | " + " | ".join(l for l, _ in runs) + " |", "|---|" + "---|" * len(runs)]
