@@ -181,7 +181,8 @@ def process_cached(rec_key: str, settings_json: str, _rec: Recording):
     it was computed from (which this session holds anyway): over a budget smaller than one
     recording and its processed copies, the two evicted each other and every rerun read and
     filtered the file again. Its size is the filtered and envelope samples (``rectified`` is
-    computed on access)."""
+    computed on access). Room for the filtered samples (float64, the recording's shape) is made before
+    filtering: the copy it replaces is evicted first, never held beside it."""
     key = _proc_key(rec_key, settings_json)
     settings = Settings.from_dict(json.loads(settings_json))
     return _cached(key, lambda: preprocess(_rec, settings), _processed_bytes, _filtering_text(_rec, settings),
