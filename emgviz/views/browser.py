@@ -18,7 +18,7 @@ from ..plotting.browser import (auto_scales, format_scale, overview_envelope, ov
                                 scale_choices, stacked_figure)
 from .cache import bursts_cached
 from ..recording import Recording
-from .context import ViewContext, per_recording
+from .context import ViewContext, per_recording, resolved
 from .browser_panels import SLOWDOWN_CHOICES, sound_panel, spectrum_panel  # noqa: F401 - re-exported
 from .paging import channel_page
 from .plotly_component import plotly_chart, selected_points
@@ -309,8 +309,9 @@ def _browser(ctx: ViewContext) -> None:
     # ---- derived layers
     overlay = None
     if show_env and has_processed:  # this page's envelope only: the whole one is as large as the recording
-        page = page_slice(processed.filtered, t, page_s)
-        overlay = processed.envelope_span(page.start - 1, page.stop + 1, names=channels)
+        out = resolved(processed)
+        page = page_slice(out.filtered, t, page_s)
+        overlay = out.envelope_span(page.start - 1, page.stop + 1, names=channels)
     bursts = None
     if show_bursts and has_processed:
         try:
