@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_choice, check_positive, check_recording, check_span
+from ._threads import thread_map, workers
 from .envelopes import moving_average
 from .onset_detectors import (DETECTION_METHODS, DETECTORS, _DETECTORS, Detector, _runs,  # noqa: F401
                               double_threshold_onsets, threshold_onsets, tkeo_conditioned, tkeo_onsets)
@@ -90,9 +91,9 @@ def detect_bursts(rec: Recording, *, method: str | Sequence[str] = "threshold", 
     fs = rec.fs
     rest_window_s = opts.get("rest_window_s", 1.0)
     rest_sl = None if rest is None else _shared_rest(rec, rest, rest_window_s)
-    rows = []
-    for i, name in enumerate(rec.ch_names):
-        x = rec.data[i]
+
+    def one(i: int) -> list[dict]:
+        x, name, found = rec.data[i], rec.ch_names[i], []
         # the quietest window of this channel, found once for all the detectors
         ch_rest = _rest_slice(x, fs, None, rest_window_s) if rest_sl is None else rest_sl
         x0 = np.abs(x - x.mean())
@@ -101,7 +102,13 @@ def detect_bursts(rec: Recording, *, method: str | Sequence[str] = "threshold", 
             pairs = DETECTORS[m].find(x, fs, rest=ch_rest, **opts)
             if pairs and area_env is None:
                 area_env = moving_average(x0, fs, window_ms=AREA_WINDOW_MS)
-            rows += _burst_rows(rec, name, m, pairs, x0, area_env)
+            found += _burst_rows(rec, name, m, pairs, x0, area_env)
+        return found
+
+    # channel by channel (rows in channel order), on two threads when a core is free: the envelopes'
+    # cumulative sums and comparisons release the GIL; each thread holds one channel's temporaries
+    rows = [r for found in thread_map(one, range(rec.n_channels), workers(rec.n_channels, rec.data.size))
+            for r in found]
     if not rows:
         return _empty_bursts()
     frame = pd.DataFrame(rows, columns=list(BURST_COLUMNS))

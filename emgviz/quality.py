@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_choice, check_recording, check_span
+from ._threads import thread_map, workers
 from .envelopes import rms_envelope
 from .features import rms
 from .filters import NYQUIST_FRACTION
@@ -76,18 +77,32 @@ def _clipped_fraction(x: np.ndarray, adc_range) -> float:
     lo, hi = x.min(), x.max()
     if lo == hi:
         return 1.0
-    at_rail = (x == lo) | (x == hi)
-    # runs of equal consecutive samples at a rail, of length >= CLIP_RUN
-    same_as_prev = np.r_[False, x[1:] == x[:-1]]
-    run_start = np.flatnonzero(~same_as_prev)
-    run_len = np.diff(np.r_[run_start, x.size])
-    long_rail = at_rail[run_start] & (run_len >= CLIP_RUN)
-    return float(run_len[long_rail].sum() / x.size)
+    # runs of equal consecutive samples at a rail, of length >= CLIP_RUN: found among the samples at a
+    # rail only (a few), not the whole channel. A run is a stretch of consecutive rail samples of one
+    # value: its neighbours are either off the rail or at the other rail.
+    idx = np.flatnonzero((x == lo) | (x == hi))
+    v = x[idx]
+    new_run = np.r_[True, (np.diff(idx) != 1) | (v[1:] != v[:-1])]
+    run_len = np.diff(np.r_[np.flatnonzero(new_run), idx.size])
+    return float(run_len[run_len >= CLIP_RUN].sum() / x.size)
 
 
-def _stuck_fraction(x: np.ndarray) -> float:
-    _, counts = np.unique(x, return_counts=True)
-    return float(counts.max() / x.size)
+def _stuck_fraction(x: np.ndarray, at_least: float = 0.5) -> float:
+    """The fraction of samples sharing the most common value: exact when it is ``at_least`` (≥ 0.5) or more,
+    else a number below ``at_least`` (a lower bound).
+
+    A value held by half the samples or more is an order statistic next to the median (in sorted order it
+    fills a block of n/2 or more that covers position (n-1)//2 or n//2), so one O(n) partition finds it:
+    no sort of the whole channel (``np.unique``).
+    """
+    n = x.size
+    if at_least < 0.5:
+        _, counts = np.unique(x, return_counts=True)
+        return float(counts.max() / n)
+    middle = sorted({(n - 1) // 2, n // 2})
+    part = np.partition(x, middle)
+    best = max(int(np.count_nonzero(x == part[j])) for j in middle)
+    return float(best / n)
 
 
 def _mains_ratio(f: np.ndarray, psd: np.ndarray, mains_hz: float, fs: float, total: float) -> float:
@@ -111,10 +126,10 @@ def _mains_ratio(f: np.ndarray, psd: np.ndarray, mains_hz: float, fs: float, tot
 
 def _snr_db(x0: np.ndarray, fs: float, rest: slice | None) -> float:
     env = rms_envelope(x0, fs, window_ms=min(SNR_ENVELOPE_MS, 1000.0 * x0.size / fs))
-    active = np.percentile(env, SNR_PERCENTILES[0])
-    if rest is None:
-        quiet = np.percentile(env, SNR_PERCENTILES[1])
+    if rest is None:  # both percentiles from one partition of the envelope (the same numbers as two calls)
+        active, quiet = np.percentile(env, SNR_PERCENTILES)
     else:
+        active = np.percentile(env, SNR_PERCENTILES[0])
         quiet = float(rms(x0[rest]))
     if quiet <= 0:
         return float("inf") if active > 0 else float("nan")
@@ -205,12 +220,13 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
     stds = np.array([x.std() for x in rec.data])  # row by row: no temporary as large as the recording
     median_std = float(np.median(stds))
     hf_low = HF_FRACTION_OF_NYQUIST * fs / 2
-    rows = []
-    for i, name in enumerate(rec.ch_names):
+    needle = rest_sl is None and is_needle(rec)
+
+    def one(i: int) -> dict:
         x = rec.data[i]
         x0 = x - x.mean()
         std = float(stds[i])
-        stuck = _stuck_fraction(x)
+        stuck = _stuck_fraction(x, FLAT_STUCK)
         flat = bool(std <= FLAT_ABSOLUTE * (1 + abs(float(x.mean())))
                     or (rec.n_channels >= 3 and std < FLAT_RELATIVE * median_std)
                     or stuck >= FLAT_STUCK)
@@ -221,15 +237,19 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
         clip = _clipped_fraction(x, adc_range)
         if flat:
             snr = float("nan")
-        elif rest_sl is None and is_needle(rec):  # needle rest is quiet by design; see _needle_snr_db
+        elif needle:  # needle rest is quiet by design; see _needle_snr_db
             snr = _needle_snr_db(x0, fs)
         else:
             snr = _snr_db(x0, fs, rest_sl)
-        row = {"channel": name, "rms": float(rms(x0)), "snr_db": snr,
+        row = {"channel": rec.ch_names[i], "rms": float(rms(x0)), "snr_db": snr,
                "mains_ratio_50": ratios[50.0], "mains_ratio_60": ratios[60.0], "clipping_fraction": clip,
                "flat": flat, "hf_ratio": hf}
         row["grade"], row["reason"] = _grade(row, std, stuck, rec.unit, mains_hz, hf_low)
-        rows.append(row)
+        return row
+
+    # channel by channel, on two threads when a core is free (NumPy's sorts, FFTs and sums release the GIL);
+    # each thread holds one channel's temporaries only
+    rows = thread_map(one, range(rec.n_channels), workers(rec.n_channels, rec.data.size))
     return pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
 
 
