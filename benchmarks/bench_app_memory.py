@@ -74,6 +74,7 @@ def main() -> None:
     ap.add_argument("--compare", type=Path, default=None, help="another checkout: run it and this one alternately")
     ap.add_argument("--rounds", type=int, default=1, help="with --compare: pairs of runs")
     ap.add_argument("--label", default=None, help="with --compare: this checkout's label")
+    ap.add_argument("--section", default="app_memory", help="the RESULTS.md section written (default app_memory)")
     args = ap.parse_args()
     if args.compare is not None:
         compare(args)
@@ -173,7 +174,7 @@ def run_once(args) -> dict:
     if args.json is not None:
         args.json.write_text(json.dumps(result))
     if not args.no_write:
-        write_section("app_memory", text)
+        write_section(args.section, text)
     return result
 
 
@@ -266,7 +267,7 @@ def compare(args) -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        write_section("app_memory", text)
+        write_section(args.section, text)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from ._checks import check_positive
 from .features import burst_features, feature_columns, window_feature_columns, windowed_features
 from .recording import Recording
 
-__all__ = ["FatigueResult", "fatigue_trend", "TREND_COLUMNS", "WINDOW_COLUMNS", "FATIGUE_METHOD"]
+__all__ = ["FatigueResult", "fatigue_trend", "every_other_window", "TREND_COLUMNS", "WINDOW_COLUMNS", "FATIGUE_METHOD"]
 
 #: Columns of :attr:`FatigueResult.table`, in this order.
 TREND_COLUMNS = ("channel", "feature", "unit", "slope_per_s", "ci_low", "ci_high", "intercept", "r2",
@@ -90,9 +90,25 @@ def _fit(t: np.ndarray, y: np.ndarray) -> dict:
             "p_value": float(res.pvalue), "n_windows": n, "change_pct_per_min": float(change)}
 
 
+def every_other_window(windowed: pd.DataFrame, fs: float, window_s: float, step_s: float) -> pd.DataFrame | None:
+    """The windows of ``windowed`` (a :func:`~emgviz.features.windowed_features` table of ``window_s``
+    windows every ``step_s``) that start every ``2 * step_s``: the table ``windowed_features`` gives for
+    that step, without computing it again; None when the steps in samples do not line up
+    (``round(2 * step_s * fs) != 2 * round(step_s * fs)``).
+
+    The Summary's heatmap uses half-overlapping windows and its fatigue trend non-overlapping ones
+    of the same length: the second is every other row of the first, per channel.
+    """
+    step = int(round(step_s * fs))
+    if step < 1 or int(round(2 * step_s * fs)) != 2 * step or window_s <= 0:
+        return None
+    keep = windowed.groupby("channel", sort=False).cumcount().to_numpy() % 2 == 0
+    return windowed[keep].reset_index(drop=True)
+
+
 def fatigue_trend(rec: Recording, *, window_s: float = 1.0, step_s: float = 0.5,
                   features: Sequence[str] = ("MDF", "MNF", "RMS"),
-                  contractions: pd.DataFrame | None = None) -> FatigueResult:
+                  contractions: pd.DataFrame | None = None, windowed: pd.DataFrame | None = None) -> FatigueResult:
     """Linear trend of EMG features over time, per channel: the fatigue slopes.
 
     Parameters
@@ -115,6 +131,10 @@ def fatigue_trend(rec: Recording, *, window_s: float = 1.0, step_s: float = 0.5,
         per feature (computed over the whole burst, :func:`~emgviz.features.burst_features`)
         at its centre time, and the line is fitted across contractions; ``window_s`` and
         ``step_s`` are not used.
+    windowed : DataFrame or None, default=None
+        ``windowed_features(rec, window_s=window_s, step_s=step_s)`` when already computed (e.g. by
+        :func:`every_other_window` from a table of half-overlapping windows): used instead of
+        computing it again. Without contractions only.
 
     Returns
     -------
@@ -152,7 +172,7 @@ def fatigue_trend(rec: Recording, *, window_s: float = 1.0, step_s: float = 0.5,
         step_s = check_positive(step_s, "step_s", "s")
         if window_s * rec.fs < 2:
             raise ValueError(f"window_s={window_s:g} s is under 2 samples at fs={rec.fs:g} Hz")
-        wide = windowed_features(rec, window_s=window_s, step_s=step_s)
+        wide = windowed_features(rec, window_s=window_s, step_s=step_s) if windowed is None else windowed
         columns = window_feature_columns(rec.unit)
         if wide.empty:
             raise ValueError(f"the recording ({rec.duration_s:g} s) is shorter than one window of "

@@ -29,14 +29,14 @@ _PNG_SIZE = {"bars": (1200, 500), "heatmap": (1400, 600), "envelopes": (1400, 90
 
 # ---- cached computations (big objects pass with a leading underscore; the key says what they are) ----
 # The feature table and the bursts come from .cache, shared with the other views.
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner="Checking the signal quality of every channel (raw samples)…")
 def _quality(key: str, mains: str, _rec) -> pd.DataFrame:
     from ..quality import signal_quality
 
     return signal_quality(_rec, mains_hz=None if mains == "None" else float(mains))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner="Computing the features per time window for the heatmap…")
 def _windowed(key: str, settings_json: str, window_s: float, _filtered) -> pd.DataFrame:
     return windowed_features(_filtered, window_s=window_s, step_s=window_s / 2)
 
@@ -160,15 +160,25 @@ def render(ctx: ViewContext) -> None:
 
 
 @st.cache_data(max_entries=8, show_spinner="Fitting fatigue trends…")
-def _fatigue(key: str, settings_json: str, window_s: float, _filtered):
-    from ..fatigue import fatigue_trend
+def _fatigue(key: str, settings_json: str, window_s: float, _filtered, _heat=None):
+    """The fatigue trend; ``_heat``: the heatmap's windows (``window_s`` every ``window_s / 2``) or None.
 
+    When the heatmap's windows have the fatigue window's length, the fatigue windows are every other
+    one of them (:func:`emgviz.fatigue.every_other_window`): not computed a second time.
+    """
+    from ..fatigue import every_other_window, fatigue_trend
+
+    reused = None if _heat is None else every_other_window(_heat, _filtered.fs, window_s, window_s / 2)
     # non-overlapping windows (step = window): the slope's CI assumes independent points
-    return fatigue_trend(_filtered, window_s=window_s, step_s=window_s)
+    return fatigue_trend(_filtered, window_s=window_s, step_s=window_s, windowed=reused)
 
 
-def _fatigue_section(ctx: ViewContext, base: str, png: bool) -> None:
-    """MDF/MNF/RMS per window over time, the fitted line with the 95 % CI of its slope, slopes in %/min."""
+def _fatigue_section(ctx: ViewContext, base: str, png: bool, heat=None, heat_window_s: float | None = None) -> None:
+    """MDF/MNF/RMS per window over time, the fitted line with the 95 % CI of its slope, slopes in %/min.
+
+    ``heat``: the heatmap's windowed features (``heat_window_s`` windows every half window), reused for
+    the fatigue windows when they have the same length.
+    """
     from ..fatigue import FATIGUE_METHOD
     from ..plotting.fatigue import fatigue_over_time, fatigue_table
 
@@ -178,7 +188,9 @@ def _fatigue_section(ctx: ViewContext, base: str, png: bool) -> None:
     window_s = c2.number_input("Fatigue window (s)", min_value=0.1, max_value=60.0, value=1.0, step=0.25,
                                key="summary_fatigue_window_s")
     try:
-        result = _fatigue(ctx.key, ctx.settings_key, float(window_s), ctx.processed.filtered)
+        same = heat is not None and len(heat) > 0 and heat_window_s == float(window_s)
+        result = _fatigue(ctx.key, ctx.settings_key, float(window_s), ctx.processed.filtered,
+                          heat if same else None)
     except ValueError as exc:
         st.error(_md(f"Fatigue trend: {exc}"))
         return
@@ -219,7 +231,8 @@ def _render(ctx: ViewContext) -> None:
     settings_json = ctx.settings_key
     base = safe_stem(ctx.name)
     png = png_available()
-    table = features_cached(ctx.key, settings_json, out.filtered)
+    with st.spinner("Computing the feature table of every channel…"):  # shown only when it takes > 0.5 s
+        table = features_cached(ctx.key, settings_json, out.filtered)
     # badges computed once: display_table, feature_bars and standouts take them as the quality table
     quality = badges = quality_badges(_quality(ctx.key, str(ctx.settings.notch_hz), ctx.rec))
 
@@ -316,7 +329,7 @@ def _render(ctx: ViewContext) -> None:
                                           sources=[ctx.source], units=ctx.display.describe(), what="bursts",
                                           extra={"burst detection": params.to_json()}))
 
-    _fatigue_section(ctx, base, png)
+    _fatigue_section(ctx, base, png, windowed, float(window_s))
 
     st.markdown("##### Report")
     rec, settings, name, digest, full_names = ctx.rec, ctx.settings, ctx.name, ctx.digest, ctx.full.ch_names
