@@ -182,3 +182,16 @@ def test_envelope_figure_equals_the_validated_figure():
     first = bursts[bursts["channel"] == "m2"].iloc[0]
     mine = [s for s in fig.layout.shapes if s.xref == "x2"]
     assert (mine[0].x0, mine[0].x1, mine[0].line.width) == (first["onset_s"], first["offset_s"], 0)
+
+
+def test_summary_fatigue_with_the_heatmaps_windows_equals_its_own():
+    from emgviz.views import summary
+
+    filtered = preprocess(_bursty(seconds=30.0), Settings(), envelope=False).filtered
+    heat = windowed_features(filtered, window_s=1.0, step_s=0.5)
+    summary._fatigue.clear()
+    own = summary._fatigue("own", "{}", 1.0, filtered)
+    reused = summary._fatigue("reused", "{}", 1.0, filtered, heat)
+    pd.testing.assert_frame_equal(own.table, reused.table, rtol=1e-9, atol=0)
+    pd.testing.assert_frame_equal(own.windows, reused.windows, rtol=1e-9, atol=0)
+    assert (own.table["n_windows"] == 30).all()  # 1 s windows, not overlapping, over 30 s
