@@ -37,6 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import machine, write_section  # noqa: E402
 
+import emgviz  # noqa: E402  (now, from ROOT: bench_browser puts its own checkout first on sys.path)
+
+if not Path(emgviz.__file__).resolve().is_relative_to(ROOT):
+    raise SystemExit(f"emgviz was imported from {emgviz.__file__}, not from the measured checkout {ROOT}")
+
 
 def rss_gb() -> float:
     with open("/proc/self/statm") as fh:
@@ -242,7 +247,10 @@ def run_once(args) -> dict:
                   + "; ".join(f"{k} {v:.2f} s" for k, v in figure_s.items() if k.startswith(("first", "filter change ("))) + "."]
     text = "\n".join(lines)
     print(text)
-    result = {"figure_s": figure_s, "cpu_s": cpu_s, "root": str(ROOT), "rows": [list(r[:4]) + [[str(e) for e in r[4]]] for r in rows], "base_gb": base_gb,
+    import emgviz.features as measured  # every module of the app came from ROOT (checked at import)
+    if not Path(measured.__file__).resolve().is_relative_to(ROOT):
+        raise SystemExit(f"the app ran {measured.__file__}, not the measured checkout {ROOT}")
+    result = {"emgviz": str(Path(measured.__file__).parent), "figure_s": figure_s, "cpu_s": cpu_s, "root": str(ROOT), "rows": [list(r[:4]) + [[str(e) for e in r[4]]] for r in rows], "base_gb": base_gb,
               "peak_gb": peak_gb, "float64_gb": float64_gb, "edf_mb": edf_mb, "fig_s": fig_s, "fig_mb": fig_mb,
               "dec_s": dec_s, "direct_s": direct_s, "load": load[0], "cache_mb": cache_mb, "minutes": args.minutes}
     if args.json is not None:
@@ -350,6 +358,8 @@ def compare(args) -> None:
              f"{first['float64_gb']:.2f} GB. AppTest (in-process server, no browser). Cache budget EMGVIZ_CACHE_MB = "
              f"{first['cache_mb']}. Load (`uptime`) before, between and after the runs:", ""]
     lines += [f"    {u}" for u in uptimes]
+    lines += ["", "The emgviz each run imported (checked: the measured checkout's own): "
+              + "; ".join(f"{labels[i]} `{res.get('emgviz', '?')}`" for i, (_, r, res, _) in enumerate(runs) if r >= 0) + "."]
     lines += ["", "| step | " + " | ".join(labels) + " | goal |", "|---|" + "---:|" * len(labels) + "---|"]
     for i, row in enumerate(first["rows"]):
         cells = []
