@@ -132,6 +132,7 @@ def main() -> None:
                     help="another checkout (e.g. /work/main): run it and this one alternately, side by side")
     ap.add_argument("--rounds", type=int, default=1, help="with --compare: pairs of runs (other, this)")
     ap.add_argument("--label", default=None, help="with --compare: this checkout's label (default: its branch)")
+    ap.add_argument("--section", default="app_long", help="the section of RESULTS.md to write (default app_long)")
     args = ap.parse_args()
     if args.compare is not None:
         compare(args)
@@ -256,7 +257,7 @@ def run_once(args) -> dict:
     if args.json is not None:
         args.json.write_text(json.dumps(result))
     if not args.no_write:
-        write_section("app_long", text)
+        write_section(args.section, text)
     return result
 
 
@@ -405,7 +406,7 @@ def compare(args) -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        write_section("app_long", text)
+        write_section(args.section, text)
 
 
 if __name__ == "__main__":
