@@ -95,7 +95,8 @@ class _ScriptProfiler:
 
 
 def _watch_overview_chart(clock: dict) -> None:
-    """Record in ``clock["t"]`` when the Overview sends its chart (``st.plotly_chart(key="overview_chart")``).
+    """Record in ``clock["t"]`` when the Overview sends its chart (``plotly_chart(key="overview_chart")``, the
+    component's or Streamlit's).
 
     Streamlit sends each element as the script produces it: the user sees the figure from then on,
     while the script goes on to the feature table. Nothing is recorded if the view draws its chart
@@ -114,6 +115,14 @@ def _watch_overview_chart(clock: dict) -> None:
             return st.plotly_chart(*a, **k)
 
     overview.st = _St()
+    sent = getattr(overview, "plotly_chart", None)   # the mounted Plotly component (views/plotly_component.py)
+    if sent is not None:
+        def plotly_chart(*a, **k):
+            if k.get("key") == "overview_chart" and clock.get("t") is None:
+                clock["t"] = time.perf_counter()
+            return sent(*a, **k)
+
+        overview.plotly_chart = plotly_chart
 
 
 def main() -> None:

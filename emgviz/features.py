@@ -358,6 +358,7 @@ def prefetch_feature_table(rec, *, segment_s: float = 0.25) -> Future | None:
     def run(rec=rec):
         if not future.set_running_or_notify_cancel():
             return
+        _lower_this_threads_priority()   # the caller's own work (the figure) first; the table takes what is left
         try:
             future.set_result(_feature_table(rec, segment_s))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller of feature_table
@@ -365,6 +366,24 @@ def prefetch_feature_table(rec, *, segment_s: float = 0.25) -> Future | None:
 
     threading.Thread(target=run, name="emgviz-feature-table", daemon=True).start()
     return future
+
+
+#: How much lower the priority (``nice``) of a prefetching thread and the threads it starts is than the caller's.
+PREFETCH_NICE = 5
+
+
+def _lower_this_threads_priority() -> None:
+    """Raise this thread's ``nice`` by :data:`PREFETCH_NICE` (Linux: a thread's nice is its own, and the
+    threads it starts inherit it). Inside one process (one scheduling session) the other threads then get
+    the cores first and this one the time they leave; it never waits while a core is idle. The thread
+    ends with its work, so nothing else keeps the lower priority. No effect where threads have no nice."""
+    import os
+
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + PREFETCH_NICE)
+    except (AttributeError, OSError):
+        pass
 
 
 def _take_prefetched(rec, segment_s: float) -> Future | None:

@@ -115,14 +115,35 @@ def test_overview_starts_it_once_per_processed_recording(clean, monkeypatch):
 def test_channels_go_to_two_threads_only_when_a_core_is_free(monkeypatch, n_workers):
     monkeypatch.delenv("EMGVIZ_THREADS", raising=False)
     monkeypatch.setattr(F, "workers", lambda n_tasks, n_values: n_workers)   # what the CPU counters said
-    names = set()
+    pools, names = [], set()
+    real_map = F.thread_map
+    monkeypatch.setattr(F, "thread_map", lambda fn, items, n: (pools.append(n), real_map(fn, items, n))[1])
     real = F._channel_features
     monkeypatch.setattr(F, "_channel_features",
                         lambda *a, **k: (names.add(threading.current_thread().name), real(*a, **k))[1])
-    rec = _rec(n=20_000)
-    table = F.feature_table(rec)
-    assert len(table) == 4
+    table = F.feature_table(_rec(n=20_000))
+    assert len(table) == 4 and pools == [n_workers]
     if n_workers == 1:
-        assert names == {threading.current_thread().name}
+        assert names == {threading.current_thread().name}          # on the caller's thread
     else:
-        assert len(names) == 2 and threading.current_thread().name not in names
+        assert threading.current_thread().name not in names        # on the pool's threads
+
+
+def test_the_prefetching_thread_runs_at_a_lower_priority(clean, monkeypatch):
+    import os
+
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no per-thread priority on this platform")
+    seen = []
+    real = F._feature_table
+
+    def probe(r, s):
+        tid = threading.get_native_id()
+        seen.append(os.getpriority(os.PRIO_PROCESS, tid))
+        return real(r, s)
+
+    monkeypatch.setattr(F, "_feature_table", probe)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    F.prefetch_feature_table(_rec()).result(timeout=60)
+    assert seen == [min(19, mine + F.PREFETCH_NICE)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine   # the caller's own is unchanged
