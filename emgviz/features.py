@@ -360,6 +360,8 @@ def prefetch_feature_table(rec, *, segment_s: float = 0.25) -> Future | None:
             return
         _lower_this_threads_priority()   # the caller's own work (the figure) first; the table takes what is left
         try:
+            if td_kernel.mode() != "numpy":
+                td_kernel.wait_loaded(PREFETCH_WAIT_S)   # off the request path: the compiled kernels if loading
             future.set_result(_feature_table(rec, segment_s))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller of feature_table
             future.set_exception(exc)
@@ -368,6 +370,9 @@ def prefetch_feature_table(rec, *, segment_s: float = 0.25) -> Future | None:
     return future
 
 
+#: A prefetching thread waits up to this long (s) for the compiled feature kernels still loading in the
+#: background (:func:`emgviz.td_kernel.warm_up_async`): they take about half the CPU of NumPy's path.
+PREFETCH_WAIT_S = 3.0
 #: How much lower the priority (``nice``) of a prefetching thread and the threads it starts is than the caller's.
 PREFETCH_NICE = 5
 

@@ -147,3 +147,21 @@ def test_the_prefetching_thread_runs_at_a_lower_priority(clean, monkeypatch):
     F.prefetch_feature_table(_rec()).result(timeout=60)
     assert seen == [min(19, mine + F.PREFETCH_NICE)]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine   # the caller's own is unchanged
+
+
+def test_the_prefetch_waits_for_kernels_still_loading(clean, monkeypatch):
+    from emgviz import td_kernel
+
+    monkeypatch.setenv("EMGVIZ_TD", "")
+    loaded = threading.Event()
+    release = threading.Event()
+    warming = threading.Thread(target=lambda: (release.wait(10), loaded.set()), daemon=True)
+    warming.start()
+    monkeypatch.setattr(td_kernel, "_warming", warming)
+    seen = []
+    monkeypatch.setattr(F, "_feature_table", lambda r, s: seen.append(loaded.is_set()) or "table")
+    future = F.prefetch_feature_table(_rec())
+    release.set()                                        # the kernels finish loading after the prefetch began
+    assert future.result(timeout=30) == "table" and seen == [True]   # it computed only once they were there
+    monkeypatch.setenv("EMGVIZ_TD", "numpy")             # NumPy's path asked for: nothing to wait for
+    assert td_kernel.wait_loaded(0.0) in (True, False)
