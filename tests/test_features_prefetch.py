@@ -111,6 +111,25 @@ def test_overview_starts_it_once_per_processed_recording(clean, monkeypatch):
     assert started == [out.filtered, other.filtered]
 
 
+def test_overview_fetches_no_lazy_processed_recording_for_a_table_asked_lately(clean, monkeypatch):
+    from types import SimpleNamespace
+
+    from emgviz.views import overview
+    from emgviz.views.context import LazyProcessed
+
+    started = []
+    monkeypatch.setattr(F, "prefetch_feature_table", lambda rec: started.append(rec) or object())
+    monkeypatch.setattr(overview, "_TABLES_ASKED", {("rec1", "s1"): None})
+    rec = _rec(n=4000)
+    lazy = LazyProcessed(rec, Settings(), (), lambda: pytest.fail("fetched for a table asked lately"))
+    overview._prefetch_features(SimpleNamespace(key="rec1", settings_key="s1"), lazy)
+    assert not lazy.fetched and started == []
+    out = preprocess(rec, Settings())
+    lazy = LazyProcessed(rec, Settings(), (), lambda: out)
+    overview._prefetch_features(SimpleNamespace(key="rec1", settings_key="s2"), lazy)   # not asked: started
+    assert started == [out.filtered]
+
+
 @pytest.mark.parametrize("n_workers", [1, 2])
 def test_channels_go_to_two_threads_only_when_a_core_is_free(monkeypatch, n_workers):
     monkeypatch.delenv("EMGVIZ_THREADS", raising=False)
