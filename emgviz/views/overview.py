@@ -11,6 +11,7 @@ from .context import ViewContext
 from ..plotting.safe import plain_figure
 from .paging import channel_page
 from .plotly_component import plotly_chart
+from . import table_component
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -84,8 +85,7 @@ def render(ctx: ViewContext) -> None:
         table = features_cached(ctx.key, ctx.settings_key, out.filtered)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = _display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table, ctx.display)
-    st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()})
+    table_component.table(shown, key="overview_table", formats=formats)  # sortable HTML: no data-grid chunks
     _bars(table, ctx.display, f"{ctx.key}|{ctx.settings_key}")
 
 
