@@ -21,7 +21,7 @@ WATCHED = {
     "features": ("emgviz.features", "feature_table"),
     "overview figure": ("emgviz.views.overview", "decimated_stack_figure"),
     "overview decimation": ("emgviz.views.overview", "decimate_stack"),
-    "bar figure": ("emgviz.views.overview", "feature_bars"),
+    "bar figure": ("emgviz.views.overview", "feature_bars_spec"),
     "table": ("emgviz.views.overview", "display_table"),
     "display unit": ("emgviz.units", "recording_display_unit"),
     "flat channels": ("emgviz.views.sidebar", "flat_channels"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..plotting.overview_stack import decimate_stack, decimated_stack_figure, stack_points
-from ..plotting.summary import display_table, display_unit, feature_bars
+from ..plotting.summary import display_table, display_unit, feature_bars_spec
 from .cache import features_cached
 from .context import ViewContext
 from ..plotting.safe import plain_figure
@@ -93,10 +93,10 @@ def render(ctx: ViewContext) -> None:
 def _bars_figure(key: str, feature: str, unit_key: str, _table, _unit):
     """The bar chart of one feature, built once per (recording and settings, feature, display unit).
 
-    Building a Plotly figure with its template costs ~0.1–0.4 s; a rerun with nothing
-    changed reuses it.
+    A plain figure dict (the mounted chart takes JSON): no Plotly graph objects to validate on each
+    filter change; a rerun with nothing changed reuses it.
     """
-    return plain_figure(feature_bars(_table, feature, unit=_unit))
+    return plain_figure(feature_bars_spec(_table, feature, unit=_unit))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
