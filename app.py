@@ -6,7 +6,7 @@ import streamlit as st
 
 from emgviz import __version__, iir_simd
 from emgviz.plotting import overview_kernel
-from emgviz.views import VIEW_MODULES, VIEWS, heap, layout, sidebar
+from emgviz.views import VIEW_MODULES, VIEWS, heap, layout, plotly_component, sidebar
 from emgviz.views import notes as reader_notes
 from emgviz.views.text import md
 
@@ -23,6 +23,8 @@ view = st.sidebar.radio("View", VIEWS, key="view", horizontal=True,
                              "Compare: sessions side by side. Teach: a synthetic EMG, step by step.")
 for message in problems:
     st.warning(md(message))
+if view in ("Overview", "Browse"):  # their charts are the mounted Plotly component: plotly.js loads while
+    plotly_component.preload()       # the rest of the page is built, not after the first chart has mounted
 
 # Teach offers a second lesson, the needle examination (its own module)
 if view == "Teach" and st.sidebar.radio("Lesson", ("Surface EMG", "Needle EMG"), key="lesson_choice",

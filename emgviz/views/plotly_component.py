@@ -38,7 +38,7 @@ import streamlit as st
 
 from .canvas_component import available as _components_v2, component
 
-__all__ = ["plotly_chart", "selected_points", "enabled", "PLOTLY_JS", "CLASS"]
+__all__ = ["plotly_chart", "selected_points", "enabled", "preload", "PLOTLY_JS", "CLASS", "PRELOAD_KEY"]
 
 #: The vendored plotly.js bundle (served at ``/app/static/<name>``).
 PLOTLY_JS = Path(__file__).resolve().parents[2] / "static" / "plotly-cartesian-4.1.1.min.js"
@@ -71,6 +71,31 @@ STREAMLIT_THEME = {
 #: ``st.plotly_chart``'s own config (Streamlit 1.67), under the chart's ``config``.
 BASE_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"]}
 
+#: One ``<script>`` per page, whichever asks first (a chart, or :func:`preload` at the top of the page):
+#: the promise lives on ``window`` so the components share it.
+_LOADER = r"""
+function loadPlotly(src) {
+  if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
+  if (!window.__emgvizPlotly) window.__emgvizPlotly = new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src; s.async = true;
+    s.onload = () => window.Plotly ? resolve(window.Plotly) : reject(new Error('no Plotly in ' + src));
+    s.onerror = () => { window.__emgvizPlotly = null; s.remove(); reject(new Error('could not load ' + src)); };
+    document.head.appendChild(s);
+  });
+  return window.__emgvizPlotly;
+}
+"""
+
+#: The preload component: starts fetching and running plotly.js as soon as the top of the page mounts.
+_PRELOAD_JS = _LOADER + r"""
+export default function (component) {
+  const { data } = component;
+  const src = typeof data === 'string' ? data : (data && data.src);
+  if (src) loadPlotly(src).catch(() => {});  // a chart that needs it reports the failure
+}
+"""
+
 _JS = r"""
 const THEME = __THEME__, BASE_CONFIG = __CONFIG__;
 const FULLSCREEN_ICON = {width: 600, height: 470, path: 'M32 32C14.3 32 0 46.3 0 64v96c0 17.7 14.3 32 32 32s32-14.3 32-32V96h64c17.7 0 32-14.3 32-32s-14.3-32-32-32H32zM64 352c0-17.7-14.3-32-32-32s-32 14.3-32 32v96c0 17.7 14.3 32 32 32h96c17.7 0 32-14.3 32-32s-14.3-32-32-32H64V352zM320 32c-17.7 0-32 14.3-32 32s14.3 32 32 32h64v64c0 17.7 14.3 32 32 32s32-14.3 32-32V64c0-17.7-14.3-32-32-32H320zM448 352c0-17.7-14.3-32-32-32s-32 14.3-32 32v64H320c-17.7 0-32 14.3-32 32s14.3 32 32 32h96c17.7 0 32-14.3 32-32V352z'};
@@ -82,18 +107,8 @@ function merge(dst, src) {  // lodash.merge for JSON: src wins, objects merged k
   return dst;
 }
 
-let loading = null;  // one <script> per page, whichever chart asks first
-function plotly(src) {
-  if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
-  if (!loading) loading = new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = src; s.async = true;
-    s.onload = () => window.Plotly ? resolve(window.Plotly) : reject(new Error('no Plotly in ' + src));
-    s.onerror = () => { loading = null; s.remove(); reject(new Error('could not load ' + src)); };
-    document.head.appendChild(s);
-  });
-  return loading;
-}
+__LOADER__
+const plotly = src => loadPlotly(src);
 
 function width(gd) { return Math.max(100, Math.floor(gd.parentElement.getBoundingClientRect().width)); }
 
@@ -234,7 +249,24 @@ export default function (component) {
 
 
 def _js() -> str:
-    return _JS.replace("__THEME__", json.dumps(STREAMLIT_THEME)).replace("__CONFIG__", json.dumps(BASE_CONFIG))
+    return (_JS.replace("__THEME__", json.dumps(STREAMLIT_THEME)).replace("__CONFIG__", json.dumps(BASE_CONFIG))
+            .replace("__LOADER__", _LOADER))
+
+
+#: The key of :func:`preload`'s element (hidden by :mod:`.layout`'s page style).
+PRELOAD_KEY = "emgviz_plotly_preload"
+
+
+def preload() -> None:
+    """Start loading plotly.js now, before any chart of this page is drawn (call it at the top of a page
+    that will draw charts). Nothing on the page: the element is hidden.
+
+    The browser fetches and runs the bundle while it still builds the rest of the page (the sidebar,
+    the header), instead of after the first chart has mounted: on a fresh open of the Overview the
+    bundle's request started only after everything above the chart had been drawn.
+    """
+    if enabled():
+        component("emgviz_plotly_preload", _PRELOAD_JS)(key=PRELOAD_KEY, data=_src())
 
 
 def enabled() -> bool:
