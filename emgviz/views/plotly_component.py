@@ -74,11 +74,19 @@ BASE_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sele
 #: One ``<script>`` per page, whichever asks first (a chart, or :func:`preload` at the top of the page):
 #: the promise lives on ``window`` so the components share it.
 _LOADER = r"""
+function appUrl(path) {  // a path of the app (relative: "app/static/…") → a URL under the app's own root,
+  if (/^(\/|[a-z]+:)/i.test(path)) return path;  // whatever prefix it is served under (server.baseUrlPath, a proxy)
+  const main = document.querySelector('script[src*="/static/js/index."]');  // Streamlit's own bundle: <root>/static/js/…
+  const root = main ? main.src.replace(/static\/js\/[^\/]*$/, '')
+                    : location.href.replace(/[?#].*$/, '').replace(/[^\/]*$/, '');
+  return new URL(path, root).href;
+}
+
 function loadPlotly(src) {
   if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
   if (!window.__emgvizPlotly) window.__emgvizPlotly = new Promise((resolve, reject) => {
     const s = document.createElement('script');
-    s.src = src; s.async = true;
+    s.src = appUrl(src); s.async = true;
     s.onload = () => window.Plotly ? resolve(window.Plotly) : reject(new Error('no Plotly in ' + src));
     s.onerror = () => { window.__emgvizPlotly = null; s.remove(); reject(new Error('could not load ' + src)); };
     document.head.appendChild(s);
@@ -296,8 +304,10 @@ def _served() -> Path:
 
 
 def _src() -> str:
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return "/" + (base + "/" if base else "") + "app/static/" + PLOTLY_JS.name
+    """The bundle's path relative to the app's root: the browser resolves it against the URL it loaded
+    Streamlit's own scripts from, so it works under ``server.baseUrlPath`` and behind a proxy that adds
+    a path prefix alike (an absolute ``/app/static/…`` broke there)."""
+    return "app/static/" + PLOTLY_JS.name
 
 
 def payload(fig, *, config: dict | None = None, select: bool = False, uirevision=None,
