@@ -96,3 +96,13 @@ def test_needle_view_asks_for_a_muscle_the_file_does_not_name():
     s = needle_summary(view_context("needle-unnamed").rec, muscle="tibialis anterior")
     said = [w.value for w in at.warning] + [w.value for w in at.success]
     assert any(x.startswith(s.statements[0].split(":")[0]) and f"{s.n_mups} MUPs" in x for x in said), said
+
+
+def test_surface_recording_says_what_to_do():
+    """The default (surface, 1 kHz) sample in the Needle view: what is wrong and where the needle examples are."""
+    at = new_app(timeout=300)
+    at.query_params["view"] = "Needle"
+    at.run()
+    assert not at.exception
+    assert any("MUP analysis needs fs ≥ 4000 Hz" in e.value and "fs=1000 Hz" in e.value for e in at.error)
+    assert any("Source → Needle examples" in i.value for i in at.info), [i.value for i in at.info]

@@ -93,7 +93,7 @@ def muap_analysis(rec, channel=None, **options) -> MupAnalysis:
     name = rec.ch_names[idx]
     if rec.fs < 4000.0:
         raise ValueError(f"MUP analysis needs fs ≥ 4000 Hz (needle potentials have components up to several "
-                         f"kHz); this recording has fs={rec.fs:g} Hz")
+                         f"kHz); this recording has fs={rec.fs:g} Hz. Use a needle recording sampled at 4 kHz or more")
     filt, notes = needle_filter(raw, rec.fs, low_hz=o["low_hz"], high_hz=o["high_hz"])
     # classify at the recording's rate (fast), then align and measure on a ≥ 16 kHz upsampled copy
     det = detect_discharges(filt, rec.fs, threshold_sd=o["threshold_sd"], min_peak_uv=o["min_peak_uv"])

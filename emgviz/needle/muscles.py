@@ -140,7 +140,8 @@ def muscle_mup_table(rec, channels=None, *, muscle=None, age=None,
     age = age if age is not None else meta.get("age")
     names = needle_channels(rec) if channels is None else list(channels)
     if rec.fs < MIN_NEEDLE_FS:
-        raise ValueError(f"MUP analysis needs fs ≥ {MIN_NEEDLE_FS:g} Hz; this recording has fs={rec.fs:g} Hz")
+        raise ValueError(f"MUP analysis needs fs ≥ {MIN_NEEDLE_FS:g} Hz; this recording has fs={rec.fs:g} Hz. "
+                         f"Use a needle recording sampled at {MIN_NEEDLE_FS / 1000:g} kHz or more")
     tables = dict(tables or {})
     rows = []
     for ch in names:

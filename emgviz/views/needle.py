@@ -107,6 +107,10 @@ def render(ctx: ViewContext) -> None:
             problems.append(f"{name}: {exc}")
     for p in problems:
         st.error(md(p))
+    if ctx.name in recs and ctx.name not in analyses and ctx.rec.fs < 4000.0:
+        st.info("This view measures motor-unit potentials of a needle recording. To see it work, pick "
+                "**Source → Needle examples** in the sidebar (healthy, myopathy, neuropathy), or upload a needle "
+                "recording sampled at 4 kHz or more.")
     if not analyses:
         return
     band = Settings.from_preset("needle")
