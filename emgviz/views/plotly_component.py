@@ -13,7 +13,10 @@ contour, pie, …; no WebGL traces), vendored as ``static/plotly-cartesian-4.1.1
 never over the websocket.
 
 What users had with ``st.plotly_chart`` is kept: Streamlit's chart theme (the values it merges into
-``layout.template.layout``, light theme: Source Sans, grey ticks, light grid), the figure's title in
+``layout.template.layout``, light theme: Source Sans, grey ticks, light grid; in Streamlit's dark theme,
+read from the ``--st-*`` CSS properties components v2 carry, the page's background behind the plot,
+grey ticks on a dark grid, and light ink for what a figure draws dark on white (traces, labels), checked
+each second so a switch in Settings redraws), the figure's title in
 bold, hover, drag-zoom, double-click reset, the mode bar on hover (no Plotly logo, a full-screen
 button), width stretched to the container, height from the figure (450 px by default). Zoom survives
 a rerun through ``layout.uirevision`` (pass ``uirevision``: a change of it resets the view). A click
@@ -118,6 +121,67 @@ function merge(dst, src) {  // lodash.merge for JSON: src wins, objects merged k
 __LOADER__
 const plotly = src => loadPlotly(src);
 
+// Streamlit's dark theme: components v2 carry the theme as --st-* CSS properties. Light: THEME as before.
+const NAMED = {white: '#ffffff', black: '#000000', lightgrey: '#d3d3d3', lightgray: '#d3d3d3', grey: '#808080',
+               gray: '#808080', darkgrey: '#a9a9a9', darkgray: '#a9a9a9'};
+function parseColor(c) {
+  c = (c || '').trim();
+  c = NAMED[c.toLowerCase()] || c;
+  let m = /^#([0-9a-f]{3,8})$/i.exec(c);
+  if (m) {
+    let h = m[1];
+    if (h.length <= 4) h = [...h].map(x => x + x).join('');
+    return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16),
+            h.length === 8 ? parseInt(h.slice(6, 8), 16) / 255 : 1];
+  }
+  m = /^rgba?\(([^)]+)\)$/i.exec(c);
+  if (m) {
+    const v = m[1].split(/[\s,\/]+/).filter(Boolean).map(parseFloat);
+    return v.length >= 3 ? [v[0], v[1], v[2], v.length > 3 ? v[3] : 1] : null;
+  }
+  return null;
+}
+const luminance = ([r, g, b]) => (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+function lighten(c) {  // for a dark page: dark ink (text, lines; HSL lightness < 0.45) → light, near-white
+  const v = parseColor(c);  // (grids, fills; > 0.85) → dark; colours in between stay as they are
+  if (!v) return c;
+  const [r, g, b, a] = v.map((x, i) => i < 3 ? x / 255 : x);
+  const max = Math.max(r, g, b), min = Math.min(r, g, b), l0 = (max + min) / 2, d = max - min;
+  if (l0 >= 0.45 && l0 <= 0.85) return c;
+  const l = l0 < 0.45 ? l0 : l0 - 0.1;  // near-white → dark, a step above the page's own background
+  const s = d === 0 ? 0 : d / (1 - Math.abs(2 * l - 1));
+  const h = d === 0 ? 0 : max === r ? ((g - b) / d + 6) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  const L = 1 - l, C = (1 - Math.abs(2 * L - 1)) * s, X = C * (1 - Math.abs(h % 2 - 1)), M = L - C / 2;
+  const [R, G, B] = h < 1 ? [C, X, 0] : h < 2 ? [X, C, 0] : h < 3 ? [0, C, X] : h < 4 ? [0, X, C] : h < 5 ? [X, 0, C] : [C, 0, X];
+  return `rgba(${Math.round((R + M) * 255)},${Math.round((G + M) * 255)},${Math.round((B + M) * 255)},${a})`;
+}
+const COLOR_KEYS = new Set(['color', 'fillcolor', 'bgcolor', 'bordercolor', 'linecolor', 'gridcolor', 'zerolinecolor',
+                            'tickcolor', 'fgcolor', 'outlinecolor', 'paper_bgcolor', 'plot_bgcolor']);
+function recolor(o) {  // every colour of a figure's structure (never its sample arrays)
+  if (Array.isArray(o)) { o.forEach(recolor); return; }
+  if (!isObj(o) || o.bdata !== undefined) return;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (COLOR_KEYS.has(k) && typeof v === 'string') o[k] = lighten(v);
+    else if (COLOR_KEYS.has(k) && Array.isArray(v) && v.every(x => typeof x === 'string')) o[k] = v.map(lighten);
+    else if (k !== 'template') recolor(v);
+  }
+}
+function pageTheme(el) {  // null (light: as before) or the dark theme's colours at this element
+  const cs = getComputedStyle(el), prop = n => cs.getPropertyValue(n).trim();
+  const bg = prop('--st-background-color'), v = parseColor(bg);
+  if (!v || luminance(v) >= 0.4) return null;
+  return {bg, text: prop('--st-text-color') || '#FAFAFA', secondary: prop('--st-secondary-background-color') || '#262730'};
+}
+function darkTheme(t) {  // THEME with the dark page's colours (what st.plotly_chart's dark chart theme changes)
+  const grey = '#A3A8B8', grid = '#31333F', axis = {gridcolor: grid, zerolinecolor: grid, tickcolor: grid, linecolor: grid,
+    tickfont: {color: grey}, minor: {gridcolor: grid}, title: {font: {color: grey}}};
+  return {font: {color: grey}, title: {font: {color: t.text}}, paper_bgcolor: t.bg, plot_bgcolor: t.bg,
+          legend: {title: {font: {color: grey}}, font: {color: t.text}}, xaxis: {...axis, rangeselector: {bgcolor: t.bg, bordercolor: grid}},
+          yaxis: axis, hoverlabel: {bgcolor: t.secondary, bordercolor: grid, font: {color: t.text}},
+          coloraxis: {colorbar: {title: {font: {color: grey}}, tickfont: {color: grey}}}};
+}
+
 function width(gd) { return Math.max(100, Math.floor(gd.parentElement.getBoundingClientRect().width)); }
 
 function drawOverlay(gd) {  // the figure's rectangles (x data, y paper) as divs over the plot: moving one costs no replot
@@ -144,15 +208,28 @@ function drawOverlay(gd) {  // the figure's rectangles (x data, y paper) as divs
 
 function prepare(spec, gd) {
   const fig = spec.figure || {}, layout = fig.layout || {};
+  gd._themeKey = themeKey(gd);
   if (spec.overlay) {  // shapes drawn by drawOverlay; meta (emgviz's record, never drawn) kept out of Plotly
     gd._overlay = layout.shapes || [];
     gd._shapeDefaults = (layout.template && isObj(layout.template.layout) && layout.template.layout.shapedefaults) || {};
     delete layout.shapes; delete layout.meta;
-    const sig = JSON.stringify([fig, spec.config || {}, spec.uirevision ?? null, spec.select]);
+    const sig = JSON.stringify([fig, spec.config || {}, spec.uirevision ?? null, spec.select, gd._themeKey || '']);
     if (sig === gd._sig && gd._fullLayout) return null;  // only the shapes moved: no Plotly call at all
     gd._sig = sig;
   }
   if (layout.template && isObj(layout.template.layout)) merge(layout.template.layout, THEME);  // as st.plotly_chart
+  const dark = gd._theme;
+  if (dark) {  // the page is dark: the theme's background, light ink for what was drawn dark on white
+    recolor(fig.data || []); recolor(layout);
+    if (layout.template && isObj(layout.template.layout)) { recolor(layout.template.layout); merge(layout.template.layout, darkTheme(dark)); }
+    else merge(layout, darkTheme(dark));
+    for (const k of ['paper_bgcolor', 'plot_bgcolor']) {  // a figure's own white page: the theme's background
+      const v = parseColor(layout[k]);
+      if (v && luminance(v) < 0.25) layout[k] = dark.bg;
+    }
+    (gd._overlay || []).forEach(recolor);
+  }
+  gd.parentElement.style.background = dark ? dark.bg : '#fff';
   if (isObj(layout.title) && layout.title.text) layout.title.text = '<b>' + layout.title.text + '</b>';
   gd._figHeight = layout.height || 450;
   const full = document.fullscreenElement === gd.parentElement;
@@ -232,7 +309,16 @@ function setup(parentElement) {
   parentElement.appendChild(wrap);
   gd._ro = new ResizeObserver(() => fit(gd));
   gd._ro.observe(wrap);
+  gd._themeTimer = setInterval(() => {  // the user switched light ↔ dark (Settings): draw again in that theme
+    if (!gd.isConnected || !gd._text || gd._busy) return;
+    if (themeKey(gd) !== gd._themeKey) { gd._next = JSON.parse(gd._text); gd.dataset.pending = '1'; pump(gd); }
+  }, 1000);
   return gd;
+}
+
+function themeKey(gd) {
+  gd._theme = pageTheme(gd.parentElement);
+  return gd._theme ? JSON.stringify(gd._theme) : '';
 }
 
 export default function (component) {
@@ -244,6 +330,7 @@ export default function (component) {
   const cleanup = () => setTimeout(() => {  // unmounted (not just re-rendered): free Plotly's listeners and the observer
     if (gd.isConnected) return;
     if (gd._ro) gd._ro.disconnect();
+    clearInterval(gd._themeTimer);
     if (window.Plotly) window.Plotly.purge(gd);
   }, 0);
   if (text === gd._text) return cleanup;  // a rerun that changed nothing: nothing to draw
