@@ -206,6 +206,25 @@ function drawOverlay(gd) {  // the figure's rectangles (x data, y paper) as divs
   });
 }
 
+function declutter(gd) {  // labels along the plot's top edge (events, markers) that would overlap: the later one hidden,
+  const fl = gd._fullLayout;  // as Plotly skips tick labels; a zoom (more room) shows them again
+  if (!fl || !fl.annotations) return;
+  const items = [];
+  gd.querySelectorAll('.annotation[data-index]').forEach(el => {
+    const a = fl.annotations[+el.dataset.index];
+    if (!a || a.yref !== 'paper' || a.y !== 1 || a.yanchor !== 'bottom') return;
+    el.style.visibility = '';
+    items.push({el, r: el.getBoundingClientRect()});
+  });
+  items.sort((p, q) => p.r.left - q.r.left);
+  let right = -Infinity, hidden = 0;
+  for (const {el, r} of items) {
+    if (r.width === 0) continue;
+    if (r.left < right + 4) { el.style.visibility = 'hidden'; hidden += 1; } else right = r.right;
+  }
+  gd.dataset.hiddenLabels = String(hidden);
+}
+
 function prepare(spec, gd) {
   const fig = spec.figure || {}, layout = fig.layout || {};
   gd._themeKey = themeKey(gd);
@@ -260,8 +279,10 @@ async function pump(gd) {
       const args = prepare(spec, gd);
       if (args) await P.react(gd, ...args);
       drawOverlay(gd);
+      declutter(gd);
       if (!gd._hooked) {  // once per div: a click on a point goes back to Python
         gd._hooked = true;
+        gd.on('plotly_afterplot', () => declutter(gd));  // zoom, pan, resize: the labels laid out again
         gd.on('plotly_click', ev => {
           if (!gd._select || !gd._emit || !ev || !ev.points) return;
           gd._emit('select', {points: ev.points.map(p => ({x: p.x, y: p.y, curve_number: p.curveNumber,
