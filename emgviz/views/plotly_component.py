@@ -279,10 +279,10 @@ async function pump(gd) {
       const args = prepare(spec, gd);
       if (args) await P.react(gd, ...args);
       drawOverlay(gd);
-      declutter(gd);
+      requestAnimationFrame(() => declutter(gd));  // with the frame's own layout: no extra forced layout
       if (!gd._hooked) {  // once per div: a click on a point goes back to Python
         gd._hooked = true;
-        gd.on('plotly_afterplot', () => declutter(gd));  // zoom, pan, resize: the labels laid out again
+        gd.on('plotly_afterplot', () => requestAnimationFrame(() => declutter(gd)));  // zoom, pan, resize: again
         gd.on('plotly_click', ev => {
           if (!gd._select || !gd._emit || !ev || !ev.points) return;
           gd._emit('select', {points: ev.points.map(p => ({x: p.x, y: p.y, curve_number: p.curveNumber,

@@ -28,6 +28,7 @@ def test_event_labels_do_not_overlap_on_a_projector(page: Page, streamlit_url, s
     page.goto(streamlit_url)
     expect(page.locator("div.emgviz-plotly .main-svg").first).to_be_visible(timeout=60_000)
     wait_rendered(page)
+    page.wait_for_function("() => document.querySelector('div.emgviz-plotly').dataset.hiddenLabels !== undefined")
     labels = page.evaluate(LABELS_JS)
     assert len(labels) == 12 and {x["text"] for x in labels} == {f"class={i}" for i in range(1, 7)}
     assert _overlaps(labels) == 0
