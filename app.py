@@ -13,6 +13,10 @@ from emgviz.views.text import md
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
 iir_simd.warm_up_async()  # the compiled filter loads off the first render's path (once per server process)
 overview_kernel.warm_up_async()  # likewise the Overview's one-pass decimation kernel
+# Overview and Browse draw with the mounted Plotly component: plotly.js starts loading with the first element
+# of the page, while the rest is built, not after the first chart has mounted (the view as last chosen or linked)
+if (st.session_state.get("view") or st.query_params.get("view", VIEWS[0])) in ("Overview", "Browse"):
+    plotly_component.preload()
 layout.apply()
 
 problems = sidebar.apply_query_params()
@@ -23,8 +27,6 @@ view = st.sidebar.radio("View", VIEWS, key="view", horizontal=True,
                              "Compare: sessions side by side. Teach: a synthetic EMG, step by step.")
 for message in problems:
     st.warning(md(message))
-if view in ("Overview", "Browse"):  # their charts are the mounted Plotly component: plotly.js loads while
-    plotly_component.preload()       # the rest of the page is built, not after the first chart has mounted
 
 # Teach offers a second lesson, the needle examination (its own module)
 if view == "Teach" and st.sidebar.radio("Lesson", ("Surface EMG", "Needle EMG"), key="lesson_choice",

@@ -269,6 +269,8 @@ def run(root: Path, step: str, trace_path: Path) -> dict:
             else:
                 r = tab.next_page()
             origin = tab.page.evaluate("() => performance.timeOrigin")
+            draws = tab.page.evaluate("""() => performance.getEntriesByType('measure')
+                .filter(m => m.name.startsWith('emgviz-plotly')).map(m => [m.name, m.startTime, m.duration])""")
             b = tab.page.evaluate("() => window.__bench")
             browser.stop_tracing()
         finally:
@@ -292,7 +294,7 @@ def run(root: Path, step: str, trace_path: Path) -> dict:
            "browser_cpu_ms": r.get("browser_cpu"), "bench": b,
            "timeline": timeline(events, t0, t1), "profile": cpu_profile(events, t0, t1),
            "requests": requests(events, t0), "busy_per_250ms": busy_timeline(events, t0, t1),
-           "long_tasks": long_tasks(events, t0, t1)}
+           "long_tasks": long_tasks(events, t0, t1), "plotly_draws": draws}
     del origin, t_start
     return out
 
@@ -319,6 +321,9 @@ def report(out: dict) -> str:
         if r.get("kB", 0) >= 20 or "static" in str(r.get("file")) or "plotly" in str(r.get("file")).lower():
             lines.append(f"  {str(r['file'])[:50]:50s} {r['start_ms']:7.0f} → {r.get('end_ms', float('nan')):7.0f}"
                          f"  {r.get('kB', 0):7.0f}")
+    lines.append("Plotly.react of each chart (name, start ms on the page clock, ms):")
+    for name, start, dur in out.get("plotly_draws", []):
+        lines.append(f"  {name:40s} {start:8.0f} {dur:7.0f}")
     lines.append("long main-thread tasks (start ms, ms, biggest self costs in ms):")
     for t in out["long_tasks"]:
         lines.append(f"  {t['start_ms']:7.0f} {t['ms']:6.0f}  {t['what']}")

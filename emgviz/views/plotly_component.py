@@ -277,7 +277,9 @@ async function pump(gd) {
       const spec = gd._next; gd._next = null;
       const P = await plotly(spec.src);
       const args = prepare(spec, gd);
+      const t0 = performance.now();
       if (args) await P.react(gd, ...args);
+      if (args) performance.measure('emgviz-plotly ' + (gd.dataset.key || ''), {start: t0});  // its draw, for profiles
       drawOverlay(gd);
       requestAnimationFrame(() => declutter(gd));  // with the frame's own layout: no extra forced layout
       if (!gd._hooked) {  // once per div: a click on a point goes back to Python
@@ -345,6 +347,9 @@ function themeKey(gd) {
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   const gd = parentElement.querySelector('div.emgviz-plotly') || setup(parentElement);
+  const box = parentElement.closest('[class*="st-key-"]');  // the element's container names the chart's key
+  const m = box && /(?:^|\s)st-key-(\S+)/.exec(box.className);
+  gd.dataset.key = m ? m[1] : (component.key || '');
   gd._emit = setTriggerValue;
   const text = typeof data === 'string' ? data
              : (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) ? new TextDecoder().decode(data) : JSON.stringify(data);
