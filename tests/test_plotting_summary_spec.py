@@ -15,7 +15,8 @@ from emgviz.plotting.templates import lean_template
 
 
 def _reference(table, feature, quality=None):
-    """The graph-object build feature_bars used before (plotly validates every property)."""
+    """The graph-object build feature_bars used before (plotly validates every property), with the median
+    note's background added since."""
     label, factor, fmt = display_unit(feature)
     channels = table["channel"].astype(str).tolist()
     values = table[feature].to_numpy(dtype=float) * factor
@@ -37,7 +38,8 @@ def _reference(table, feature, quality=None):
     if poor.any():
         note += f" ({int(poor.sum())} poor excluded)"
     fig.add_hline(y=float(np.median(usable)), line=dict(dash="dash", color="#444444", width=1.5),
-                  annotation_text=note, annotation_position="top right", annotation_font_size=13)
+                  annotation_text=note, annotation_position="top right", annotation_font_size=13,
+                  annotation_bgcolor="rgba(255,255,255,0.8)")  # new: the note readable over a bar
     fig.update_layout(title=dict(text=label, font=dict(size=18)), font=dict(size=15), yaxis_title=label,
                       xaxis_title="muscle / channel", bargap=0.25, margin=dict(l=70, r=30, t=60, b=80),
                       template=lean_template("plotly_white", ("bar",)), height=420,

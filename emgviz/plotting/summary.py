@@ -231,7 +231,8 @@ def feature_bars_spec(table: pd.DataFrame, feature_column: str, *, quality: pd.D
             note += f" ({n_excl} poor excluded)"
         layout["shapes"] = [{"line": {"color": "#444444", "dash": "dash", "width": 1.5}, "type": "line",
                              "x0": 0, "x1": 1, "xref": "x domain", "y0": ref, "y1": ref, "yref": "y"}]
-        layout["annotations"] = [{"font": {"size": 13}, "showarrow": False, "text": note, "x": 1,
+        layout["annotations"] = [{"bgcolor": "rgba(255,255,255,0.8)",  # readable where it crosses a bar
+                                  "font": {"size": 13}, "showarrow": False, "text": note, "x": 1,
                                   "xanchor": "right", "xref": "x domain", "y": ref, "yanchor": "bottom",
                                   "yref": "y"}]
     return {"data": [bar], "layout": layout}

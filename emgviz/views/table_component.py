@@ -156,8 +156,8 @@ def _cell(v):
     """A JSON value for one cell: numbers as numbers (NaN and ±inf as null), the rest as text."""
     if v is None:
         return None
-    if isinstance(v, (bool,)):
-        return str(v)
+    if isinstance(v, bool) or type(v).__name__ == "bool_":  # numpy's too: text, not 1/0
+        return str(bool(v))
     if isinstance(v, (int, float)) or hasattr(v, "dtype"):
         try:
             f = float(v)
