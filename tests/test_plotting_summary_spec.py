@@ -16,7 +16,7 @@ from emgviz.plotting.templates import lean_template
 
 def _reference(table, feature, quality=None):
     """The graph-object build feature_bars used before (plotly validates every property), with the median
-    note's background added since."""
+    note moved above the plot since."""
     label, factor, fmt = display_unit(feature)
     channels = table["channel"].astype(str).tolist()
     values = table[feature].to_numpy(dtype=float) * factor
@@ -37,9 +37,11 @@ def _reference(table, feature, quality=None):
     note = f"median of {usable.size} usable channel{'s' if usable.size != 1 else ''}"
     if poor.any():
         note += f" ({int(poor.sum())} poor excluded)"
-    fig.add_hline(y=float(np.median(usable)), line=dict(dash="dash", color="#444444", width=1.5),
-                  annotation_text=note, annotation_position="top right", annotation_font_size=13,
-                  annotation_bgcolor="rgba(255,255,255,0.8)")  # new: the note readable over a bar
+    ref = float(np.median(usable))
+    fig.add_hline(y=ref, line=dict(dash="dash", color="#444444", width=1.5))
+    # since s5: the note above the plot's top right corner (it covered a bar's value when on the line)
+    fig.add_annotation(text=f"┄ {note}: {py.format(ref)}", x=1, xref="x domain", xanchor="right", y=1,
+                       yref="y domain", yanchor="bottom", showarrow=False, font=dict(size=13))
     fig.update_layout(title=dict(text=label, font=dict(size=18)), font=dict(size=15), yaxis_title=label,
                       xaxis_title="muscle / channel", bargap=0.25, margin=dict(l=70, r=30, t=60, b=80),
                       template=lean_template("plotly_white", ("bar",)), height=420,

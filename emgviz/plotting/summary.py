@@ -231,10 +231,12 @@ def feature_bars_spec(table: pd.DataFrame, feature_column: str, *, quality: pd.D
             note += f" ({n_excl} poor excluded)"
         layout["shapes"] = [{"line": {"color": "#444444", "dash": "dash", "width": 1.5}, "type": "line",
                              "x0": 0, "x1": 1, "xref": "x domain", "y0": ref, "y1": ref, "yref": "y"}]
-        layout["annotations"] = [{"bgcolor": "rgba(255,255,255,0.8)",  # readable where it crosses a bar
-                                  "font": {"size": 13}, "showarrow": False, "text": note, "x": 1,
-                                  "xanchor": "right", "xref": "x domain", "y": ref, "yanchor": "bottom",
-                                  "yref": "y"}]
+        shown = ("{" + py_fmt + "}").format(ref)
+        # above the plot's top right corner: never over a bar or its value (a 1024 px screen put the note on
+        # a bar's label when it sat on the line); "┄" ties it to the dashed line
+        layout["annotations"] = [{"font": {"size": 13}, "showarrow": False, "text": f"┄ {note}: {shown}",
+                                  "x": 1, "xanchor": "right", "xref": "x domain", "y": 1, "yanchor": "bottom",
+                                  "yref": "y domain"}]
     return {"data": [bar], "layout": layout}
 
 
