@@ -51,7 +51,7 @@ class Processed:
     """
 
     __slots__ = ("raw", "filtered", "settings", "warnings", "_envelope", "_compute", "_lock", "_derived",
-                 "_key_locks", "_keys_lock")
+                 "_key_locks", "_keys_lock", "__weakref__")
 
     def __init__(self, raw: Recording, filtered: Recording, envelope: Recording | None | Callable[[], Recording],
                  settings: Settings, warnings: tuple[str, ...] = ()):
@@ -120,6 +120,39 @@ class Processed:
             return self._envelope.data[index]
         method = envelope_method(self.settings.envelope)  # inside filters.scratch_buffers() its work buffers are reused
         return method.apply(self.filtered.data[index], self.filtered.fs, getattr(self.settings, method.param), out=out)
+
+    def envelope_span(self, start: int, stop: int, names=None) -> Recording:
+        """The envelope of samples ``start:stop`` of channels ``names`` (all by default), without the rest.
+
+        For drawing one page: a Recording of those samples whose clock starts at sample ``start``.
+        The held envelope's samples when it is computed; else the envelope method applied to the span
+        widened by a margin on each side, which gives the whole-recording envelope's values there:
+        a moving window (RMS) needs its window's samples beyond each end (the margin is the window),
+        a zero-phase low-pass at ``f`` Hz has forgotten a start at least ``30 / f`` s away (its decay
+        per sample is about ``exp(-2π·0.7·f/fs)``, so the margin leaves ``exp(-130)`` of it, below
+        float64 rounding). At the recording's ends the span is treated as the whole envelope is.
+        The numbers differ from the whole envelope's by rounding only (a running sum started
+        elsewhere), about 1e-12 of the envelope's range.
+        """
+        if not self.has_envelope:
+            raise ValueError("this processed recording has no envelope (preprocess(..., envelope=False))")
+        f = self.filtered
+        idx = list(range(f.n_channels)) if names is None else [f.channel_index(n) for n in names]
+        start, stop = max(0, int(start)), min(f.n_samples, int(stop))
+        stop = max(stop, start)
+        if self._compute is None:
+            data = self._envelope.data[idx, start:stop]
+        else:
+            method = envelope_method(self.settings.envelope)
+            value = getattr(self.settings, method.param)
+            margin = (int(np.ceil(value * f.fs / 1000.0)) + 2 if method.unit == "ms"
+                      else int(np.ceil(30.0 * f.fs / value)))
+            a, b = max(0, start - margin), min(f.n_samples, stop + margin)
+            data = method.apply(f.data[idx, a:b], f.fs, value)[:, start - a:stop - a]
+        return f._with_own_samples(np.ascontiguousarray(data, dtype=np.float64), t0=f.t0 + start / f.fs,
+                                   ch_names=tuple(f.ch_names[i] for i in idx),
+                                   ch_units=tuple(f.ch_units[i] for i in idx),
+                                   ch_kinds=tuple(f.ch_kinds[i] for i in idx))
 
     @property
     def rectified(self) -> Recording:

@@ -202,7 +202,7 @@ def signal_quality(rec: Recording, *, mains_hz: float | None = None, rest=None,
     adc_range = _check_adc_range(adc_range, rec.unit)
     rest_sl = None if rest is None else _rest_samples(rec, rest)
     fs = rec.fs
-    stds = rec.data.std(axis=-1)
+    stds = np.array([x.std() for x in rec.data])  # row by row: no temporary as large as the recording
     median_std = float(np.median(stds))
     hf_low = HF_FRACTION_OF_NYQUIST * fs / 2
     rows = []

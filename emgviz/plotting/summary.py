@@ -295,7 +295,7 @@ def feature_heatmap(windowed: pd.DataFrame, feature_column: str, *, title: str |
 
 
 def envelope_overview(envelope, *, bursts: pd.DataFrame | None = None, n_points: int = 2000,
-                      title: str = "Envelopes", unit: DisplayUnit | None = None) -> go.Figure:
+                      title: str = "Envelopes", unit: DisplayUnit | None = None, channel=None) -> go.Figure:
     """One small panel per channel with its envelope (min–max decimated) and shaded bursts.
 
     Parameters
@@ -307,6 +307,11 @@ def envelope_overview(envelope, *, bursts: pd.DataFrame | None = None, n_points:
     n_points : int, default=2000
         Most points drawn per channel.
     title : str, default="Envelopes"
+    channel : callable, optional
+        ``channel(i)`` → the envelope of channel ``i`` (1-D, what ``envelope.data[i]`` would be), called
+        once per channel; ``envelope`` then only gives the names, units and clock (e.g. the filtered
+        recording with :meth:`emgviz.processed.Processed.envelope_channel`), so the envelope of every
+        channel (as large as the recording) is never held at once.
 
     Returns
     -------
@@ -319,7 +324,7 @@ def envelope_overview(envelope, *, bursts: pd.DataFrame | None = None, n_points:
     shapes: list[dict] = []  # one layout update: add_vrect per burst is O(n²) in plotly
     for i, name in enumerate(envelope.ch_names):
         label, factor, _ = display_unit(f"x ({envelope.ch_units[i]})", unit)
-        td, yd = minmax_decimate(t, envelope.data[i], n_out=n_points)
+        td, yd = minmax_decimate(t, envelope.data[i] if channel is None else channel(i), n_out=n_points)
         fig.add_trace(go.Scatter(x=td, y=np.asarray(yd) * factor, mode="lines", name=name,
                                  line=dict(width=1.2, color=_BAR_COLOUR), showlegend=False,
                                  hovertemplate="%{x:.3f} s: %{y:.3g}<extra></extra>"), row=i + 1, col=1)

@@ -14,11 +14,11 @@ import streamlit as st
 
 from ..export import safe_stem
 from ..markers import add_marker, delete_marker, empty_markers, markers_from_csv, markers_to_csv
-from ..plotting.browser import (auto_scales, format_scale, overview_envelope, overview_figure,
+from ..plotting.browser import (auto_scales, format_scale, overview_envelope, overview_figure, page_slice,
                                 scale_choices, stacked_figure)
 from .cache import bursts_cached
 from ..recording import Recording
-from .context import ViewContext, per_recording
+from .context import ViewContext, per_recording, resolved
 from .browser_panels import SLOWDOWN_CHOICES, sound_panel, spectrum_panel  # noqa: F401 - re-exported
 from .paging import channel_page
 from .plotly_component import plotly_chart, selected_points
@@ -219,7 +219,7 @@ def render(ctx: ViewContext) -> None:
 def _browser(ctx: ViewContext) -> None:
     rec = ctx.rec
     processed = ctx.processed
-    has_processed = processed is not None and getattr(processed, "filtered", None) is not None
+    has_processed = processed is not None  # fetched only when the filtered signal or its layers are shown
     state = st.session_state
 
     # ---- time base and position
@@ -307,7 +307,11 @@ def _browser(ctx: ViewContext) -> None:
         scales[name] = autos[name] if v == _AUTO else float(v)
 
     # ---- derived layers
-    overlay = processed.envelope if (show_env and has_processed) else None
+    overlay = None
+    if show_env and has_processed:  # this page's envelope only: the whole one is as large as the recording
+        out = resolved(processed)
+        page = page_slice(out.filtered, t, page_s)
+        overlay = out.envelope_span(page.start - 1, page.stop + 1, names=channels)
     bursts = None
     if show_bursts and has_processed:
         try:

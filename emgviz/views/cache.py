@@ -25,7 +25,7 @@ from ..settings import Settings
 from .lru import ByteLRU
 
 __all__ = ["cache_budget_bytes", "CACHE_TTL_S", "CACHE_MAX_ENTRIES", "cache_store", "settings_key", "file_digest",
-           "read_key", "rec_key", "read_cached", "process_cached", "bursts_cached", "features_cached"]
+           "read_key", "rec_key", "read_cached", "process_cached", "process_lazy", "bursts_cached", "features_cached"]
 
 
 def settings_key(settings: Settings) -> str:
@@ -93,15 +93,18 @@ _MISS = object()
 _reads = threading.local()
 
 
-def _cached(key: str, compute, size, spinner: str, keep=()):
-    """``compute()`` once per ``key`` across sessions; a spinner while this session computes or waits."""
+def _cached(key: str, compute, size, spinner: str, keep=(), reserve: int = 0):
+    """``compute()`` once per ``key`` across sessions; a spinner while this session computes or waits.
+
+    ``reserve``: the bytes the value will hold when known in advance; room is made for them before
+    computing (:meth:`~emgviz.views.lru.ByteLRU.make_room`)."""
     store = _store()
     value = store.get(key, _MISS)
     if value is not _MISS:
         store.resize(key, size(value))  # a processed recording grows when its envelope is first read
         return value
     with _spinner(spinner):
-        return store.get_or_compute(key, compute, size, keep=keep)
+        return store.get_or_compute(key, compute, size, keep=keep, reserve=reserve)
 
 
 def _note_read(key: str, rec) -> None:
@@ -167,6 +170,10 @@ def read_cached(digest: str, names: tuple[str, ...], fs: float | None, options_j
     return rec
 
 
+def _proc_key(rec_key: str, settings_json: str) -> str:
+    return f"proc|{rec_key}|{settings_json}"
+
+
 def process_cached(rec_key: str, settings_json: str, _rec: Recording):
     """``preprocess`` once per (recording and channels, settings); the result is immutable.
 
@@ -174,11 +181,33 @@ def process_cached(rec_key: str, settings_json: str, _rec: Recording):
     it was computed from (which this session holds anyway): over a budget smaller than one
     recording and its processed copies, the two evicted each other and every rerun read and
     filtered the file again. Its size is the filtered and envelope samples (``rectified`` is
-    computed on access)."""
-    key = f"proc|{rec_key}|{settings_json}"
+    computed on access). Room for the filtered samples (float64, the recording's shape) is made before
+    filtering: the copy it replaces is evicted first, never held beside it."""
+    key = _proc_key(rec_key, settings_json)
     settings = Settings.from_dict(json.loads(settings_json))
     return _cached(key, lambda: preprocess(_rec, settings), _processed_bytes, _filtering_text(_rec, settings),
-                   keep=_read_key_of(_rec))
+                   keep=_read_key_of(_rec), reserve=_rec.data.size * 8)  # the filtered samples: float64, as the input
+
+
+def process_lazy(rec_key: str, settings_json: str, _rec: Recording):
+    """The processing of :func:`process_cached`, fetched only when its samples are first read.
+
+    The effective settings and the warnings come at once (they need no filtering); the filtered
+    samples, the envelope and what is derived from them are fetched from the store (computed when it
+    no longer holds them) on the first read (:class:`~emgviz.views.context.LazyProcessed`). A view
+    whose products for these settings are cached (the Overview's figure and table) thus never makes
+    the store hold, or compute again, a processed copy it does not read. Raises as
+    :func:`~emgviz.pipeline.preprocess` does for inputs it refuses (a ValueError for settings the
+    recording cannot take), before anything is computed.
+    """
+    from ..pipeline import _check_inputs, _effective
+    from .context import LazyProcessed
+
+    settings = Settings.from_dict(json.loads(settings_json))
+    _store().touch(_proc_key(rec_key, settings_json))  # in use by this session: the last to be evicted
+    _check_inputs(_rec, settings)
+    _, effective, warnings = _effective(_rec, settings)
+    return LazyProcessed(_rec, effective, tuple(warnings), lambda: process_cached(rec_key, settings_json, _rec))
 
 
 def _filtering_text(rec: Recording, settings: Settings) -> str:
@@ -212,11 +241,15 @@ def bursts_cached(key: str, settings_json: str, _filtered: Recording, method: st
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def features_cached(key: str, settings_json: str, _filtered: Recording):
-    """``feature_table`` of a filtered recording (``key`` and the settings say which)."""
+def features_cached(key: str, settings_json: str, _filtered):
+    """``feature_table`` of a filtered recording (``key`` and the settings say which).
+
+    ``_filtered``: the filtered Recording, or a processed recording (its ``.filtered`` is read only
+    when the table is not cached: a :class:`~emgviz.views.context.LazyProcessed` is then not fetched).
+    """
     from ..features import feature_table
 
-    return feature_table(_filtered)
+    return feature_table(_filtered if isinstance(_filtered, Recording) else _filtered.filtered)
 
 
 def cache_store() -> ByteLRU:

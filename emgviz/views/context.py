@@ -54,6 +54,76 @@ def per_recording(name: str, rec: Recording, compute, *args):
 MEMO_PER_RECORDING = 4
 
 
+class LazyProcessed:
+    """A processed recording (:class:`~emgviz.processed.Processed`) fetched only when its samples are read.
+
+    What the app's views receive as ``ctx.processed`` (:func:`emgviz.views.cache.process_lazy`).
+    ``settings`` (the effective ones) and ``warnings`` are known without filtering; every other
+    attribute (``filtered``, ``envelope``, ``rectified``, ``envelope_channel``, ``derived``, ``pick``,
+    ...) is that of the processed recording ``fetch()`` returns: the store's, computed again if the
+    store no longer holds it. So a view whose products are cached (the Overview's figure and feature
+    table for settings already seen) reads nothing and costs no filtering, and a view that reads the
+    samples gets exactly what :func:`~emgviz.pipeline.preprocess` gives.
+
+    It keeps the fetched object only through a weak reference: the store alone decides how long a
+    processed recording lives. A context left over from an earlier script run (Streamlit frees the
+    previous run's globals only at its next garbage collection) therefore never keeps an evicted
+    0.9 GB copy alive beside the one being computed.
+
+    Parameters
+    ----------
+    raw : Recording
+        The recording it processes (``preprocess``'s input).
+    settings : Settings
+        The effective settings (as ``Processed.settings`` will be).
+    warnings : tuple of str
+        What ``preprocess`` will warn about (as ``Processed.warnings``).
+    fetch : callable
+        No arguments → the :class:`~emgviz.processed.Processed`.
+    """
+
+    __slots__ = ("raw", "settings", "warnings", "_fetch", "_ref", "_lock")
+
+    def __init__(self, raw: Recording, settings: Settings, warnings: tuple[str, ...], fetch):
+        self.raw, self.settings, self.warnings, self._fetch = raw, settings, tuple(warnings), fetch
+        self._ref = None
+        self._lock = threading.Lock()
+
+    def get(self):
+        """The processed recording (fetched, or computed, now if not held by anyone)."""
+        out = self._ref() if self._ref is not None else None
+        if out is None:
+            with self._lock:
+                out = self._ref() if self._ref is not None else None
+                if out is None:
+                    out = self._fetch()
+                    try:
+                        self._ref = weakref.ref(out)
+                    except TypeError:  # not weakly referable: hold it
+                        self._ref = lambda out=out: out
+        return out
+
+    @property
+    def fetched(self) -> bool:
+        """True when the processed recording is alive now (reading it costs no computation)."""
+        return self._ref is not None and self._ref() is not None
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.get(), name)
+
+    def __repr__(self) -> str:
+        return f"LazyProcessed({self.raw.n_channels} ch, {'fetched' if self.fetched else 'not fetched'})"
+
+
+def resolved(processed):
+    """The :class:`~emgviz.processed.Processed` behind ``processed`` (fetched now if it is a
+    :class:`LazyProcessed`), for code that reads several of its attributes: one object throughout,
+    even if the store evicts it meanwhile."""
+    return processed.get() if isinstance(processed, LazyProcessed) else processed
+
+
 def _recording_display_unit(rec: Recording):
     from ..units import recording_display_unit
 
@@ -75,8 +145,9 @@ class ViewContext:
         Never modified.
     full : Recording
         The raw recording with every channel of the file (force, triggers, ...).
-    processed : emgviz.pipeline.Processed
-        ``preprocess(rec, settings)``: ``.filtered``, ``.rectified``, ``.envelope``, ``.warnings``.
+    processed : emgviz.pipeline.Processed or LazyProcessed
+        ``preprocess(rec, settings)``: ``.filtered``, ``.rectified``, ``.envelope``, ``.warnings``;
+        in the app a :class:`LazyProcessed` (fetched on the first read of its samples).
     settings : Settings
         The effective processing settings.
     name : str

@@ -7,7 +7,7 @@ import streamlit as st
 from ..plotting.overview_stack import decimate_stack, decimated_stack_figure, stack_points
 from ..plotting.summary import display_table, display_unit, feature_bars_spec
 from .cache import features_cached
-from .context import ViewContext
+from .context import ViewContext, resolved
 from ..plotting.safe import plain_figure
 from .paging import channel_page
 from .plotly_component import plotly_chart
@@ -21,8 +21,9 @@ def _overview_figure(key: str, settings_key: str, show_env: bool, names: tuple[s
     Built from :func:`overview_decimation` (computed once per processed recording and kept with
     it), so a rerun, the overlay toggle or a return to this view costs milliseconds.
     """
-    dec = overview_decimation(_out, names, show_env)
-    filtered = _out.filtered
+    out = resolved(_out)  # fetched (or filtered) here only: on a cache miss
+    dec = overview_decimation(out, names, show_env)
+    filtered = out.filtered
     fig = decimated_stack_figure(dec, filtered, overlay=show_env and dec.overlay is not None, events=_events)
     return plain_figure(compact_times(fig, filtered.t0, filtered.duration_s))
 
@@ -75,14 +76,16 @@ def compact_times(fig, t0: float, duration_s: float, width_px: int = 1400):
 
 def render(ctx: ViewContext) -> None:
     """Draw the overview of ``ctx``: traces with the envelope, the feature table, one bar chart."""
+    # ctx.processed is fetched (or filtered) only when a product below is not cached: returning to
+    # settings already seen reads no samples, even after the store evicted their filtered copy
     out = ctx.processed
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
-    names = channel_page(out.filtered.ch_names, "overview_channel_page")
-    key = ctx.key if len(names) == out.filtered.n_channels else f"{ctx.key}|{names[0]}"
+    names = channel_page(ctx.rec.ch_names, "overview_channel_page")
+    key = ctx.key if len(names) == ctx.rec.n_channels else f"{ctx.key}|{names[0]}"
     fig = _overview_figure(key, ctx.settings_key, show_env, tuple(names), out, ctx.rec.events)
     plotly_chart(fig, key="overview_chart")  # mounted once: a filter change redraws it in place
     with st.spinner("Computing the per-muscle features…"):  # seconds on an hour of 16 channels
-        table = features_cached(ctx.key, ctx.settings_key, out.filtered)
+        table = features_cached(ctx.key, ctx.settings_key, out)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = _display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table, ctx.display)
     table_component.table(shown, key="overview_table", formats=formats)  # sortable HTML: no data-grid chunks

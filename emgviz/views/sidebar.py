@@ -20,7 +20,7 @@ from ..io.summary import describe, flat_channels
 from ..recording import Recording
 from ..settings import ENVELOPE_METHODS, MAINS_HZ, NOTCH_CHOICES, SETTINGS_PRESETS, Settings
 from .cache import file_digest as _digest
-from .cache import process_cached as _process_cached
+from .cache import process_lazy as _process_lazy
 from .cache import read_cached as _read_cached
 from .cache import read_key as _read_key
 from .cache import rec_key as _rec_key
@@ -370,7 +370,7 @@ def build_context(loaded: Loaded, rec: Recording, settings: Settings) -> ViewCon
     """Process (cached) and bundle what the views need; ``rec`` is the picked channels of ``loaded.rec``."""
     rec_full, name, digest = loaded.rec, loaded.name, loaded.digest
     key = _rec_key(loaded.read_key, rec.ch_names)
-    processed = _process_cached(key, _settings_key(settings), rec)
+    processed = _process_lazy(key, _settings_key(settings), rec)  # filtered when a view first reads it
     return ViewContext(rec=rec, full=rec_full, processed=processed, settings=processed.settings, name=name,
                        digest=digest, description=per_recording("describe", rec_full, describe), key=key,
                        read_options=loaded.read_options or {"fs": None, "options": {}})

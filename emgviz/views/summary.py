@@ -15,7 +15,7 @@ from ..recording import Recording
 from ..units import to_display_units
 from ..report import bursts_for_display, heatmap_window_s, report_html, standouts
 from .cache import bursts_cached, features_cached, file_digest, read_cached, read_key
-from .context import ViewContext
+from .context import ViewContext, resolved
 from .paging import channel_page
 from .summary_mups import render_mups
 from .text import md as _md
@@ -63,6 +63,21 @@ def _percent_mvc(key: str, settings_json: str, ref_json: str, _processed, _ref: 
     from ..normalise import to_percent_mvc
 
     return feature_table(to_percent_mvc(_processed.filtered, _ref)), to_percent_mvc(_processed.envelope, _ref)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Computing the envelopes…")
+def _envelope_figure(key: str, settings_json: str, params_json: str, ref_json: str, unit_key: str, _out, _env,
+                     _bursts, _unit):
+    """The envelopes-and-bursts figure, built once per (recording, settings, burst options, %MVC reference, unit).
+
+    Without a %MVC envelope (``_env`` None) each channel's envelope is computed in turn and decimated
+    (``Processed.envelope_channel``): the envelope of every channel, as large as the recording (0.92 GB
+    for an hour of 16 channels at 2 kHz), is not computed and kept with the processed recording.
+    """
+    if _env is not None:
+        return envelope_overview(_env, bursts=_bursts, title="Envelopes (%MVC)", unit=_unit)
+    return envelope_overview(_out.filtered, bursts=_bursts, title="Envelopes", unit=_unit,
+                             channel=_out.envelope_channel)
 
 
 def _figure_downloads(fig, base: str, what: str, slot: str, png: bool) -> None:
@@ -200,7 +215,7 @@ def _burst_params():
 
 
 def _render(ctx: ViewContext) -> None:
-    out = ctx.processed
+    out = resolved(ctx.processed)  # the Summary reads the filtered samples: one object for the whole run
     settings_json = ctx.settings_key
     base = safe_stem(ctx.name)
     png = png_available()
@@ -223,7 +238,7 @@ def _render(ctx: ViewContext) -> None:
 
     ref, ref_source = _mvc_section(ctx)
     extra = {}
-    env = out.envelope
+    env = None  # the envelope of every channel is read only for %MVC (see _envelope_figure)
     shown_table = table
     if ref is not None:
         ref_json = json.dumps([[str(c), float(v)] for c, v in ref.items()])
@@ -283,8 +298,9 @@ def _render(ctx: ViewContext) -> None:
     except ValueError as exc:
         st.error(_md(f"Burst detection: {exc}"))
         bursts = None
-    envfig = envelope_overview(env, bursts=bursts, title="Envelopes (%MVC)" if ref is not None else "Envelopes",
-                                unit=ctx.display)
+    envfig = _envelope_figure(ctx.key, settings_json, json.dumps(params.to_dict()),
+                              json.dumps([[str(c), float(v)] for c, v in ref.items()]) if ref is not None else "",
+                              repr(ctx.display), out, env, bursts, ctx.display)
     st.plotly_chart(plain_figure(envfig), key="summary_envelopes", width="stretch")
     _figure_downloads(envfig, f"{base}_envelopes", "Envelopes", "envelopes", png)
     if bursts is not None:
