@@ -37,6 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import machine, write_section  # noqa: E402
 
+import emgviz  # noqa: E402  (now, from ROOT: bench_browser puts its own checkout first on sys.path)
+
+if not Path(emgviz.__file__).resolve().is_relative_to(ROOT):
+    raise SystemExit(f"emgviz was imported from {emgviz.__file__}, not from the measured checkout {ROOT}")
+
 
 def rss_gb() -> float:
     with open("/proc/self/statm") as fh:
@@ -90,7 +95,8 @@ class _ScriptProfiler:
 
 
 def _watch_overview_chart(clock: dict) -> None:
-    """Record in ``clock["t"]`` when the Overview sends its chart (``st.plotly_chart(key="overview_chart")``).
+    """Record in ``clock["t"]`` when the Overview sends its chart (``plotly_chart(key="overview_chart")``, the
+    component's or Streamlit's).
 
     Streamlit sends each element as the script produces it: the user sees the figure from then on,
     while the script goes on to the feature table. Nothing is recorded if the view draws its chart
@@ -109,6 +115,14 @@ def _watch_overview_chart(clock: dict) -> None:
             return st.plotly_chart(*a, **k)
 
     overview.st = _St()
+    sent = getattr(overview, "plotly_chart", None)   # the mounted Plotly component (views/plotly_component.py)
+    if sent is not None:
+        def plotly_chart(*a, **k):
+            if k.get("key") == "overview_chart" and clock.get("t") is None:
+                clock["t"] = time.perf_counter()
+            return sent(*a, **k)
+
+        overview.plotly_chart = plotly_chart
 
 
 def main() -> None:
@@ -127,6 +141,7 @@ def main() -> None:
                     help="another checkout (e.g. /work/main): run it and this one alternately, side by side")
     ap.add_argument("--rounds", type=int, default=1, help="with --compare: pairs of runs (other, this)")
     ap.add_argument("--label", default=None, help="with --compare: this checkout's label (default: its branch)")
+    ap.add_argument("--section", default="app_long", help="the section of RESULTS.md to write (default app_long)")
     args = ap.parse_args()
     if args.compare is not None:
         compare(args)
@@ -242,13 +257,16 @@ def run_once(args) -> dict:
                   + "; ".join(f"{k} {v:.2f} s" for k, v in figure_s.items() if k.startswith(("first", "filter change ("))) + "."]
     text = "\n".join(lines)
     print(text)
-    result = {"figure_s": figure_s, "cpu_s": cpu_s, "root": str(ROOT), "rows": [list(r[:4]) + [[str(e) for e in r[4]]] for r in rows], "base_gb": base_gb,
+    import emgviz.features as measured  # every module of the app came from ROOT (checked at import)
+    if not Path(measured.__file__).resolve().is_relative_to(ROOT):
+        raise SystemExit(f"the app ran {measured.__file__}, not the measured checkout {ROOT}")
+    result = {"emgviz": str(Path(measured.__file__).parent), "figure_s": figure_s, "cpu_s": cpu_s, "root": str(ROOT), "rows": [list(r[:4]) + [[str(e) for e in r[4]]] for r in rows], "base_gb": base_gb,
               "peak_gb": peak_gb, "float64_gb": float64_gb, "edf_mb": edf_mb, "fig_s": fig_s, "fig_mb": fig_mb,
               "dec_s": dec_s, "direct_s": direct_s, "load": load[0], "cache_mb": cache_mb, "minutes": args.minutes}
     if args.json is not None:
         args.json.write_text(json.dumps(result))
     if not args.no_write:
-        write_section("app_long", text)
+        write_section(args.section, text)
     return result
 
 
@@ -350,6 +368,8 @@ def compare(args) -> None:
              f"{first['float64_gb']:.2f} GB. AppTest (in-process server, no browser). Cache budget EMGVIZ_CACHE_MB = "
              f"{first['cache_mb']}. Load (`uptime`) before, between and after the runs:", ""]
     lines += [f"    {u}" for u in uptimes]
+    lines += ["", "The emgviz each run imported (checked: the measured checkout's own): "
+              + "; ".join(f"{labels[i]} `{res.get('emgviz', '?')}`" for i, (_, r, res, _) in enumerate(runs) if r >= 0) + "."]
     lines += ["", "| step | " + " | ".join(labels) + " | goal |", "|---|" + "---:|" * len(labels) + "---|"]
     for i, row in enumerate(first["rows"]):
         cells = []
@@ -395,7 +415,7 @@ def compare(args) -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        write_section("app_long", text)
+        write_section(args.section, text)
 
 
 if __name__ == "__main__":

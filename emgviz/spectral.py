@@ -83,6 +83,7 @@ def welch_psd(x, fs: float, *, segment_s: float = 0.25, overlap: float = 0.5,
 
 # ---- Welch periodograms in bounded memory (shared with emgviz.features) -------------------
 _CHUNK_VALUES = 1 << 17  # samples per FFT batch (1 MB of float64)
+_AUTO = object()
 
 
 def _periodogram_scale(fs: float, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
@@ -128,7 +129,7 @@ def _segment_psds(x: np.ndarray, fs: float, nperseg: int, hop: int, n_seg: int, 
         yield s0, _periodograms(frames[s0:s0 + batch], win, factor, detrend)
 
 
-def _welch_sum(x: np.ndarray, fs: float, nperseg: int, hop: int, n_seg: int) -> np.ndarray:
+def _welch_sum(x: np.ndarray, fs: float, nperseg: int, hop: int, n_seg: int, kernels=None) -> np.ndarray:
     """Welch PSD of one long 1-D ``x`` with constant detrending: the mean of ``n_seg`` segment periodograms.
 
     The same segments, window, detrending and scaling as :func:`_segment_psds` (so the same PSD as
@@ -136,40 +137,56 @@ def _welch_sum(x: np.ndarray, fs: float, nperseg: int, hop: int, n_seg: int) -> 
     for the detrended, windowed segments, the FFT written into one reused array, and the squared
     magnitudes summed over the segments in one reduction (``einsum`` over the real and imaginary
     parts side by side); the density scale is applied once at the end.
+
+    ``kernels``: the compiled ``(welch_frames, power_sum)`` of :func:`emgviz.td_kernel.welch_kernels`,
+    which prepare a batch in one read of its samples and add its squared magnitudes in one pass
+    (the same operations in another order: equal to rounding); None for NumPy's steps.
     """
     win, factor = _periodogram_scale(fs, nperseg)
-    frames = as_strided(x, shape=(n_seg, nperseg), strides=(hop * x.strides[0], x.strides[0]), writeable=False)
     batch = max(1, _CHUNK_VALUES // nperseg // 2)
     n_freq = nperseg // 2 + 1
     seg_buf = np.empty((min(batch, n_seg), nperseg))
     spec_buf = np.empty((min(batch, n_seg), n_freq), dtype=np.complex128)
     acc = np.zeros(2 * n_freq)                   # Σ re², Σ im² per frequency, side by side
-    for s0 in range(0, n_seg, batch):
-        fr = frames[s0:s0 + batch]
-        seg = seg_buf[:fr.shape[0]]
-        np.subtract(fr, fr.mean(axis=-1, keepdims=True), out=seg)
-        seg *= win
-        spec = np.fft.rfft(seg, axis=-1, out=spec_buf[:fr.shape[0]])
-        parts = spec.view(np.float64)
-        acc += np.einsum("ij,ij->j", parts, parts)
+    if kernels is not None and x.ndim == 1 and x.dtype == np.float64 and x.flags.c_contiguous:
+        frames_into, power_sum = kernels
+        for s0 in range(0, n_seg, batch):
+            count = min(batch, n_seg - s0)
+            frames_into(x, s0, count, hop, win, seg_buf)
+            spec = np.fft.rfft(seg_buf[:count], axis=-1, out=spec_buf[:count])
+            power_sum(spec.view(np.float64), count, acc)
+    else:
+        frames = as_strided(x, shape=(n_seg, nperseg), strides=(hop * x.strides[0], x.strides[0]), writeable=False)
+        for s0 in range(0, n_seg, batch):
+            fr = frames[s0:s0 + batch]
+            seg = seg_buf[:fr.shape[0]]
+            np.subtract(fr, fr.mean(axis=-1, keepdims=True), out=seg)
+            seg *= win
+            spec = np.fft.rfft(seg, axis=-1, out=spec_buf[:fr.shape[0]])
+            parts = spec.view(np.float64)
+            acc += np.einsum("ij,ij->j", parts, parts)
     psd = acc[0::2] + acc[1::2]
     psd *= factor
     psd /= n_seg
     return psd
 
 
-def _welch_rows(x: np.ndarray, fs: float, nperseg: int, hop: int, *, detrend="constant") -> np.ndarray:
+def _welch_rows(x: np.ndarray, fs: float, nperseg: int, hop: int, *, detrend="constant", kernels=_AUTO) -> np.ndarray:
     """Welch PSD (mean of the segment periodograms) of each row of 2-D ``x`` (any strides).
 
     Segments of ``nperseg`` samples start every ``hop`` samples; short rows are transformed
-    many at a time, long rows segment batch by segment batch.
+    many at a time, long rows segment batch by segment batch (with the compiled steps of
+    :func:`emgviz.td_kernel.usable_welch` when ``kernels`` is left to decide, or as given).
     """
     m, n = x.shape
     n_seg = (n - nperseg) // hop + 1
     out = np.empty((m, nperseg // 2 + 1))
-    if n_seg * nperseg > _CHUNK_VALUES // 2 and detrend == "constant":
+    if n_seg * nperseg > _CHUNK_VALUES // 2 and isinstance(detrend, str) and detrend == "constant":
+        if kernels is _AUTO:
+            from . import td_kernel
+            kernels = td_kernel.usable_welch(x.size)
         for i in range(m):
-            out[i] = _welch_sum(x[i], fs, nperseg, hop, n_seg)
+            out[i] = _welch_sum(x[i], fs, nperseg, hop, n_seg, kernels)
         return out
     if n_seg * nperseg > _CHUNK_VALUES // 2:
         for i in range(m):

@@ -10,7 +10,9 @@ numba is optional: :func:`kernel` returns None when it cannot be imported, and t
 NumPy path. The compiled code is cached on disk (``cache=True``); the first call in a fresh process
 loads it (or compiles it once per install). ``EMGVIZ_TD=numpy`` forces the NumPy path,
 ``EMGVIZ_TD=numba`` the kernel at any size; otherwise (auto) the kernel is loaded on the first row of
-at least :data:`LOAD_MIN_VALUES` values and used for every row once loaded.
+at least :data:`LOAD_MIN_VALUES` values and used for every row once loaded. The same switch and
+loading cover the compiled steps of the Welch PSD around NumPy's FFT (:func:`welch_kernels`,
+:mod:`emgviz._welch_numba`), which :func:`emgviz.spectral.welch_psd` uses for long rows.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ import threading
 
 from ._kernel_loading import env_mode, import_kernel, start_once
 
-__all__ = ["kernel", "available", "mode", "usable", "warm_up", "warm_up_async", "LOAD_MIN_VALUES"]
+__all__ = ["kernel", "welch_kernels", "usable_welch", "wait_loaded", "available", "mode", "usable", "warm_up", "warm_up_async", "LOAD_MIN_VALUES"]
 
 #: Below this many values the first call does not load numba (NumPy's path is as quick as the import).
 LOAD_MIN_VALUES = 1 << 21
 
 _lock = threading.Lock()
 _kernel = None            # None: not loaded yet; False: failed; else the compiled function
+_welch = None             # None: not loaded yet; False: failed; else (welch_frames, power_sum)
 _warming: threading.Thread | None = None
 _ready = False            # True once the kernel has run (its machine code is loaded)
 #: Why :func:`kernel` returned None (the exception's type and message), else None.
@@ -41,6 +44,27 @@ def kernel():
             if _kernel is None:
                 _kernel, failure = import_kernel(lambda: importlib.import_module("._td_numba", __package__).time_domain_1d)
     return _kernel or None
+
+
+def welch_kernels():
+    """The compiled Welch steps ``(welch_frames, power_sum)`` of :mod:`emgviz._welch_numba`, or None
+    without a working numba (loaded with the same switch and cache as :func:`kernel`)."""
+    global _welch, failure
+    if _welch is None:
+        with _lock:
+            if _welch is None:
+                def load():
+                    mod = importlib.import_module("._welch_numba", __package__)
+                    return mod.welch_frames, mod.power_sum
+                _welch, why = import_kernel(load)
+                failure = failure or why
+    return _welch or None
+
+
+def usable_welch(n_values: int):
+    """The Welch steps when a Welch PSD of ``n_values`` values should use them, else None (NumPy's
+    path): the same decision as :func:`usable` (``EMGVIZ_TD`` switches both)."""
+    return welch_kernels() if usable(n_values) is not None else None
 
 
 def available() -> bool:
@@ -80,8 +104,26 @@ def warm_up() -> bool:
         return False
     import numpy as np
     k(np.array([1.0, -1.0, 2.0]))   # the first call loads the machine code from the cache (or compiles it)
+    welch = welch_kernels()
+    if welch is not None:            # likewise the Welch steps of the feature table
+        frames, power = welch
+        out = np.empty((2, 4))
+        frames(np.arange(8.0), 0, 2, 2, np.hanning(4), out)
+        power(out, 2, np.zeros(4))
     _ready = True
     return True
+
+
+def wait_loaded(timeout_s: float) -> bool:
+    """Wait up to ``timeout_s`` for a :func:`warm_up_async` still loading the kernels; True when they are ready.
+
+    For work off the request path (a table computed in the background): the compiled path costs about half
+    the CPU of NumPy's, so waiting for it there beats starting on NumPy's. Returns at once when nothing is
+    loading (the kernels loaded, failed, switched off, or never asked for)."""
+    thread = _warming
+    if thread is not None and thread.is_alive():
+        thread.join(timeout_s)
+    return _ready
 
 
 def warm_up_async() -> threading.Thread:

@@ -79,6 +79,7 @@ def render(ctx: ViewContext) -> None:
     # ctx.processed is fetched (or filtered) only when a product below is not cached: returning to
     # settings already seen reads no samples, even after the store evicted their filtered copy
     out = ctx.processed
+    _prefetch_features(ctx, out)  # the feature table on other threads while the traces are decimated and drawn
     show_env = st.toggle("Envelope overlay", value=True, key="overview_envelope")
     names = channel_page(ctx.rec.ch_names, "overview_channel_page")
     key = ctx.key if len(names) == ctx.rec.n_channels else f"{ctx.key}|{names[0]}"
@@ -90,6 +91,34 @@ def render(ctx: ViewContext) -> None:
     shown, formats = _display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table, ctx.display)
     table_component.table(shown, key="overview_table", formats=formats)  # sortable HTML: no data-grid chunks
     _bars(table, ctx.display, f"{ctx.key}|{ctx.settings_key}")
+
+
+#: (recording key, settings key) of the feature tables asked of ``features_cached`` lately (its max_entries).
+_TABLES_ASKED: dict[tuple[str, str], None] = {}
+
+
+def _prefetch_features(ctx: ViewContext, out) -> None:
+    """Start the feature table of ``out.filtered`` in the background when ``features_cached`` will not
+    have it: once per processed recording, and not for a table asked for lately.
+
+    ``features_cached`` below then waits for that computation instead of starting its own (same
+    numbers, see :func:`emgviz.features.prefetch_feature_table`); meanwhile the decimation and the
+    figure use the cores too. A table asked for lately is in ``features_cached``'s cache (a processed
+    recording computed again after an eviction finds its table there): nothing is started for it.
+    """
+    from ..features import prefetch_feature_table
+    from .context import resolved
+
+    asked = (ctx.key, ctx.settings_key)
+    if asked not in _TABLES_ASKED:   # else nothing is read: a lazy processed recording stays unfetched
+        proc = resolved(out)
+        derived = getattr(proc, "derived", None)
+        if derived is not None:
+            derived(("feature_table_prefetch",), lambda: prefetch_feature_table(proc.filtered) is not None)
+    _TABLES_ASKED.pop(asked, None)
+    _TABLES_ASKED[asked] = None
+    while len(_TABLES_ASKED) > 16:
+        _TABLES_ASKED.pop(next(iter(_TABLES_ASKED)))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

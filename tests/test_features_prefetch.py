@@ -1,0 +1,186 @@
+"""The feature table started ahead (features.prefetch_feature_table, #21) and picked up by feature_table.
+
+The same table as computed on the spot, computed once, its exception handed to the caller, nothing kept
+of the recording; the Overview starts it once per processed recording and not for a table it asked
+for lately; the channels go to two threads when a core is free and stay on one otherwise.
+"""
+
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from emgviz import features as F
+from emgviz._threads import THREAD_MIN_VALUES
+from emgviz.pipeline import preprocess
+from emgviz.recording import Recording
+from emgviz.settings import Settings
+
+
+def _rec(seed=0, n=THREAD_MIN_VALUES // 4 + 1000):
+    rng = np.random.default_rng(seed)
+    data = rng.standard_normal((4, n)) * 5e-5
+    data[2] += 1e-4
+    return Recording(data, fs=2000.0, ch_names=["a", "b", "c", "d"])
+
+
+@pytest.fixture
+def clean(monkeypatch):
+    monkeypatch.setattr(F, "_prefetched", {})
+    monkeypatch.setenv("EMGVIZ_THREADS", "1")
+    monkeypatch.setenv("EMGVIZ_TD", "numpy")   # one route for both tables (the kernels agree to rounding only)
+
+
+def test_prefetched_table_is_the_table_computed_once(clean, monkeypatch):
+    rec = _rec()
+    expected = F.feature_table(rec)
+    calls = []
+    real = F._feature_table
+    monkeypatch.setattr(F, "_feature_table", lambda r, s: (calls.append(threading.current_thread().name), real(r, s))[1])
+    future = F.prefetch_feature_table(rec)
+    assert future is not None
+    assert F.prefetch_feature_table(rec) is future          # asked twice: started once
+    got = F.feature_table(rec)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert calls == ["emgviz-feature-table"]                 # computed once, on the background thread
+    F.feature_table(rec)                                     # taken: the next call computes afresh
+    assert len(calls) == 2 and calls[1] == threading.current_thread().name
+
+
+def test_its_exception_reaches_the_caller(clean, monkeypatch):
+    rec = _rec()
+
+    def fail(r, s):
+        raise ValueError("no features today")
+
+    monkeypatch.setattr(F, "_feature_table", fail)
+    F.prefetch_feature_table(rec)
+    with pytest.raises(ValueError, match="no features today"):
+        F.feature_table(rec)
+
+
+def test_small_recordings_and_other_objects_do_not_use_it(clean, monkeypatch):
+    small = Recording(np.ones((2, 1000)), fs=1000.0, ch_names=["a", "b"])
+    assert F.prefetch_feature_table(small) is None and not F._prefetched
+    rec = _rec()
+    F.prefetch_feature_table(rec).result(timeout=60)
+    twin = Recording(rec.data.copy(), fs=rec.fs, ch_names=rec.ch_names)    # equal, but not this object
+    monkeypatch.setattr(F, "_feature_table", lambda r, s: "computed")
+    assert F.feature_table(twin) == "computed"
+    assert F.feature_table(rec, segment_s=0.5) == "computed"                # another segment length
+    assert isinstance(F.feature_table(rec), pd.DataFrame)                    # the prefetched one
+
+
+def test_it_keeps_no_recording_and_at_most_a_few_tables(clean):
+    rec = _rec()
+    ref = weakref.ref(rec)
+    F.prefetch_feature_table(rec).result(timeout=60)
+    del rec
+    gc.collect()
+    assert ref() is None                                     # the table waiting does not hold the samples
+    recs = [_rec(seed=i, n=THREAD_MIN_VALUES // 4 + 10) for i in range(F.PREFETCH_MAX + 2)]
+    for r in recs:
+        F.prefetch_feature_table(r)
+    assert len(F._prefetched) == F.PREFETCH_MAX
+    for fut in [e[1] for e in F._prefetched.values()]:
+        fut.result(timeout=60)
+
+
+def test_overview_starts_it_once_per_processed_recording(clean, monkeypatch):
+    from types import SimpleNamespace
+
+    from emgviz.views import overview
+
+    started = []
+    monkeypatch.setattr(F, "prefetch_feature_table", lambda rec: started.append(rec) or object())
+    monkeypatch.setattr(overview, "_TABLES_ASKED", {})
+    rec = _rec(n=4000)
+    out = preprocess(rec, Settings())
+    ctx = SimpleNamespace(key="rec1", settings_key="s1")
+    overview._prefetch_features(ctx, out)
+    overview._prefetch_features(ctx, out)                    # a rerun: not again
+    assert started == [out.filtered]
+    again = preprocess(rec, Settings())                      # the same settings computed again (evicted):
+    overview._prefetch_features(ctx, again)                  # its table was asked for lately: not started
+    assert len(started) == 1
+    other = preprocess(rec, Settings(notch_hz=50))
+    overview._prefetch_features(SimpleNamespace(key="rec1", settings_key="s2"), other)
+    assert started == [out.filtered, other.filtered]
+
+
+def test_overview_fetches_no_lazy_processed_recording_for_a_table_asked_lately(clean, monkeypatch):
+    from types import SimpleNamespace
+
+    from emgviz.views import overview
+    from emgviz.views.context import LazyProcessed
+
+    started = []
+    monkeypatch.setattr(F, "prefetch_feature_table", lambda rec: started.append(rec) or object())
+    monkeypatch.setattr(overview, "_TABLES_ASKED", {("rec1", "s1"): None})
+    rec = _rec(n=4000)
+    lazy = LazyProcessed(rec, Settings(), (), lambda: pytest.fail("fetched for a table asked lately"))
+    overview._prefetch_features(SimpleNamespace(key="rec1", settings_key="s1"), lazy)
+    assert not lazy.fetched and started == []
+    out = preprocess(rec, Settings())
+    lazy = LazyProcessed(rec, Settings(), (), lambda: out)
+    overview._prefetch_features(SimpleNamespace(key="rec1", settings_key="s2"), lazy)   # not asked: started
+    assert started == [out.filtered]
+
+
+@pytest.mark.parametrize("n_workers", [1, 2])
+def test_channels_go_to_two_threads_only_when_a_core_is_free(monkeypatch, n_workers):
+    monkeypatch.delenv("EMGVIZ_THREADS", raising=False)
+    monkeypatch.setattr(F, "workers", lambda n_tasks, n_values: n_workers)   # what the CPU counters said
+    pools, names = [], set()
+    real_map = F.thread_map
+    monkeypatch.setattr(F, "thread_map", lambda fn, items, n: (pools.append(n), real_map(fn, items, n))[1])
+    real = F._channel_features
+    monkeypatch.setattr(F, "_channel_features",
+                        lambda *a, **k: (names.add(threading.current_thread().name), real(*a, **k))[1])
+    table = F.feature_table(_rec(n=20_000))
+    assert len(table) == 4 and pools == [n_workers]
+    if n_workers == 1:
+        assert names == {threading.current_thread().name}          # on the caller's thread
+    else:
+        assert threading.current_thread().name not in names        # on the pool's threads
+
+
+def test_the_prefetching_thread_runs_at_a_lower_priority(clean, monkeypatch):
+    import os
+
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no per-thread priority on this platform")
+    seen = []
+    real = F._feature_table
+
+    def probe(r, s):
+        tid = threading.get_native_id()
+        seen.append(os.getpriority(os.PRIO_PROCESS, tid))
+        return real(r, s)
+
+    monkeypatch.setattr(F, "_feature_table", probe)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    F.prefetch_feature_table(_rec()).result(timeout=60)
+    assert seen == [min(19, mine + F.PREFETCH_NICE)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine   # the caller's own is unchanged
+
+
+def test_the_prefetch_waits_for_kernels_still_loading(clean, monkeypatch):
+    from emgviz import td_kernel
+
+    monkeypatch.setenv("EMGVIZ_TD", "")
+    loaded = threading.Event()
+    release = threading.Event()
+    warming = threading.Thread(target=lambda: (release.wait(10), loaded.set()), daemon=True)
+    warming.start()
+    monkeypatch.setattr(td_kernel, "_warming", warming)
+    seen = []
+    monkeypatch.setattr(F, "_feature_table", lambda r, s: seen.append(loaded.is_set()) or "table")
+    future = F.prefetch_feature_table(_rec())
+    release.set()                                        # the kernels finish loading after the prefetch began
+    assert future.result(timeout=30) == "table" and seen == [True]   # it computed only once they were there
+    monkeypatch.setenv("EMGVIZ_TD", "numpy")             # NumPy's path asked for: nothing to wait for
+    assert td_kernel.wait_loaded(0.0) in (True, False)
