@@ -6,13 +6,17 @@ import streamlit as st
 
 from emgviz import __version__, iir_simd
 from emgviz.plotting import overview_kernel
-from emgviz.views import VIEW_MODULES, VIEWS, heap, layout, sidebar
+from emgviz.views import VIEW_MODULES, VIEWS, heap, layout, plotly_component, sidebar
 from emgviz.views import notes as reader_notes
 from emgviz.views.text import md
 
 st.set_page_config(page_title="emgviz", page_icon="〰️", layout="wide")
 iir_simd.warm_up_async()  # the compiled filter loads off the first render's path (once per server process)
 overview_kernel.warm_up_async()  # likewise the Overview's one-pass decimation kernel
+# Overview and Browse draw with the mounted Plotly component: plotly.js starts loading with the first element
+# of the page, while the rest is built, not after the first chart has mounted (the view as last chosen or linked)
+if (st.session_state.get("view") or st.query_params.get("view", VIEWS[0])) in ("Overview", "Browse"):
+    plotly_component.preload()
 layout.apply()
 
 problems = sidebar.apply_query_params()

@@ -8,6 +8,9 @@ change) and ``RENDERED_JS`` of tests/e2e/conftest.py. On the bundled sample (the
 
 * **first full render**: a new tab opens ``/`` until settled (time from the navigation start).
   The first open on the fresh server is reported apart; then the median of ``--opens`` opens.
+* **first render, returning visitor** (``--warm-opens N``): a new tab of a browser context that has
+  opened the app before (its HTTP cache and V8's code cache warm: what a user who opens the app again
+  in the same browser gets); still a new session, every element drawn afresh.
 * **filter change**: the "High (Hz)" box gets a new value each time (440, 430, … Hz: never a
   cached result) and Enter; time from the key's release.
 * **Browse page**: "Next ▶" clicked; time from the click.
@@ -19,7 +22,7 @@ Each time is split into **server** (the script runs the server logged meanwhile)
 (the rest: transfer and drawing). Targets (issue #21, on the bundled sample): first render
 ≤ 3 s, filter change ≤ 0.8 s, Browse page ≤ 0.5 s.
 
-    python benchmarks/bench_app_browser.py [--opens 5] [--repeat 5] [--minutes 60] [--no-write]
+    python benchmarks/bench_app_browser.py [--opens 5] [--warm-opens 5] [--repeat 5] [--minutes 60] [--no-write]
         [--app before=/work/main --app after=.] [--section app_browser]
 
 With several ``--app NAME=ROOT`` the apps (e.g. the code before and after a change) run side by
@@ -162,12 +165,14 @@ def _say(label: str, r: dict) -> None:
           f"CPU {r['server_cpu'] / 1000:.2f}; browser {r['browser'] / 1000:.2f})", flush=True)
 
 
-def run(opens: int, repeat: int, minutes: float, apps: list[tuple[str, Path]] | None = None) -> dict:
+def run(opens: int, repeat: int, minutes: float, apps: list[tuple[str, Path]] | None = None,
+        warm_opens: int = 0) -> dict:
     """Measure each app (name, repo root) side by side: every step interleaved across the apps."""
     from playwright.sync_api import sync_playwright
 
     apps = apps or [("app", ROOT)]
-    res: dict = {name: {"sample": {"first_open": None, "opens": [], "filter": [], "page": [], "exceptions": 0},
+    res: dict = {name: {"sample": {"first_open": None, "opens": [], "warm_opens": [], "filter": [], "page": [],
+                                   "exceptions": 0},
                         "long": {}} for name, _ in apps}
     loads = [btb._load()]
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
@@ -185,6 +190,22 @@ def run(opens: int, repeat: int, minutes: float, apps: list[tuple[str, Path]] | 
                     else:
                         s["opens"].append(r)
                     tab.close()
+            if warm_opens:  # 1b. returning visitor: new tabs of a context that has opened the app before
+                homes = {}
+                for server in servers:
+                    home = AppTab(browser, server)
+                    home.open()
+                    homes[server.name] = home
+                for i in range(warm_opens):
+                    for server in servers:
+                        tab = AppTab.__new__(AppTab)
+                        btb.Tab.__init__(tab, browser, server, context=homes[server.name].context)
+                        r = tab.open()
+                        _say(f"{server.name} warm open {i}", r)
+                        res[server.name]["sample"]["warm_opens"].append(r)
+                        tab.close()
+                for home in homes.values():
+                    home.close()
             tabs = []
             for server in servers:  # 2. filter changes, new values each time
                 tab = AppTab(browser, server)
@@ -221,7 +242,7 @@ def run(opens: int, repeat: int, minutes: float, apps: list[tuple[str, Path]] | 
                 server.stop()
             browser.close()
     return {"apps": {name: str(root) for name, root in apps}, "results": res, "loads": loads,
-            "machine": machine(), "opens": opens, "repeat": repeat, "minutes": minutes}
+            "machine": machine(), "opens": opens, "repeat": repeat, "minutes": minutes, "warm_opens": warm_opens}
 
 
 def _long(browser, server, tmp: Path, minutes: float, repeat: int) -> dict:
@@ -268,9 +289,12 @@ def _row(label: str, rows, target: float | None) -> str:
 
 def _rows(s: dict, lg: dict, minutes: float, prefix: str = "") -> list[str]:
     rows = [_row(prefix + "first full render, fresh server (once)", [s["first_open"]], None),
-            _row(prefix + "first full render after the page opens (new tab)", s["opens"], TARGETS["first"]),
-            _row(prefix + "filter change (High Hz, new value)", s["filter"], TARGETS["filter"]),
-            _row(prefix + "Browse page (Next ▶)", s["page"], TARGETS["page"])]
+            _row(prefix + "first full render after the page opens (new tab)", s["opens"], TARGETS["first"])]
+    if s.get("warm_opens"):
+        rows.append(_row(prefix + "first full render, returning visitor (new tab, browser cache warm)",
+                         s["warm_opens"], TARGETS["first"]))
+    rows += [_row(prefix + "filter change (High Hz, new value)", s["filter"], TARGETS["filter"]),
+             _row(prefix + "Browse page (Next ▶)", s["page"], TARGETS["page"])]
     if lg:
         m = minutes
         rows += [_row(f"{prefix}{m:g} min: upload ({lg['edf_mb']:.0f} MB EDF) until the Overview drew",
@@ -318,6 +342,8 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--opens", type=int, default=5, help="new-tab opens after the first (median)")
     ap.add_argument("--repeat", type=int, default=5, help="filter changes and page changes (median)")
+    ap.add_argument("--warm-opens", type=int, default=0,
+                    help="also open the app N times in new tabs of a browser context that opened it before")
     ap.add_argument("--minutes", type=float, default=60.0, help="length of the long upload; 0 skips it")
     ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     ap.add_argument("--app", action="append", default=None, metavar="NAME=ROOT",
@@ -341,7 +367,7 @@ def main(argv=None) -> None:
         if not root or not (Path(root) / "app.py").exists():
             ap.error(f"--app {spec!r}: expected NAME=ROOT with ROOT/app.py")
         apps.append((name, Path(root)))
-    data = run(args.opens, args.repeat, args.minutes, apps or None)
+    data = run(args.opens, args.repeat, args.minutes, apps or None, args.warm_opens)
     md = markdown(data)
     print(md)
     (args.json or HERE / f"{args.section}.json").write_text(json.dumps(data, indent=1))

@@ -137,6 +137,13 @@ def plotly_component(at, key):
     return json.loads(proto.bytes if proto.WhichOneof("data") == "bytes" else proto.json)
 
 
+def overview_table(at):
+    """The Overview's per-muscle table as shown (views/table_component.py, or st.dataframe in its fallback)."""
+    from emgviz.views.table_component import shown_table
+
+    return shown_table(at, "overview_table")
+
+
 def plotly_spec(at, key):
     """The Plotly figure dict of the chart with key ``key`` (the mounted component's or ``st.plotly_chart``'s)."""
     payload = plotly_component(at, key)

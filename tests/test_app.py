@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from apptest_utils import assert_no_exception, media, new_app, plotly_spec, trace_array  # noqa: F401
+from apptest_utils import assert_no_exception, media, new_app, overview_table, plotly_spec, trace_array  # noqa: F401
 
 from badfiles import cases
 from emgviz.views.text import md
@@ -20,17 +20,17 @@ def test_opens_on_the_bundled_multichannel_recording(at):
     spec = plotly_spec(at, "overview_chart")
     names = {t.get("name") for t in spec["data"]}
     assert {f"channel{i}" for i in range(1, 9)} <= names
-    table = at.dataframe[0].value
+    table = overview_table(at)
     assert list(table["channel"]) == [f"channel{i}" for i in range(1, 9)]
     # decimated for display: no trace sends the 61 641 raw samples
     assert max(len(trace_array(t["x"])) for t in spec["data"] if "x" in t) < 20_000
 
 
 def test_changing_a_filter_setting_changes_the_table(at):
-    before = at.dataframe[0].value.set_index("channel")
+    before = overview_table(at).set_index("channel")
     at.number_input(key="set_high_hz").set_value(150.0).run()
     assert_no_exception(at)
-    after = at.dataframe[0].value.set_index("channel")
+    after = overview_table(at).set_index("channel")
     rms = [c for c in before.columns if c.startswith("RMS")][0]
     mdf = [c for c in before.columns if c.startswith("MDF")][0]
     assert (after[rms] < before[rms]).all()
@@ -47,7 +47,7 @@ def test_settings_come_from_and_go_to_the_url():
     assert at.radio(key="set_notch_hz").value == "50 Hz"
     assert at.number_input(key="set_rms_window_ms").value == 250.0
     assert at.selectbox(key="sample").value == "emgdb-healthy"
-    assert list(at.dataframe[0].value["channel"]) == ["EMG"]
+    assert list(overview_table(at)["channel"]) == ["EMG"]
     at.radio(key="set_envelope").set_value("lowpass").run()
     assert at.query_params["envelope"] == ["lowpass"] or at.query_params["envelope"] == "lowpass"
     assert "notch_hz" in at.query_params
@@ -85,7 +85,7 @@ def test_upload_csv_without_rate_asks_for_fs(at):
     fs_input = [n for n in at.number_input if n.key and n.key.startswith("fs_")][0]
     fs_input.set_value(1000.0).run()
     assert_no_exception(at)
-    table = at.dataframe[0].value
+    table = overview_table(at)
     assert len(table) == 1
     mdf = [c for c in table.columns if c.startswith("MDF")][0]
     assert table[mdf].iloc[0] == pytest.approx(80, abs=8)
@@ -97,7 +97,7 @@ def test_wfdb_pair_uploaded_together(at, sample_dir):
              for n in ("emg_healthy.hea", "emg_healthy.dat")]
     at.file_uploader(key="upload").set_value(files).run()
     assert_no_exception(at)
-    assert list(at.dataframe[0].value["channel"]) == ["EMG"]
+    assert list(overview_table(at)["channel"]) == ["EMG"]
 
 
 @pytest.mark.parametrize("name", ["empty.csv", "junk.csv", "truncated.edf", "pickled.npz", "wide.csv"])
@@ -109,17 +109,17 @@ def test_bad_upload_shows_an_error_and_the_app_keeps_working(at, name):
     assert any(md(name) in e.value for e in at.error), [e.value for e in at.error]  # shown escaped
     at.radio(key="source").set_value("Sample").run()
     assert_no_exception(at)
-    assert len(at.dataframe[0].value) == 8
+    assert len(overview_table(at)) == 8
 
 
 def test_unit_of_a_file_that_states_none_can_be_set(at):
-    table = at.dataframe[0].value
+    table = overview_table(at)
     assert any(c == "RMS (µV)" for c in table.columns)  # volts (the sample's documented unit), shown in µV
     radio = [r for r in at.radio if r.key and r.key.startswith("unit_")][0]
     assert radio.value == "V"
     radio.set_value("a.u.").run()
     assert_no_exception(at)
-    assert any(c == "RMS (a.u.)" for c in at.dataframe[0].value.columns)
+    assert any(c == "RMS (a.u.)" for c in overview_table(at).columns)
 
 
 def test_browse_in_the_real_app_pages_and_keeps_markers_through_reprocessing(at, media):  # noqa: F811

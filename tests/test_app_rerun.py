@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from apptest_utils import assert_no_exception, media, new_app  # noqa: F401  (media is a fixture)
+from apptest_utils import assert_no_exception, media, new_app, overview_table  # noqa: F401  (media is a fixture)
 
 #: (module, attribute) of every function whose calls are counted.
 WATCHED = {
@@ -21,7 +21,7 @@ WATCHED = {
     "features": ("emgviz.features", "feature_table"),
     "overview figure": ("emgviz.views.overview", "decimated_stack_figure"),
     "overview decimation": ("emgviz.views.overview", "decimate_stack"),
-    "bar figure": ("emgviz.views.overview", "feature_bars"),
+    "bar figure": ("emgviz.views.overview", "feature_bars_spec"),
     "table": ("emgviz.views.overview", "display_table"),
     "display unit": ("emgviz.units", "recording_display_unit"),
     "flat channels": ("emgviz.views.sidebar", "flat_channels"),
@@ -103,7 +103,7 @@ def test_a_channel_pick_is_copied_once_not_on_every_rerun(calls, tmp_path, media
     picker = [m for m in at.sidebar.multiselect if m.key and m.key.startswith("channels_")][0]
     picker.set_value(["m0", "m3"]).run()
     assert_no_exception(at)
-    assert list(at.dataframe[0].value["channel"]) == ["m0", "m3"]
+    assert list(overview_table(at)["channel"]) == ["m0", "m3"]
     before = Counter(calls)
     assert before["pick"] >= 1
     at.run()
@@ -122,7 +122,7 @@ def test_a_large_upload_is_taken_out_of_the_uploader_and_kept(calls, tmp_path, m
     at.sidebar.file_uploader(key="upload").set_value(("rerun.edf", _edf_upload(tmp_path),
                                                       "application/octet-stream")).run()
     assert_no_exception(at)
-    assert list(at.dataframe[0].value["channel"]) == [f"m{i}" for i in range(9)]
+    assert list(overview_table(at)["channel"]) == [f"m{i}" for i in range(9)]
     once = calls - before
     assert once["read"] == once["hash"] == once["process"] == 1, dict(once)   # the held bytes: read once
     fresh = at.sidebar.file_uploader(key="upload_1")       # a new, empty uploader for the next file
@@ -134,7 +134,7 @@ def test_a_large_upload_is_taken_out_of_the_uploader_and_kept(calls, tmp_path, m
     # a new upload replaces the held one
     at.sidebar.radio(key="source").set_value("Sample").run()
     at.sidebar.radio(key="source").set_value("Upload").run()
-    assert list(at.dataframe[0].value["channel"]) == [f"m{i}" for i in range(9)]   # still open
+    assert list(overview_table(at)["channel"]) == [f"m{i}" for i in range(9)]   # still open
     at.sidebar.button(key="upload_close").click().run()
     assert_no_exception(at)
     assert any("Upload a recording" in i.value for i in at.info)

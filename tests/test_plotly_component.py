@@ -38,7 +38,7 @@ def test_overview_uses_the_component_for_both_charts():
     for key in OVERVIEW:
         payload = plotly_component(at, key)
         assert payload is not None, key
-        assert payload["src"] == "/app/static/" + pc.PLOTLY_JS.name
+        assert payload["src"] == "app/static/" + pc.PLOTLY_JS.name  # relative: resolved under the app's root
         assert {t.get("type", "scatter") for t in payload["figure"]["data"]} <= _bundle_traces()
     assert plotly_component(at, "overview_bars")["uirevision"] == at.selectbox(key="overview_feature").value
     # the stack as plotly.py encodes it: typed arrays (bdata) the browser decodes

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from apptest_utils import assert_no_exception, new_app
+from apptest_utils import assert_no_exception, new_app, overview_table
 from emgviz.export import read_provenance
 from emgviz.units import (MV_THRESHOLD_V, amplitude_magnitude, column_display, display_unit,
                           recording_display_unit, to_display_units)
@@ -68,7 +68,7 @@ def test_the_app_and_the_cli_give_the_same_table_in_the_same_unit(key, unit, sam
     at.query_params["sample"] = key
     at.run()
     assert_no_exception(at)
-    app = at.dataframe[0].value  # the Overview table as shown
+    app = overview_table(at)  # the Overview table as shown
     cli, prov = _cli_table(sample_path(key))
     assert list(app.columns) == list(cli.columns)
     assert f"RMS ({unit})" in cli.columns and prov["units"].startswith(unit)

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from apptest_utils import overview_table
 from emgviz.recording import Recording
 from emgviz.views import cache
 from emgviz.views.lru import ByteLRU
@@ -222,7 +223,7 @@ def test_two_recordings_over_a_small_budget_keep_the_most_recent_in_the_app(monk
     assert_no_exception(at)
     assert calls[n_calls:] == ["one.csv", "two.csv"]
     assert store.keys()[-2:] == keys[-2:]
-    assert at.dataframe and list(at.dataframe[0].value["channel"]) == ["biceps", "triceps"]
+    assert list(overview_table(at)["channel"]) == ["biceps", "triceps"]
 
 
 def test_sessions_opening_one_file_at_once_read_it_once(monkeypatch):

@@ -192,7 +192,9 @@ def upload_app(monkeypatch):
 
 
 def _table(at):
-    return at.dataframe[0].value.copy()
+    from apptest_utils import overview_table  # the Overview's table (views/table_component.py)
+
+    return overview_table(at).copy()
 
 
 _NAMES = ("biceps", "triceps", "deltoid")

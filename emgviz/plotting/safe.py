@@ -57,8 +57,21 @@ def plain_figure(fig):
     """Escape markup in every string of ``fig`` (in place) and return it.
 
     Numeric arrays are not touched (a trace's samples are never copied); only properties
-    holding text that changes are written back.
+    holding text that changes are written back. A plain figure dict (``{"data", "layout"}``) is
+    cleaned the same way, its layout's ``template`` left as it is (Plotly's own).
     """
+    if isinstance(fig, dict):
+        for trace in fig.get("data") or ():
+            for key, value in list(trace.items()):
+                new, c = _clean(value) if key != "type" else (value, False)
+                if c:
+                    trace[key] = new
+        layout = fig.get("layout") or {}
+        for key, value in list(layout.items()):
+            new, c = _clean(value) if key != "template" else (value, False)
+            if c:
+                layout[key] = new
+        return fig
     layout, changed = _clean(fig.layout.to_plotly_json())
     if changed:
         fig.update_layout(layout, overwrite=True)

@@ -18,8 +18,9 @@ def available() -> bool:
     return hasattr(st.components, "v2")
 
 
-def component(name: str, js: str):
-    """The component ``name`` drawing with ``js`` (registered on its first use in this process)."""
+def component(name: str, js: str, css: str | None = None):
+    """The component ``name`` drawing with ``js`` (and styled by ``css``; registered on its first use in
+    this process)."""
     if name not in _registered:
-        _registered[name] = st.components.v2.component(name, js=js, isolate_styles=False)
+        _registered[name] = st.components.v2.component(name, js=js, css=css, isolate_styles=False)
     return _registered[name]

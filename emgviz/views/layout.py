@@ -14,6 +14,7 @@ __all__ = ["CSS", "apply"]
 
 CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.2rem; padding-bottom: 3rem; }
+.st-key-emgviz_plotly_preload { display: none; }
 @media (max-width: 1200px) {
   [data-testid="stMainBlockContainer"] { padding-left: 1.25rem; padding-right: 1.25rem; }
   section[data-testid="stSidebar"] { width: 264px !important; min-width: 264px !important; }

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ..plotting.overview_stack import decimate_stack, decimated_stack_figure, stack_points
-from ..plotting.summary import display_table, display_unit, feature_bars
+from ..plotting.summary import display_table, display_unit, feature_bars_spec
 from .cache import features_cached
 from .context import ViewContext, resolved
 from ..plotting.safe import plain_figure
 from .paging import channel_page
 from .plotly_component import plotly_chart
+from . import table_component
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -88,8 +89,7 @@ def render(ctx: ViewContext) -> None:
         table = features_cached(ctx.key, ctx.settings_key, out)
     st.markdown("##### Per-muscle features (filtered signal)")
     shown, formats = _display_table(f"{ctx.key}|{ctx.settings_key}", repr(ctx.display), table, ctx.display)
-    st.dataframe(shown, key="overview_table", hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(c, format=f) for c, f in formats.items()})
+    table_component.table(shown, key="overview_table", formats=formats)  # sortable HTML: no data-grid chunks
     _bars(table, ctx.display, f"{ctx.key}|{ctx.settings_key}")
 
 
@@ -125,10 +125,10 @@ def _prefetch_features(ctx: ViewContext, out) -> None:
 def _bars_figure(key: str, feature: str, unit_key: str, _table, _unit):
     """The bar chart of one feature, built once per (recording and settings, feature, display unit).
 
-    Building a Plotly figure with its template costs ~0.1–0.4 s; a rerun with nothing
-    changed reuses it.
+    A plain figure dict (the mounted chart takes JSON): no Plotly graph objects to validate on each
+    filter change; a rerun with nothing changed reuses it.
     """
-    return plain_figure(feature_bars(_table, feature, unit=_unit))
+    return plain_figure(feature_bars_spec(_table, feature, unit=_unit))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -13,7 +13,10 @@ contour, pie, …; no WebGL traces), vendored as ``static/plotly-cartesian-4.1.1
 never over the websocket.
 
 What users had with ``st.plotly_chart`` is kept: Streamlit's chart theme (the values it merges into
-``layout.template.layout``, light theme: Source Sans, grey ticks, light grid), the figure's title in
+``layout.template.layout``, light theme: Source Sans, grey ticks, light grid; in Streamlit's dark theme,
+read from the ``--st-*`` CSS properties components v2 carry, the page's background behind the plot,
+grey ticks on a dark grid, and light ink for what a figure draws dark on white (traces, labels), checked
+each second so a switch in Settings redraws), the figure's title in
 bold, hover, drag-zoom, double-click reset, the mode bar on hover (no Plotly logo, a full-screen
 button), width stretched to the container, height from the figure (450 px by default). Zoom survives
 a rerun through ``layout.uirevision`` (pass ``uirevision``: a change of it resets the view). A click
@@ -36,9 +39,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from ._plotly_js import CHART_JS as _JS, LOADER as _LOADER, PRELOAD_JS as _PRELOAD_JS
 from .canvas_component import available as _components_v2, component
 
-__all__ = ["plotly_chart", "selected_points", "enabled", "PLOTLY_JS", "CLASS"]
+__all__ = ["plotly_chart", "selected_points", "enabled", "preload", "PLOTLY_JS", "CLASS", "PRELOAD_KEY"]
 
 #: The vendored plotly.js bundle (served at ``/app/static/<name>``).
 PLOTLY_JS = Path(__file__).resolve().parents[2] / "static" / "plotly-cartesian-4.1.1.min.js"
@@ -71,170 +75,25 @@ STREAMLIT_THEME = {
 #: ``st.plotly_chart``'s own config (Streamlit 1.67), under the chart's ``config``.
 BASE_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"]}
 
-_JS = r"""
-const THEME = __THEME__, BASE_CONFIG = __CONFIG__;
-const FULLSCREEN_ICON = {width: 600, height: 470, path: 'M32 32C14.3 32 0 46.3 0 64v96c0 17.7 14.3 32 32 32s32-14.3 32-32V96h64c17.7 0 32-14.3 32-32s-14.3-32-32-32H32zM64 352c0-17.7-14.3-32-32-32s-32 14.3-32 32v96c0 17.7 14.3 32 32 32h96c17.7 0 32-14.3 32-32s-14.3-32-32-32H64V352zM320 32c-17.7 0-32 14.3-32 32s14.3 32 32 32h64v64c0 17.7 14.3 32 32 32s32-14.3 32-32V64c0-17.7-14.3-32-32-32H320zM448 352c0-17.7-14.3-32-32-32s-32 14.3-32 32v64H320c-17.7 0-32 14.3-32 32s14.3 32 32 32h96c17.7 0 32-14.3 32-32V352z'};
-const isObj = v => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
-function merge(dst, src) {  // lodash.merge for JSON: src wins, objects merged key by key
-  for (const k of Object.keys(src)) {
-    if (isObj(src[k])) { if (!isObj(dst[k])) dst[k] = {}; merge(dst[k], src[k]); } else dst[k] = src[k];
-  }
-  return dst;
-}
-
-let loading = null;  // one <script> per page, whichever chart asks first
-function plotly(src) {
-  if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
-  if (!loading) loading = new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = src; s.async = true;
-    s.onload = () => window.Plotly ? resolve(window.Plotly) : reject(new Error('no Plotly in ' + src));
-    s.onerror = () => { loading = null; s.remove(); reject(new Error('could not load ' + src)); };
-    document.head.appendChild(s);
-  });
-  return loading;
-}
-
-function width(gd) { return Math.max(100, Math.floor(gd.parentElement.getBoundingClientRect().width)); }
-
-function drawOverlay(gd) {  // the figure's rectangles (x data, y paper) as divs over the plot: moving one costs no replot
-  const box = gd.parentElement.querySelector('.emgviz-plotly-overlay'), fl = gd._fullLayout;
-  if (!box || !fl || !fl.xaxis || !fl._size) return;
-  const rects = (gd._overlay || []).filter(s => (s.type || 'rect') === 'rect' && (s.xref || 'x') === 'x' && s.yref === 'paper');
-  while (box.children.length > rects.length) box.lastChild.remove();
-  while (box.children.length < rects.length) box.appendChild(document.createElement('div'));
-  const xa = fl.xaxis, sz = fl._size;
-  const d = gd._shapeDefaults || {};  // the template's shapedefaults, under each shape's own values (as Plotly)
-  rects.forEach((s, i) => {
-    const el = box.children[i], ln = {...(d.line || {}), ...(s.line || {})}, w = ln.width ?? 2;
-    let a = xa._offset + xa.l2p(+s.x0), b = xa._offset + xa.l2p(+s.x1);
-    a = Math.max(sz.l, Math.min(sz.l + sz.w, a)); b = Math.max(sz.l, Math.min(sz.l + sz.w, b));
-    const top = sz.t + (1 - (s.y1 ?? 1)) * sz.h, bottom = sz.t + (1 - (s.y0 ?? 0)) * sz.h;
-    el.style.cssText = `position:absolute;pointer-events:none;box-sizing:border-box;` +  // the line centred on the edge
-      `left:${Math.min(a, b) - w / 2}px;width:${Math.max(1, Math.abs(b - a)) + w}px;` +
-      `top:${top - w / 2}px;height:${bottom - top + w}px;opacity:${s.opacity ?? d.opacity ?? 1};` +
-      `background-clip:padding-box;background-color:${s.fillcolor ?? d.fillcolor ?? 'rgba(0,0,0,0)'};` +
-      `border:${w}px solid ${w ? (ln.color || '#444') : 'transparent'};`;
-    el.dataset.x0 = String(s.x0); el.dataset.x1 = String(s.x1);
-  });
-}
-
-function prepare(spec, gd) {
-  const fig = spec.figure || {}, layout = fig.layout || {};
-  if (spec.overlay) {  // shapes drawn by drawOverlay; meta (emgviz's record, never drawn) kept out of Plotly
-    gd._overlay = layout.shapes || [];
-    gd._shapeDefaults = (layout.template && isObj(layout.template.layout) && layout.template.layout.shapedefaults) || {};
-    delete layout.shapes; delete layout.meta;
-    const sig = JSON.stringify([fig, spec.config || {}, spec.uirevision ?? null, spec.select]);
-    if (sig === gd._sig && gd._fullLayout) return null;  // only the shapes moved: no Plotly call at all
-    gd._sig = sig;
-  }
-  if (layout.template && isObj(layout.template.layout)) merge(layout.template.layout, THEME);  // as st.plotly_chart
-  if (isObj(layout.title) && layout.title.text) layout.title.text = '<b>' + layout.title.text + '</b>';
-  gd._figHeight = layout.height || 450;
-  const full = document.fullscreenElement === gd.parentElement;
-  layout.width = gd._w = width(gd);
-  layout.height = full ? window.innerHeight : gd._figHeight;
-  if (spec.uirevision !== null && spec.uirevision !== undefined) layout.uirevision = spec.uirevision;
-  else if (layout.uirevision === undefined) layout.uirevision = 'emgviz';
-  if (spec.select) { layout.clickmode = 'event'; layout.hovermode = layout.hovermode || 'closest'; }
-  const key = JSON.stringify(spec.config || {});
-  if (gd._configKey !== key) {  // one config object while it does not change: a new one makes react replot
-    gd._configKey = key;        // from scratch and drop the user's zoom
-    gd._config = merge(merge({}, BASE_CONFIG), spec.config || {});
-    gd._config.modeBarButtonsToAdd = [{name: 'Fullscreen', title: 'Fullscreen', icon: FULLSCREEN_ICON, click: () => {
-      const wrap = gd.parentElement;
-      if (document.fullscreenElement) document.exitFullscreen(); else if (wrap.requestFullscreen) wrap.requestFullscreen();
-    }}];
-  }
-  return [fig.data || [], layout, gd._config];
-}
-
-async function pump(gd) {
-  if (gd._busy) return;
-  gd._busy = true;
-  try {
-    while (gd._next) {
-      const spec = gd._next; gd._next = null;
-      const P = await plotly(spec.src);
-      const args = prepare(spec, gd);
-      if (args) await P.react(gd, ...args);
-      drawOverlay(gd);
-      if (!gd._hooked) {  // once per div: a click on a point goes back to Python
-        gd._hooked = true;
-        gd.on('plotly_click', ev => {
-          if (!gd._select || !gd._emit || !ev || !ev.points) return;
-          gd._emit('select', {points: ev.points.map(p => ({x: p.x, y: p.y, curve_number: p.curveNumber,
-                                                           point_number: p.pointNumber, point_index: p.pointIndex}))});
-        });
-      }
-      gd._select = !!spec.select;
-      gd.dataset.drawn = String((+gd.dataset.drawn || 0) + 1);
-    }
-    gd.parentElement.querySelector('.emgviz-plotly-error').textContent = '';
-  } catch (e) {  // keep a newer figure that arrived meanwhile; the same figure again is retried
-    gd._text = gd._next ? gd._text : null;
-    gd.parentElement.querySelector('.emgviz-plotly-error').textContent = 'Could not draw this chart: ' + (e && e.message || e);
-  } finally {
-    gd._busy = false;
-    gd.dataset.pending = gd._next ? '1' : '0';
-    if (gd._next) pump(gd); else fit(gd);
-  }
-}
-
-function fit(gd) {  // the container's width changed (sidebar, window, full screen): relayout, never redraw data;
-  const w = width(gd);  // never while a react runs (Plotly does not queue its calls): pump calls it after
-  if (gd._busy || w === gd._w || !gd._fullLayout || !window.Plotly) return;
-  gd._w = w;
-  const full = document.fullscreenElement === gd.parentElement;
-  gd._busy = true;
-  window.Plotly.relayout(gd, {width: w, height: full ? window.innerHeight : gd._figHeight})
-    .then(() => drawOverlay(gd), () => {})
-    .finally(() => { gd._busy = false; if (gd._next) pump(gd); else fit(gd); });
-}
-
-function setup(parentElement) {
-  const wrap = document.createElement('div');
-  wrap.className = 'emgviz-plotly-wrap';
-  wrap.style.cssText = 'position:relative;width:100%;background:#fff;';
-  const gd = document.createElement('div');
-  gd.className = 'emgviz-plotly';
-  const overlay = document.createElement('div');
-  overlay.className = 'emgviz-plotly-overlay';
-  overlay.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
-  const err = document.createElement('div');
-  err.className = 'emgviz-plotly-error';
-  err.style.cssText = 'color:#b00020;font-size:14px;';
-  wrap.append(gd, overlay, err);
-  parentElement.appendChild(wrap);
-  gd._ro = new ResizeObserver(() => fit(gd));
-  gd._ro.observe(wrap);
-  return gd;
-}
-
-export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  const gd = parentElement.querySelector('div.emgviz-plotly') || setup(parentElement);
-  gd._emit = setTriggerValue;
-  const text = typeof data === 'string' ? data
-             : (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) ? new TextDecoder().decode(data) : JSON.stringify(data);
-  const cleanup = () => setTimeout(() => {  // unmounted (not just re-rendered): free Plotly's listeners and the observer
-    if (gd.isConnected) return;
-    if (gd._ro) gd._ro.disconnect();
-    if (window.Plotly) window.Plotly.purge(gd);
-  }, 0);
-  if (text === gd._text) return cleanup;  // a rerun that changed nothing: nothing to draw
-  gd._text = text;
-  gd._next = JSON.parse(text);
-  gd.dataset.pending = '1';
-  pump(gd);
-  return cleanup;
-}
-"""
-
-
 def _js() -> str:
-    return _JS.replace("__THEME__", json.dumps(STREAMLIT_THEME)).replace("__CONFIG__", json.dumps(BASE_CONFIG))
+    return (_JS.replace("__THEME__", json.dumps(STREAMLIT_THEME)).replace("__CONFIG__", json.dumps(BASE_CONFIG))
+            .replace("__LOADER__", _LOADER))
+
+
+#: The key of :func:`preload`'s element (hidden by :mod:`.layout`'s page style).
+PRELOAD_KEY = "emgviz_plotly_preload"
+
+
+def preload() -> None:
+    """Start loading plotly.js now, before any chart of this page is drawn (call it at the top of a page
+    that will draw charts). Nothing on the page: the element is hidden.
+
+    The browser fetches and runs the bundle while it still builds the rest of the page (the sidebar,
+    the header), instead of after the first chart has mounted: on a fresh open of the Overview the
+    bundle's request started only after everything above the chart had been drawn.
+    """
+    if enabled():
+        component("emgviz_plotly_preload", _PRELOAD_JS)(key=PRELOAD_KEY, data=_src())
 
 
 def enabled() -> bool:
@@ -264,8 +123,10 @@ def _served() -> Path:
 
 
 def _src() -> str:
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return "/" + (base + "/" if base else "") + "app/static/" + PLOTLY_JS.name
+    """The bundle's path relative to the app's root: the browser resolves it against the URL it loaded
+    Streamlit's own scripts from, so it works under ``server.baseUrlPath`` and behind a proxy that adds
+    a path prefix alike (an absolute ``/app/static/…`` broke there)."""
+    return "app/static/" + PLOTLY_JS.name
 
 
 def payload(fig, *, config: dict | None = None, select: bool = False, uirevision=None,

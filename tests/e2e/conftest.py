@@ -35,8 +35,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(log_path: Path, extra_env: dict | None = None):
-    """Start streamlit on a free port; return (process, url). Waits for /_stcore/health."""
+def start_server(log_path: Path, extra_env: dict | None = None, base_path: str = ""):
+    """Start streamlit on a free port; return (process, url). Waits for /_stcore/health (under
+    ``base_path``, e.g. ``"/emg"`` when STREAMLIT_SERVER_BASE_URL_PATH is set)."""
     port = _free_port()
     log = log_path.open("w")
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "STREAMLIT_SERVER_HEADLESS": "true",
@@ -50,7 +51,7 @@ def start_server(log_path: Path, extra_env: dict | None = None):
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited rc={proc.returncode}; see {log_path}")
         try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+            with urllib.request.urlopen(url + base_path + "/_stcore/health", timeout=1) as r:
                 if r.status == 200:
                     break
         except OSError:

@@ -13,6 +13,8 @@ from emgviz.samples import SAMPLE_DIR as SAMPLES
 
 from .conftest import CHART_SVG, wait_rendered
 VIEWS = ["Overview", "Browse", "Summary", "Compare", "Teach"]
+#: The Overview's per-muscle table: the light HTML table (views/table_component.py) or its st.dataframe fallback
+OVERVIEW_TABLE = 'table.emgviz-table, [data-testid="stDataFrame"]'
 
 
 def open_app(page: Page, url: str, query: str = "") -> None:
@@ -44,7 +46,7 @@ def test_app_renders_on_the_bundled_sample(page: Page, streamlit_url, shots):
     open_app(page, streamlit_url)
     no_exception(page)
     expect(page.get_by_text("uci_gestures_1_raw_data_11-08_21.03.16.txt").first).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    expect(page.locator(OVERVIEW_TABLE).first).to_be_visible()
     page.screenshot(path=str(shots / "overview.png"))
 
 
@@ -87,7 +89,7 @@ def test_filter_change_changes_the_figure(page: Page, streamlit_url):
     open_app(page, streamlit_url)
     caption = page.get_by_text(re.compile("band-pass 20–450 Hz")).first
     expect(caption).to_be_visible()
-    table = page.locator('[data-testid="stDataFrame"]').first
+    table = page.locator(OVERVIEW_TABLE).first
     expect(table).to_contain_text("channel8", timeout=60_000)
     before = table.inner_text()
     high = page.get_by_label("High (Hz)")
@@ -120,7 +122,7 @@ def test_bad_upload_shows_an_error_and_keeps_working(page: Page, streamlit_url, 
     no_exception(page)
     page.screenshot(path=str(shots / "bad_upload.png"))
     choose_radio(page, "Sample")
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=60_000)
+    expect(page.locator(OVERVIEW_TABLE).first).to_be_visible(timeout=60_000)
     no_exception(page)
 
 
@@ -148,9 +150,9 @@ def test_five_users_at_once_see_only_their_own_data(browser, streamlit_url, tmp_
         if path is not None:
             upload(page, path)
     for page, (key, path, channel, notch) in zip(pages, plans):
-        expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text(channel, timeout=90_000)
+        expect(page.locator(OVERVIEW_TABLE).first).to_contain_text(channel, timeout=90_000)
         wait_rendered(page, timeout=90_000)
-        table = page.locator('[data-testid="stDataFrame"]').first.inner_text()
+        table = page.locator(OVERVIEW_TABLE).first.inner_text()
         others = {"channel8", "BicepsBrachiiR"} - {channel}
         assert not any(o in table for o in others), (key, table[:200])
         caption = page.get_by_text(re.compile("band-pass 20–450 Hz")).first.inner_text()
