@@ -14,8 +14,6 @@ fraction of the recording's size.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -24,6 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ._checks import check_fs, check_recording
+from ._dc_means import channel_means as _channel_means
 from ._threads import THREAD_MIN_VALUES, workers
 from .envelopes import envelope_method, linear_envelope
 from .filters import (NYQUIST_FRACTION, _filtfilt, _lanes, clip_band, design_bandpass, design_notch, filtfilt,
@@ -197,56 +196,6 @@ _THREAD_MIN_VALUES = THREAD_MIN_VALUES
 #: Threads for :func:`preprocess` (see :func:`emgviz._threads.workers`: 2 when a core is free and the
 #: work is large, else 1; ``EMGVIZ_THREADS`` overrides).
 _workers = workers
-
-
-#: Channel means of frozen recordings' samples: id(array) -> (weak ref to the array, means (m, 1)).
-_MEANS: dict[int, tuple[weakref.ref, np.ndarray]] = {}
-_MEANS_LOCK = threading.Lock()
-
-
-def _frozen(arr: np.ndarray) -> bool:
-    """True when ``arr`` reaches its memory only through a read-only buffer (a Recording's samples,
-    see :func:`emgviz.recording._frozen`): nobody can change them, so their means can be kept."""
-    base = arr
-    while base is not None and not base.flags.writeable:
-        if isinstance(base, memoryview):
-            return base.readonly
-        base = getattr(base, "base", None)
-        if isinstance(base, memoryview):
-            return base.readonly
-    return False
-
-
-def _channel_means(x: np.ndarray) -> np.ndarray:
-    """``x.mean(axis=-1, keepdims=True)``, the same numbers (row by row, as NumPy sums each row).
-
-    A large ``x`` is shared out by rows between :func:`_workers` threads. The means of a Recording's
-    frozen samples are kept while the samples live (weakly): a filter change on the same recording
-    reads its 0.9 GB (an hour of 16 channels) once instead of once per setting.
-    """
-    key = id(x)
-    hit = _MEANS.get(key)
-    if hit is not None and hit[0]() is x:
-        return hit[1]
-    m = x.shape[0] if x.ndim == 2 else 0
-    n_workers = _workers(m, x.size) if m >= 2 else 1
-    if n_workers > 1:
-        from ._threads import thread_map
-        bounds = np.linspace(0, m, n_workers + 1).astype(int)
-        parts = thread_map(lambda k: x[bounds[k]:bounds[k + 1]].mean(axis=-1, keepdims=True), range(n_workers),
-                           n_workers)
-        means = np.concatenate(parts, axis=0)
-    else:
-        means = x.mean(axis=-1, keepdims=True)
-    if x.size >= _THREAD_MIN_VALUES and _frozen(x):
-        means.flags.writeable = False
-        try:
-            ref = weakref.ref(x, lambda _r, key=key: _MEANS.pop(key, None))
-        except TypeError:  # pragma: no cover - ndarrays take weak references
-            return means
-        with _MEANS_LOCK:
-            _MEANS[key] = (ref, means)
-    return means
 
 
 def _filter_block(x: np.ndarray, sos, remove_dc: bool, out: np.ndarray, means: np.ndarray | None = None) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from emgviz import features as F
+from emgviz import features_prefetch as FP
 from emgviz._threads import THREAD_MIN_VALUES
 from emgviz.pipeline import preprocess
 from emgviz.recording import Recording
@@ -29,7 +30,7 @@ def _rec(seed=0, n=THREAD_MIN_VALUES // 4 + 1000):
 
 @pytest.fixture
 def clean(monkeypatch):
-    monkeypatch.setattr(F, "_prefetched", {})
+    monkeypatch.setattr(FP, "_prefetched", {})
     monkeypatch.setenv("EMGVIZ_THREADS", "1")
     monkeypatch.setenv("EMGVIZ_TD", "numpy")   # one route for both tables (the kernels agree to rounding only)
 
@@ -64,7 +65,7 @@ def test_its_exception_reaches_the_caller(clean, monkeypatch):
 
 def test_small_recordings_and_other_objects_do_not_use_it(clean, monkeypatch):
     small = Recording(np.ones((2, 1000)), fs=1000.0, ch_names=["a", "b"])
-    assert F.prefetch_feature_table(small) is None and not F._prefetched
+    assert F.prefetch_feature_table(small) is None and not FP._prefetched
     rec = _rec()
     F.prefetch_feature_table(rec).result(timeout=60)
     twin = Recording(rec.data.copy(), fs=rec.fs, ch_names=rec.ch_names)    # equal, but not this object
@@ -81,11 +82,11 @@ def test_it_keeps_no_recording_and_at_most_a_few_tables(clean):
     del rec
     gc.collect()
     assert ref() is None                                     # the table waiting does not hold the samples
-    recs = [_rec(seed=i, n=THREAD_MIN_VALUES // 4 + 10) for i in range(F.PREFETCH_MAX + 2)]
+    recs = [_rec(seed=i, n=THREAD_MIN_VALUES // 4 + 10) for i in range(FP.PREFETCH_MAX + 2)]
     for r in recs:
         F.prefetch_feature_table(r)
-    assert len(F._prefetched) == F.PREFETCH_MAX
-    for fut in [e[1] for e in F._prefetched.values()]:
+    assert len(FP._prefetched) == FP.PREFETCH_MAX
+    for fut in [e[1] for e in FP._prefetched.values()]:
         fut.result(timeout=60)
 
 
@@ -164,7 +165,7 @@ def test_the_prefetching_thread_runs_at_a_lower_priority(clean, monkeypatch):
     monkeypatch.setattr(F, "_feature_table", probe)
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     F.prefetch_feature_table(_rec()).result(timeout=60)
-    assert seen == [min(19, mine + F.PREFETCH_NICE)]
+    assert seen == [min(19, mine + FP.PREFETCH_NICE)]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine   # the caller's own is unchanged
 
 

@@ -7,6 +7,7 @@ import gc
 import numpy as np
 import pytest
 
+from emgviz import _dc_means as M
 from emgviz import pipeline as P
 from emgviz.recording import Recording
 from emgviz.settings import Settings
@@ -21,38 +22,38 @@ def _rec(n=300_000, seed=0):
 @pytest.mark.parametrize("threads", ["1", "2"])
 def test_means_equal_numpys_row_means_bit_for_bit(monkeypatch, threads):
     monkeypatch.setenv("EMGVIZ_THREADS", threads)
-    monkeypatch.setattr(P, "_MEANS", {})
+    monkeypatch.setattr(M, "_MEANS", {})
     rec = _rec()
-    np.testing.assert_array_equal(P._channel_means(rec.data), rec.data.mean(axis=-1, keepdims=True))
+    np.testing.assert_array_equal(M.channel_means(rec.data), rec.data.mean(axis=-1, keepdims=True))
 
 
 def test_means_of_a_recording_are_kept_while_it_lives(monkeypatch):
-    monkeypatch.setattr(P, "_MEANS", {})
+    monkeypatch.setattr(M, "_MEANS", {})
     rec = _rec()
-    first = P._channel_means(rec.data)
-    assert P._channel_means(rec.data) is first and not first.flags.writeable
+    first = M.channel_means(rec.data)
+    assert M.channel_means(rec.data) is first and not first.flags.writeable
     del rec
     gc.collect()
-    assert P._MEANS == {}                                 # nothing held once the recording is gone
+    assert M._MEANS == {}                                 # nothing held once the recording is gone
 
 
 def test_writable_samples_are_never_kept(monkeypatch):
-    monkeypatch.setattr(P, "_MEANS", {})
+    monkeypatch.setattr(M, "_MEANS", {})
     x = np.random.default_rng(1).standard_normal((4, 1 << 20))
-    a = P._channel_means(x)
+    a = M.channel_means(x)
     x += 1.0                                              # the caller changes its own array
-    b = P._channel_means(x)
+    b = M.channel_means(x)
     np.testing.assert_allclose(b - a, 1.0, rtol=1e-12)
-    assert P._MEANS == {}
-    assert not P._frozen(np.broadcast_to(np.ones(3), (2, 3)))    # read-only, but not a frozen buffer
+    assert M._MEANS == {}
+    assert not M._frozen(np.broadcast_to(np.ones(3), (2, 3)))    # read-only, but not a frozen buffer
 
 
 def test_a_filter_change_gives_the_same_samples_as_a_fresh_recording(monkeypatch):
-    monkeypatch.setattr(P, "_MEANS", {})
+    monkeypatch.setattr(M, "_MEANS", {})
     rec = _rec(n=250_000)                                  # 2.25 M values: the SIMD-lane route (numba) loads
     P.preprocess(rec, Settings())                          # keeps the means of rec
     changed = P.preprocess(rec, Settings(notch_hz=50))     # uses them
     fresh = P.preprocess(_rec(n=250_000), Settings(notch_hz=50))
     np.testing.assert_array_equal(changed.filtered.data, fresh.filtered.data)
     if P._lanes(rec.data) is not None:
-        assert id(rec.data) in P._MEANS                    # that route kept them
+        assert id(rec.data) in M._MEANS                    # that route kept them
