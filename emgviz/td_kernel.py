@@ -103,12 +103,18 @@ def warm_up() -> bool:
     if k is None:
         return False
     import numpy as np
-    k(np.array([1.0, -1.0, 2.0]))   # the first call loads the machine code from the cache (or compiles it)
+    # the first call loads the machine code from the cache (or compiles it); numba compiles one variant per
+    # array type, and a Recording's rows are read-only arrays: both variants, so no first table compiles
+    rows = [np.array([1.0, -1.0, 2.0, 0.5, -0.5, 1.5, 0.0, 2.0]) for _ in range(2)]
+    rows[1].flags.writeable = False
+    for row in rows:
+        k(row[:3])
     welch = welch_kernels()
     if welch is not None:            # likewise the Welch steps of the feature table
         frames, power = welch
         out = np.empty((2, 4))
-        frames(np.arange(8.0), 0, 2, 2, np.hanning(4), out)
+        for row in rows:
+            frames(row, 0, 2, 2, np.hanning(4), out)
         power(out, 2, np.zeros(4))
     _ready = True
     return True

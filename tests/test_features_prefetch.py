@@ -93,17 +93,18 @@ def test_it_keeps_no_recording_and_at_most_a_few_tables(clean):
 def test_overview_starts_it_once_per_processed_recording(clean, monkeypatch):
     from types import SimpleNamespace
 
-    from emgviz.views import overview
+    from emgviz.views import cache, overview
 
     started = []
     monkeypatch.setattr(F, "prefetch_feature_table", lambda rec: started.append(rec) or object())
-    monkeypatch.setattr(overview, "_TABLES_ASKED", {})
+    monkeypatch.setattr(cache, "_features_asked", {})
     rec = _rec(n=4000)
     out = preprocess(rec, Settings())
     ctx = SimpleNamespace(key="rec1", settings_key="s1")
     overview._prefetch_features(ctx, out)
     overview._prefetch_features(ctx, out)                    # a rerun: not again
     assert started == [out.filtered]
+    cache.features_cached("rec1", "s1", out)                 # the Overview then asks for the table
     again = preprocess(rec, Settings())                      # the same settings computed again (evicted):
     overview._prefetch_features(ctx, again)                  # its table was asked for lately: not started
     assert len(started) == 1
@@ -115,12 +116,12 @@ def test_overview_starts_it_once_per_processed_recording(clean, monkeypatch):
 def test_overview_fetches_no_lazy_processed_recording_for_a_table_asked_lately(clean, monkeypatch):
     from types import SimpleNamespace
 
-    from emgviz.views import overview
+    from emgviz.views import cache, overview
     from emgviz.views.context import LazyProcessed
 
     started = []
     monkeypatch.setattr(F, "prefetch_feature_table", lambda rec: started.append(rec) or object())
-    monkeypatch.setattr(overview, "_TABLES_ASKED", {("rec1", "s1"): None})
+    monkeypatch.setattr(cache, "_features_asked", {("rec1", "s1"): None})
     rec = _rec(n=4000)
     lazy = LazyProcessed(rec, Settings(), (), lambda: pytest.fail("fetched for a table asked lately"))
     overview._prefetch_features(SimpleNamespace(key="rec1", settings_key="s1"), lazy)
@@ -185,3 +186,54 @@ def test_the_prefetch_waits_for_kernels_still_loading(clean, monkeypatch):
     assert future.result(timeout=30) == "table" and seen == [True]   # it computed only once they were there
     monkeypatch.setenv("EMGVIZ_TD", "numpy")             # NumPy's path asked for: nothing to wait for
     assert td_kernel.wait_loaded(0.0) in (True, False)
+
+
+def test_a_table_the_summary_asked_for_is_not_computed_again_by_the_overview(clean, monkeypatch):
+    """Overview → Summary (new settings) → Overview: the Summary's table is cached, nothing is started."""
+    from types import SimpleNamespace
+
+    from emgviz.views import cache, overview
+    from emgviz.views.context import LazyProcessed
+
+    started = []
+    monkeypatch.setattr(F, "prefetch_feature_table", lambda rec: started.append(rec) or object())
+    monkeypatch.setattr(cache, "_features_asked", {})
+    rec = _rec(n=4000)
+    out = preprocess(rec, Settings(notch_hz=60))
+    table = cache.features_cached("rec-summary", "s60", out.filtered)      # what the Summary calls
+    lazy = LazyProcessed(rec, Settings(notch_hz=60), (), lambda: pytest.fail("filtered again for a cached table"))
+    overview._prefetch_features(SimpleNamespace(key="rec-summary", settings_key="s60"), lazy)
+    assert started == [] and not lazy.fetched
+    pd.testing.assert_frame_equal(cache.features_cached("rec-summary", "s60", lazy), table)   # from the cache
+    assert not lazy.fetched
+
+
+def test_asks_noted_from_many_threads_at_once_never_fail(monkeypatch):
+    """Sessions of one server note their asks concurrently: no 'dictionary changed size' or KeyError."""
+    import sys
+
+    from emgviz.views import cache
+
+    monkeypatch.setattr(cache, "_features_asked", {})
+    monkeypatch.setattr(cache, "_features_table", lambda key, settings_json, _filtered: key)
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    errors = []
+
+    def hammer(t):
+        try:
+            for i in range(3000):
+                cache.features_cached(f"r{t}-{i % 40}", "s", None)
+                cache.features_asked(f"r{t}-{i % 7}", "s")
+        except Exception as exc:  # noqa: BLE001 - the test reports any
+            errors.append(repr(exc))
+
+    try:
+        threads = [threading.Thread(target=hammer, args=(t,)) for t in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert errors == [] and len(cache._features_asked) <= cache.FEATURES_MAX_ENTRIES

@@ -25,7 +25,7 @@ from ..settings import Settings
 from .lru import ByteLRU
 
 __all__ = ["cache_budget_bytes", "CACHE_TTL_S", "CACHE_MAX_ENTRIES", "cache_store", "settings_key", "file_digest",
-           "read_key", "rec_key", "read_cached", "process_cached", "process_lazy", "bursts_cached", "features_cached"]
+           "read_key", "rec_key", "read_cached", "process_cached", "process_lazy", "bursts_cached", "features_cached", "features_asked"]
 
 
 def settings_key(settings: Settings) -> str:
@@ -240,13 +240,39 @@ def bursts_cached(key: str, settings_json: str, _filtered: Recording, method: st
     return detect_bursts(_filtered, method=method, **params.detector_options())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+#: At most this many feature tables are cached (``st.cache_data``'s max_entries of :func:`features_cached`).
+FEATURES_MAX_ENTRIES = 16
+#: (recording key, settings key) of the tables asked of :func:`features_cached` lately, newest last: the
+#: ones its cache most likely holds. Shared by every session of the server (hence the lock).
+_features_asked: dict[tuple[str, str], None] = {}
+_features_asked_lock = threading.Lock()
+
+
+def features_asked(key: str, settings_json: str) -> bool:
+    """True when the table of (``key``, ``settings_json``) was asked of :func:`features_cached` lately
+    (by any view or session), so its cache most likely holds it: nothing needs to be computed ahead."""
+    with _features_asked_lock:
+        return (key, settings_json) in _features_asked
+
+
 def features_cached(key: str, settings_json: str, _filtered):
-    """``feature_table`` of a filtered recording (``key`` and the settings say which).
+    """``feature_table`` of a filtered recording (``key`` and the settings say which), cached.
 
     ``_filtered``: the filtered Recording, or a processed recording (its ``.filtered`` is read only
     when the table is not cached: a :class:`~emgviz.views.context.LazyProcessed` is then not fetched).
+    The ask is noted for :func:`features_asked`.
     """
+    asked = (key, settings_json)
+    with _features_asked_lock:
+        _features_asked.pop(asked, None)
+        _features_asked[asked] = None
+        while len(_features_asked) > FEATURES_MAX_ENTRIES:
+            _features_asked.pop(next(iter(_features_asked)))
+    return _features_table(key, settings_json, _filtered)
+
+
+@st.cache_data(max_entries=FEATURES_MAX_ENTRIES, show_spinner=False)
+def _features_table(key: str, settings_json: str, _filtered):
     from ..features import feature_table
 
     return feature_table(_filtered if isinstance(_filtered, Recording) else _filtered.filtered)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..plotting.overview_stack import decimate_stack, decimated_stack_figure, stack_points
 from ..plotting.summary import display_table, display_unit, feature_bars_spec
-from .cache import features_cached
+from .cache import features_asked, features_cached
 from .context import ViewContext, resolved
 from ..plotting.safe import plain_figure
 from .paging import channel_page
@@ -93,32 +93,24 @@ def render(ctx: ViewContext) -> None:
     _bars(table, ctx.display, f"{ctx.key}|{ctx.settings_key}")
 
 
-#: (recording key, settings key) of the feature tables asked of ``features_cached`` lately (its max_entries).
-_TABLES_ASKED: dict[tuple[str, str], None] = {}
-
-
 def _prefetch_features(ctx: ViewContext, out) -> None:
     """Start the feature table of ``out.filtered`` in the background when ``features_cached`` will not
-    have it: once per processed recording, and not for a table asked for lately.
+    have it: once per processed recording, and not for a table asked for lately (by any view).
 
     ``features_cached`` below then waits for that computation instead of starting its own (same
     numbers, see :func:`emgviz.features.prefetch_feature_table`); meanwhile the decimation and the
     figure use the cores too. A table asked for lately is in ``features_cached``'s cache (a processed
-    recording computed again after an eviction finds its table there): nothing is started for it.
+    recording computed again after an eviction finds its table there): nothing is started for it, and
+    a lazy processed recording stays unfetched.
     """
     from ..features import prefetch_feature_table
-    from .context import resolved
 
-    asked = (ctx.key, ctx.settings_key)
-    if asked not in _TABLES_ASKED:   # else nothing is read: a lazy processed recording stays unfetched
-        proc = resolved(out)
-        derived = getattr(proc, "derived", None)
-        if derived is not None:
-            derived(("feature_table_prefetch",), lambda: prefetch_feature_table(proc.filtered) is not None)
-    _TABLES_ASKED.pop(asked, None)
-    _TABLES_ASKED[asked] = None
-    while len(_TABLES_ASKED) > 16:
-        _TABLES_ASKED.pop(next(iter(_TABLES_ASKED)))
+    if features_asked(ctx.key, ctx.settings_key):
+        return
+    proc = resolved(out)
+    derived = getattr(proc, "derived", None)
+    if derived is not None:
+        derived(("feature_table_prefetch",), lambda: prefetch_feature_table(proc.filtered) is not None)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
