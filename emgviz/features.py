@@ -22,7 +22,7 @@ __all__ = [
     "rms", "mav", "iemg", "var", "waveform_length", "zero_crossings", "slope_sign_changes",
     "willison_amplitude", "dasdv", "peak",
     "feature_columns", "window_feature_columns", "FEATURE_COLUMNS", "WINDOW_FEATURE_COLUMNS",
-    "feature_table", "prefetch_feature_table", "windowed_features", "burst_features",
+    "feature_table", "prefetch_feature_table", "TableAbandoned", "windowed_features", "burst_features",
 ]
 
 
@@ -265,6 +265,11 @@ def _channel_features(x: np.ndarray, fs: float, segment_s: float, kernel=_AUTO) 
 
 
 # ---- tables ------------------------------------------------------------------------------
+class TableAbandoned(RuntimeError):
+    """A feature table computed ahead (:func:`emgviz.features_prefetch.prefetch_feature_table`) was stopped:
+    a newer one replaced it before anybody took it."""
+
+
 def feature_table(rec, *, segment_s: float = 0.25) -> pd.DataFrame:
     """One row of features per channel of ``rec``, over the whole recording.
 
@@ -302,12 +307,19 @@ def feature_table(rec, *, segment_s: float = 0.25) -> pd.DataFrame:
     return _feature_table(rec, segment_s)
 
 
-def _feature_table(rec, segment_s: float) -> pd.DataFrame:
+def _feature_table(rec, segment_s: float, stop=None) -> pd.DataFrame:
+    """The table of :func:`feature_table`; ``stop`` (a ``threading.Event``), when set, ends the work before
+    the next channel with :class:`TableAbandoned` (a table computed ahead that nobody will take)."""
     # the time-domain features in one compiled pass when numba is there (emgviz.td_kernel): same numbers
     kernel = td_kernel.usable(rec.data.size)
+
+    def channel(i):
+        if stop is not None and stop.is_set():
+            raise TableAbandoned(f"the feature table of {rec.n_channels} channels was abandoned at channel {i}")
+        return _channel_features(rec.data[i], rec.fs, segment_s, kernel)
+
     # channels on two threads when a core is free (FFTs, reductions and the kernel release the GIL)
-    values = thread_map(lambda i: _channel_features(rec.data[i], rec.fs, segment_s, kernel), range(rec.n_channels),
-                        workers(rec.n_channels, rec.data.size))
+    values = thread_map(channel, range(rec.n_channels), workers(rec.n_channels, rec.data.size))
     rows = [[name] + v for name, v in zip(rec.ch_names, values)]
     frame = pd.DataFrame(rows, columns=feature_columns(rec.unit))
     return frame.astype({"ZC (count)": "int64", "SSC (count)": "int64"})

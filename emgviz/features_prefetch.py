@@ -8,6 +8,7 @@ the table started here instead of computing it again (the same numbers: the same
 from __future__ import annotations
 
 import threading
+import traceback
 import weakref
 from concurrent.futures import Future
 
@@ -16,8 +17,9 @@ from ._checks import check_positive, check_recording
 
 __all__ = ["prefetch_feature_table", "PREFETCH_MAX", "PREFETCH_WAIT_S", "PREFETCH_NICE"]
 
-#: Tables started by :func:`prefetch_feature_table` and not yet taken: key -> (weak ref to the recording, Future).
-_prefetched: dict[tuple[int, float], tuple[weakref.ref, Future]] = {}
+#: Tables started by :func:`prefetch_feature_table` and not yet taken:
+#: key -> (weak ref to the recording, Future, the Event that stops its computation).
+_prefetched: dict[tuple[int, float], tuple[weakref.ref, Future, threading.Event]] = {}
 _prefetch_lock = threading.Lock()
 #: At most this many prefetched tables wait to be taken (the oldest is dropped; each is a small table).
 PREFETCH_MAX = 4
@@ -31,7 +33,9 @@ def prefetch_feature_table(rec, *, segment_s: float = 0.25) -> Future | None:
     For a caller with other work to do first (the app's Overview decimates and draws the traces while
     the table is computed): the two use both cores where one of them alone leaves a core idle part of
     the time. Only the table is kept, not the recording (a weak reference), until taken or until
-    :data:`PREFETCH_MAX` newer ones push it out. Returns the Future, or None when the recording is
+    :data:`PREFETCH_MAX` newer ones push it out. One computation runs ahead at a time: starting one
+    stops another still running that nobody took (before its next channel; its Future then raises
+    :class:`~emgviz.features.TableAbandoned`), so it does not hold its recording beside the new one. Returns the Future, or None when the recording is
     too small for a thread to pay (below :data:`emgviz._threads.THREAD_MIN_VALUES` values: the
     table is then computed when asked for).
     """
@@ -43,26 +47,41 @@ def prefetch_feature_table(rec, *, segment_s: float = 0.25) -> Future | None:
         return None
     key = (id(rec), segment_s)
     future: Future = Future()
+    stop = threading.Event()
     with _prefetch_lock:
         entry = _prefetched.get(key)
         if entry is not None and entry[0]() is rec:
             return entry[1]                      # already started for this recording
-        _prefetched[key] = (weakref.ref(rec), future)
+        # one computation ahead at a time: one still running that nobody took is stopped (it would hold
+        # its recording, e.g. the filtered copy of settings the user has left, beside the new one)
+        for other, (_ref, fut, flag) in list(_prefetched.items()):
+            if not fut.done():
+                flag.set()
+                del _prefetched[other]
+        _prefetched[key] = (weakref.ref(rec), future, stop)
         while len(_prefetched) > PREFETCH_MAX:
             _prefetched.pop(next(iter(_prefetched)))
     if rec.data.size >= td_kernel.LOAD_MIN_VALUES:
         td_kernel.warm_up_async()                # the compiled kernels, when not loaded yet, load meanwhile
 
-    def run(rec=rec):
+    held = [rec]   # handed to the thread in a list it empties: no frame or default keeps the recording after
+
+    def run():
+        target = held.pop()
         if not future.set_running_or_notify_cancel():
             return
         _lower_this_threads_priority()   # the caller's own work (the figure) first; the table takes what is left
         try:
             if td_kernel.mode() != "numpy":
                 td_kernel.wait_loaded(PREFETCH_WAIT_S)   # off the request path: the compiled kernels if loading
-            future.set_result(features._feature_table(rec, segment_s))
+            future.set_result(features._feature_table(target, segment_s, stop))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller of feature_table
-            future.set_exception(exc)
+            # where it failed is kept, not the variables of the frames (they hold the recording)
+            tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None
+            traceback.clear_frames(tb)
+            future.set_exception(exc.with_traceback(tb))
+        finally:
+            del target
 
     threading.Thread(target=run, name="emgviz-feature-table", daemon=True).start()
     return future

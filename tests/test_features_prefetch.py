@@ -40,7 +40,7 @@ def test_prefetched_table_is_the_table_computed_once(clean, monkeypatch):
     expected = F.feature_table(rec)
     calls = []
     real = F._feature_table
-    monkeypatch.setattr(F, "_feature_table", lambda r, s: (calls.append(threading.current_thread().name), real(r, s))[1])
+    monkeypatch.setattr(F, "_feature_table", lambda r, s, stop=None: (calls.append(threading.current_thread().name), real(r, s, stop))[1])
     future = F.prefetch_feature_table(rec)
     assert future is not None
     assert F.prefetch_feature_table(rec) is future          # asked twice: started once
@@ -54,7 +54,7 @@ def test_prefetched_table_is_the_table_computed_once(clean, monkeypatch):
 def test_its_exception_reaches_the_caller(clean, monkeypatch):
     rec = _rec()
 
-    def fail(r, s):
+    def fail(r, s, stop=None):
         raise ValueError("no features today")
 
     monkeypatch.setattr(F, "_feature_table", fail)
@@ -69,7 +69,7 @@ def test_small_recordings_and_other_objects_do_not_use_it(clean, monkeypatch):
     rec = _rec()
     F.prefetch_feature_table(rec).result(timeout=60)
     twin = Recording(rec.data.copy(), fs=rec.fs, ch_names=rec.ch_names)    # equal, but not this object
-    monkeypatch.setattr(F, "_feature_table", lambda r, s: "computed")
+    monkeypatch.setattr(F, "_feature_table", lambda r, s, stop=None: "computed")
     assert F.feature_table(twin) == "computed"
     assert F.feature_table(rec, segment_s=0.5) == "computed"                # another segment length
     assert isinstance(F.feature_table(rec), pd.DataFrame)                    # the prefetched one
@@ -84,10 +84,8 @@ def test_it_keeps_no_recording_and_at_most_a_few_tables(clean):
     assert ref() is None                                     # the table waiting does not hold the samples
     recs = [_rec(seed=i, n=THREAD_MIN_VALUES // 4 + 10) for i in range(FP.PREFETCH_MAX + 2)]
     for r in recs:
-        F.prefetch_feature_table(r)
+        F.prefetch_feature_table(r).result(timeout=60)   # finished, not taken: the tables wait
     assert len(FP._prefetched) == FP.PREFETCH_MAX
-    for fut in [e[1] for e in FP._prefetched.values()]:
-        fut.result(timeout=60)
 
 
 def test_overview_starts_it_once_per_processed_recording(clean, monkeypatch):
@@ -158,7 +156,7 @@ def test_the_prefetching_thread_runs_at_a_lower_priority(clean, monkeypatch):
     seen = []
     real = F._feature_table
 
-    def probe(r, s):
+    def probe(r, s, stop=None):
         tid = threading.get_native_id()
         seen.append(os.getpriority(os.PRIO_PROCESS, tid))
         return real(r, s)
@@ -180,7 +178,7 @@ def test_the_prefetch_waits_for_kernels_still_loading(clean, monkeypatch):
     warming.start()
     monkeypatch.setattr(td_kernel, "_warming", warming)
     seen = []
-    monkeypatch.setattr(F, "_feature_table", lambda r, s: seen.append(loaded.is_set()) or "table")
+    monkeypatch.setattr(F, "_feature_table", lambda r, s, stop=None: seen.append(loaded.is_set()) or "table")
     future = F.prefetch_feature_table(_rec())
     release.set()                                        # the kernels finish loading after the prefetch began
     assert future.result(timeout=30) == "table" and seen == [True]   # it computed only once they were there
@@ -237,3 +235,69 @@ def test_asks_noted_from_many_threads_at_once_never_fail(monkeypatch):
     finally:
         sys.setswitchinterval(old)
     assert errors == [] and len(cache._features_asked) <= cache.FEATURES_MAX_ENTRIES
+
+
+def _slow_channels(monkeypatch, gate):
+    """Channels that wait for ``gate`` (a threading.Event) before computing: a table that stays running."""
+    real = F._channel_features
+
+    def slow(*args, **kwargs):
+        gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(F, "_channel_features", slow)
+
+
+def test_a_running_table_nobody_took_is_stopped_by_a_newer_one_and_lets_its_recording_go(clean, monkeypatch):
+    gate = threading.Event()
+    _slow_channels(monkeypatch, gate)
+    old, new = _rec(seed=1), _rec(seed=2)
+    ref = weakref.ref(old)
+    first = F.prefetch_feature_table(old)
+    second = F.prefetch_feature_table(new)         # the user moved on: the first is stopped
+    gate.set()
+    with pytest.raises(F.TableAbandoned, match="abandoned"):
+        first.result(timeout=60)
+    assert isinstance(second.result(timeout=60), pd.DataFrame)
+    expected = F._feature_table(old, 0.25)
+    pd.testing.assert_frame_equal(F.feature_table(old), expected)   # not taken from the stopped one: computed
+    del old, first, expected
+    gc.collect()
+    assert ref() is None                            # nothing keeps the stopped table's recording
+
+
+def test_a_table_being_waited_for_is_not_stopped(clean, monkeypatch):
+    gate = threading.Event()
+    _slow_channels(monkeypatch, gate)
+    rec, other = _rec(seed=3), _rec(seed=4)
+    F.prefetch_feature_table(rec)
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(F.feature_table(rec)))
+    waiter.start()
+    deadline = __import__("time").monotonic() + 30
+    while FP._prefetched and __import__("time").monotonic() < deadline:   # until the waiter took it
+        __import__("time").sleep(0.01)
+    F.prefetch_feature_table(other)                 # a newer one does not stop the table being waited for
+    gate.set()
+    waiter.join(60)
+    pd.testing.assert_frame_equal(got[0], F._feature_table(rec, 0.25))
+
+
+def test_a_failed_table_does_not_keep_its_recording(clean, monkeypatch):
+    def fail(r, s, stop=None):
+        data = r.data   # a local that refers to the samples, as the real computation's frames do
+        raise MemoryError(f"no room for {data.shape}")
+
+    monkeypatch.setattr(F, "_feature_table", fail)
+    rec = _rec()
+    ref = weakref.ref(rec)
+    future = F.prefetch_feature_table(rec)
+    assert isinstance(future.exception(timeout=60), MemoryError)
+    for thread in threading.enumerate():            # the computing thread ends right after handing it over
+        if thread.name == "emgviz-feature-table":
+            thread.join(30)
+    del rec
+    gc.collect()
+    assert ref() is None                            # the exception kept where it failed, not the samples
+    with pytest.raises(MemoryError, match="no room"):
+        future.result()
