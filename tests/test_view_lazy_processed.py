@@ -319,6 +319,8 @@ def test_envelope_span_equals_the_whole_envelope_there(settings):
     held = preprocess(rec, settings)
     _ = held.envelope
     np.testing.assert_array_equal(held.envelope_span(100, 200, names=["b"]).data, held.envelope.data[[1], 100:200])
+    with pytest.raises(ValueError, match="holds no samples"):
+        out.envelope_span(70_000, 80_000)        # past the end: says so, not "data has no samples"
 
 
 def test_browse_envelope_overlay_is_the_whole_envelope_on_the_page(upload_app):

@@ -257,7 +257,11 @@ def _browser(ctx: ViewContext) -> None:
         show_bursts = o2.toggle("Bursts", key=_P + "bursts", disabled=not has_processed,
                                 help="Shade detected bursts (threshold method on the filtered signal).")
         show_events = o3.toggle("Events", key=_P + "events", value=True, help="The file's events as lines.")
-    shown = processed.filtered if (signal_kind == "Filtered" and has_processed) else rec
+    # one processed object for the whole run when a layer needs it (held here, so the lazy context and the
+    # sound panel get this same one even if the store evicts it meanwhile: never filtered twice in a run)
+    needs = has_processed and (signal_kind == "Filtered" or show_env or show_bursts)
+    out = resolved(processed) if needs else None
+    shown = out.filtered if (signal_kind == "Filtered" and out is not None) else rec
     which = "filtered" if shown is not rec else "raw"
     skey = ctx.settings_key
     key = ctx.key
@@ -308,14 +312,13 @@ def _browser(ctx: ViewContext) -> None:
 
     # ---- derived layers
     overlay = None
-    if show_env and has_processed:  # this page's envelope only: the whole one is as large as the recording
-        out = resolved(processed)
+    if show_env and out is not None:  # this page's envelope only: the whole one is as large as the recording
         page = page_slice(out.filtered, t, page_s)
         overlay = out.envelope_span(page.start - 1, page.stop + 1, names=channels)
     bursts = None
-    if show_bursts and has_processed:
+    if show_bursts and out is not None:
         try:
-            bursts = bursts_cached(ctx.key, skey, processed.filtered)
+            bursts = bursts_cached(ctx.key, skey, out.filtered)
         except Exception as exc:  # noqa: BLE001
             st.warning(md(f"Burst detection failed: {exc}"))
     events = rec.events if show_events and len(rec.events) else None
