@@ -67,7 +67,12 @@ st.caption(f"{md(ctx.description)} · {settings.describe()} · emgviz {__version
 reader_notes.render(ctx.full)
 for warning in ctx.processed.warnings:
     st.warning(md(warning))
-_view_module(view).render(ctx)
+try:
+    _view_module(view).render(ctx)  # the filtered samples are fetched (or filtered) in the view, when needed
+except MemoryError:
+    st.error(md(f"Not enough memory to process {ctx.name!r} ({ctx.rec.n_channels} channels, "
+                f"{ctx.rec.duration_s / 60:.0f} min) for this view. Pick fewer channels in the sidebar, close other "
+                "sessions of this server, or give it a smaller cache (EMGVIZ_CACHE_MB) or more memory."))
 # Streamlit collects garbage fully after every run (0.3 s of a 0.48 s Browse page with this heap): once the
 # first page is drawn, freeze what lives (the imported libraries) so later collections skip it
 heap.freeze_once()

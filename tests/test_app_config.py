@@ -36,3 +36,21 @@ def test_static_serving_serves_the_vendored_plotly_bundle():
     bundle = ROOT / "static" / plotly_component.PLOTLY_JS.name
     assert bundle.is_file() and bundle.stat().st_size > 1_000_000
     assert b"v4.1.1" in bundle.read_bytes()[:400]
+
+
+def test_a_view_out_of_memory_says_what_to_do_not_a_traceback(monkeypatch):
+    """Filtering happens in the view now (the lazy processed recording): running out of memory there gives a
+    message with what to do, the header above it stays."""
+    from apptest_utils import new_app
+
+    from emgviz.views import overview
+
+    def out_of_memory(ctx):
+        raise MemoryError("cannot allocate 0.9 GB")
+
+    monkeypatch.setattr(overview, "render", out_of_memory)
+    at = new_app(timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(e.value for e in at.error)
+    assert "Not enough memory to process" in text and "Pick fewer channels" in text and "8 channels" in text
