@@ -95,8 +95,10 @@ def _busy_fraction(a, b, nice_busy: bool | None = None) -> float | None:
 
 
 def _self_niced() -> bool:
+    """True when this process is ``nice``-d: its main thread's nice (Linux: ``PRIO_PROCESS`` of 0 would be the
+    calling thread's own, e.g. a table computed ahead at nice +5)."""
     try:
-        return os.getpriority(os.PRIO_PROCESS, 0) > 0
+        return os.getpriority(os.PRIO_PROCESS, os.getpid()) > 0
     except (AttributeError, OSError):
         return False
 
