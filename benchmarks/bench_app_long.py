@@ -35,7 +35,7 @@ if "--root" in sys.argv:  # the checkout whose emgviz and app.py are measured (d
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import machine, write_section  # noqa: E402
+from _results import git_label, machine, uptime, write_section  # noqa: E402
 
 import emgviz  # noqa: E402  (now, from ROOT: bench_browser puts its own checkout first on sys.path)
 
@@ -300,22 +300,6 @@ def breakdown(prof: Path) -> dict[str, float]:
     return out
 
 
-def _git_label(root: Path) -> str:
-    try:
-        branch = subprocess.run(["git", "-C", str(root), "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-        return f"{branch} {commit}"
-    except (OSError, subprocess.CalledProcessError):
-        return root.name
-
-
-def _uptime() -> str:
-    try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return f"load average {os.getloadavg()[0]:.2f}"
 
 
 def compare(args) -> None:
@@ -324,8 +308,8 @@ def compare(args) -> None:
 
     me = Path(__file__).resolve()
     this_root = me.parents[1]
-    checkouts = [(_git_label(args.compare), args.compare.resolve()), (args.label or _git_label(this_root), this_root)]
-    runs, uptimes = [], [_uptime()]
+    checkouts = [(git_label(args.compare), args.compare.resolve()), (args.label or git_label(this_root), this_root)]
+    runs, uptimes = [], [uptime()]
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             order = list(enumerate(checkouts))
@@ -343,7 +327,7 @@ def compare(args) -> None:
                 print(f"== {label} (round {r + 1}): {' '.join(cmd)}", flush=True)
                 subprocess.run(cmd, check=True, env=env, cwd=str(root))
                 runs.append((label, r, json.loads(out.read_text()), prof))
-                uptimes.append(_uptime())
+                uptimes.append(uptime())
     first = runs[0][2]
     labels = [f"{label} #{r + 1}" if args.rounds > 1 else label for label, r, _, _ in runs]
     if args.rounds > 1:  # medians per checkout, after the runs

@@ -35,7 +35,7 @@ if "--root" in sys.argv:  # the checkout whose emgviz and app.py are measured (d
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import machine, write_section  # noqa: E402
+from _results import git_label, machine, uptime, write_section  # noqa: E402
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -205,27 +205,13 @@ def _single_text(res) -> str:
     return "\n".join(lines)
 
 
-def _git_label(root: Path) -> str:
-    try:
-        out = [subprocess.run(["git", "-C", str(root), *a], capture_output=True, text=True, check=True).stdout.strip()
-               for a in (["rev-parse", "--abbrev-ref", "HEAD"], ["rev-parse", "--short", "HEAD"])]
-        return f"{out[0]} {out[1]}"
-    except (OSError, subprocess.CalledProcessError):
-        return root.name
-
-
-def _uptime() -> str:
-    try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return f"load average {os.getloadavg()[0]:.2f}"
 
 
 def compare(args) -> None:
     me = Path(__file__).resolve()
     this_root = me.parents[1]
-    checkouts = [(_git_label(args.compare), args.compare.resolve()), (args.label or _git_label(this_root), this_root)]
-    runs, uptimes = [], [_uptime()]
+    checkouts = [(git_label(args.compare), args.compare.resolve()), (args.label or git_label(this_root), this_root)]
+    runs, uptimes = [], [uptime()]
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             order = list(enumerate(checkouts))
@@ -238,7 +224,7 @@ def compare(args) -> None:
                 print(f"== {label} (round {r + 1})", flush=True)
                 subprocess.run(cmd, check=True, env=env, cwd=str(root))
                 runs.append((f"{label} #{r + 1}" if args.rounds > 1 else label, json.loads(out.read_text())))
-                uptimes.append(_uptime())
+                uptimes.append(uptime())
     first = runs[0][1]
     lines = ["## Server memory of a long recording in the app (`benchmarks/bench_app_memory.py`)", "",
              f"{machine()}. `bench_app_memory.py --compare`: each checkout in a process of its own, one after the "

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _results import uptime  # noqa: E402
+
 from emgviz import features as F  # noqa: E402
 from emgviz import td_kernel  # noqa: E402
 from emgviz._threads import thread_map  # noqa: E402
@@ -38,9 +40,6 @@ from emgviz import units  # noqa: E402
 
 FS = 2000.0
 
-
-def _uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def _timed(fn):
@@ -159,7 +158,7 @@ def main(argv=None) -> int:
         print(f"numba kernel unavailable: {td_kernel.failure}")
         return 1
     kern(np.zeros(4))
-    load_start = _uptime()
+    load_start = uptime()
     out = [f"## Time-domain features: NumPy blocks vs the one-pass numba kernel (`benchmarks/bench_features.py`, tdf, #21)",
            "",
            f"{_results_machine()}; numba {_numba_version()}, numpy {np.__version__}. Synthetic band-limited noise "
@@ -206,7 +205,7 @@ def main(argv=None) -> int:
             "In the app, `read_cached` starts `td_kernel.warm_up_async()` for a recording of ≥ 2 M values: the "
             "load happens while the recording is filtered; until it is done `feature_table` takes the NumPy path.",
             "",
-            f"Load at end: `{_uptime()}`"]
+            f"Load at end: `{uptime()}`"]
     text = "\n".join(out)
     print(text)
     if not args.no_write:

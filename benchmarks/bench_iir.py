@@ -34,6 +34,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _results import uptime  # noqa: E402
+
 FS = 2000.0
 SIZES = {"16 ch × 60 min": (16, 7_200_000), "8 ch × 10 min": (8, 1_200_000)}
 if os.environ.get("BENCH_IIR_QUICK"):  # a smoke run of the script itself (numbers meaningless)
@@ -41,9 +43,6 @@ if os.environ.get("BENCH_IIR_QUICK"):  # a smoke run of the script itself (numbe
 L_SWEEP = (16, 32, 48, 64, 96, 128)
 JSON = HERE / "iir_block.json"
 
-
-def _uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 # ---- child: the measurements -------------------------------------------------------------------------
@@ -56,7 +55,7 @@ def _child(kind: str, rounds: int) -> dict:
     from proto_iir_block import block_filter, block_filtfilt
 
     sos = design_bandpass(FS, 20.0, 450.0)
-    result: dict = {"kind": kind, "blas": os.environ.get("OPENBLAS_NUM_THREADS"), "load_start": _uptime()}
+    result: dict = {"kind": kind, "blas": os.environ.get("OPENBLAS_NUM_THREADS"), "load_start": uptime()}
 
     def timed(fn) -> float:
         t0 = time.perf_counter()
@@ -103,7 +102,7 @@ def _child(kind: str, rounds: int) -> dict:
             rows.append({"size": label, "case": name, "threads": threads, "times": ts})
         del x, out
     result["rows"] = rows
-    result["load_end"] = _uptime()
+    result["load_end"] = uptime()
     return result
 
 

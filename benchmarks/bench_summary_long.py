@@ -68,22 +68,6 @@ def _one(root: Path, minutes: float, out: Path) -> None:
                                "quality": res["signal quality"].drop(columns=["reason"]).to_dict("list")}))
 
 
-def _uptime() -> str:
-    try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return f"load average {os.getloadavg()[0]:.2f}"
-
-
-def _label(root: Path) -> str:
-    try:
-        h = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                           text=True, check=True).stdout.strip()
-        b = subprocess.run(["git", "-C", str(root), "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True,
-                           text=True, check=True).stdout.strip()
-        return f"{b} {h}" if b != "HEAD" else f"detached {h}"
-    except (OSError, subprocess.CalledProcessError):
-        return root.name
 
 
 def main() -> None:
@@ -96,8 +80,10 @@ def main() -> None:
     if args._one:
         _one(Path(args._one[0]).resolve(), args.minutes, Path(args._one[1]))
         return
-    sides = [(_label(args.compare), args.compare.resolve()), (_label(HERE.parent), HERE.parent)]
-    loads, results = [_uptime()], []
+    from _results import git_label, uptime
+
+    sides = [(git_label(args.compare), args.compare.resolve()), (git_label(HERE.parent), HERE.parent)]
+    loads, results = [uptime()], []
     with tempfile.TemporaryDirectory() as tmp:
         for k, (label, root) in enumerate(sides):
             out = Path(tmp) / f"{k}.json"
@@ -105,7 +91,7 @@ def main() -> None:
                             f"{args.minutes:g}", "--_one", str(root), str(out)], check=True, cwd=str(root),
                            env=dict(os.environ, PYTHONPATH=str(root)))
             results.append(json.loads(out.read_text()))
-            loads.append(_uptime())
+            loads.append(uptime())
     from _results import machine, write_section
 
     same = results[0]["quality"] == results[1]["quality"] and results[0]["bursts"] == results[1]["bursts"]

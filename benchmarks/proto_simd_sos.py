@@ -38,9 +38,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def _uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
 
 def _designs():
     from emgviz.filters import design_bandpass, design_notch
@@ -208,7 +205,7 @@ def main(argv=None) -> None:
     ap.add_argument("--from-json", action="store_true", help="rewrite the section from the saved JSON")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(HERE))
-    from _results import machine, write_section
+    from _results import machine, uptime, write_section
     json_path = HERE / "simd_sos.json"
     if args.from_json:
         write_section("simd_sos", markdown(json.loads(json_path.read_text())))
@@ -217,11 +214,11 @@ def main(argv=None) -> None:
     assert iir_simd.available(), "numba kernel not available"
     sizes = ({"4 ch × 1 min": (4, 120_000)} if args.quick
              else {"16 ch × 60 min": (16, 7_200_000), "8 ch × 10 min": (8, 1_200_000)})
-    res = {"machine": machine(), "load_start": _uptime()}
+    res = {"machine": machine(), "load_start": uptime()}
     res["rows"] = bench_sizes(sizes, args.rounds)
     res["per_channel"] = {str(k): v for k, v in per_channel(120_000 if args.quick else 1_200_000).items()}
     res["per_channel_n"] = 120_000 if args.quick else 1_200_000
-    res["load_end"] = _uptime()
+    res["load_end"] = uptime()
     res["asm"] = vector_check()
     res["accuracy"] = accuracy()
     res["startup"] = startup()
