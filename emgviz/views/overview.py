@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..plotting.overview_stack import decimate_stack, decimated_stack_figure, stack_points
 from ..plotting.summary import display_table, display_unit, feature_bars_spec
-from .cache import features_asked, features_cached
+from .cache import _spinner, features_asked, features_cached
 from .context import ViewContext, resolved
 from ..plotting.safe import plain_figure
 from .paging import channel_page
@@ -41,20 +41,12 @@ def overview_decimation(out, names: tuple[str, ...], overlay: bool):
     key = ("overview", names, n_out, with_env)
 
     def compute():
-        with _status(f"Decimating {len(names)} channels{' and their envelopes' if with_env else ''} "
-                     f"of {out.filtered.duration_s / 60:.0f} min for display…"):
+        with _spinner(f"Decimating {len(names)} channels{' and their envelopes' if with_env else ''} "
+                      f"of {out.filtered.duration_s / 60:.0f} min for display…"):
             return decimate_stack(out.filtered, names, n_out=n_out,
                                   envelope_channel=out.envelope_channel if with_env else None)
 
     return out.derived(key, compute)
-
-
-def _status(text: str):
-    from contextlib import nullcontext
-
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    return st.spinner(text) if get_script_run_ctx(suppress_warning=True) is not None else nullcontext()
 
 
 def compact_times(fig, t0: float, duration_s: float, width_px: int = 1400):
